@@ -1,0 +1,204 @@
+"""Run optimizers over a surface: every run of a scene advances together.
+
+Runs are grouped by optimizer kind (``optimizers.group_key``); each group's hyperparameters
+are stacked into columns so the group moves as one (runs, 2) array, and the gradient of every
+probe point of every group is evaluated in one call per step. Per step the interpreter does a
+fixed amount of work, however many runs there are.
+
+A run diverges at the first step whose position, loss or gradient is non-finite or whose
+position lies beyond ``DIVERGENCE_LIMIT``; from that step on its entries are NaN.
+"""
+from __future__ import annotations
+
+import dataclasses
+from typing import Sequence
+
+import numpy as np
+
+from . import optimizers as opt
+from .surfaces import Surface
+
+__all__ = ["Trajectories", "simulate", "simulate_runs", "DIVERGENCE_LIMIT"]
+
+DIVERGENCE_LIMIT = 1e12
+_NOISE_BLOCK = 1024          # steps of noise drawn at a time per run
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Trajectories:
+    """Every run of a simulation, as arrays over (runs, steps + 1)."""
+
+    positions: np.ndarray     # (runs, steps + 1, 2); row 0 is the start
+    losses: np.ndarray        # (runs, steps + 1)
+    gradients: np.ndarray     # (runs, steps + 1, 2): the surface's gradient at each position
+    diverged_at: np.ndarray   # (runs,): first non-finite step, or -1
+
+    @property
+    def runs(self) -> int:
+        return self.positions.shape[0]
+
+    @property
+    def steps(self) -> int:
+        return self.positions.shape[1] - 1
+
+
+class _Group:
+    """Runs of one optimizer kind, advancing as one array.
+
+    ``rows`` are the runs' indices in the scene; ``span`` is where they sit in the engine's
+    position buffer, ``block`` where their k probe points sit in the probe buffer.
+    """
+
+    def __init__(self, rows: list[int], optimizers: list[opt.Optimizer], start: int, block_start: int,
+                 starts: np.ndarray):
+        self.rows = rows
+        self.rule = opt.stack(optimizers)
+        self.span = slice(start, start + len(rows))
+        probes = self.rule.probes(starts[rows], self.rule.init(starts[rows]))
+        self.shape = probes.shape                       # (k, runs, 2)
+        self.block = slice(block_start, block_start + self.shape[0] * self.shape[1])
+        sigma = np.array([o.noise for o in optimizers], dtype=float)
+        self.sigma = sigma.reshape(-1, 1) if np.any(sigma > 0) else None
+
+
+def _noise_source(g: _Group, seed: int):
+    """For a noisy group, a function step -> (runs, 2) standard normals, else None.
+
+    Run i draws from its own generator seeded by (seed, i), so its noise does not depend on
+    which other runs share the scene or how they are grouped.
+    """
+    if g.sigma is None:
+        return None
+    gens = [np.random.default_rng([seed, row]) if s > 0 else None
+            for row, s in zip(g.rows, g.sigma[:, 0])]
+    block = np.zeros((_NOISE_BLOCK, len(g.rows), 2))
+
+    def draw(step):
+        i = step % _NOISE_BLOCK
+        if i == 0:
+            for j, gen in enumerate(gens):
+                if gen is not None:
+                    block[:, j] = gen.standard_normal((_NOISE_BLOCK, 2))
+        return block[i]
+    return draw
+
+
+def simulate_runs(surface: Surface, optimizers: Sequence[opt.Optimizer], starts,
+                  steps: int, seed: int = 0) -> Trajectories:
+    """Advance run i = (optimizers[i], starts[i]) for ``steps`` steps, all runs at once."""
+    starts = np.asarray(starts, dtype=float).reshape(-1, 2)
+    if len(optimizers) != len(starts):
+        raise ValueError(f"simulate: {len(optimizers)} optimizers but {len(starts)} starts")
+    steps = int(steps)
+    if steps < 0:
+        raise ValueError(f"simulate: steps must be >= 0, got {steps}")
+
+    by_kind: dict[tuple, list[int]] = {}
+    for i, o in enumerate(optimizers):
+        by_kind.setdefault(opt.group_key(o), []).append(i)
+    groups, row, probe_row = [], 0, 0
+    for rows in by_kind.values():
+        g = _Group(rows, [optimizers[i] for i in rows], row, probe_row, starts)
+        groups.append(g)
+        row, probe_row = g.span.stop, g.block.stop
+    order = np.concatenate([g.rows for g in groups])
+
+    with np.errstate(all="ignore"):
+        history = _advance(groups, surface.gradient, starts[order], steps, seed)
+        positions = np.empty((len(starts), steps + 1, 2))
+        positions[order] = history.transpose(1, 0, 2)
+        del history
+        x, y = positions[..., 0], positions[..., 1]
+        losses = np.asarray(surface(x, y), dtype=float) + np.zeros(x.shape)
+        gx, gy = surface.gradient(x, y)
+        gradients = np.stack(np.broadcast_arrays(gx, gy), axis=-1).astype(float)
+
+        bad = (~np.isfinite(positions).all(axis=-1) | (np.abs(positions) > DIVERGENCE_LIMIT).any(axis=-1)
+               | ~np.isfinite(losses) | ~np.isfinite(gradients).all(axis=-1))
+    diverged = bad.any(axis=1)
+    diverged_at = np.where(diverged, bad.argmax(axis=1), -1)
+    for run in np.flatnonzero(diverged):
+        k = diverged_at[run]
+        positions[run, k:] = np.nan
+        losses[run, k:] = np.nan
+        gradients[run, k:] = np.nan
+    return Trajectories(positions, losses, gradients, diverged_at)
+
+
+def _advance(groups: list[_Group], gradient, start: np.ndarray, steps: int, seed: int) -> np.ndarray:
+    """The step loop. Returns positions as (steps + 1, runs, 2), runs in group order."""
+    history = np.empty((steps + 1,) + start.shape)
+    history[0] = start
+    params = start.copy()
+    if len(groups) == 1:
+        _advance_group(groups[0], gradient, params, history, seed)
+    else:
+        _advance_groups(groups, gradient, params, history, seed)
+    return history
+
+
+def _advance_group(g: _Group, gradient, params: np.ndarray, history: np.ndarray, seed: int) -> None:
+    """One group (the usual case): its probe points go straight to the gradient."""
+    rule = g.rule
+    probes, update, looks_ahead = rule.probes, rule.update, rule.looks_ahead
+    state = rule.init(params.copy())
+    sigma, noise = g.sigma, _noise_source(g, seed)
+    flat = np.empty((g.shape[0] * g.shape[1], 2))     # gradients at the probe points
+    grads = flat.reshape(g.shape)
+    gx_out, gy_out = flat[:, 0], flat[:, 1]
+    for step in range(1, len(history)):
+        # One-dimensional coordinate views: numpy's per-call cost is lowest for them.
+        points = probes(params, state).reshape(-1, 2) if looks_ahead else params
+        gx, gy = gradient(points[:, 0], points[:, 1])
+        gx_out[...] = gx
+        gy_out[...] = gy
+        if noise is None:
+            updates, state = update(grads, state, params)
+        else:
+            updates, state = update(grads + sigma * noise(step - 1), state, params)
+        params += updates
+        history[step] = params
+
+
+def _advance_groups(groups: list[_Group], gradient, params: np.ndarray, history: np.ndarray,
+                    seed: int) -> None:
+    """Several groups: every probe point of every group goes through one gradient call.
+
+    ``params`` holds every run's position, each group a contiguous span; ``points`` holds
+    every probe point, each group a contiguous block. Both are updated in place. When no
+    rule looks ahead, ``points`` is ``params`` itself.
+    """
+    alias = all(g.shape[0] == 1 and not g.rule.looks_ahead for g in groups)
+    points = params if alias else np.empty((groups[-1].block.stop, 2))
+    grads = np.empty_like(points)
+    px, py = points[:, 0], points[:, 1]
+    gx_out, gy_out = grads[:, 0], grads[:, 1]
+    lanes = []
+    for g in groups:
+        mine = params[g.span]
+        lanes.append([g.rule, mine, g.rule.init(mine.copy()), points[g.block].reshape(g.shape),
+                      grads[g.block].reshape(g.shape), g.sigma, _noise_source(g, seed)])
+    for step in range(1, len(history)):
+        if not alias:
+            for rule, mine, state, probe, *_ in lanes:
+                probe[...] = rule.probes(mine, state)
+        gx, gy = gradient(px, py)
+        gx_out[...] = gx
+        gy_out[...] = gy
+        for lane in lanes:
+            rule, mine, state, _, grad, sigma, noise = lane
+            if noise is not None:
+                grad = grad + sigma * noise(step - 1)
+            updates, lane[2] = rule.update(grad, state, mine)
+            mine += updates
+        history[step] = params
+
+
+def simulate(surface: Surface, optimizer: opt.Optimizer, start, steps: int,
+             seed: int = 0) -> np.ndarray:
+    """Positions of one run, shape (steps + 1, 2); row 0 is ``start``.
+
+    A diverged run's rows from the divergence on are NaN. With the same seed this is the
+    first run of a scene with that seed.
+    """
+    return simulate_runs(surface, [optimizer], [start], steps, seed).positions[0]
