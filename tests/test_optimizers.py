@@ -1,0 +1,282 @@
+"""Every update rule, step by step against torch.optim in float64, and the rules' contract."""
+import math
+
+import numpy as np
+import pytest
+
+from render import optimizers as opt
+from render import surfaces
+from render.simulate import simulate
+
+torch = pytest.importorskip("torch", reason="torch is the reference: pip install -e '.[test]'")
+torch.set_default_dtype(torch.float64)
+
+STEPS = 250
+# Three surfaces of different character, each with a start that keeps every rule busy.
+SURFACES = {
+    "rosenbrock": (-1.5, 2.0),
+    "beale": (1.0, 1.0),
+    "himmelblau": (0.0, 0.0),
+}
+
+# (ours, torch class, torch keyword arguments): defaults and non-default hyperparameters.
+CASES = [
+    (opt.GD(lr=1e-3), torch.optim.SGD, dict(lr=1e-3)),
+    (opt.GD(lr=2e-3, weight_decay=0.1), torch.optim.SGD, dict(lr=2e-3, weight_decay=0.1)),
+    (opt.Momentum(lr=1e-3), torch.optim.SGD, dict(lr=1e-3, momentum=0.9)),
+    (opt.Momentum(lr=1e-3, momentum=0.5, dampening=0.3, weight_decay=0.01), torch.optim.SGD,
+     dict(lr=1e-3, momentum=0.5, dampening=0.3, weight_decay=0.01)),
+    (opt.Adagrad(), torch.optim.Adagrad, dict()),
+    (opt.Adagrad(lr=0.1, lr_decay=0.01, initial_accumulator_value=0.5, eps=1e-6, weight_decay=0.01),
+     torch.optim.Adagrad, dict(lr=0.1, lr_decay=0.01, initial_accumulator_value=0.5, eps=1e-6,
+                               weight_decay=0.01)),
+    (opt.RMSprop(), torch.optim.RMSprop, dict()),
+    (opt.RMSprop(lr=0.003, alpha=0.9, eps=1e-6, weight_decay=0.01), torch.optim.RMSprop,
+     dict(lr=0.003, alpha=0.9, eps=1e-6, weight_decay=0.01)),
+    (opt.RMSprop(lr=0.001, centered=True, momentum=0.5), torch.optim.RMSprop,
+     dict(lr=0.001, centered=True, momentum=0.5)),
+    (opt.RMSprop(lr=0.0005, alpha=0.95, centered=True, momentum=0.3), torch.optim.RMSprop,
+     dict(lr=0.0005, alpha=0.95, centered=True, momentum=0.3)),
+    (opt.RMSprop(lr=0.001, alpha=0.9, momentum=0.5), torch.optim.RMSprop,
+     dict(lr=0.001, alpha=0.9, momentum=0.5)),
+    (opt.Adadelta(), torch.optim.Adadelta, dict()),
+    (opt.Adadelta(lr=0.5, rho=0.95, eps=1e-5, weight_decay=0.01), torch.optim.Adadelta,
+     dict(lr=0.5, rho=0.95, eps=1e-5, weight_decay=0.01)),
+    (opt.Adam(lr=0.01), torch.optim.Adam, dict(lr=0.01)),
+    (opt.Adam(lr=0.02, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.01), torch.optim.Adam,
+     dict(lr=0.02, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.01)),
+    (opt.Adam(lr=0.01, betas=(0.8, 0.99), amsgrad=True), torch.optim.Adam,
+     dict(lr=0.01, betas=(0.8, 0.99), amsgrad=True)),
+    (opt.Adamax(), torch.optim.Adamax, dict()),
+    (opt.Adamax(lr=0.003, betas=(0.5, 0.9), weight_decay=0.01), torch.optim.Adamax,
+     dict(lr=0.003, betas=(0.5, 0.9), weight_decay=0.01)),
+    (opt.NAdam(), torch.optim.NAdam, dict()),
+    (opt.NAdam(lr=0.01, betas=(0.8, 0.99), momentum_decay=0.01, weight_decay=0.01), torch.optim.NAdam,
+     dict(lr=0.01, betas=(0.8, 0.99), momentum_decay=0.01, weight_decay=0.01)),
+]
+
+
+def torch_path(surface, cls, kwargs, start, steps):
+    """Positions of torch's optimizer fed the surface's exact gradient."""
+    x = torch.tensor(start, dtype=torch.float64, requires_grad=True)
+    optimizer = cls([x], **kwargs)
+    path = [x.detach().numpy().copy()]
+    for _ in range(steps):
+        gx, gy = surface.gradient(*x.detach().numpy())
+        x.grad = torch.tensor([gx, gy])
+        optimizer.step()
+        path.append(x.detach().numpy().copy())
+    return np.array(path)
+
+
+def rule_path(surface, rule, start, steps):
+    """Positions and states of one of our rules, driven through init/probes/update."""
+    params = np.array([start], dtype=float)
+    state = rule.init(params)
+    path, states = [params[0].copy()], [state]
+    for _ in range(steps):
+        points = rule.probes(params, state)
+        grads = np.stack(surface.gradient(points[..., 0], points[..., 1]), axis=-1)
+        updates, state = rule.update(grads, state, params)
+        params = params + updates
+        path.append(params[0].copy())
+        states.append(state)
+    return np.array(path), states
+
+
+def assert_same_path(ours, theirs):
+    # Rounding may differ in the last bit per step (torch.lerp versus a multiply-add);
+    # anything beyond a few hundred ulps over the run is a different rule.
+    scale = np.maximum(1.0, np.abs(theirs))
+    worst = np.max(np.abs(ours - theirs) / scale)
+    assert worst < 1e-12, f"largest relative deviation from torch: {worst:.3g}"
+
+
+@pytest.mark.parametrize("surface_name", SURFACES)
+@pytest.mark.parametrize("ours,cls,kwargs", CASES, ids=[c[0].describe() for c in CASES])
+def test_positions_equal_torch(surface_name, ours, cls, kwargs):
+    surface = surfaces.get(surface_name)
+    start = SURFACES[surface_name]
+    theirs = torch_path(surface, cls, kwargs, start, STEPS)
+    assert np.all(np.isfinite(theirs)), "the case must stay finite to be a comparison"
+    assert np.max(np.abs(theirs[-1] - theirs[0])) > 1e-3, "the case must move"
+    assert_same_path(simulate(surface, ours, start, STEPS), theirs)
+
+
+@pytest.mark.parametrize("surface_name", SURFACES)
+@pytest.mark.parametrize("momentum", [0.5, 0.9])
+def test_nesterov_lookahead_points_equal_torch(surface_name, momentum):
+    surface = surfaces.get(surface_name)
+    start = SURFACES[surface_name]
+    rule = opt.Nesterov(lr=1e-3, momentum=momentum)
+    path, states = rule_path(surface, rule, start, STEPS)
+    velocity = np.array([s.m[0] for s in states])
+    theirs = torch_path(surface, torch.optim.SGD, dict(lr=1e-3, momentum=momentum, nesterov=True),
+                        start, STEPS)
+    assert_same_path(path - momentum * velocity, theirs)
+    # ... and simulate() reports the classical iterates x_t themselves.
+    np.testing.assert_array_equal(simulate(surface, rule, start, STEPS), path)
+
+
+def test_nesterov_is_the_classical_look_ahead_rule():
+    surface = surfaces.get("beale")
+    lr, mu = 1e-3, 0.9
+    x, v = np.array([1.0, 1.0]), np.zeros(2)
+    expected = [x]
+    for _ in range(100):
+        v = mu * v + lr * np.array(surface.gradient(*(x - mu * v)))
+        x = x - v
+        expected.append(x)
+    np.testing.assert_allclose(simulate(surface, opt.Nesterov(lr=lr, momentum=mu), (1.0, 1.0), 100),
+                               np.array(expected), rtol=1e-14, atol=0)
+
+
+def test_smoothed_nesterov_averages_gradients_along_the_step():
+    surface = surfaces.get("himmelblau")
+    lr, mu, points = 1e-3, 0.9, 3
+    x, v = np.array([0.0, 0.0]), np.zeros(2)
+    expected = [x]
+    for _ in range(STEPS):
+        grads = [np.array(surface.gradient(*(x - k / points * mu * v))) for k in (1, 2, 3)]
+        v = mu * v + lr * sum(grads) / points
+        x = x - v
+        expected.append(x)
+    ours = simulate(surface, opt.SmoothedNesterov(lr=lr, momentum=mu, points=points), (0, 0), STEPS)
+    np.testing.assert_allclose(ours, np.array(expected), rtol=1e-12, atol=1e-15)
+    # With one point it is plain Nesterov, bit for bit.
+    np.testing.assert_array_equal(
+        simulate(surface, opt.SmoothedNesterov(lr=lr, momentum=mu, points=1), (0, 0), 50),
+        simulate(surface, opt.Nesterov(lr=lr, momentum=mu), (0, 0), 50))
+
+
+def test_adadelta_initial_delta_starts_the_update_accumulator():
+    surface = surfaces.get("quadratic")
+    lr, rho, eps, u0 = 1.0, 0.9, 1e-6, 0.5
+    x, s, u = np.array([2.0, -1.0]), np.zeros(2), np.full(2, u0)
+    expected = [x]
+    for _ in range(50):
+        g = np.array(surface.gradient(*x))
+        s = rho * s + (1 - rho) * g * g
+        delta = np.sqrt(u + eps) / np.sqrt(s + eps) * g
+        u = rho * u + (1 - rho) * delta * delta
+        x = x - lr * delta
+        expected.append(x)
+    ours = simulate(surface, opt.Adadelta(lr=lr, rho=rho, eps=eps, initial_delta=u0), (2, -1), 50)
+    np.testing.assert_allclose(ours, np.array(expected), rtol=1e-14)
+    # A big start takes far bolder first steps than torch's zero start.
+    timid = simulate(surface, opt.Adadelta(), (2, -1), 1)
+    assert np.linalg.norm(ours[1] - ours[0]) > 100 * np.linalg.norm(timid[1] - timid[0])
+
+
+# --- the notebook's learning-rate regimes on a x^2 + b y^2 -----------------------------------
+
+def test_gd_lr_half_lands_on_the_minimum_in_one_step():
+    path = simulate(surfaces.Quadratic(a=1, b=1), opt.GD(lr=0.5), (-1.7, 4.0), 5)
+    np.testing.assert_array_equal(path[1:], np.zeros((5, 2)))
+
+
+def test_gd_lr_one_oscillates_between_two_points():
+    start = np.array([-1.5, 4.0])
+    path = simulate(surfaces.Quadratic(a=1, b=1), opt.GD(lr=1.0), start, 100)
+    signs = np.where(np.arange(101) % 2 == 0, 1.0, -1.0)[:, None]
+    np.testing.assert_array_equal(path, signs * start)
+
+
+def test_gd_lr_just_over_one_diverges():
+    surface = surfaces.Quadratic(a=1, b=1)
+    path = simulate(surface, opt.GD(lr=1.01), (-3.0, 4.5), 10)
+    # Each step multiplies the position by 1 - 2 * 1.01 = -1.02.
+    np.testing.assert_allclose(path[10], (-1.02) ** 10 * np.array([-3.0, 4.5]), rtol=1e-13)
+    from render.simulate import simulate_runs, DIVERGENCE_LIMIT
+    trajectories = simulate_runs(surface, [opt.GD(lr=1.01)], [(-3.0, 4.5)], 2000)
+    expected = next(t for t in range(2001) if 4.5 * 1.02 ** t > DIVERGENCE_LIMIT)
+    assert abs(trajectories.diverged_at[0] - expected) <= 1
+
+
+def test_gd_learning_rate_regimes_scale_with_curvature():
+    # On a x^2 one step lands at lr = 1/(2a) and oscillation starts at 1/a, so anisotropy
+    # puts the steep direction into a regime the shallow one has not reached.
+    surface = surfaces.Quadratic(a=4, b=1)
+    path = simulate(surface, opt.GD(lr=0.125), (1.0, 1.0), 3)
+    np.testing.assert_array_equal(path[1:, 0], [0.0, 0.0, 0.0])
+    np.testing.assert_allclose(path[1:, 1], [0.75, 0.5625, 0.421875])
+    path = simulate(surface, opt.GD(lr=0.25), (1.0, 1.0), 2)
+    np.testing.assert_array_equal(path[:, 0], [1.0, -1.0, 1.0])
+    np.testing.assert_allclose(path[1:, 1], [0.5, 0.25])
+
+
+# --- validation -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("make,field,valid", [
+    (lambda: opt.GD(lr=0), "lr", "(0, inf)"),
+    (lambda: opt.Adam(lr=-1e-3), "lr", "(0, inf)"),
+    (lambda: opt.Adam(betas=(0.9, 1.0)), "betas[1]", "[0, 1)"),
+    (lambda: opt.Adam(betas=(-0.1, 0.9)), "betas[0]", "[0, 1)"),
+    (lambda: opt.NAdam(betas=(0.9,)), "betas", "pair"),
+    (lambda: opt.RMSprop(eps=0), "eps", "(0, inf)"),
+    (lambda: opt.Adagrad(eps=-1e-10), "eps", "(0, inf)"),
+    (lambda: opt.Momentum(momentum=1.0), "momentum", "[0, 1)"),
+    (lambda: opt.Adadelta(rho=1.5), "rho", "[0, 1]"),
+    (lambda: opt.RMSprop(alpha=1.0), "alpha", "[0, 1)"),
+    (lambda: opt.GD(lr=0.1, noise=-1), "noise", "[0, inf)"),
+    (lambda: opt.GD(lr=float("nan")), "lr", "finite"),
+    (lambda: opt.GD(lr="fast"), "lr", "number"),
+    (lambda: opt.Adam(amsgrad="yes"), "amsgrad", "True or False"),
+    (lambda: opt.SmoothedNesterov(points=0), "points", "[1, 64]"),
+])
+def test_invalid_hyperparameters_name_the_field_and_range(make, field, valid):
+    with pytest.raises(ValueError) as error:
+        make()
+    assert field in str(error.value)
+    assert valid in str(error.value)
+
+
+def test_unknown_hyperparameter_lists_the_valid_ones():
+    with pytest.raises(ValueError, match=r"Adam: unknown hyperparameter 'beta1'; valid ones are "
+                                         r"lr, betas, eps, weight_decay, amsgrad, noise"):
+        opt.Adam(beta1=0.9)
+    with pytest.raises(ValueError, match="only lr may be given by position"):
+        opt.Momentum(0.1, 0.9)
+
+
+def test_defaults_follow_torch():
+    for ours, cls in [(opt.GD(), torch.optim.SGD), (opt.Adagrad(), torch.optim.Adagrad),
+                      (opt.RMSprop(), torch.optim.RMSprop), (opt.Adadelta(), torch.optim.Adadelta),
+                      (opt.Adam(), torch.optim.Adam), (opt.Adamax(), torch.optim.Adamax),
+                      (opt.NAdam(), torch.optim.NAdam)]:
+        x = torch.zeros(2, requires_grad=True)
+        defaults = cls([x]).defaults
+        for name, value in ours.hyperparameters().items():
+            if name in defaults and name != "lr" or (name == "lr" and cls is not torch.optim.SGD):
+                assert defaults[name] == value, f"{ours.name}.{name}"
+
+
+def test_describe_names_the_non_default_hyperparameters():
+    assert opt.Adam(lr=0.1).describe() == "Adam(lr=0.1)"
+    assert opt.Momentum(lr=0.1, momentum=0.2).describe() == "Momentum(lr=0.1, momentum=0.2)"
+    assert opt.Adam(lr=0.1, betas=(0.8, 0.99), amsgrad=True).describe() == \
+        "Adam(lr=0.1, betas=(0.8, 0.99), amsgrad=True)"
+    assert opt.RMSprop().describe() == "RMSprop()"
+
+
+def test_optimizers_are_frozen_values():
+    a = opt.Adam(lr=0.1)
+    assert a == opt.Adam(lr=0.1) and hash(a) == hash(opt.Adam(lr=0.1))
+    with pytest.raises(Exception):
+        a.lr = 0.2
+
+
+def test_state_is_printable_data():
+    rule = opt.Adam(lr=0.1)
+    state = rule.init(np.zeros((3, 2)))
+    assert state.count == 0 and state.m.shape == (3, 2) and state.s.shape == (3, 2)
+    assert "count=0" in repr(state)
+
+
+def test_bias_correction_is_skipped_only_once_it_is_exactly_one():
+    for beta in (0.5, 0.9, 0.99, 0.999):
+        t = opt._settled(beta)
+        assert 1 - beta ** t == 1.0 and 1 - beta ** (t - 1) != 1.0
+    assert opt._settled(np.array([0.0, 0.9])) == opt._settled(0.9)
+    assert opt._settled(0.0) == 1
+    assert math.isfinite(opt._settled(0.9999))
