@@ -1,13 +1,19 @@
-"""Scenes: what to animate, as frozen, validated dataclasses.
+"""Scenes: what to animate, as frozen, validated dataclasses, and loading them from files.
 
-A ``Scene`` names a surface, the runs racing over it and how many steps they take; a ``Run``
-is one optimizer from one start. ``Scene.simulate()`` advances every run at once.
+A ``Scene`` names a surface, the runs racing over it, how many steps they take and the views
+that show them; a ``Run`` is one optimizer from one start; ``View2D`` and ``View3D`` say how
+to draw; ``Camera`` places the 3D view. Every field is checked at construction, and a bad
+value raises ``ValueError`` naming the class, the field and what would be valid.
 """
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import math
-from typing import Any
+import sys
+import warnings
+from pathlib import Path
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -15,10 +21,59 @@ from . import surfaces
 from .optimizers import Optimizer
 from .simulate import Trajectories, simulate_runs
 
-__all__ = ["Scene", "Run"]
+__all__ = ["Scene", "Run", "View2D", "View3D", "Camera", "load", "SceneError", "frame_steps"]
+
+# Distinct on dark and light backgrounds, in the order runs get them.
+PALETTE = ("#ffffff", "#1f77b4", "#2ca02c", "#d62728", "#ff7f0e", "#9467bd", "#e377c2",
+           "#17becf", "#bcbd22", "#8c564b")
+LEVELS = ("linear", "log", "sqrt")
 
 
-def _point(owner: str, field: str, value: Any) -> tuple[float, float]:
+class SceneError(Exception):
+    """A scene file that cannot be loaded; the message is one line naming file and line."""
+
+
+# --- field checks -------------------------------------------------------------------------
+
+def _number(owner, field, value, lo=-math.inf, hi=math.inf, lo_open=False) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ValueError(f"{owner}: {field} must be a number, got {value!r}")
+    value = float(value)
+    if not math.isfinite(value) or value < lo or value > hi or (lo_open and value == lo):
+        if math.isinf(lo) and math.isinf(hi):
+            rule = "finite"
+        elif math.isinf(hi):
+            rule = f"{'>' if lo_open else '>='} {lo:g}"
+        else:
+            rule = f"between {lo:g} and {hi:g}"
+        raise ValueError(f"{owner}: {field} must be {rule}, got {value!r}")
+    return value
+
+
+def _integer(owner, field, value, lo: int, hi: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"{owner}: {field} must be a whole number, got {value!r}")
+    if value < lo or (hi is not None and value > hi):
+        bound = f">= {lo}" if hi is None else f"between {lo} and {hi}"
+        raise ValueError(f"{owner}: {field} must be {bound}, got {value!r}")
+    return int(value)
+
+
+def _flag(owner, field, value) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{owner}: {field} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def _text(owner, field, value, optional=True) -> str | None:
+    if value is None and optional:
+        return None
+    if not isinstance(value, str):
+        raise ValueError(f"{owner}: {field} must be a string, got {value!r}")
+    return value
+
+
+def _point(owner, field, value) -> tuple[float, float]:
     try:
         x, y = value
         point = (float(x), float(y))
@@ -29,18 +84,49 @@ def _point(owner: str, field: str, value: Any) -> tuple[float, float]:
     return point
 
 
-def _integer(owner: str, field: str, value: Any, lo: int, hi: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise ValueError(f"{owner}: {field} must be a whole number, got {value!r}")
-    if value < lo or (hi is not None and value > hi):
-        bound = f">= {lo}" if hi is None else f"between {lo} and {hi}"
-        raise ValueError(f"{owner}: {field} must be {bound}, got {value!r}")
-    return int(value)
+def _name(owner, field, value) -> str | None:
+    """Names become file and folder names: keep them to letters, digits, - and _."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value or not all(c.isalnum() or c in "-_" for c in value):
+        raise ValueError(f"{owner}: {field} must be letters, digits, '-' or '_' (it names files), "
+                         f"got {value!r}")
+    return value
 
+
+def _color(owner, field, value):
+    from matplotlib.colors import is_color_like, to_hex
+    if value is None:
+        return None
+    if not is_color_like(value):
+        raise ValueError(f"{owner}: {field} must be a matplotlib color such as 'red' or '#1f77b4', "
+                         f"got {value!r}")
+    return to_hex(value, keep_alpha=False)
+
+
+def _cmap(owner, field, value) -> str:
+    import matplotlib
+    if not isinstance(value, str) or value not in matplotlib.colormaps:
+        raise ValueError(f"{owner}: {field} must be a matplotlib colormap name such as 'viridis', "
+                         f"got {value!r}")
+    return value
+
+
+def _window(owner, value):
+    if value is None:
+        return None
+    return surfaces._window(owner, value)
+
+
+def _set(obj, field, value):
+    object.__setattr__(obj, field, value)
+
+
+# --- runs, cameras and views ----------------------------------------------------------------
 
 @dataclasses.dataclass(frozen=True)
 class Run:
-    """One optimizer starting from one point."""
+    """One optimizer starting from one point; ``label`` and ``color`` default sensibly."""
 
     optimizer: Optimizer
     start: tuple[float, float]
@@ -51,9 +137,9 @@ class Run:
         if not isinstance(self.optimizer, Optimizer):
             raise ValueError(f"Run: optimizer must be an optimizer such as opt.Adam(lr=0.1), "
                              f"got {self.optimizer!r}")
-        object.__setattr__(self, "start", _point("Run", "start", self.start))
-        if self.label is not None and not isinstance(self.label, str):
-            raise ValueError(f"Run: label must be a string, got {self.label!r}")
+        _set(self, "start", _point("Run", "start", self.start))
+        _set(self, "label", _text("Run", "label", self.label))
+        _set(self, "color", _color("Run", "color", self.color))
 
     @property
     def name(self) -> str:
@@ -62,14 +148,124 @@ class Run:
 
 
 @dataclasses.dataclass(frozen=True)
+class Camera:
+    """Where the 3D view looks from: elevation and azimuth in degrees, distance (larger is
+    farther; None is matplotlib's default), and ``orbit``, the degrees of azimuth the camera
+    turns over the whole animation."""
+
+    elev: float = 30.0
+    azim: float = -60.0
+    distance: float | None = None
+    orbit: float = 0.0
+
+    def __post_init__(self):
+        _set(self, "elev", _number("Camera", "elev", self.elev, -90, 90))
+        _set(self, "azim", _number("Camera", "azim", self.azim))
+        if self.distance is not None:
+            _set(self, "distance", _number("Camera", "distance", self.distance, 0, lo_open=True))
+        _set(self, "orbit", _number("Camera", "orbit", self.orbit, -3600, 3600))
+
+    def azimuth(self, fraction: float) -> float:
+        """The azimuth at ``fraction`` (0 to 1) of the animation."""
+        return self.azim + self.orbit * fraction
+
+
+@dataclasses.dataclass(frozen=True)
+class View2D:
+    """Filled contours of the surface with each run's trail.
+
+    levels: "linear", "log" or "sqrt" spacing of ``contours`` levels, or explicit values.
+    arrows: the step's negative gradient at each head. field: a quiver of the gradient field.
+    loss_panel: loss against step beside the plot. window: (xmin, xmax, ymin, ymax), default
+    the surface's.
+    """
+
+    name: str = "2d"
+    levels: Any = "linear"
+    contours: int = 20
+    arrows: bool = False
+    field: bool = False
+    loss_panel: bool = False
+    window: tuple | None = None
+    cmap: str = "viridis"
+    legend: bool = True
+
+    def __post_init__(self):
+        owner = "View2D"
+        _set(self, "name", _name(owner, "name", self.name))
+        if isinstance(self.levels, str):
+            if self.levels not in LEVELS:
+                raise ValueError(f"View2D: levels must be one of {', '.join(LEVELS)} or a list of "
+                                 f"increasing numbers, got {self.levels!r}")
+        else:
+            try:
+                levels = tuple(float(v) for v in self.levels)
+            except (TypeError, ValueError):
+                raise ValueError(f"View2D: levels must be one of {', '.join(LEVELS)} or a list of "
+                                 f"increasing numbers, got {self.levels!r}") from None
+            if len(levels) < 2 or any(b <= a for a, b in zip(levels, levels[1:])) \
+                    or not all(math.isfinite(v) for v in levels):
+                raise ValueError(f"View2D: levels must hold at least two finite, increasing "
+                                 f"numbers, got {self.levels!r}")
+            _set(self, "levels", levels)
+        _set(self, "contours", _integer(owner, "contours", self.contours, 2, 200))
+        for flag in ("arrows", "field", "loss_panel", "legend"):
+            _set(self, flag, _flag(owner, flag, getattr(self, flag)))
+        _set(self, "window", _window(owner, self.window))
+        _set(self, "cmap", _cmap(owner, "cmap", self.cmap))
+
+
+@dataclasses.dataclass(frozen=True)
+class View3D:
+    """The surface in 3D with each run drawn on it.
+
+    camera: a Camera (static or orbiting). shadow: the runs again on a contour floor under
+    the surface. alpha: the surface's opacity. resolution: grid points per side.
+    """
+
+    name: str = "3d"
+    camera: Camera = Camera()
+    cmap: str = "coolwarm"
+    alpha: float = 0.6
+    shadow: bool = False
+    window: tuple | None = None
+    resolution: int = 60
+    legend: bool = True
+
+    def __post_init__(self):
+        owner = "View3D"
+        _set(self, "name", _name(owner, "name", self.name))
+        if not isinstance(self.camera, Camera):
+            raise ValueError(f"View3D: camera must be a Camera(...), got {self.camera!r}")
+        _set(self, "cmap", _cmap(owner, "cmap", self.cmap))
+        _set(self, "alpha", _number(owner, "alpha", self.alpha, 0, 1))
+        _set(self, "shadow", _flag(owner, "shadow", self.shadow))
+        _set(self, "legend", _flag(owner, "legend", self.legend))
+        _set(self, "window", _window(owner, self.window))
+        _set(self, "resolution", _integer(owner, "resolution", self.resolution, 8, 400))
+
+
+VIEWS = (View2D, View3D)
+
+
+# --- scenes ---------------------------------------------------------------------------------
+
+@dataclasses.dataclass(frozen=True)
 class Scene:
-    """Runs racing over one surface for ``steps`` steps."""
+    """Runs racing over one surface for ``steps`` steps, shown by one or more views.
+
+    When steps exceed ``max_frames``, frames sample the steps evenly; the trajectories keep
+    every step. ``seed`` drives the gradient noise of runs that ask for it.
+    """
 
     surface: Any
-    runs: tuple
+    runs: Sequence[Run]
     steps: int
+    views: Sequence[Any] = (View2D(),)
+    fps: float = 20
     name: str | None = None
     title: str | None = None
+    max_frames: int = 300
     seed: int = 0
 
     def __post_init__(self):
@@ -79,21 +275,144 @@ class Scene:
         if not isinstance(surface, surfaces.Surface):
             raise ValueError(f"Scene: surface must be a surface or a registered name such as "
                              f"'rosenbrock', got {self.surface!r}")
-        object.__setattr__(self, "surface", surface)
-        try:
-            runs = tuple(self.runs)
-        except TypeError:
-            raise ValueError(f"Scene: runs must be a list of Run(...), got {self.runs!r}") from None
+        _set(self, "surface", surface)
+        runs = self._sequence("runs", self.runs)
         if not runs:
             raise ValueError("Scene: runs must hold at least one Run(...)")
         for i, run in enumerate(runs):
             if not isinstance(run, Run):
-                raise ValueError(f"Scene: runs[{i}] must be a Run(...), got {run!r}")
-        object.__setattr__(self, "runs", runs)
-        object.__setattr__(self, "steps", _integer("Scene", "steps", self.steps, 1, 10_000_000))
-        object.__setattr__(self, "seed", _integer("Scene", "seed", self.seed, 0))
+                raise ValueError(f"Scene: runs[{i}] must be a Run(optimizer, start), got {run!r}")
+        _set(self, "runs", runs)
+        _set(self, "steps", _integer("Scene", "steps", self.steps, 1, 10_000_000))
+        views = self._sequence("views", self.views)
+        if not views:
+            raise ValueError("Scene: views must hold at least one View2D(...) or View3D(...)")
+        for i, view in enumerate(views):
+            if not isinstance(view, VIEWS):
+                raise ValueError(f"Scene: views[{i}] must be a View2D(...) or View3D(...), got {view!r}")
+        names = [v.name for v in views]
+        if len(set(names)) != len(names):
+            raise ValueError(f"Scene: views must have distinct names (they name the output files), "
+                             f"got {names}")
+        _set(self, "views", views)
+        _set(self, "fps", _number("Scene", "fps", self.fps, 0, 100, lo_open=True))
+        _set(self, "name", _name("Scene", "name", self.name))
+        _set(self, "title", _text("Scene", "title", self.title))
+        _set(self, "max_frames", _integer("Scene", "max_frames", self.max_frames, 2, 100_000))
+        _set(self, "seed", _integer("Scene", "seed", self.seed, 0))
+        self._warn_outside_window()
+
+    @staticmethod
+    def _sequence(field, value) -> tuple:
+        if isinstance(value, (str, bytes)) or isinstance(value, (Run, *VIEWS)):
+            raise ValueError(f"Scene: {field} must be a list, got {value!r}")
+        try:
+            return tuple(value)
+        except TypeError:
+            raise ValueError(f"Scene: {field} must be a list, got {value!r}") from None
+
+    def _warn_outside_window(self):
+        xmin, xmax, ymin, ymax = self.surface.window
+        for i, run in enumerate(self.runs):
+            x, y = run.start
+            if not (xmin <= x <= xmax and ymin <= y <= ymax):
+                warnings.warn(f"Scene: runs[{i}] starts at {run.start}, outside the surface's window "
+                              f"{self.surface.window}; it will not be visible at first", stacklevel=3)
+
+    def colors(self) -> list[str]:
+        """Each run's color: its own, else the next palette color not taken by another run."""
+        taken = {r.color for r in self.runs if r.color is not None}
+        free = iter([c for c in PALETTE if c not in taken] + list(PALETTE) * len(self.runs))
+        return [r.color if r.color is not None else next(free) for r in self.runs]
 
     def simulate(self) -> Trajectories:
-        """Every run, advanced together (runs of one optimizer kind as one array)."""
-        return simulate_runs(self.surface, [r.optimizer for r in self.runs],
-                             [r.start for r in self.runs], self.steps, seed=self.seed)
+        """Every run, advanced together (see ``render.simulate``)."""
+        cached = self.__dict__.get("_trajectories")
+        if cached is None:
+            cached = simulate_runs(self.surface, [r.optimizer for r in self.runs],
+                                   [r.start for r in self.runs], self.steps, seed=self.seed)
+            self.__dict__["_trajectories"] = cached
+        return cached
+
+    def frame_steps(self) -> np.ndarray:
+        return frame_steps(self.steps, self.max_frames)
+
+    def view(self, name: str):
+        for v in self.views:
+            if v.name == name:
+                return v
+        raise ValueError(f"Scene has no view {name!r}; it has {', '.join(v.name for v in self.views)}")
+
+    def animation(self, view=None, size=(960, 540), dpi=100):
+        """A matplotlib FuncAnimation of one view (default the first), for notebooks:
+        ``scene.animation().to_jshtml()`` or ``.save(...)``."""
+        from .frames import animation
+        return animation(self, self.views[0] if view is None else view, size, dpi)
+
+
+def frame_steps(steps: int, max_frames: int) -> np.ndarray:
+    """The step each frame shows: every step, or ``max_frames`` of them spread evenly
+    (always including the first and the last)."""
+    if steps + 1 <= max_frames:
+        return np.arange(steps + 1)
+    return np.unique(np.round(np.linspace(0, steps, max_frames)).astype(int))
+
+
+# --- loading scene files --------------------------------------------------------------------
+
+def _where(path: Path, exc: BaseException) -> str:
+    """'file:line' for the innermost frame of the exception that lies in the scene file."""
+    line = None
+    tb = exc.__traceback__
+    while tb is not None:
+        if Path(tb.tb_frame.f_code.co_filename).resolve() == path.resolve():
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return f"{path}:{line}" if line else str(path)
+
+
+def load(path) -> list[tuple[str, Scene]]:
+    """Every Scene at module level of the file, with its output name.
+
+    The name is the Scene's ``name``, else the file's stem, or stem-variable when the file
+    holds several scenes. Raises SceneError with a one-line message on any problem.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise SceneError(f"{path}: no such scene file")
+    module_name = f"render_scene_{abs(hash(str(path.resolve())))}"
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            spec.loader.exec_module(module)
+    except SyntaxError as e:
+        raise SceneError(f"{path}:{e.lineno}: syntax error: {e.msg}") from e
+    except ValueError as e:
+        raise SceneError(f"{_where(path, e)}: {e}") from e
+    except Exception as e:  # the scene's own code failed: say what and where
+        raise SceneError(f"{_where(path, e)}: {type(e).__name__}: {e}") from e
+    finally:
+        sys.modules.pop(module_name, None)
+    for w in caught:
+        warnings.warn_explicit(f"{path}: {w.message}", w.category, str(path), w.lineno or 0)
+
+    found = [(var, value) for var, value in vars(module).items()
+             if isinstance(value, Scene) and not var.startswith("_")]
+    if not found:
+        raise SceneError(f"{path}: no Scene at module level; assign one, e.g. scene = Scene(...)")
+    named = []
+    for var, scene in found:
+        if scene.name:
+            named.append((scene.name, scene))
+        elif len(found) == 1:
+            named.append((path.stem, scene))
+        else:
+            named.append((f"{path.stem}-{var}", scene))
+    names = [n for n, _ in named]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise SceneError(f"{path}: several scenes are named {duplicates[0]!r}; give each a distinct name=")
+    return named
