@@ -1,0 +1,48 @@
+"""The loss panel: each run's loss against step, drawn as the animation advances."""
+from __future__ import annotations
+
+import numpy as np
+
+
+class LossPanel:
+    """Loss-vs-step curves on ``ax``, owned by a Drawing whose frames it follows.
+
+    The y axis is logarithmic when the losses are positive and span more than two decades.
+    """
+
+    def __init__(self, drawing, ax):
+        self.drawing = drawing
+        self.ax = ax
+        losses = drawing.trajectories.losses
+        finite = losses[np.isfinite(losses)]
+        steps = drawing.steps
+        ax.set_xlim(0, max(1, int(steps[-1])))
+        if finite.size:
+            lo, hi = float(finite.min()), float(finite.max())
+            if lo > 0 and hi / lo > 100:
+                ax.set_yscale("log")
+                ax.set_ylim(lo / 1.5, hi * 1.5)
+            else:
+                pad = 0.05 * (hi - lo) if hi > lo else max(1.0, abs(hi)) * 0.05
+                ax.set_ylim(lo - pad, hi + pad)
+        ax.set_xlabel("step")
+        ax.set_ylabel("loss")
+        ax.grid(True, alpha=0.3)
+        self.lines = [ax.plot([], [], color=c, linewidth=1.4)[0] for c in drawing.colors]
+        self.heads = [ax.plot([], [], color=c, marker="o", markersize=5, markeredgecolor="black",
+                              markeredgewidth=0.5, linestyle="none")[0] for c in drawing.colors]
+        drawing.animate(self.lines + self.heads)
+
+    def update(self, frame: int) -> None:
+        d = self.drawing
+        step = int(d.steps[frame])
+        shown = d.steps[: frame + 1]
+        for i, (line, head) in enumerate(zip(self.lines, self.heads)):
+            last = d.visible(i, step)
+            xs = shown[shown <= last]
+            ys = d.trajectories.losses[i, xs]
+            line.set_data(xs, ys)
+            if len(xs):
+                head.set_data([xs[-1]], [ys[-1]])
+            else:
+                head.set_data([], [])

@@ -1,0 +1,129 @@
+"""The 2D view: filled contours, dashed labelled levels, minima, and each run's trail."""
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.colors import BoundaryNorm
+from matplotlib import colormaps
+from matplotlib.lines import Line2D
+
+from . import Drawing, contour_levels
+from .loss import LossPanel
+
+GRID = 300          # contour grid points per side
+FIELD = 21          # quiver arrows per side
+
+
+class Plot2D(Drawing):
+    def __init__(self, scene, view, size, dpi=100):
+        super().__init__(scene, view, size, dpi)
+        fig = self.figure
+        if view.loss_panel:
+            grid = fig.add_gridspec(1, 2, width_ratios=(1.5, 1), wspace=0.25,
+                                    left=0.07, right=0.97, bottom=0.1, top=0.88)
+            self.ax = fig.add_subplot(grid[0])
+            self.loss = LossPanel(self, fig.add_subplot(grid[1]))
+        else:
+            self.ax = fig.add_axes((0.08, 0.1, 0.88, 0.78))
+            self.loss = None
+        self.window = view.window or scene.surface.window
+        self._background()
+        self._runs()
+        if view.arrows:
+            self._arrows()
+        self.status_text = self.ax.set_title(self.status(0), fontsize=8, loc="left")
+        self.animate([self.status_text])
+        fig.suptitle(self.title(), fontsize=11)
+
+    # static -----------------------------------------------------------------------------
+    def _background(self):
+        ax, surface = self.ax, self.scene.surface
+        xmin, xmax, ymin, ymax = self.window
+        X, Y, Z = surface.grid(GRID, self.window)
+        Z = np.ma.masked_invalid(Z)
+        levels = contour_levels(Z.filled(np.nan), self.view.levels, self.view.contours)
+        cmap = colormaps[self.view.cmap]
+        norm = BoundaryNorm(levels, cmap.N, extend="both")
+        ax.contourf(X, Y, Z, levels=levels, cmap=cmap, norm=norm, extend="both")
+        shown = levels[:: max(1, len(levels) // 10)]
+        lines = ax.contour(X, Y, Z, levels=shown, colors="black", linestyles="dashed",
+                           linewidths=0.6, alpha=0.5)
+        ax.clabel(lines, fmt=lambda v: f"{v:.3g}", fontsize=7, inline=True)
+        for mx, my in surface.minima:
+            if xmin <= mx <= xmax and ymin <= my <= ymax:
+                ax.plot([mx], [my], marker="*", markersize=13, color="white",
+                        markeredgecolor="black", markeredgewidth=0.8, linestyle="none", zorder=3)
+        if self.view.field:
+            fx, fy = np.meshgrid(np.linspace(xmin, xmax, FIELD), np.linspace(ymin, ymax, FIELD))
+            with np.errstate(all="ignore"):
+                gx, gy = surface.gradient(fx, fy)
+                norm_g = np.hypot(gx, gy)
+                norm_g[norm_g == 0] = 1
+            ax.quiver(fx, fy, -gx / norm_g, -gy / norm_g, color="white", alpha=0.45,
+                      angles="xy", pivot="mid", width=0.0025, headwidth=4, zorder=2)
+        ax.set_xlim(xmin, xmax)
+        ax.set_ylim(ymin, ymax)
+        labels = getattr(surface, "axis_labels", ("x", "y"))
+        ax.set_xlabel(labels[0])
+        ax.set_ylabel(labels[1])
+
+    # moving -----------------------------------------------------------------------------
+    def _runs(self):
+        ax = self.ax
+        self.trails, self.heads = [], []
+        for i, color in enumerate(self.colors):
+            trail, = ax.plot([], [], color=color, linewidth=1.4, marker="o", markersize=2.5, zorder=4)
+            head, = ax.plot([], [], color=color, marker="o", markersize=8, markeredgecolor="black",
+                            markeredgewidth=0.8, linestyle="none", zorder=5)
+            self.trails.append(trail)
+            self.heads.append(head)
+        self.animate(self.trails + self.heads)
+        if self.view.legend:
+            handles = [Line2D([], [], color=c, marker="o", markersize=5, markeredgecolor="black",
+                              markeredgewidth=0.5, linewidth=1.4) for c in self.colors]
+            ax.legend(handles, self.legend_labels(), loc="upper right", framealpha=0.8)
+
+    def _arrows(self):
+        # The steepest start sets the scale: its arrow spans 15% of the width; later arrows
+        # shrink with the gradient, and none grows past a quarter of the width.
+        g0 = self.trajectories.gradients[:, 0]
+        start = np.hypot(g0[:, 0], g0[:, 1])
+        start = start[np.isfinite(start) & (start > 0)]
+        width = self.window[1] - self.window[0]
+        self.arrow_scale = 0.15 * width / (start.max() if start.size else 1.0)
+        self.arrow_cap = 0.25 * width
+        n = len(self.scene.runs)
+        self.quiver = self.ax.quiver(np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n),
+                                     color=self.colors, angles="xy", scale_units="xy", scale=1,
+                                     width=0.004, edgecolor="black", linewidth=0.4, zorder=6)
+        self.animate([self.quiver])
+
+    def update(self, frame: int) -> list:
+        step = int(self.steps[frame])
+        P = self.trajectories.positions
+        shown = self.steps[: frame + 1]
+        heads = np.zeros((len(self.heads), 2))
+        for i, (trail, head) in enumerate(zip(self.trails, self.heads)):
+            last = self.visible(i, step)
+            path = P[i, shown[shown <= last]] if last >= 0 else P[i, :0]
+            if last >= 0 and (len(path) == 0 or shown[shown <= last][-1] != last):
+                path = np.vstack([path, P[i, last]])
+            trail.set_data(path[:, 0], path[:, 1])
+            heads[i] = P[i, last] if last >= 0 else np.nan
+            head.set_data([heads[i, 0]], [heads[i, 1]])
+            diverged = last < step
+            head.set_marker("X" if diverged else "o")
+        if self.view.arrows:
+            vectors = np.zeros_like(heads)
+            for i in range(len(heads)):
+                last = self.visible(i, step)
+                if last == step:
+                    vectors[i] = -self.trajectories.gradients[i, step] * self.arrow_scale
+            length = np.hypot(vectors[:, 0], vectors[:, 1])
+            too_long = length > self.arrow_cap
+            vectors[too_long] *= (self.arrow_cap / length[too_long])[:, None]
+            self.quiver.set_offsets(np.nan_to_num(heads))
+            self.quiver.set_UVC(vectors[:, 0], vectors[:, 1])
+        self.status_text.set_text(self.status(frame))
+        if self.loss is not None:
+            self.loss.update(frame)
+        return self.animated
