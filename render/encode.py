@@ -1,0 +1,273 @@
+"""Encoders: streaming sinks that write frames to files, atomically.
+
+Every sink is a context manager with ``write(frame)``: frames go to a temporary file beside
+the target, which is renamed into place only when the sink closes without error. A failed
+or interrupted render leaves no partial file and never touches an earlier good output.
+``SINKS`` maps format names to sink classes.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from .testing import frame_hash, pixel_versions
+
+__all__ = ["SINKS", "FORMATS", "Sink", "GifSink", "VideoSink", "PngSink", "FramesSink",
+           "HashSink", "output_path", "atomic_file"]
+
+
+class Sink:
+    """Collects frames for one output. Subclasses write to ``self.temp`` and may override
+    ``finish`` (write the last bytes) and ``commit`` (move into place)."""
+
+    suffix = ""
+
+    def __init__(self, path, size, fps, quality="medium"):
+        self.path = Path(path)
+        self.size = tuple(size)
+        self.fps = fps
+        self.quality = quality
+        self.frames = 0
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=f".part{self.suffix}",
+                                    dir=self.path.parent)
+        os.close(fd)
+        self.temp = Path(temp)
+
+    def write(self, frame: np.ndarray) -> None:
+        self.frames += 1
+
+    def finish(self) -> None:
+        """Flush everything to ``self.temp``."""
+
+    def commit(self) -> None:
+        _readable(self.temp)
+        os.replace(self.temp, self.path)
+
+    def abort(self) -> None:
+        self.temp.unlink(missing_ok=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            try:
+                self.finish()
+                self.commit()
+            except BaseException:
+                self.abort()
+                raise
+        else:
+            self.abort()
+        return False
+
+
+class GifSink(Sink):
+    """An infinitely looping GIF with one global palette.
+
+    The palette is built once from sample frames (``palette_frames``: typically the first
+    and the last, which between them hold every colour of the animation); every frame is
+    mapped onto it without dithering, so static regions keep identical indices and Pillow
+    stores only the rectangle that changed.
+    """
+
+    suffix = ".gif"
+
+    def __init__(self, path, size, fps, quality="medium", palette_frames=()):
+        super().__init__(path, size, fps, quality)
+        self.palette = _palette(palette_frames) if len(palette_frames) else None
+        self.images: list[Image.Image] = []
+
+    def write(self, frame):
+        super().write(frame)
+        image = Image.fromarray(frame)
+        if self.palette is None:
+            self.palette = _palette([frame])
+        self.images.append(image.quantize(palette=self.palette, dither=Image.Dither.NONE))
+
+    def finish(self):
+        if not self.images:
+            raise ValueError("no frames to write")
+        first, *rest = self.images
+        first.save(self.temp, format="GIF", save_all=True, append_images=rest,
+                   duration=round(1000 / self.fps), loop=0, optimize=True, disposal=1)
+        self.images = []
+
+
+def _palette(frames) -> Image.Image:
+    """A 256-colour palette image for a mosaic of frames (median cut, deterministic)."""
+    mosaic = np.concatenate([np.asarray(f) for f in frames], axis=0)
+    return Image.fromarray(mosaic).quantize(colors=256, method=Image.Quantize.MEDIANCUT,
+                                            dither=Image.Dither.NONE)
+
+
+# Constant rate factor of the video encoders per quality preset: lower is better and larger.
+CRF = {"low": 30, "medium": 23, "high": 18}
+
+
+class VideoSink(Sink):
+    """MP4 (H.264) or WebM (VP9) through imageio-ffmpeg's bundled ffmpeg, frames piped as raw
+    RGB. yuv420p with even dimensions, so that every browser plays it; +faststart puts the
+    index first so playback starts before the download ends; bitexact leaves out the
+    encoder's version string, so the same frames give the same bytes."""
+
+    codec = "libx264"
+    suffix = ".mp4"
+
+    def __init__(self, path, size, fps, quality="medium"):
+        super().__init__(path, size, fps, quality)
+        w, h = self.size
+        if w % 2 or h % 2:
+            raise ValueError(f"video size must be even, got {w}x{h}")
+        import imageio_ffmpeg
+        self.writer = imageio_ffmpeg.write_frames(
+            str(self.temp), self.size, fps=self.fps, codec=self.codec, pix_fmt_in="rgb24",
+            pix_fmt_out="yuv420p", quality=None, macro_block_size=1, ffmpeg_log_level="error",
+            output_params=self.output_params())
+        self.writer.send(None)
+
+    def output_params(self):
+        return ["-crf", str(CRF[self.quality]), "-preset", "medium", "-movflags", "+faststart",
+                "-fflags", "+bitexact", "-flags:v", "+bitexact", "-map_metadata", "-1",
+                "-threads", "1"]
+
+    def write(self, frame):
+        super().write(frame)
+        self.writer.send(np.ascontiguousarray(frame))
+
+    def finish(self):
+        writer, self.writer = self.writer, None
+        writer.close()
+
+    def abort(self):
+        if self.writer is not None:
+            try:
+                self.writer.close()
+            except Exception:
+                pass
+            self.writer = None
+        super().abort()
+
+
+class WebmSink(VideoSink):
+    codec = "libvpx-vp9"
+    suffix = ".webm"
+
+    def output_params(self):
+        return ["-crf", str(CRF[self.quality] + 8), "-b:v", "0", "-fflags", "+bitexact",
+                "-flags:v", "+bitexact", "-map_metadata", "-1", "-threads", "1"]
+
+
+class PngSink(Sink):
+    """The final frame as a PNG: a still for slides."""
+
+    suffix = ".png"
+
+    def __init__(self, path, size, fps, quality="medium"):
+        super().__init__(path, size, fps, quality)
+        self.last = None
+
+    def write(self, frame):
+        super().write(frame)
+        self.last = frame
+
+    def finish(self):
+        Image.fromarray(self.last).save(self.temp, format="PNG", optimize=True)
+
+
+class FramesSink(Sink):
+    """Every frame as DIR/<view>/frame_0000.png; the folder replaces any earlier one whole."""
+
+    def __init__(self, path, size, fps, quality="medium"):
+        self.path = Path(path)
+        self.size, self.fps, self.quality, self.frames = tuple(size), fps, quality, 0
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.temp = Path(tempfile.mkdtemp(prefix=f".{self.path.name}.", suffix=".part",
+                                          dir=self.path.parent))
+
+    def write(self, frame):
+        Image.fromarray(frame).save(self.temp / f"frame_{self.frames:04d}.png", format="PNG")
+        self.frames += 1
+
+    def commit(self):
+        _readable(self.temp, folder=True)
+        old = None
+        if self.path.exists():
+            old = self.path.with_name(f".{self.path.name}.old")
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(self.path, old)
+        os.replace(self.temp, self.path)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+
+    def abort(self):
+        shutil.rmtree(self.temp, ignore_errors=True)
+
+
+class HashSink(Sink):
+    """<view>.hashes.json: the sha256 of each frame's raw RGB bytes, the size, and the
+    versions of what decides pixels."""
+
+    suffix = ".json"
+
+    def __init__(self, path, size, fps, quality="medium"):
+        super().__init__(path, size, fps, quality)
+        self.hashes: list[str] = []
+
+    def write(self, frame):
+        super().write(frame)
+        self.hashes.append(frame_hash(frame))
+
+    def finish(self):
+        record = {"size": list(self.size), "frames": self.hashes, "versions": pixel_versions()}
+        self.temp.write_text(json.dumps(record, indent=1) + "\n")
+
+
+SINKS = {"gif": GifSink, "mp4": VideoSink, "webm": WebmSink, "png": PngSink, "frames": FramesSink}
+FORMATS = tuple(SINKS)
+
+
+def output_path(out_dir, scene_name: str, view_name: str, fmt: str) -> Path:
+    """DIR/<scene>/<view>.<ext>; the frames format is the folder DIR/<scene>/<view>/."""
+    base = Path(out_dir) / scene_name
+    if fmt == "frames":
+        return base / view_name
+    if fmt == "hashes":
+        return base / f"{view_name}.hashes.json"
+    return base / f"{view_name}.{fmt}"
+
+
+class atomic_file:
+    """``with atomic_file(path) as temp:`` write temp; it replaces path only on success."""
+
+    def __init__(self, path):
+        self.path = Path(path)
+
+    def __enter__(self) -> Path:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".part", dir=self.path.parent)
+        os.close(fd)
+        self.temp = Path(temp)
+        return self.temp
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            _readable(self.temp)
+            os.replace(self.temp, self.path)
+        else:
+            self.temp.unlink(missing_ok=True)
+        return False
+
+
+def _readable(path: Path, folder: bool = False) -> None:
+    """Temporary files are private (0600); a finished output gets the usual permissions."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, (0o777 if folder else 0o666) & ~umask)
