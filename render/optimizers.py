@@ -123,11 +123,12 @@ class Optimizer:
         return type(self).__name__
 
     def describe(self) -> str:
-        """Name and every hyperparameter that differs from its default, e.g. 'Adam(lr=0.1)'."""
+        """Name, learning rate and every other hyperparameter that differs from its default,
+        e.g. 'Adam(lr=0.1, amsgrad=True)'."""
         parts = []
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
-            if f.default is not dataclasses.MISSING and value == f.default:
+            if f.name != "lr" and f.default is not dataclasses.MISSING and value == f.default:
                 continue
             if isinstance(value, tuple):
                 text = "(" + ", ".join(f"{v:g}" for v in value) + ")"

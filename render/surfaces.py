@@ -42,7 +42,7 @@ def _window(owner: str, window) -> tuple[float, float, float, float]:
                          f"(xmin, xmax, ymin, ymax), got {window!r}")
     xmin, xmax, ymin, ymax = values
     if not (xmin < xmax and ymin < ymax):
-        raise ValueError(f"{owner}: window needs xmin < xmax and ymin < ymax, got {window!r}")
+        raise ValueError(f"{owner}: window must have xmin < xmax and ymin < ymax, got {window!r}")
     return values
 
 
@@ -73,6 +73,7 @@ class Surface:
 
     name: str = "surface"
     window: tuple[float, float, float, float] = (-3.0, 3.0, -3.0, 3.0)
+    axis_labels: tuple[str, str] = ("x", "y")     # what the two coordinates mean
 
     def __call__(self, x, y):
         return self.value(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
@@ -684,7 +685,9 @@ class LeastSquares(Surface):
 
     name = "least_squares"
 
-    def __init__(self, X, y, window=None, name: str = "least_squares"):
+    axis_labels = (r"$\theta_0$", r"$\theta_1$")
+
+    def __init__(self, X, y, window=None, name: str = "least_squares", axis_labels=None):
         X = np.asarray(X, dtype=float)
         y = np.asarray(y, dtype=float)
         if X.ndim != 2 or X.shape[1] != 2 or y.shape != (X.shape[0],) or X.shape[0] < 2:
@@ -701,6 +704,8 @@ class LeastSquares(Surface):
         self.residual = float(np.mean((y - X @ self.solution) ** 2))
         self.n = n
         self.name = name
+        if axis_labels is not None:
+            self.axis_labels = tuple(axis_labels)
         self.window = _model_window(self.solution) if window is None \
             else _window("LeastSquares", window)
 
@@ -715,7 +720,8 @@ class LeastSquares(Surface):
         rng = np.random.default_rng(seed)
         xs = rng.uniform(x[0], x[1], int(n))
         ys = intercept + slope * xs + rng.normal(0.0, noise, int(n))
-        return cls(np.column_stack([np.ones_like(xs), xs]), ys, window=window)
+        return cls(np.column_stack([np.ones_like(xs), xs]), ys, window=window,
+                   axis_labels=("intercept", "slope"))
 
     def value(self, x, y):
         d0 = x - self.solution[0]
@@ -747,6 +753,7 @@ class Logistic(Surface):
     """
 
     name = "logistic"
+    axis_labels = ("$w_1$", "$w_2$")
 
     def __init__(self, X, labels, l2: float = 0.0, window=None, name: str = "logistic"):
         X = np.asarray(X, dtype=float)

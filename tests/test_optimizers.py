@@ -256,7 +256,8 @@ def test_describe_names_the_non_default_hyperparameters():
     assert opt.Momentum(lr=0.1, momentum=0.2).describe() == "Momentum(lr=0.1, momentum=0.2)"
     assert opt.Adam(lr=0.1, betas=(0.8, 0.99), amsgrad=True).describe() == \
         "Adam(lr=0.1, betas=(0.8, 0.99), amsgrad=True)"
-    assert opt.RMSprop().describe() == "RMSprop()"
+    assert opt.RMSprop().describe() == "RMSprop(lr=0.01)"
+    assert opt.GD(lr=0.1, noise=0.5).describe() == "GD(lr=0.1, noise=0.5)"
 
 
 def test_optimizers_are_frozen_values():

@@ -128,7 +128,7 @@ def test_unknown_names_and_parameters_are_named():
         surfaces.get("rosenbrock", c=1)
     with pytest.raises(ValueError, match="rosenbrock: b must be a finite number"):
         surfaces.Rosenbrock(b=float("inf"))
-    with pytest.raises(ValueError, match="window needs xmin < xmax"):
+    with pytest.raises(ValueError, match="window must have xmin < xmax"):
         surfaces.Bowl(window=(1, -1, 0, 1))
 
 

@@ -1,0 +1,163 @@
+"""The render command, end to end at tiny sizes: outputs, their formats, errors, exit codes."""
+import csv
+import json
+import textwrap
+
+import imageio_ffmpeg
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from PIL import Image
+
+from render.cli import main
+from render.scene import load
+
+SCENE = """
+from render import Run, Scene, View2D, View3D, Camera, optimizers as opt
+
+scene = Scene(
+    surface="rosenbrock",
+    steps=12,
+    runs=[Run(opt.Adam(lr=0.2), (-1.5, 2.0), label="Adam", color="red"),
+          Run(opt.Momentum(lr=1e-3, momentum=0.9), (1.5, -0.5), color="white")],
+    views=[View2D(levels="log", arrows=True, loss_panel=True), View3D(camera=Camera(elev=40, azim=30))],
+    fps=10,
+)
+"""
+
+
+@pytest.fixture
+def scene_file(tmp_path):
+    path = tmp_path / "race.py"
+    path.write_text(SCENE)
+    return path
+
+
+def run(*args):
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    return result
+
+
+def video_meta(path):
+    reader = imageio_ffmpeg.read_frames(str(path))
+    meta = next(reader)
+    count = sum(1 for _ in reader)
+    return meta, count
+
+
+def test_renders_gif_and_mp4_for_every_view(scene_file, tmp_path):
+    out = tmp_path / "out"
+    result = run(scene_file, "--out", out, "--size", "160x90", "--no-progress")
+    assert result.exit_code == 0, result.output
+    for view in ("2d", "3d"):
+        gif = Image.open(out / "race" / f"{view}.gif")
+        assert gif.n_frames == 13                       # steps + 1
+        assert gif.info["loop"] == 0                    # loops forever
+        assert gif.info["duration"] == 100              # 10 fps
+        assert gif.size == (160, 90)
+        meta, count = video_meta(out / "race" / f"{view}.mp4")
+        assert count == 13
+        assert meta["codec"] == "h264"
+        assert meta["pix_fmt"].startswith("yuv420p")
+        assert tuple(meta["size"]) == (160, 90)
+        assert meta["fps"] == 10
+    lines = result.output.strip().splitlines()
+    assert lines[0].startswith(str(out / "race" / "2d.gif")) and "KiB" in lines[0]
+    assert lines[-1].startswith("wrote 4 files in ")
+
+
+def test_png_is_the_final_frame_and_frames_writes_every_frame(scene_file, tmp_path):
+    out = tmp_path / "out"
+    result = run(scene_file, "--out", out, "--size", "160x90", "--format", "png,frames",
+                 "--view", "2d", "--hashes")
+    assert result.exit_code == 0, result.output
+    frames = sorted((out / "race" / "2d").glob("frame_*.png"))
+    assert [f.name for f in frames[:2]] == ["frame_0000.png", "frame_0001.png"] and len(frames) == 13
+    still = np.asarray(Image.open(out / "race" / "2d.png"))
+    np.testing.assert_array_equal(still, np.asarray(Image.open(frames[-1])))
+    hashes = json.loads((out / "race" / "2d.hashes.json").read_text())
+    assert hashes["size"] == [160, 90] and len(hashes["frames"]) == 13
+    import hashlib
+    assert hashes["frames"][-1] == hashlib.sha256(still.tobytes()).hexdigest()
+    assert not (out / "race" / "3d.png").exists()
+
+
+def test_data_csv_rows_equal_the_simulation(scene_file, tmp_path):
+    out = tmp_path / "out"
+    assert run(scene_file, "--out", out, "--format", "png", "--size", "160x90", "--data").exit_code == 0
+    (name, scene), = load(scene_file)
+    t = scene.simulate()
+    with open(out / "race" / "trajectories.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 2 * 13
+    assert rows[0].keys() == {"run", "label", "optimizer", "step", "x", "y", "loss"}
+    for row in rows:
+        i, step = int(row["run"]), int(row["step"])
+        assert float(row["x"]) == t.positions[i, step, 0]
+        assert float(row["y"]) == t.positions[i, step, 1]
+        assert float(row["loss"]) == t.losses[i, step]
+    assert rows[0]["label"] == "Adam" and rows[13]["optimizer"] == "Momentum(lr=0.001)"
+
+
+def test_up_to_date_outputs_are_skipped_unless_forced(scene_file, tmp_path):
+    out = tmp_path / "out"
+    args = (scene_file, "--out", out, "--format", "png", "--size", "160x90", "--view", "2d")
+    assert run(*args).exit_code == 0
+    again = run(*args)
+    assert "(up to date)" in again.output and again.output.strip().endswith("s") and "wrote 0 files" in again.output
+    forced = run(*args, "--force")
+    assert "(up to date)" not in forced.output and "wrote 1 file in" in forced.output
+    changed = run(*args[:-2], "--view", "2d", "--fps", "5")
+    assert "wrote 1 file in" in changed.output
+
+
+def test_folder_of_scenes_and_several_scenes_per_file(tmp_path):
+    folder = tmp_path / "scenes"
+    folder.mkdir()
+    (folder / "pair.py").write_text(textwrap.dedent("""
+        from render import Run, Scene, optimizers as opt
+        first = Scene("bowl", [Run(opt.GD(lr=0.1), (3, 3))], 4)
+        second = Scene("bowl", [Run(opt.GD(lr=0.2), (3, 3))], 4, name="bold")
+    """))
+    (folder / "_helpers.py").write_text("raise RuntimeError('not a scene file')\n")
+    out = tmp_path / "out"
+    result = run(folder, "--out", out, "--format", "png", "--size", "64x48")
+    assert result.exit_code == 0, result.output
+    assert (out / "pair-first" / "2d.png").exists() and (out / "bold" / "2d.png").exists()
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--size", "100"], "'100' is not WIDTHxHEIGHT"),
+    (["--size", "161x90"], "must be even"),
+    (["--format", "avi"], "'avi' is not a format; choose from gif, mp4, webm, png, frames"),
+    (["--quality", "ultra"], "'ultra' is not one of 'low', 'medium', 'high'"),
+    (["--view", "top"], "has no view 'top'; it has 2d, 3d"),
+    (["--jobs", "0"], "0 is not in the range 1<=x<=64"),
+])
+def test_bad_options_exit_2_with_one_line(scene_file, tmp_path, args, message):
+    result = run(scene_file, "--out", tmp_path / "out", *args)
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("render: ") and message in lines[0], result.output
+    assert not (tmp_path / "out" / "race").exists()
+
+
+def test_missing_path_and_bad_scene_exit_2(tmp_path):
+    result = run(tmp_path / "nope.py")
+    assert result.exit_code == 2 and "does not exist" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    bad = tmp_path / "bad.py"
+    bad.write_text("from render import Scene, Run, optimizers as opt\n\n"
+                   "scene = Scene('rosenbrok', [Run(opt.GD(), (0, 0))], 10)\n")
+    result = run(bad)
+    assert result.exit_code == 2
+    assert result.output.strip() == (f"render: {bad}:3: unknown surface 'rosenbrok'; "
+                                     "did you mean 'rosenbrock'?")
+
+
+def test_help_lists_every_option():
+    result = run("--help")
+    assert result.exit_code == 0
+    for option in ("--out", "--format", "--view", "--size", "--fps", "--quality", "--jobs",
+                   "--data", "--hashes", "--force", "--debug", "--no-progress"):
+        assert option in result.output

@@ -1,0 +1,119 @@
+"""Scene specs: every bad value is refused at construction, naming its field; loading files."""
+import textwrap
+import warnings
+
+import pytest
+
+from render import Camera, Run, Scene, View2D, View3D, optimizers as opt
+from render.scene import SceneError, load
+
+RUN = Run(opt.GD(lr=0.1), (1.0, 1.0))
+
+
+@pytest.mark.parametrize("make,field", [
+    (lambda: Run(opt.GD(), "origin"), "Run: start"),
+    (lambda: Run(opt.GD(), (1, float("inf"))), "Run: start"),
+    (lambda: Run(opt.GD(), (0, 0), label=3), "Run: label"),
+    (lambda: Run(opt.GD(), (0, 0), color="not-a-colour"), "Run: color"),
+    (lambda: Run(None, (0, 0)), "Run: optimizer"),
+    (lambda: Camera(elev=120), "Camera: elev"),
+    (lambda: Camera(azim="east"), "Camera: azim"),
+    (lambda: Camera(distance=0), "Camera: distance"),
+    (lambda: Camera(orbit=float("nan")), "Camera: orbit"),
+    (lambda: View2D(levels="cubic"), "View2D: levels"),
+    (lambda: View2D(levels=[3, 2, 1]), "View2D: levels"),
+    (lambda: View2D(contours=1), "View2D: contours"),
+    (lambda: View2D(arrows="yes"), "View2D: arrows"),
+    (lambda: View2D(field=1), "View2D: field"),
+    (lambda: View2D(loss_panel=None), "View2D: loss_panel"),
+    (lambda: View2D(window=(0, 0, 1, 2)), "View2D: window"),
+    (lambda: View2D(cmap="rainbowish"), "View2D: cmap"),
+    (lambda: View2D(name="my view"), "View2D: name"),
+    (lambda: View3D(camera=(30, 60)), "View3D: camera"),
+    (lambda: View3D(alpha=1.5), "View3D: alpha"),
+    (lambda: View3D(shadow="on"), "View3D: shadow"),
+    (lambda: View3D(resolution=2), "View3D: resolution"),
+    (lambda: Scene(42, [RUN], 10), "Scene: surface"),
+    (lambda: Scene("bowl", RUN, 10), "Scene: runs"),
+    (lambda: Scene("bowl", [RUN], 0), "Scene: steps"),
+    (lambda: Scene("bowl", [RUN], 10, views=[]), "Scene: views"),
+    (lambda: Scene("bowl", [RUN], 10, views=["2d"]), "Scene: views[0]"),
+    (lambda: Scene("bowl", [RUN], 10, views=[View2D(), View2D()]), "Scene: views"),
+    (lambda: Scene("bowl", [RUN], 10, fps=0), "Scene: fps"),
+    (lambda: Scene("bowl", [RUN], 10, name="a/b"), "Scene: name"),
+    (lambda: Scene("bowl", [RUN], 10, title=5), "Scene: title"),
+    (lambda: Scene("bowl", [RUN], 10, max_frames=1), "Scene: max_frames"),
+    (lambda: Scene("bowl", [RUN], 10, seed=-1), "Scene: seed"),
+])
+def test_bad_values_name_their_field(make, field):
+    with pytest.raises(ValueError) as error:
+        make()
+    message = str(error.value)
+    assert message.startswith(field), message
+    assert "must" in message
+
+
+def test_defaults_and_normalised_values():
+    scene = Scene("bowl", [RUN, Run(opt.Adam(), (2, 2), color="red")], 10)
+    assert scene.views == (View2D(),) and scene.fps == 20.0 and scene.max_frames == 300
+    assert scene.colors() == ["#ffffff", "#ff0000"]
+    assert Run(opt.GD(), [1, 2]).start == (1.0, 2.0)
+    assert View2D(levels=[1, 2, 4]).levels == (1.0, 2.0, 4.0)
+    assert View3D().camera == Camera(elev=30, azim=-60)
+    assert Camera(azim=10, orbit=90).azimuth(0.5) == 55
+
+
+def test_a_start_outside_the_window_is_a_warning_not_an_error():
+    with pytest.warns(UserWarning, match=r"runs\[0\] starts at \(50.0, 0.0\), outside the surface's window"):
+        Scene("bowl", [Run(opt.GD(), (50, 0))], 5)
+
+
+def write(tmp_path, name, body):
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(body))
+    return path
+
+
+def test_load_names_scenes_by_file_variable_or_name(tmp_path):
+    one = write(tmp_path, "single.py", """
+        from render import Scene, Run, optimizers as opt
+        race = Scene("bowl", [Run(opt.GD(lr=0.1), (1, 1))], 5)
+    """)
+    assert [n for n, _ in load(one)] == ["single"]
+    two = write(tmp_path, "double.py", """
+        from render import Scene, Run, optimizers as opt
+        a = Scene("bowl", [Run(opt.GD(lr=0.1), (1, 1))], 5)
+        b = Scene("bowl", [Run(opt.GD(lr=0.2), (1, 1))], 5, name="custom")
+        _hidden = Scene("bowl", [Run(opt.GD(lr=0.3), (1, 1))], 5)
+    """)
+    assert [n for n, _ in load(two)] == ["double-a", "custom"]
+
+
+@pytest.mark.parametrize("body,message", [
+    ("scene = Scene(\n", "bad.py:1: syntax error: '(' was never closed"),
+    ("from render import Scene\nx = 1 / 0\n", "bad.py:2: ZeroDivisionError: division by zero"),
+    ("from render import optimizers as opt\nopt.Adam(lr=-1)\n",
+     "bad.py:2: Adam: lr must be in (0, inf), got -1.0"),
+    ("x = 1\n", "bad.py: no Scene at module level; assign one, e.g. scene = Scene(...)"),
+    ("from render import Scene, Run, optimizers as opt\nr = [Run(opt.GD(), (0, 0))]\n"
+     "a = Scene('bowl', r, 3, name='x')\nb = Scene('bowl', r, 3, name='x')\n",
+     "bad.py: several scenes are named 'x'; give each a distinct name="),
+])
+def test_load_errors_are_one_line_with_file_and_line(tmp_path, body, message):
+    path = tmp_path / "bad.py"
+    path.write_text(body)
+    with pytest.raises(SceneError) as error:
+        load(path)
+    assert str(error.value) == f"{path}{message.split('bad.py', 1)[1]}"
+
+
+def test_load_passes_scene_warnings_on_with_the_file_name(tmp_path):
+    path = write(tmp_path, "far.py", """
+        from render import Scene, Run, optimizers as opt
+        scene = Scene("bowl", [Run(opt.GD(), (50, 0))], 5)
+    """)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        load(path)
+    assert any(str(path) in str(w.message) and "outside the surface's window" in str(w.message)
+               for w in caught)
