@@ -115,7 +115,7 @@ def main():
         our_times.append(t)
     note = "" if n == len(starts) else f" (timed on {n} runs, scaled x{len(starts) / n:g})"
     report(f"Adam swarm ({len(starts)} runs x {steps} steps)", min(base_times), min(our_times), note)
-    agreement(ours.positions[pick], sampled)
+    agreement(ours.positions[pick], sampled, early=100)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,37 @@
+"""README's promises: its two opening commands, and that its example scene is valid."""
+import re
+from pathlib import Path
+
+from render import Scene
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text()
+
+
+def opening_commands():
+    block = re.search(r"```bash\n(.*?)```", README, re.S).group(1)
+    return [line for line in block.splitlines() if line.strip()]
+
+
+def test_readme_opens_with_the_render_and_test_commands():
+    render_cmd, test_cmd = opening_commands()
+    assert README.lstrip().startswith("# render\n\n```bash\n")
+    assert render_cmd.endswith("pip install -e . && render scenes/ols_compare.py")
+    assert (ROOT / "scenes" / "ols_compare.py").is_file()
+    assert test_cmd.endswith("pip install -e '.[test]' && pytest")
+
+
+def test_ci_runs_exactly_the_readme_test_command():
+    _, test_cmd = opening_commands()
+    ci = (ROOT / ".ci" / "run").read_text().splitlines()
+    assert test_cmd in ci
+
+
+def test_the_example_scene_builds():
+    example = re.search(r"### Writing a scene.*?```python\n(.*?)```", README, re.S) or \
+        re.search(r"## Writing a scene.*?```python\n(.*?)```", README, re.S)
+    namespace = {}
+    exec(example.group(1), namespace)
+    scene = namespace["scene"]
+    assert isinstance(scene, Scene) and len(scene.runs) == 3
+    assert [v.name for v in scene.views] == ["2d", "3d"]
