@@ -155,6 +155,19 @@ def test_missing_path_and_bad_scene_exit_2(tmp_path):
                                      "did you mean 'rosenbrock'?")
 
 
+def test_progress_bars_go_to_stderr_when_asked(scene_file, tmp_path):
+    result = CliRunner().invoke(
+        main, [str(scene_file), "--out", str(tmp_path / "o"), "--size", "64x48", "--format", "png",
+               "--progress"])
+    assert result.exit_code == 0, result.stderr
+    assert "race/2d" in result.stderr and "race/3d" in result.stderr
+    assert not any(line.strip() == "race/2d" for line in result.stdout.splitlines())
+    quiet = CliRunner().invoke(
+        main, [str(scene_file), "--out", str(tmp_path / "o"), "--size", "64x48", "--format", "png",
+               "--force"])
+    assert quiet.stderr == ""          # not a terminal: no bars
+
+
 def test_help_lists_every_option():
     result = run("--help")
     assert result.exit_code == 0

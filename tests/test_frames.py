@@ -99,7 +99,7 @@ def test_a_diverged_run_ends_with_a_cross_and_says_so():
         source.frame(len(source) - 1)
         d = source.drawing
         assert d.heads[0].get_marker() == "X"
-        assert d.ax.get_legend().get_texts()[0].get_text() == f"too fast: diverged at step {k}"
+        assert d.ax.get_legend().get_texts()[0].get_text() == f"too fast: GD(lr=0.02), diverged at step {k}"
         assert "too fast diverged" in d.status_text.get_text()
 
 

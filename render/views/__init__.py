@@ -93,10 +93,13 @@ class Drawing:
         return step if k < 0 or step < k else k - 1
 
     def legend_labels(self) -> list[str]:
+        """Each run's label and optimizer with its hyperparameters, and its fate."""
         labels = []
         for i, run in enumerate(self.scene.runs):
+            described = run.optimizer.describe()
+            name = described if run.label in (None, described) else f"{run.label}: {described}"
             k = self.trajectories.diverged_at[i]
-            labels.append(run.name if k < 0 else f"{run.name}: diverged at step {k}")
+            labels.append(name if k < 0 else f"{name}, diverged at step {k}")
         return labels
 
     def status(self, frame: int) -> str:
