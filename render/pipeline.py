@@ -13,8 +13,6 @@ import time
 from pathlib import Path
 from typing import Callable, Sequence
 
-import numpy as np
-
 from . import __version__
 from .encode import SINKS, HashSink, atomic_file, output_path
 from .frames import FrameStream
@@ -41,23 +39,9 @@ def _size_of(path: Path) -> int:
 
 
 def write_csv(path: Path, scene) -> None:
-    """One row per run and step: run, label, optimizer, step, x, y, loss (17 significant
-    digits, so the numbers read back exactly)."""
-    t = scene.simulate()
-    steps = np.arange(t.steps + 1)
+    """The scene's numbers as CSV (see each scene kind's ``write_data``), atomically."""
     with atomic_file(path) as temp, open(temp, "w", newline="") as f:
-        f.write("run,label,optimizer,step,x,y,loss\n")
-        for i, run in enumerate(scene.runs):
-            label = _csv_field(run.name).replace("%", "%%")
-            optimizer = _csv_field(run.optimizer.describe()).replace("%", "%%")
-            block = np.column_stack([steps, t.positions[i, :, 0], t.positions[i, :, 1], t.losses[i]])
-            np.savetxt(f, block, fmt=f"{i},{label},{optimizer},%d,%.17g,%.17g,%.17g")
-
-
-def _csv_field(text: str) -> str:
-    if any(c in text for c in ',"\n'):
-        return '"' + text.replace('"', '""') + '"'
-    return text
+        scene.write_data(f)
 
 
 def _fingerprint(source: bytes, view, options: dict) -> str:
@@ -89,7 +73,7 @@ def render_scene(name: str, scene, *, out="output", formats: Sequence[str] = ("g
 
     if data:
         start = time.perf_counter()
-        path = folder / "trajectories.csv"
+        path = folder / scene.data_name
         write_csv(path, scene)
         written.append(Written(path, _size_of(path), time.perf_counter() - start))
 
@@ -131,9 +115,10 @@ def _render_view(scene, view, size, fps, quality, jobs, targets, progress) -> No
                     sinks.append(SINKS[fmt](path, size, fps, quality, palette_frames=samples))
                 else:
                     sinks.append(SINKS[fmt](path, size, fps, quality))
-            tick, bar = progress(f"{view.name}", n) if progress else (None, _Null())
+            frames = stream if any(s.needs_every_frame for s in sinks) else [stream.sample(n - 1)]
+            tick, bar = progress(f"{view.name}", len(frames)) if progress else (None, _Null())
             with bar:
-                for frame in stream:
+                for frame in frames:
                     for sink in sinks:
                         sink.write(frame)
                     if tick:

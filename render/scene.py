@@ -17,11 +17,12 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from . import surfaces
+from . import signals, surfaces
 from .optimizers import Optimizer
 from .simulate import Trajectories, simulate_runs
 
-__all__ = ["Scene", "Run", "View2D", "View3D", "Camera", "load", "SceneError", "frame_steps"]
+__all__ = ["Scene", "Run", "View2D", "View3D", "Camera", "ResponseScene", "Response", "ResponseView",
+           "load", "SceneError", "frame_steps"]
 
 # Distinct on dark and light backgrounds, in the order runs get them.
 PALETTE = ("#ffffff", "#1f77b4", "#2ca02c", "#d62728", "#ff7f0e", "#9467bd", "#e377c2",
@@ -245,13 +246,84 @@ class View3D:
         _set(self, "resolution", _integer(owner, "resolution", self.resolution, 8, 400))
 
 
-VIEWS = (View2D, View3D)
-
-
 # --- scenes ---------------------------------------------------------------------------------
 
+class _Animated:
+    """What every scene kind shares: views, timing, naming, and how it is animated.
+
+    A scene kind defines ``runs`` (each with ``color``), ``steps``, the fields below, a
+    ``simulate()`` and ``write_data(file)``; ``VIEW_TYPES`` lists the views that can show it.
+    """
+
+    VIEW_TYPES: tuple = ()
+    data_name = "trajectories.csv"
+
+    def _check_animation(self):
+        owner = type(self).__name__
+        _set(self, "steps", _integer(owner, "steps", self.steps, 1, 10_000_000))
+        views = self._sequence("views", self.views)
+        kinds = " or ".join(f"{t.__name__}(...)" for t in self.VIEW_TYPES)
+        if not views:
+            raise ValueError(f"{owner}: views must hold at least one {kinds}")
+        for i, view in enumerate(views):
+            if not isinstance(view, self.VIEW_TYPES):
+                raise ValueError(f"{owner}: views[{i}] must be a {kinds}, got {view!r}")
+        names = [v.name for v in views]
+        if len(set(names)) != len(names):
+            raise ValueError(f"{owner}: views must have distinct names (they name the output files), "
+                             f"got {names}")
+        _set(self, "views", views)
+        _set(self, "fps", _number(owner, "fps", self.fps, 0, 100, lo_open=True))
+        _set(self, "name", _name(owner, "name", self.name))
+        _set(self, "title", _text(owner, "title", self.title))
+        _set(self, "max_frames", _integer(owner, "max_frames", self.max_frames, 2, 100_000))
+        _set(self, "seed", _integer(owner, "seed", self.seed, 0))
+
+    def _sequence(self, field, value) -> tuple:
+        owner = type(self).__name__
+        if isinstance(value, (str, bytes)) or dataclasses.is_dataclass(value):
+            raise ValueError(f"{owner}: {field} must be a list, got {value!r}")
+        try:
+            return tuple(value)
+        except TypeError:
+            raise ValueError(f"{owner}: {field} must be a list, got {value!r}") from None
+
+    # White shows up on dark contours; a view with a white background skips it.
+    palette = PALETTE
+
+    def colors(self) -> list[str]:
+        """Each run's color: its own, else the next palette color not taken by another run."""
+        taken = {r.color for r in self.runs if r.color is not None}
+        free = iter([c for c in self.palette if c not in taken] + list(self.palette) * len(self.runs))
+        return [r.color if r.color is not None else next(free) for r in self.runs]
+
+    def _cached(self, compute):
+        """Simulate once per scene object (it is frozen, so the result cannot go stale)."""
+        cached = self.__dict__.get("_simulated")
+        if cached is None:
+            cached = compute()
+            self.__dict__["_simulated"] = cached
+        return cached
+
+    def frame_steps(self) -> np.ndarray:
+        return frame_steps(self.steps, self.max_frames)
+
+    def view(self, name: str):
+        for v in self.views:
+            if v.name == name:
+                return v
+        raise ValueError(f"{type(self).__name__} has no view {name!r}; "
+                         f"it has {', '.join(v.name for v in self.views)}")
+
+    def animation(self, view=None, size=(960, 540), dpi=None):
+        """A matplotlib FuncAnimation of one view (default the first), for notebooks:
+        ``scene.animation().to_jshtml()`` or ``.save(...)``."""
+        from .frames import animation
+        return animation(self, self.views[0] if view is None else view, size, dpi)
+
+
 @dataclasses.dataclass(frozen=True)
-class Scene:
+class Scene(_Animated):
     """Runs racing over one surface for ``steps`` steps, shown by one or more views.
 
     When steps exceed ``max_frames``, frames sample the steps evenly; the trajectories keep
@@ -268,6 +340,8 @@ class Scene:
     max_frames: int = 300
     seed: int = 0
 
+    VIEW_TYPES = (View2D, View3D)
+
     def __post_init__(self):
         surface = self.surface
         if isinstance(surface, str):
@@ -283,33 +357,8 @@ class Scene:
             if not isinstance(run, Run):
                 raise ValueError(f"Scene: runs[{i}] must be a Run(optimizer, start), got {run!r}")
         _set(self, "runs", runs)
-        _set(self, "steps", _integer("Scene", "steps", self.steps, 1, 10_000_000))
-        views = self._sequence("views", self.views)
-        if not views:
-            raise ValueError("Scene: views must hold at least one View2D(...) or View3D(...)")
-        for i, view in enumerate(views):
-            if not isinstance(view, VIEWS):
-                raise ValueError(f"Scene: views[{i}] must be a View2D(...) or View3D(...), got {view!r}")
-        names = [v.name for v in views]
-        if len(set(names)) != len(names):
-            raise ValueError(f"Scene: views must have distinct names (they name the output files), "
-                             f"got {names}")
-        _set(self, "views", views)
-        _set(self, "fps", _number("Scene", "fps", self.fps, 0, 100, lo_open=True))
-        _set(self, "name", _name("Scene", "name", self.name))
-        _set(self, "title", _text("Scene", "title", self.title))
-        _set(self, "max_frames", _integer("Scene", "max_frames", self.max_frames, 2, 100_000))
-        _set(self, "seed", _integer("Scene", "seed", self.seed, 0))
+        self._check_animation()
         self._warn_outside_window()
-
-    @staticmethod
-    def _sequence(field, value) -> tuple:
-        if isinstance(value, (str, bytes)) or isinstance(value, (Run, *VIEWS)):
-            raise ValueError(f"Scene: {field} must be a list, got {value!r}")
-        try:
-            return tuple(value)
-        except TypeError:
-            raise ValueError(f"Scene: {field} must be a list, got {value!r}") from None
 
     def _warn_outside_window(self):
         xmin, xmax, ymin, ymax = self.surface.window
@@ -319,35 +368,126 @@ class Scene:
                 warnings.warn(f"Scene: runs[{i}] starts at {run.start}, outside the surface's window "
                               f"{self.surface.window}; it will not be visible at first", stacklevel=3)
 
-    def colors(self) -> list[str]:
-        """Each run's color: its own, else the next palette color not taken by another run."""
-        taken = {r.color for r in self.runs if r.color is not None}
-        free = iter([c for c in PALETTE if c not in taken] + list(PALETTE) * len(self.runs))
-        return [r.color if r.color is not None else next(free) for r in self.runs]
-
     def simulate(self) -> Trajectories:
         """Every run, advanced together (see ``render.simulate``)."""
-        cached = self.__dict__.get("_trajectories")
-        if cached is None:
-            cached = simulate_runs(self.surface, [r.optimizer for r in self.runs],
-                                   [r.start for r in self.runs], self.steps, seed=self.seed)
-            self.__dict__["_trajectories"] = cached
-        return cached
+        return self._cached(lambda: simulate_runs(
+            self.surface, [r.optimizer for r in self.runs], [r.start for r in self.runs],
+            self.steps, seed=self.seed))
 
-    def frame_steps(self) -> np.ndarray:
-        return frame_steps(self.steps, self.max_frames)
+    def write_data(self, f) -> None:
+        """CSV rows: run, label, optimizer, step, x, y, loss (17 significant digits, so the
+        numbers read back exactly)."""
+        t = self.simulate()
+        steps = np.arange(t.steps + 1)
+        f.write("run,label,optimizer,step,x,y,loss\n")
+        for i, run in enumerate(self.runs):
+            prefix = f"{i},{_csv(run.name)},{_csv(run.optimizer.describe())}".replace("%", "%%")
+            block = np.column_stack([steps, t.positions[i, :, 0], t.positions[i, :, 1], t.losses[i]])
+            np.savetxt(f, block, fmt=prefix + ",%d,%.17g,%.17g,%.17g")
 
-    def view(self, name: str):
-        for v in self.views:
-            if v.name == name:
-                return v
-        raise ValueError(f"Scene has no view {name!r}; it has {', '.join(v.name for v in self.views)}")
 
-    def animation(self, view=None, size=(960, 540), dpi=100):
-        """A matplotlib FuncAnimation of one view (default the first), for notebooks:
-        ``scene.animation().to_jshtml()`` or ``.save(...)``."""
-        from .frames import animation
-        return animation(self, self.views[0] if view is None else view, size, dpi)
+def _csv(text: str) -> str:
+    if any(c in text for c in ',"\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+# --- responses to gradient signals ----------------------------------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class Response:
+    """One optimizer whose update is traced against gradient signals."""
+
+    optimizer: Optimizer
+    label: str | None = None
+    color: Any = None
+
+    def __post_init__(self):
+        if not isinstance(self.optimizer, Optimizer):
+            raise ValueError(f"Response: optimizer must be an optimizer such as "
+                             f"opt.Momentum(lr=0.25), got {self.optimizer!r}")
+        _set(self, "label", _text("Response", "label", self.label))
+        _set(self, "color", _color("Response", "color", self.color))
+
+    @property
+    def name(self) -> str:
+        return self.label if self.label is not None else self.optimizer.describe()
+
+
+@dataclasses.dataclass(frozen=True)
+class ResponseView:
+    """One panel per signal: the gradient and each run's update, drawn as time advances."""
+
+    name: str = "responses"
+    columns: int = 3
+    legend: bool = True
+
+    def __post_init__(self):
+        _set(self, "name", _name("ResponseView", "name", self.name))
+        _set(self, "columns", _integer("ResponseView", "columns", self.columns, 1, 6))
+        _set(self, "legend", _flag("ResponseView", "legend", self.legend))
+
+
+@dataclasses.dataclass(frozen=True)
+class ResponseScene(_Animated):
+    """How optimizers' updates respond to synthetic gradient signals over ``steps`` steps.
+
+    ``signals`` are names from ``render.signals`` (default all six); each run is a
+    ``Response``. It renders, loads and writes outputs exactly as a Scene does.
+    """
+
+    runs: Sequence[Response]
+    signals: Sequence[str] = tuple(signals.names())
+    steps: int = 300
+    views: Sequence[Any] = (ResponseView(),)
+    fps: float = 20
+    name: str | None = None
+    title: str | None = None
+    max_frames: int = 300
+    seed: int = 0
+
+    VIEW_TYPES = (ResponseView,)
+    data_name = "responses.csv"
+    palette = PALETTE[1:]
+
+    def __post_init__(self):
+        runs = self._sequence("runs", self.runs)
+        if not runs:
+            raise ValueError("ResponseScene: runs must hold at least one Response(...)")
+        for i, run in enumerate(runs):
+            if not isinstance(run, Response):
+                raise ValueError(f"ResponseScene: runs[{i}] must be a Response(optimizer), got {run!r}")
+        _set(self, "runs", runs)
+        chosen = self._sequence("signals", self.signals)
+        for name in chosen:
+            if name not in signals.SIGNALS:
+                try:
+                    signals.signal(name, 1)
+                except ValueError as e:
+                    raise ValueError(f"ResponseScene: signals: {e}") from None
+        if not chosen:
+            raise ValueError(f"ResponseScene: signals must name at least one of "
+                             f"{', '.join(signals.names())}")
+        _set(self, "signals", chosen)
+        self._check_animation()
+
+    def simulate(self) -> signals.Responses:
+        return self._cached(lambda: signals.respond(
+            [r.optimizer for r in self.runs], self.signals, self.steps, self.seed))
+
+    def write_data(self, f) -> None:
+        """CSV rows: signal, run, label, optimizer, step, gradient, update."""
+        r = self.simulate()
+        steps = np.arange(r.steps + 1)
+        f.write("signal,run,label,optimizer,step,gradient,update\n")
+        for s, name in enumerate(r.names):
+            for i, run in enumerate(self.runs):
+                prefix = f"{name},{i},{_csv(run.name)},{_csv(run.optimizer.describe())}".replace("%", "%%")
+                block = np.column_stack([steps, r.gradients[s], r.updates[i, s]])
+                np.savetxt(f, block, fmt=prefix + ",%d,%.17g,%.17g")
+
+
+SCENE_TYPES = (Scene, ResponseScene)
 
 
 def frame_steps(steps: int, max_frames: int) -> np.ndarray:
@@ -400,7 +540,7 @@ def load(path) -> list[tuple[str, Scene]]:
         warnings.warn_explicit(f"{path}: {w.message}", w.category, str(path), w.lineno or 0)
 
     found = [(var, value) for var, value in vars(module).items()
-             if isinstance(value, Scene) and not var.startswith("_")]
+             if isinstance(value, SCENE_TYPES) and not var.startswith("_")]
     if not found:
         raise SceneError(f"{path}: no Scene at module level; assign one, e.g. scene = Scene(...)")
     named = []

@@ -58,6 +58,9 @@ class style:
         return False
 
 
+FIGURE_WIDTH = 9.6     # inches: 960 pixels at matplotlib's default 100 dpi
+
+
 class Drawing:
     """A figure and what changes in it from frame to frame.
 
@@ -68,14 +71,19 @@ class Drawing:
 
     moving_camera = False
 
-    def __init__(self, scene, view, size, dpi=100):
+    def __init__(self, scene, view, size, dpi=None):
         self.scene = scene
         self.view = view
         self.trajectories = scene.simulate()
         self.steps = scene.frame_steps()
         self.colors = scene.colors()
         w, h = size
-        self.figure = Figure(figsize=(w / dpi, h / dpi), dpi=dpi)
+        # The layout is that of a figure FIGURE_WIDTH inches wide whatever the pixel size,
+        # so a small render is the large one scaled down, not a crowded one. Half a pixel
+        # more keeps Agg's integer truncation from losing a row or column.
+        # (Below 30 dpi FreeType cannot size the smallest text: tiny renders get crowded.)
+        dpi = max(30.0, w / FIGURE_WIDTH) if dpi is None else dpi
+        self.figure = Figure(figsize=((w + 0.5) / dpi, (h + 0.5) / dpi), dpi=dpi)
         FigureCanvasAgg(self.figure)
         self.animated: list = []
 
@@ -97,7 +105,8 @@ class Drawing:
         labels = []
         for i, run in enumerate(self.scene.runs):
             described = run.optimizer.describe()
-            name = described if run.label in (None, described) else f"{run.label}: {described}"
+            plain = run.label in (None, described, run.optimizer.name)
+            name = described if plain else f"{run.label}: {described}"
             k = self.trajectories.diverged_at[i]
             labels.append(name if k < 0 else f"{name}, diverged at step {k}")
         return labels
@@ -160,13 +169,11 @@ def contour_levels(Z: np.ndarray, spec, n: int) -> np.ndarray:
     return lo - floor + np.geomspace(floor, span + floor, n + 1)
 
 
-def build(scene, view, size, dpi=100) -> Drawing:
-    from ..scene import View2D, View3D
+def build(scene, view, size, dpi=None) -> Drawing:
+    from ..scene import ResponseView, View2D, View3D
     from .plot2d import Plot2D
     from .plot3d import Plot3D
+    from .responses import ResponsePlot
+    drawings = {View2D: Plot2D, View3D: Plot3D, ResponseView: ResponsePlot}
     with style():
-        if isinstance(view, View2D):
-            return Plot2D(scene, view, size, dpi)
-        if isinstance(view, View3D):
-            return Plot3D(scene, view, size, dpi)
-    raise TypeError(f"no drawing for {view!r}")
+        return drawings[type(view)](scene, view, size, dpi)
