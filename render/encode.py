@@ -27,6 +27,8 @@ class Sink:
     ``finish`` (write the last bytes) and ``commit`` (move into place)."""
 
     suffix = ""
+    # False for a sink that only keeps the final frame: then no other frame is drawn.
+    needs_every_frame = True
 
     def __init__(self, path, size, fps, quality="medium"):
         self.path = Path(path)
@@ -169,6 +171,7 @@ class PngSink(Sink):
     """The final frame as a PNG: a still for slides."""
 
     suffix = ".png"
+    needs_every_frame = False
 
     def __init__(self, path, size, fps, quality="medium"):
         super().__init__(path, size, fps, quality)

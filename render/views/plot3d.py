@@ -8,12 +8,12 @@ from . import Drawing
 
 
 class Plot3D(Drawing):
-    def __init__(self, scene, view, size, dpi=100):
+    def __init__(self, scene, view, size, dpi=None):
         super().__init__(scene, view, size, dpi)
         self.camera = view.camera
         self.moving_camera = self.camera.orbit != 0
         fig = self.figure
-        self.ax = ax = fig.add_axes((0.0, 0.0, 1.0, 0.9), projection="3d")
+        self.ax = ax = fig.add_axes((0.0, 0.0, 1.0, 0.86), projection="3d")
         self.window = view.window or scene.surface.window
         self._surface()
         self._runs()
