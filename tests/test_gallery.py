@@ -1,0 +1,219 @@
+"""Every gallery scene teaches what its docstring claims, checked on the simulation."""
+import dataclasses
+import math
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from render import optimizers as opt
+from render.scene import ResponseScene, Scene, load
+from render.signals import respond
+
+SCENES = Path(__file__).resolve().parent.parent / "scenes"
+
+
+@lru_cache(maxsize=None)
+def scenes(stem):
+    return dict(load(SCENES / f"{stem}.py"))
+
+
+def final(t, i):
+    return t.positions[i, -1]
+
+
+def radius(p):
+    return float(np.hypot(p[0], p[1]))
+
+
+def test_every_scene_file_opens_with_its_figure_and_lesson():
+    files = sorted(SCENES.glob("*.py"))
+    assert len(files) == 13
+    for f in files:
+        module_doc = f.read_text().split('"""')[1]
+        assert len(module_doc.split()) > 25, f.name
+        assert "Lesson" in module_doc, f.name
+
+
+def test_ols_compare_momentum_arrives_first():
+    t = scenes("ols_compare")["ols_compare"].simulate()
+    losses = t.losses[:, -1]
+    assert losses[1] <= losses[0] < 1e-5          # momentum and SGD at the minimum
+    assert losses[2] > 1e-3 and losses[3] > 1.0   # RMSprop and Adam still on their way
+    first_hit = [int(np.argmax(t.losses[i] < 1e-3)) for i in (0, 1)]
+    assert first_hit[1] < first_hit[0]            # momentum first
+
+
+def test_ols_duels_adaptive_methods_step_about_lr_per_coordinate():
+    duels = scenes("ols_each_vs_sgd")
+    assert set(duels) == {"ols_momentum_vs_sgd", "ols_rmsprop_vs_sgd", "ols_adam_vs_sgd"}
+    adam = duels["ols_adam_vs_sgd"].simulate()
+    steps = np.abs(np.diff(adam.positions[1, :20], axis=0))
+    assert np.all(steps <= 0.1 + 1e-9) and np.all(steps[:, 0] > 0.09)   # about lr = 0.1 each
+    rmsprop = duels["ols_rmsprop_vs_sgd"].simulate()
+    first = np.abs(rmsprop.positions[1, 1] - rmsprop.positions[1, 0])
+    np.testing.assert_allclose(first, 0.1 / np.sqrt(1 - 0.99), rtol=1e-6)   # ten times lr
+    assert np.abs(rmsprop.positions[1, 60] - rmsprop.positions[1, 59])[0] < 0.1
+    minimum = duels["ols_adam_vs_sgd"].surface.minima[0]
+    for t in (adam, rmsprop):
+        assert np.hypot(*(final(t, 1) - minimum)) > 0.2                  # not there yet
+        assert np.hypot(*(final(t, 0) - minimum)) < 1e-6                 # SGD is
+
+
+def test_gd_learning_rates_regimes():
+    t = scenes("gd_learning_rates")["gd_learning_rates"].simulate()
+    np.testing.assert_array_equal(t.positions[1, 1], (0.0, 0.0))        # lr 0.5: one step
+    np.testing.assert_array_equal(t.positions[2, ::2], np.tile((-1.5, 4.0), (51, 1)))  # lr 1
+    np.testing.assert_array_equal(t.positions[2, 1::2], np.tile((1.5, -4.0), (50, 1)))
+    r = np.hypot(t.positions[3, :, 0], t.positions[3, :, 1])             # lr 1.01
+    np.testing.assert_allclose(r[1:] / r[:-1], 1.02, rtol=1e-12)
+    assert radius(final(t, 0)) < 1e-8                                   # lr 0.1 converges
+
+
+def test_beale_race_adaptive_methods_arrive_plain_ones_crawl():
+    t = scenes("beale_race")["beale_race"].simulate()
+    assert t.steps == 100_000
+    for block, start in enumerate([(4, 3), (-1, 4), (-2, -4)]):
+        gd, mom, nag, rms, adam = range(5 * block, 5 * block + 5)
+        for i in (gd, mom, nag):
+            assert t.losses[i, -1] > 0.5                   # nowhere near the minimum (loss 0)
+        if start == (-1, 4):                               # slid off along the valley y = 1
+            for i in (rms, adam):
+                assert final(t, i)[0] < -20 and abs(final(t, i)[1] - 1) < 0.05
+        else:
+            for i in (rms, adam):
+                assert np.hypot(*(final(t, i) - (3, 0.5))) < 1e-3
+
+
+def test_surfaces_tour_orbits_each_surface_with_its_minima_in_view():
+    tour = scenes("surfaces_tour")
+    assert len(tour) == 8
+    for name, scene in tour.items():
+        view, = scene.views
+        assert view.camera.orbit == 360
+        xmin, xmax, ymin, ymax = scene.surface.window
+        assert all(xmin <= x <= xmax and ymin <= y <= ymax for x, y in scene.surface.minima)
+        t = scene.simulate()
+        assert t.losses[0, -1] < t.losses[0, 0], name
+    assert [len(s.surface.minima) for s in tour.values()] == [1, 0, 0, 1, 1, 1, 1, 1]
+
+
+def test_bowl_learning_rates_too_high_too_low_right():
+    t = scenes("bowl_learning_rate")["bowl_learning_rate"].simulate()
+    distance = np.hypot(t.positions[..., 0], t.positions[..., 1])
+    assert distance[0, -1] > 1e9                                  # lr 2: triples each step
+    assert np.all(distance[0, 1:] / distance[0, :-1] > 2.5)
+    assert distance[1, -1] > 5                                    # lr 0.01: barely moved
+    assert distance[2, -1] < 0.5                                  # lr 0.1: arrived
+
+
+def test_matyas_momentum_gets_closer_than_sgd_in_the_same_steps():
+    scene = scenes("matyas_momentum")["matyas_momentum"]
+    for seed in range(6):
+        t = dataclasses.replace(scene, seed=seed).simulate()
+        sgd, momentum = radius(final(t, 0)), radius(final(t, 1))
+        assert momentum < 3.0 < 4.5 < sgd
+
+
+def test_monkey_saddle_sgd_stays_adagrad_leaves_momentum_runs_off():
+    scene = scenes("monkey_saddle")["monkey_saddle"]
+    ran_off = 0
+    for seed in range(6):
+        t = dataclasses.replace(scene, seed=seed).simulate()
+        assert radius(final(t, 0)) < 1.5                           # SGD near the saddle
+        assert t.losses[2, -1] < -40                               # Adagrad well downhill
+        ran_off += t.diverged_at[1] >= 0
+    assert ran_off >= 4
+    t = scene.simulate()
+    assert t.diverged_at[1] > 0                                    # in the scene's own draw
+
+
+def test_mult_escape_as_claimed_over_noise_seeds():
+    scene = scenes("mult_escape")["mult_escape"]
+    crest = math.pi / 2
+    escaped = {"Adam": 0, "Adagrad": 0, "momentum": 0, "SGD": 0}
+    for seed in range(8):
+        t = dataclasses.replace(scene, seed=seed).simulate()
+        for i, run in enumerate(scene.runs):
+            escaped[run.label] += radius(final(t, i)) > crest
+        assert radius(final(t, 2)) > 20                            # momentum never settles
+    assert escaped["Adam"] == 8 and escaped["momentum"] == 8
+    assert escaped["SGD"] >= 6
+    assert 2 <= escaped["Adagrad"] <= 6
+
+
+def test_easom_momentum_falls_into_the_well_from_the_rim_not_from_the_plain():
+    t = scenes("easom")["easom"].simulate()
+    for i in (0, 1):
+        assert np.hypot(*(final(t, i) - (math.pi, math.pi))) < 1e-3
+    assert np.hypot(*(final(t, 2) - t.positions[2, 0])) < 1e-6
+
+
+def test_nesterov_momentum_lessons():
+    figs = scenes("nesterov_momentum")
+    basins = figs["nesterov_basins_and_walls"].simulate()
+    xs = [final(basins, i)[0] for i in range(3)]
+    assert xs[0] < -2 < xs[1] < -0.5 < 0.5 < xs[2]           # one more wall crossed each time
+    canyon = figs["nesterov_hills_and_canyon"].simulate()
+    local = (-2.034, -1.082)
+    for i in (0, 1):
+        assert np.hypot(*(final(canyon, i) - local)) < 0.1
+    assert radius(final(canyon, 2)) < 0.3
+    plateau = figs["nesterov_giant_plateau"].simulate()
+    assert np.max(np.abs(plateau.positions[:, -1] - plateau.positions[:, 0])) < 0.01
+    two = figs["nesterov_two_minima"].simulate()
+    assert all(np.hypot(*(final(two, i) - (-2.5, -2.5))) < 0.1 for i in range(3))
+
+
+def test_optimizer_race_lessons():
+    races = scenes("optimizer_race")
+    labels = [r.label for r in races["race_wobbly"].runs]
+    canyon = races["race_hills_and_canyon"].simulate()
+    near_global = [radius(final(canyon, i)) < 0.2 for i in range(5)]
+    assert near_global == [label == "Adam" for label in labels]
+    plateau = races["race_giant_plateau"].simulate()
+    crossed = [radius(final(plateau, i)) < 0.6 for i in range(5)]
+    assert crossed == [label != "Nesterov" for label in labels]
+    bad = races["race_two_minima"].simulate()
+    assert all(np.hypot(*(final(bad, i) - (-2.5, -2.5))) < 0.5 for i in range(5))
+    assert all(radius(final(bad, i)) > 2.5 for i in range(5))
+
+
+def test_gradient_response_scenes_show_what_they_claim():
+    figs = scenes("gradient_response")
+    assert all(isinstance(s, ResponseScene) for s in figs.values()) and len(figs) == 7
+    spikes = 0      # the first signal; a unit spike at t = 0, 60, ...
+    momentum = figs["response_momentum"].simulate()
+    for i, m in enumerate((0.25, 0.9, 0.975)):
+        tail = momentum.updates[i, spikes, :60]
+        np.testing.assert_allclose(tail, 0.25 * m ** np.arange(60), rtol=1e-12)
+    rect = figs["response_rmsprop"].signals.index("rectangles")
+    adagrad = figs["response_adagrad"].simulate().updates[:, rect]
+    rmsprop = figs["response_rmsprop"].simulate().updates[:, rect]
+    assert np.all(np.abs(adagrad[:2, 280]) < np.abs(adagrad[:2, 1]) / 5)      # shrinks for good
+    assert np.abs(adagrad[2, 280]) < np.abs(adagrad[2, 1]) / 2                # (eps 10 damps it)
+    assert np.all(np.abs(rmsprop[:, 280]) > 0.8 * 0.25)                       # back to about lr
+    zero = figs["response_adadelta_zero"].simulate().updates[:, spikes, 0]
+    big = figs["response_adadelta_big"].simulate().updates[:, spikes, 0]
+    assert np.all(big > 100 * zero)
+    adam = figs["response_adam"].simulate().updates[:, spikes, 0]
+    np.testing.assert_allclose(adam, 0.25, rtol=1e-6)                       # a full first step
+
+
+def test_nesterov_responds_exactly_as_momentum_to_a_gradient_of_time_only():
+    names = ["spikes", "noisy_sine", "uneven_sawtooth"]
+    a = respond([opt.Nesterov(lr=0.25, momentum=0.9)], names, 200)
+    b = respond([opt.Momentum(lr=1.0, momentum=0.9)], names, 200)
+    np.testing.assert_allclose(a.updates, 0.25 * b.updates, rtol=1e-12, atol=1e-15)
+    assert np.max(np.abs(a.updates)) > 0.5
+
+
+@pytest.mark.parametrize("stem", ["ols_compare", "gd_learning_rates", "gradient_response"])
+def test_scene_kinds_render_through_the_same_frames(stem):
+    from render.frames import FrameSource
+    scene = next(iter(scenes(stem).values()))
+    with FrameSource(scene, scene.views[0], (160, 90)) as source:
+        last = source.frame(len(source) - 1)
+    assert last.shape == (90, 160, 3) and last.std() > 10
+    assert isinstance(scene, (Scene, ResponseScene))
