@@ -35,3 +35,12 @@ def test_the_example_scene_builds():
     scene = namespace["scene"]
     assert isinstance(scene, Scene) and len(scene.runs) == 3
     assert [v.name for v in scene.views] == ["2d", "3d"]
+
+
+def test_gallery_has_a_small_still_for_every_scene_file():
+    stems = sorted(p.stem for p in (ROOT / "scenes").glob("*.py"))
+    stills = sorted(p.stem for p in (ROOT / "docs" / "gallery").glob("*.png"))
+    assert stems == stills
+    assert sum(p.stat().st_size for p in (ROOT / "docs" / "gallery").glob("*.png")) < 400 * 1024
+    for stem in stems:
+        assert f"`scenes/{stem}.py`" in README and f"](docs/gallery/{stem}.png)" in README
