@@ -6,7 +6,10 @@ from matplotlib.colors import BoundaryNorm
 from matplotlib import colormaps
 from matplotlib.lines import Line2D
 
+from matplotlib.transforms import offset_copy
+
 from . import Drawing, contour_levels
+from .glyphs import GlyphText
 from .loss import LossPanel
 
 GRID = 300          # contour grid points per side
@@ -14,7 +17,7 @@ FIELD = 21          # quiver arrows per side
 
 
 class Plot2D(Drawing):
-    def __init__(self, scene, view, size, dpi=100):
+    def __init__(self, scene, view, size, dpi=None):
         super().__init__(scene, view, size, dpi)
         fig = self.figure
         if view.loss_panel:
@@ -30,7 +33,9 @@ class Plot2D(Drawing):
         self._runs()
         if view.arrows:
             self._arrows()
-        self.status_text = self.ax.set_title(self.status(0), fontsize=8, loc="left")
+        above = offset_copy(self.ax.transAxes, fig=fig, y=4, units="points")
+        self.status_text = GlyphText(0, 1, self.status(0), fontsize=8, transform=above)
+        fig.add_artist(self.status_text)
         self.animate([self.status_text])
         fig.suptitle(self.title(), fontsize=11)
 

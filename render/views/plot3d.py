@@ -5,6 +5,7 @@ import numpy as np
 from matplotlib.lines import Line2D
 
 from . import Drawing
+from .glyphs import GlyphText
 
 
 class Plot3D(Drawing):
@@ -18,7 +19,9 @@ class Plot3D(Drawing):
         self._surface()
         self._runs()
         self._place_camera(0)
-        self.status_text = ax.set_title(self.status(0), fontsize=8)
+        self.status_text = GlyphText(0.5, 0.875, self.status(0), fontsize=8, ha="center",
+                                     transform=fig.transFigure)
+        fig.add_artist(self.status_text)
         self.animate([self.status_text])
         fig.suptitle(self.title(), fontsize=11)
 

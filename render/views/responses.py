@@ -7,6 +7,7 @@ import numpy as np
 from matplotlib.lines import Line2D
 
 from . import Drawing
+from .glyphs import GlyphText
 
 
 class ResponsePlot(Drawing):
@@ -40,8 +41,9 @@ class ResponsePlot(Drawing):
             labels = ["gradient"] + [run.name for run in scene.runs]
             self.figure.legend(handles, labels, loc="lower center", ncol=min(len(labels), 5),
                                frameon=False, fontsize=8)
-        self.status_text = self.figure.text(0.98, 0.955, self.status(0), ha="right", va="center",
-                                            fontsize=8)
+        self.status_text = GlyphText(0.98, 0.94, self.status(0), fontsize=8, ha="right",
+                                     transform=self.figure.transFigure)
+        self.figure.add_artist(self.status_text)
         self.animate([self.status_text])
         self.figure.suptitle(scene.title or "Updates in response to gradient signals", fontsize=11)
 

@@ -1,0 +1,104 @@
+"""Text that changes every frame, drawn from cached glyph bitmaps.
+
+matplotlib lays out and rasterises a Text from scratch at every draw (several milliseconds
+for one line, more than the rest of a blitted frame). The status line of an animation
+changes each frame but uses a small alphabet, so ``GlyphText`` rasterises each character
+once per size with FreeType (the font matplotlib uses, DejaVu Sans), composes a line by
+advancing a pen, and draws it as one image. Kerning is not applied; for a status line the
+difference is not visible.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+from matplotlib import colors, ft2font
+from matplotlib.artist import Artist
+from matplotlib.font_manager import FontProperties, findfont
+
+
+@lru_cache(maxsize=None)
+def _font(family: str) -> ft2font.FT2Font:
+    return ft2font.FT2Font(findfont(FontProperties(family=family)))
+
+
+@lru_cache(maxsize=4096)
+def _glyph(char: str, size: float, dpi: float, family: str):
+    """(alpha bitmap, ascent above the baseline, advance) of one character, in pixels."""
+    font = _font(family)
+    font.set_size(size, dpi)
+    font.set_text(char, 0.0)
+    font.draw_glyphs_to_bitmap(antialiased=True)
+    bitmap = np.array(font.get_image(), dtype=np.uint8)
+    descent = font.get_descent() / 64
+    advance = font.load_char(ord(char)).linearHoriAdvance / 65536
+    return bitmap, bitmap.shape[0] - descent, advance
+
+
+@lru_cache(maxsize=64)
+def _line_metrics(size: float, dpi: float, family: str):
+    """(ascent, descent) of the font at this size, the same for every line."""
+    font = _font(family)
+    font.set_size(size, dpi)
+    scale = size * dpi / 72 / font.units_per_EM
+    return font.ascender * scale, -font.descender * scale
+
+
+def compose(text: str, size: float, dpi: float, family: str = "DejaVu Sans") -> tuple[np.ndarray, float]:
+    """The alpha mask of a line of text (rows top to bottom) and its baseline row."""
+    ascent, descent = _line_metrics(size, dpi, family)
+    height = int(np.ceil(ascent + descent)) + 1
+    baseline = int(np.ceil(ascent))
+    glyphs = [_glyph(c, size, dpi, family) for c in text]
+    width = int(np.ceil(sum(g[2] for g in glyphs))) + 2
+    mask = np.zeros((height, width), dtype=np.uint8)
+    pen = 0.0
+    for bitmap, rise, advance in glyphs:
+        h, w = bitmap.shape
+        if h and w:
+            top = max(0, baseline - int(round(rise)))
+            left = int(round(pen))
+            region = mask[top:top + h, left:left + w]
+            np.maximum(region, bitmap[: region.shape[0], : region.shape[1]], out=region)
+        pen += advance
+    return mask, baseline
+
+
+class GlyphText(Artist):
+    """A line of text at (x, y) in ``transform`` coordinates, anchored at its lower left
+    (``ha`` may be "left", "center" or "right")."""
+
+    def __init__(self, x, y, text="", fontsize=8.0, color="black", ha="left", transform=None):
+        super().__init__()
+        self._xy = (x, y)
+        self._text = text
+        self._size = float(fontsize)
+        self._rgb = np.array(colors.to_rgb(color)) * 255
+        self._ha = ha
+        if transform is not None:
+            self.set_transform(transform)
+
+    def set_text(self, text: str) -> None:
+        self._text = str(text)
+        self.stale = True
+
+    def get_text(self) -> str:
+        return self._text
+
+    def draw(self, renderer):
+        if not self.get_visible() or not self._text:
+            return
+        mask, _ = compose(self._text, self._size, renderer.points_to_pixels(72.0))
+        image = np.empty(mask.shape + (4,), dtype=np.uint8)
+        image[..., :3] = self._rgb.astype(np.uint8)
+        image[..., 3] = mask[::-1]          # Agg takes image rows bottom to top
+        x, y = self.get_transform().transform(self._xy)
+        if self._ha == "right":
+            x -= mask.shape[1]
+        elif self._ha == "center":
+            x -= mask.shape[1] / 2
+        gc = renderer.new_gc()
+        gc.set_clip_rectangle(None)
+        renderer.draw_image(gc, int(round(x)), int(round(y)), image)
+        gc.restore()
+        self.stale = False
