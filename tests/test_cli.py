@@ -174,3 +174,33 @@ def test_help_lists_every_option():
     for option in ("--out", "--format", "--view", "--size", "--fps", "--quality", "--jobs",
                    "--data", "--hashes", "--force", "--debug", "--no-progress"):
         assert option in result.output
+
+
+def test_outputs_are_byte_identical_whatever_the_number_of_jobs(tmp_path):
+    scene = tmp_path / "long.py"
+    scene.write_text(SCENE.replace("steps=12", "steps=40"))
+    outputs = {}
+    for jobs in (1, 2):
+        out = tmp_path / f"jobs{jobs}"
+        result = run(scene, "--out", out, "--size", "160x90", "--format", "gif,mp4,webm",
+                     "--jobs", jobs, "--view", "2d", "--hashes")
+        assert result.exit_code == 0, result.output
+        outputs[jobs] = {p.name: p.read_bytes() for p in (out / "long").iterdir() if not p.name.startswith(".")}
+    assert set(outputs[1]) == {"2d.gif", "2d.mp4", "2d.webm", "2d.hashes.json"}
+    for name in outputs[1]:
+        assert outputs[1][name] == outputs[2][name], name
+
+
+def test_gif_frames_decode_close_to_the_drawn_frames(scene_file, tmp_path):
+    from render.frames import FrameStream
+    (name, scene), = load(scene_file)
+    view = scene.views[0]
+    drawn = list(FrameStream(scene, view, (320, 180)))
+    assert run(scene_file, "--out", tmp_path, "--size", "320x180", "--format", "gif",
+               "--view", "2d").exit_code == 0
+    gif = Image.open(tmp_path / "race" / "2d.gif")
+    for i, frame in enumerate(drawn):
+        gif.seek(i)
+        decoded = np.asarray(gif.convert("RGB")).astype(float)
+        mse = np.mean((decoded - frame) ** 2)
+        assert 10 * np.log10(255 ** 2 / max(mse, 1e-9)) > 30, f"frame {i}"
