@@ -1,0 +1,121 @@
+"""Deterministic frames and snapshot tests: the gallery's own snapshots, and the mechanism."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+import pytest
+
+from render import Run, Scene, View2D, optimizers as opt
+from render.scene import load
+from render.testing import (SnapshotMismatch, VersionChanged, assert_frames_match, frame_hash,
+                            render_frames)
+
+ROOT = Path(__file__).resolve().parent.parent
+SNAPSHOTS = ROOT / "tests" / "snapshots"
+GALLERY = [(path.stem, name, view.name)
+           for path in sorted((ROOT / "scenes").glob("*.py"))
+           for name, scene in load(path) for view in scene.views]
+
+
+@pytest.mark.parametrize("stem,name,view", GALLERY, ids=[f"{n}-{v}" for _, n, v in GALLERY])
+def test_gallery_frames_match_their_snapshots(stem, name, view):
+    scene = dict(load(ROOT / "scenes" / f"{stem}.py"))[name]
+    assert_frames_match(scene, SNAPSHOTS / f"{name}-{view}", view=view, size=(160, 90))
+
+
+def small_scene(lr=0.05):
+    return Scene("rosenbrock", [Run(opt.Adam(lr=lr), (-1.5, 2.0), color="red"),
+                                Run(opt.GD(lr=1e-3), (1.0, -0.5))], 10,
+                 views=[View2D(arrows=True)])
+
+
+def test_a_changed_scene_fails_naming_frames_and_writing_a_diff(tmp_path):
+    snapshot = tmp_path / "race"
+    assert_frames_match(small_scene(), snapshot, update=True)
+    assert (tmp_path / "race.json").exists() and (tmp_path / "race.npz").exists()
+    assert_frames_match(small_scene(), snapshot)                      # same scene: passes
+    with pytest.raises(SnapshotMismatch) as error:
+        assert_frames_match(small_scene(lr=0.2), snapshot)
+    message = str(error.value)
+    # The legend names the learning rate, so every frame differs, the first included.
+    assert message.startswith("race: frame 0: ") and "of pixels differ, by up to" in message
+    assert "(and 2 more)" in message and "largest difference" in message
+    diff = tmp_path / "failures" / "race.diff.png"
+    assert str(diff) in message
+    from PIL import Image
+    image = np.asarray(Image.open(diff))
+    assert image.shape == (3 * 90, 3 * 160 + 8, 3)               # three frames, three panels
+    assert np.any(np.all(image[:, 2 * 164:] == (255, 0, 0), axis=-1))   # changed pixels in red
+    # Updating makes it pass.
+    assert_frames_match(small_scene(lr=0.2), snapshot, update=True)
+    assert_frames_match(small_scene(lr=0.2), snapshot)
+
+
+def test_a_missing_snapshot_says_how_to_make_one(tmp_path):
+    with pytest.raises(SnapshotMismatch, match="no snapshot .*; run pytest --update-snapshots"):
+        assert_frames_match(small_scene(), tmp_path / "absent")
+
+
+def test_a_version_change_is_reported_as_such(tmp_path):
+    snapshot = tmp_path / "race"
+    assert_frames_match(small_scene(), snapshot, update=True)
+    record = json.loads((tmp_path / "race.json").read_text())
+    record["versions"]["matplotlib"] = "3.9.0"
+    (tmp_path / "race.json").write_text(json.dumps(record))
+    assert_frames_match(small_scene(), snapshot)                  # same pixels: no complaint
+    with pytest.raises(VersionChanged, match=r"matplotlib 3\.9\.0 -> .*a version change, not a regression"):
+        assert_frames_match(small_scene(lr=0.2), snapshot)
+
+
+def test_frames_ignore_the_users_matplotlib_configuration():
+    indices, before = render_frames(small_scene(), size=(160, 90))
+    with matplotlib.rc_context({"lines.linewidth": 6, "font.size": 22, "axes.facecolor": "black",
+                                "text.hinting": "no_hinting", "legend.fontsize": 30}):
+        _, during = render_frames(small_scene(), size=(160, 90))
+    assert [frame_hash(f) for f in before] == [frame_hash(f) for f in during]
+
+
+def test_hashes_are_identical_across_processes_and_jobs(tmp_path):
+    scene = tmp_path / "race.py"
+    scene.write_text("from render import Run, Scene, View2D, optimizers as opt\n"
+                     "scene = Scene('rosenbrock', [Run(opt.Adam(lr=0.05, noise=0.5), (-1.5, 2.0))],"
+                     " 40, views=[View2D(arrows=True)])\n")
+    records = []
+    for run, jobs in enumerate((1, 2, 2)):
+        out = tmp_path / f"out{run}"
+        subprocess.run([sys.executable, "-m", "render", str(scene), "--out", str(out), "--size", "160x90",
+                        "--format", "png", "--hashes", "--jobs", str(jobs)], check=True, capture_output=True)
+        records.append(json.loads((out / "race" / "2d.hashes.json").read_text()))
+    assert records[0] == records[1] == records[2]
+    assert records[0]["size"] == [160, 90] and len(records[0]["frames"]) == 41
+    assert set(records[0]["versions"]) == {"matplotlib", "freetype", "numpy"}
+
+
+def test_update_snapshots_option_through_pytest(pytester):
+    pytester.makepyfile(test_scene="""
+        from render import Run, Scene, View2D, optimizers as opt
+        from render.testing import assert_frames_match
+        import os
+
+        def test_scene():
+            lr = float(os.environ.get("LR", "0.05"))
+            scene = Scene("bowl", [Run(opt.GD(lr=lr), (5.0, 4.0))], 6)
+            assert_frames_match(scene, "snapshots/bowl")
+    """)
+    first = pytester.runpytest_subprocess("--update-snapshots", "-p", "no:cacheprovider")
+    first.assert_outcomes(passed=1)
+    assert (pytester.path / "snapshots" / "bowl.json").exists()
+    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
+    import os
+    os.environ["LR"] = "0.3"
+    try:
+        changed = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+        changed.assert_outcomes(failed=1)
+        changed.stdout.fnmatch_lines(["*SnapshotMismatch: bowl: frame *"])
+        pytester.runpytest_subprocess("--update-snapshots", "-p", "no:cacheprovider").assert_outcomes(passed=1)
+        pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
+    finally:
+        del os.environ["LR"]
