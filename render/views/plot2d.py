@@ -62,9 +62,11 @@ class Plot2D(Drawing):
             with np.errstate(all="ignore"):
                 gx, gy = surface.gradient(fx, fy)
                 norm_g = np.hypot(gx, gy)
-                norm_g[norm_g == 0] = 1
-            ax.quiver(fx, fy, -gx / norm_g, -gy / norm_g, color="white", alpha=0.45,
-                      angles="xy", pivot="mid", width=0.0025, headwidth=4, zorder=2)
+            sloped = np.isfinite(norm_g) & (norm_g > 0)
+            if np.any(sloped):          # a flat surface has no field to draw
+                ax.quiver(fx[sloped], fy[sloped], -gx[sloped] / norm_g[sloped],
+                          -gy[sloped] / norm_g[sloped], color="white", alpha=0.45, angles="xy",
+                          pivot="mid", width=0.0025, headwidth=4, zorder=2)
         ax.set_xlim(xmin, xmax)
         ax.set_ylim(ymin, ymax)
         labels = getattr(surface, "axis_labels", ("x", "y"))

@@ -1,0 +1,206 @@
+"""Whatever is wrong, render says what and where, and loses nothing."""
+import errno
+import math
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings, strategies as st
+
+from render import Camera, Run, Scene, View2D, View3D, optimizers as opt, surfaces
+from render.cli import main
+from render.frames import FrameSource
+
+# --- numerically hard scenes render ----------------------------------------------------------
+
+
+def last_frame(scene, view, size=(160, 90)):
+    with FrameSource(scene, view, size) as source:
+        return source.frame(len(source) - 1)
+
+
+@pytest.mark.parametrize("view", [View2D(levels="log", loss_panel=True), View3D(shadow=True)],
+                         ids=["2d", "3d"])
+def test_a_surface_undefined_in_part_of_the_window_is_masked(view):
+    # log is NaN for x < 0 and -inf at 0: that part of the window is simply left empty.
+    half = surfaces.Function(lambda x, y: np.log(x) + y * y, window=(-2, 2, -2, 2))
+    scene = Scene(half, [Run(opt.GD(lr=0.05), (1.5, 1.0))], 20, views=[view])
+    frame = last_frame(scene, view)
+    assert frame.shape == (90, 160, 3) and frame.std() > 5
+
+
+@pytest.mark.parametrize("view", [View2D(levels="sqrt", field=True, loss_panel=True), View2D(levels="log"),
+                                  View3D()], ids=["2d-sqrt", "2d-log", "3d"])
+def test_a_flat_surface_renders(view):
+    flat = surfaces.Function(lambda x, y: 0 * x + 0 * y + 1.0, window=(-1, 1, -1, 1))
+    scene = Scene(flat, [Run(opt.Adam(lr=0.1), (0.5, 0.5))], 5, views=[view])
+    assert last_frame(scene, view).shape == (90, 160, 3)
+
+
+def test_a_diverging_run_renders_to_its_last_finite_step():
+    scene = Scene("quadratic", [Run(opt.GD(lr=1.5), (1.0, 1.0)), Run(opt.GD(lr=0.1), (1.0, 1.0))], 60,
+                  views=[View2D(arrows=True, loss_panel=True), View3D()])
+    assert scene.simulate().diverged_at.tolist()[0] > 0
+    for view in scene.views:
+        assert last_frame(scene, view).std() > 5
+
+
+def test_two_hundred_thousand_steps_sample_the_frames(tmp_path):
+    path = tmp_path / "long.py"
+    path.write_text("from render import Run, Scene, optimizers as opt\n"
+                    "scene = Scene('rosenbrock', [Run(opt.Adam(lr=1e-3), (-1.5, 2.0))], 200_000)\n")
+    result = CliRunner().invoke(main, [str(path), "--out", str(tmp_path / "o"), "--size", "96x54",
+                                       "--format", "gif", "--data"])
+    assert result.exit_code == 0, result.output
+    from PIL import Image
+    assert Image.open(tmp_path / "o" / "long" / "2d.gif").n_frames == 300
+    with open(tmp_path / "o" / "long" / "trajectories.csv") as f:
+        assert sum(1 for _ in f) == 200_002
+
+
+# --- outputs are atomic; failures are one line -------------------------------------------------
+
+SCENE = ("from render import Run, Scene, View2D, optimizers as opt\n"
+         "scene = Scene('rosenbrock', [Run(opt.Adam(lr=0.05), (-1.5, 2.0))], {steps},"
+         " views=[View2D(arrows=True)])\n")
+
+
+def leftovers(folder: Path):
+    return sorted(p.name for p in folder.rglob("*") if ".part" in p.name or p.name.endswith(".palette.png"))
+
+
+def test_a_full_disk_is_a_clean_error_that_keeps_the_earlier_output(tmp_path, monkeypatch):
+    path = tmp_path / "race.py"
+    path.write_text(SCENE.format(steps=8))
+    out = tmp_path / "o"
+    args = [str(path), "--out", str(out), "--size", "96x54", "--format", "gif,mp4"]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    good = {p.name: p.read_bytes() for p in (out / "race").glob("2d.*")}
+
+    from render import encode
+
+    def full(self, frame):
+        raise OSError(errno.ENOSPC, "No space left on device", str(self.process.args[-1]))
+    monkeypatch.setattr(encode.FFmpegPipe, "write", full)
+    result = CliRunner().invoke(main, args + ["--force"])
+    assert result.exit_code == 1
+    line, = result.output.strip().splitlines()
+    assert line.startswith(f"render: {path}: scene 'race' failed: OSError: [Errno 28] No space left on device")
+    assert str(out / "race") in line
+    assert {p.name: p.read_bytes() for p in (out / "race").glob("2d.*")} == good
+    assert leftovers(out) == []
+
+
+def test_an_unwritable_output_folder_is_a_clean_error(tmp_path):
+    path = tmp_path / "race.py"
+    path.write_text(SCENE.format(steps=4))
+    blocker = tmp_path / "blocked"
+    blocker.write_text("a file where the output folder should be")
+    result = CliRunner().invoke(main, [str(path), "--out", str(blocker), "--format", "png"])
+    assert result.exit_code in (1, 2)
+    line, = result.output.strip().splitlines()
+    assert line.startswith("render: ") and str(blocker) in line
+
+
+def _die(bounds):
+    os._exit(3)          # a worker killed mid-render (out of memory, say)
+
+
+def test_a_dying_worker_is_reported_not_waited_for(tmp_path, monkeypatch):
+    path = tmp_path / "race.py"
+    path.write_text(SCENE.format(steps=60))
+    from render import frames
+    monkeypatch.setattr(frames, "_draw_chunk", _die)
+    start = time.monotonic()
+    result = CliRunner().invoke(main, [str(path), "--out", str(tmp_path / "o"), "--size", "96x54",
+                                       "--format", "gif", "--jobs", "2"])
+    assert time.monotonic() - start < 60
+    assert result.exit_code == 1
+    assert "BrokenProcessPool" in result.output
+    assert leftovers(tmp_path / "o") == []
+
+
+def test_debug_shows_the_traceback(tmp_path):
+    path = tmp_path / "bad.py"
+    path.write_text("x = 1 / 0\n")
+    quiet = CliRunner().invoke(main, [str(path)])
+    loud = CliRunner().invoke(main, [str(path), "--debug"])
+    assert quiet.exit_code == loud.exit_code == 2
+    assert "Traceback" not in quiet.output and "Traceback" in loud.output
+
+
+def test_ctrl_c_stops_quickly_with_130_and_leaves_nothing_behind(tmp_path):
+    path = tmp_path / "slow.py"
+    path.write_text(SCENE.format(steps=2000).replace("View2D(arrows=True)", "View2D(arrows=True, loss_panel=True)")
+                    .replace("2000)", "2000, max_frames=2000)").replace("], 2000,", "], 2000, max_frames=2000,"))
+    out = tmp_path / "o"
+    (out / "slow").mkdir(parents=True)
+    (out / "slow" / "2d.gif").write_bytes(b"yesterday's good gif")
+    process = subprocess.Popen([sys.executable, "-m", "render", str(path), "--out", str(out), "--size", "320x180",
+                                "--format", "gif,mp4", "--force", "--jobs", "2"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not leftovers(out) and time.monotonic() < deadline:      # wait until it is writing
+        time.sleep(0.1)
+    assert leftovers(out), "the render never started writing"
+    time.sleep(1.0)
+    sent = time.monotonic()
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=30)
+    assert time.monotonic() - sent < 10
+    assert process.returncode == 130
+    assert stderr.strip() == "render: interrupted"
+    assert "Traceback" not in stderr
+    assert leftovers(out) == []
+    assert (out / "slow" / "2d.gif").read_bytes() == b"yesterday's good gif"
+
+
+# --- property-based: every field takes anything and answers with a ValueError ----------------
+
+anything = st.one_of(
+    st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=8), st.tuples(st.floats(allow_nan=True), st.floats(allow_nan=True)),
+    st.lists(st.one_of(st.floats(allow_nan=True), st.integers(), st.text(max_size=3)), max_size=5),
+    st.sampled_from(["viridis", "red", "#00ff00", "2d", "log", "sqrt", "linear", "rosenbrock"]),
+)
+
+
+def builds_or_explains(make, **fields):
+    try:
+        make(**fields)
+    except ValueError as error:
+        assert str(error).strip() and "\n" not in str(error)
+
+
+SPECS = {
+    "Run": (lambda **f: Run(**{"optimizer": opt.GD(), "start": (0, 0), **f}), ["optimizer", "start", "label", "color"]),
+    "Camera": (Camera, ["elev", "azim", "distance", "orbit"]),
+    "View2D": (View2D, ["name", "levels", "contours", "arrows", "field", "loss_panel", "window", "cmap", "legend"]),
+    "View3D": (View3D, ["name", "camera", "cmap", "alpha", "shadow", "window", "resolution", "legend"]),
+    "Scene": (lambda **f: Scene(**{"surface": "bowl", "runs": [Run(opt.GD(), (0, 0))], "steps": 3, **f}),
+              ["surface", "runs", "steps", "views", "fps", "name", "title", "max_frames", "seed"]),
+}
+OPTIMIZER_FIELDS = sorted({f for cls in opt.ALL for f in cls.__dataclass_fields__})
+
+
+@pytest.mark.parametrize("spec", SPECS)
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_specs_take_any_value_and_answer_with_value_error(spec, data):
+    make, fields = SPECS[spec]
+    field = data.draw(st.sampled_from(fields))
+    builds_or_explains(make, **{field: data.draw(anything)})
+
+
+@pytest.mark.parametrize("cls", opt.ALL, ids=[c.__name__ for c in opt.ALL])
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_optimizers_take_any_value_and_answer_with_value_error(cls, data):
+    field = data.draw(st.sampled_from(OPTIMIZER_FIELDS))
+    builds_or_explains(cls, **{field: data.draw(anything)})
