@@ -204,3 +204,15 @@ def test_specs_take_any_value_and_answer_with_value_error(spec, data):
 def test_optimizers_take_any_value_and_answer_with_value_error(cls, data):
     field = data.draw(st.sampled_from(OPTIMIZER_FIELDS))
     builds_or_explains(cls, **{field: data.draw(anything)})
+
+
+def test_a_start_outside_the_window_renders_with_one_warning(tmp_path):
+    path = tmp_path / "far.py"
+    path.write_text("from render import Run, Scene, optimizers as opt\n"
+                    "scene = Scene('bowl', [Run(opt.GD(lr=0.1), (50.0, 0.0))], 5)\n")
+    result = CliRunner().invoke(main, [str(path), "--out", str(tmp_path / "o"), "--size", "96x54",
+                                       "--format", "png"])
+    assert result.exit_code == 0
+    warning, = [line for line in result.stderr.splitlines() if line.startswith("render: warning:")]
+    assert str(path) in warning and "runs[0] starts at (50.0, 0.0), outside the surface's window" in warning
+    assert (tmp_path / "o" / "far" / "2d.png").exists()
