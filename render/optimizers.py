@@ -23,6 +23,8 @@ from typing import Any, Callable, NamedTuple
 
 import numpy as np
 
+from . import checks
+
 __all__ = [
     "Optimizer", "GD", "Momentum", "Nesterov", "SmoothedNesterov", "Adagrad", "RMSprop",
     "Adadelta", "Adam", "Adamax", "NAdam", "stack", "ALL",
@@ -31,40 +33,11 @@ __all__ = [
 
 # --- validation -------------------------------------------------------------------------
 
-def _number(owner: str, name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ValueError(f"{owner}: {name} must be a number, got {value!r}")
-    value = float(value)
-    if not math.isfinite(value):
-        raise ValueError(f"{owner}: {name} must be finite, got {value!r}")
-    return value
-
-
-def _check(owner: str, name: str, value: Any, lo: float, hi: float | None = None,
-           lo_open: bool = False, hi_open: bool = True) -> float:
-    """Return ``value`` as a float if it lies in the interval, else raise naming the range."""
-    value = _number(owner, name, value)
-    ok = (value > lo if lo_open else value >= lo)
-    if hi is not None:
-        ok = ok and (value < hi if hi_open else value <= hi)
-    if not ok:
-        left = "(" if lo_open else "["
-        right = "inf)" if hi is None else (f"{hi:g})" if hi_open else f"{hi:g}]")
-        raise ValueError(f"{owner}: {name} must be in {left}{lo:g}, {right}, got {value!r}")
-    return value
-
-
-def _flag(owner: str, name: str, value: Any) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise ValueError(f"{owner}: {name} must be True or False, got {value!r}")
-    return bool(value)
-
-
 # Checks shared by several rules: (lo, hi, lo_open, hi_open).
-_POSITIVE = (0.0, None, True, True)
-_NONNEGATIVE = (0.0, None, False, True)
-_UNIT = (0.0, 1.0, False, True)          # [0, 1)
-_UNIT_CLOSED = (0.0, 1.0, False, False)  # [0, 1]
+_POSITIVE = (0.0, None, True, False)       # (0, inf)
+_NONNEGATIVE = (0.0, None, False, False)   # [0, inf)
+_UNIT = (0.0, 1.0, False, True)            # [0, 1)
+_UNIT_CLOSED = (0.0, 1.0, False, False)    # [0, 1]
 
 _RANGES: dict[str, tuple] = {
     "lr": _POSITIVE, "eps": _POSITIVE, "noise": _NONNEGATIVE, "weight_decay": _NONNEGATIVE,
@@ -90,9 +63,9 @@ class Optimizer:
             if f.name == "betas":
                 value = _betas(owner, value)
             elif f.name in self.structural and f.type in ("bool", bool):
-                value = _flag(owner, f.name, value)
+                value = checks.flag(owner, f.name, value)
             elif f.name in _RANGES:
-                value = _check(owner, f.name, value, *_RANGES[f.name])
+                value = checks.number(owner, f.name, value, *_RANGES[f.name])
             object.__setattr__(self, f.name, value)
         self._validate()
 
@@ -148,7 +121,7 @@ def _betas(owner: str, value: Any) -> tuple[float, float]:
         b1, b2 = value
     except (TypeError, ValueError):
         raise ValueError(f"{owner}: betas must be a pair (beta1, beta2), got {value!r}") from None
-    return (_check(owner, "betas[0]", b1, *_UNIT), _check(owner, "betas[1]", b2, *_UNIT))
+    return (checks.number(owner, "betas[0]", b1, *_UNIT), checks.number(owner, "betas[1]", b2, *_UNIT))
 
 
 def _hyperparameters(cls):

@@ -17,7 +17,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from . import signals, surfaces
+from . import checks, signals, surfaces
 from .optimizers import Optimizer
 from .simulate import Trajectories, simulate_runs
 
@@ -35,55 +35,6 @@ class SceneError(Exception):
 
 
 # --- field checks -------------------------------------------------------------------------
-
-def _number(owner, field, value, lo=-math.inf, hi=math.inf, lo_open=False) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ValueError(f"{owner}: {field} must be a number, got {value!r}")
-    value = float(value)
-    if not math.isfinite(value) or value < lo or value > hi or (lo_open and value == lo):
-        if math.isinf(lo) and math.isinf(hi):
-            rule = "finite"
-        elif math.isinf(hi):
-            rule = f"{'>' if lo_open else '>='} {lo:g}"
-        else:
-            rule = f"between {lo:g} and {hi:g}"
-        raise ValueError(f"{owner}: {field} must be {rule}, got {value!r}")
-    return value
-
-
-def _integer(owner, field, value, lo: int, hi: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise ValueError(f"{owner}: {field} must be a whole number, got {value!r}")
-    if value < lo or (hi is not None and value > hi):
-        bound = f">= {lo}" if hi is None else f"between {lo} and {hi}"
-        raise ValueError(f"{owner}: {field} must be {bound}, got {value!r}")
-    return int(value)
-
-
-def _flag(owner, field, value) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise ValueError(f"{owner}: {field} must be True or False, got {value!r}")
-    return bool(value)
-
-
-def _text(owner, field, value, optional=True) -> str | None:
-    if value is None and optional:
-        return None
-    if not isinstance(value, str):
-        raise ValueError(f"{owner}: {field} must be a string, got {value!r}")
-    return value
-
-
-def _point(owner, field, value) -> tuple[float, float]:
-    try:
-        x, y = value
-        point = (float(x), float(y))
-    except (TypeError, ValueError):
-        raise ValueError(f"{owner}: {field} must be a pair of numbers (x, y), got {value!r}") from None
-    if not all(math.isfinite(v) for v in point):
-        raise ValueError(f"{owner}: {field} must be finite, got {value!r}")
-    return point
-
 
 def _name(owner, field, value) -> str | None:
     """Names become file and folder names: keep them to letters, digits, - and _."""
@@ -114,9 +65,7 @@ def _cmap(owner, field, value) -> str:
 
 
 def _window(owner, value):
-    if value is None:
-        return None
-    return surfaces._window(owner, value)
+    return None if value is None else checks.window(owner, value)
 
 
 def _set(obj, field, value):
@@ -138,8 +87,8 @@ class Run:
         if not isinstance(self.optimizer, Optimizer):
             raise ValueError(f"Run: optimizer must be an optimizer such as opt.Adam(lr=0.1), "
                              f"got {self.optimizer!r}")
-        _set(self, "start", _point("Run", "start", self.start))
-        _set(self, "label", _text("Run", "label", self.label))
+        _set(self, "start", checks.point("Run", "start", self.start))
+        _set(self, "label", checks.text("Run", "label", self.label))
         _set(self, "color", _color("Run", "color", self.color))
 
     @property
@@ -160,11 +109,11 @@ class Camera:
     orbit: float = 0.0
 
     def __post_init__(self):
-        _set(self, "elev", _number("Camera", "elev", self.elev, -90, 90))
-        _set(self, "azim", _number("Camera", "azim", self.azim))
+        _set(self, "elev", checks.number("Camera", "elev", self.elev, -90, 90))
+        _set(self, "azim", checks.number("Camera", "azim", self.azim))
         if self.distance is not None:
-            _set(self, "distance", _number("Camera", "distance", self.distance, 0, lo_open=True))
-        _set(self, "orbit", _number("Camera", "orbit", self.orbit, -3600, 3600))
+            _set(self, "distance", checks.number("Camera", "distance", self.distance, 0, lo_open=True))
+        _set(self, "orbit", checks.number("Camera", "orbit", self.orbit, -3600, 3600))
 
     def azimuth(self, fraction: float) -> float:
         """The azimuth at ``fraction`` (0 to 1) of the animation."""
@@ -209,9 +158,9 @@ class View2D:
                 raise ValueError(f"View2D: levels must hold at least two finite, increasing "
                                  f"numbers, got {self.levels!r}")
             _set(self, "levels", levels)
-        _set(self, "contours", _integer(owner, "contours", self.contours, 2, 200))
+        _set(self, "contours", checks.integer(owner, "contours", self.contours, 2, 200))
         for flag in ("arrows", "field", "loss_panel", "legend"):
-            _set(self, flag, _flag(owner, flag, getattr(self, flag)))
+            _set(self, flag, checks.flag(owner, flag, getattr(self, flag)))
         _set(self, "window", _window(owner, self.window))
         _set(self, "cmap", _cmap(owner, "cmap", self.cmap))
 
@@ -239,11 +188,11 @@ class View3D:
         if not isinstance(self.camera, Camera):
             raise ValueError(f"View3D: camera must be a Camera(...), got {self.camera!r}")
         _set(self, "cmap", _cmap(owner, "cmap", self.cmap))
-        _set(self, "alpha", _number(owner, "alpha", self.alpha, 0, 1))
-        _set(self, "shadow", _flag(owner, "shadow", self.shadow))
-        _set(self, "legend", _flag(owner, "legend", self.legend))
+        _set(self, "alpha", checks.number(owner, "alpha", self.alpha, 0, 1))
+        _set(self, "shadow", checks.flag(owner, "shadow", self.shadow))
+        _set(self, "legend", checks.flag(owner, "legend", self.legend))
         _set(self, "window", _window(owner, self.window))
-        _set(self, "resolution", _integer(owner, "resolution", self.resolution, 8, 400))
+        _set(self, "resolution", checks.integer(owner, "resolution", self.resolution, 8, 400))
 
 
 # --- scenes ---------------------------------------------------------------------------------
@@ -260,7 +209,7 @@ class _Animated:
 
     def _check_animation(self):
         owner = type(self).__name__
-        _set(self, "steps", _integer(owner, "steps", self.steps, 1, 10_000_000))
+        _set(self, "steps", checks.integer(owner, "steps", self.steps, 1, 10_000_000))
         views = self._sequence("views", self.views)
         kinds = " or ".join(f"{t.__name__}(...)" for t in self.VIEW_TYPES)
         if not views:
@@ -273,11 +222,11 @@ class _Animated:
             raise ValueError(f"{owner}: views must have distinct names (they name the output files), "
                              f"got {names}")
         _set(self, "views", views)
-        _set(self, "fps", _number(owner, "fps", self.fps, 0, 100, lo_open=True))
+        _set(self, "fps", checks.number(owner, "fps", self.fps, 0, 100, lo_open=True))
         _set(self, "name", _name(owner, "name", self.name))
-        _set(self, "title", _text(owner, "title", self.title))
-        _set(self, "max_frames", _integer(owner, "max_frames", self.max_frames, 2, 100_000))
-        _set(self, "seed", _integer(owner, "seed", self.seed, 0))
+        _set(self, "title", checks.text(owner, "title", self.title))
+        _set(self, "max_frames", checks.integer(owner, "max_frames", self.max_frames, 2, 100_000))
+        _set(self, "seed", checks.integer(owner, "seed", self.seed, 0))
 
     def _sequence(self, field, value) -> tuple:
         owner = type(self).__name__
@@ -406,7 +355,7 @@ class Response:
         if not isinstance(self.optimizer, Optimizer):
             raise ValueError(f"Response: optimizer must be an optimizer such as "
                              f"opt.Momentum(lr=0.25), got {self.optimizer!r}")
-        _set(self, "label", _text("Response", "label", self.label))
+        _set(self, "label", checks.text("Response", "label", self.label))
         _set(self, "color", _color("Response", "color", self.color))
 
     @property
@@ -424,8 +373,8 @@ class ResponseView:
 
     def __post_init__(self):
         _set(self, "name", _name("ResponseView", "name", self.name))
-        _set(self, "columns", _integer("ResponseView", "columns", self.columns, 1, 6))
-        _set(self, "legend", _flag("ResponseView", "legend", self.legend))
+        _set(self, "columns", checks.integer("ResponseView", "columns", self.columns, 1, 6))
+        _set(self, "legend", checks.flag("ResponseView", "legend", self.legend))
 
 
 @dataclasses.dataclass(frozen=True)

@@ -19,7 +19,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from . import autodiff
+from . import autodiff, checks
 
 __all__ = [
     "Surface", "Function", "LeastSquares", "Logistic", "names", "get", "register",
@@ -32,18 +32,7 @@ __all__ = [
 PI = math.pi
 
 
-def _window(owner: str, window) -> tuple[float, float, float, float]:
-    try:
-        values = tuple(float(v) for v in window)
-    except (TypeError, ValueError):
-        raise ValueError(f"{owner}: window must be (xmin, xmax, ymin, ymax), got {window!r}") from None
-    if len(values) != 4 or not all(math.isfinite(v) for v in values):
-        raise ValueError(f"{owner}: window must be four finite numbers "
-                         f"(xmin, xmax, ymin, ymax), got {window!r}")
-    xmin, xmax, ymin, ymax = values
-    if not (xmin < xmax and ymin < ymax):
-        raise ValueError(f"{owner}: window must have xmin < xmax and ymin < ymax, got {window!r}")
-    return values
+_window = checks.window
 
 
 def newton_minima(gradient: Callable, seeds: Sequence[tuple[float, float]],
@@ -158,11 +147,7 @@ class _Fixed(Surface):
         object.__setattr__(self, "window", _window(self.name, self.window))
         for f in dataclasses.fields(self):
             if f.name != "window":
-                value = getattr(self, f.name)
-                if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
-                        or not math.isfinite(value):
-                    raise ValueError(f"{self.name}: {f.name} must be a finite number, got {value!r}")
-                object.__setattr__(self, f.name, float(value))
+                object.__setattr__(self, f.name, checks.number(self.name, f.name, getattr(self, f.name)))
 
 
 # --- the source material's surfaces ------------------------------------------------------
@@ -762,8 +747,7 @@ class Logistic(Surface):
             raise ValueError(f"Logistic: X must be (n, 2) and labels (n,), got {X.shape} and {labels.shape}")
         if not np.all(np.isin(labels, (0.0, 1.0, -1.0))):
             raise ValueError("Logistic: labels must be 0/1 or -1/+1")
-        if isinstance(l2, bool) or not (isinstance(l2, (int, float)) and math.isfinite(l2) and l2 >= 0):
-            raise ValueError(f"Logistic: l2 must be a finite number >= 0, got {l2!r}")
+        l2 = checks.number("Logistic", "l2", l2, 0)
         self.signed = np.where(labels > 0, 1.0, -1.0)[:, None] * X   # s_i x_i, (n, 2)
         self.l2 = float(l2)
         self.name = name

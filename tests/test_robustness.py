@@ -1,6 +1,5 @@
 """Whatever is wrong, render says what and where, and loses nothing."""
 import errno
-import math
 import os
 import signal
 import subprocess

@@ -126,7 +126,7 @@ def test_unknown_names_and_parameters_are_named():
         surfaces.get("rosenbrok")
     with pytest.raises(ValueError, match="rosenbrock: unknown parameter 'c'; valid ones are a, b, window"):
         surfaces.get("rosenbrock", c=1)
-    with pytest.raises(ValueError, match="rosenbrock: b must be a finite number"):
+    with pytest.raises(ValueError, match="rosenbrock: b must be finite, got inf"):
         surfaces.Rosenbrock(b=float("inf"))
     with pytest.raises(ValueError, match="window must have xmin < xmax"):
         surfaces.Bowl(window=(1, -1, 0, 1))

@@ -14,7 +14,7 @@ class Plot3D(Drawing):
         self.camera = view.camera
         self.moving_camera = self.camera.orbit != 0
         fig = self.figure
-        self.ax = ax = fig.add_axes((0.0, 0.0, 1.0, 0.86), projection="3d")
+        self.ax = fig.add_axes((0.0, 0.0, 1.0, 0.86), projection="3d")
         self.window = view.window or scene.surface.window
         self._surface()
         self._runs()
