@@ -25,6 +25,10 @@ __all__ = ["FrameSource", "FrameStream", "animation", "default_jobs"]
 class FrameSource:
     """Frames of one view of one scene at one size, drawn on demand.
 
+    Blitting draws the moving artists over the cached background, so they always land above
+    the static ones; a full redraw would interleave them by zorder (a trail that crosses the
+    legend passes over it here, under it there). That is the only difference; a test bounds it.
+
     Every drawing call runs inside ``views.style()``, entered and left around the call: a
     style context held open across calls would be unwound whenever the object holding it is
     garbage-collected, possibly in a forked worker in the middle of its own drawing.
