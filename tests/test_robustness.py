@@ -96,13 +96,28 @@ def test_a_full_disk_is_a_clean_error_that_keeps_the_earlier_output(tmp_path, mo
     assert leftovers(out) == []
 
 
-def test_an_unwritable_output_folder_is_a_clean_error(tmp_path):
+def test_an_unwritable_output_folder_is_a_clean_error(tmp_path, monkeypatch):
     path = tmp_path / "race.py"
     path.write_text(SCENE.format(steps=4))
+    out = tmp_path / "o"
+    import tempfile
+
+    real = tempfile.mkstemp
+
+    def refuse(*args, dir=None, **kwargs):      # what a read-only folder does (root ignores modes)
+        raise PermissionError(errno.EACCES, "Permission denied", str(dir))
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    result = CliRunner().invoke(main, [str(path), "--out", str(out), "--format", "png"])
+    monkeypatch.setattr(tempfile, "mkstemp", real)
+    assert result.exit_code == 1
+    line, = result.output.strip().splitlines()
+    assert line == (f"render: {path}: scene 'race' failed: PermissionError: [Errno 13] Permission denied: "
+                    f"'{out / 'race'}'")
+    # A file where the folder should be is a bad command line, refused before any work.
     blocker = tmp_path / "blocked"
-    blocker.write_text("a file where the output folder should be")
+    blocker.write_text("not a folder")
     result = CliRunner().invoke(main, [str(path), "--out", str(blocker), "--format", "png"])
-    assert result.exit_code in (1, 2)
+    assert result.exit_code == 2
     line, = result.output.strip().splitlines()
     assert line.startswith("render: ") and str(blocker) in line
 
