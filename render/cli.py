@@ -5,18 +5,24 @@ Every error is one line on stderr; ``--debug`` adds the traceback.
 """
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 import time
 import traceback
 import warnings
 from pathlib import Path
 
-import click
+try:                      # a Ctrl-C while the libraries load is still just an interruption
+    import click
 
-from .encode import FORMATS
-from .frames import default_jobs
-from .pipeline import QUALITY, render_scene
-from .scene import SceneError, load
+    from .encode import FORMATS
+    from .frames import default_jobs
+    from .pipeline import QUALITY, render_scene
+    from .scene import SceneError, load
+except KeyboardInterrupt:
+    sys.stderr.write("render: interrupted\n")
+    sys.exit(130)
 
 
 def _formats(ctx, param, value):
@@ -57,11 +63,26 @@ def _scene_files(paths) -> list[Path]:
     return files
 
 
+class _Interrupted:
+    """Remembers a Ctrl-C: whatever a cleanup raises after it, the render was interrupted."""
+
+    seen = False
+
+    @classmethod
+    def handler(cls, signum, frame):
+        cls.seen = True
+        raise KeyboardInterrupt
+
+
 class _OneLineErrors(click.Command):
     """Usage errors as one line (``render: ...``), not click's usage block."""
 
     def main(self, args=None, prog_name=None, **extra):
         extra["standalone_mode"] = False
+        _Interrupted.seen = False
+        previous = None
+        if threading.current_thread() is threading.main_thread():
+            previous = signal.signal(signal.SIGINT, _Interrupted.handler)
         try:
             code = super().main(args=args, prog_name=prog_name or "render", **extra)
         except click.UsageError as e:
@@ -75,6 +96,9 @@ class _OneLineErrors(click.Command):
         except (KeyboardInterrupt, click.Abort):
             click.echo("render: interrupted", err=True)
             sys.exit(130)
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGINT, previous)
         sys.exit(code or 0)
 
 
@@ -157,6 +181,8 @@ def main(paths, out, formats, views, size, fps, quality, jobs, data, hashes, for
         except KeyboardInterrupt:
             raise
         except Exception as e:
+            if _Interrupted.seen:            # an error of the interrupted cleanup, not a failure
+                raise KeyboardInterrupt from e
             click.echo(f"render: {file}: scene {name!r} failed: {type(e).__name__}: {e}", err=True)
             if debug:
                 traceback.print_exc(file=sys.stderr)

@@ -168,7 +168,7 @@ def test_ctrl_c_stops_quickly_with_130_and_leaves_nothing_behind(tmp_path):
     process.send_signal(signal.SIGINT)
     stdout, stderr = process.communicate(timeout=30)
     assert time.monotonic() - sent < 10
-    assert process.returncode == 130
+    assert process.returncode == 130, stderr
     assert stderr.strip() == "render: interrupted"
     assert "Traceback" not in stderr
     assert leftovers(out) == []
