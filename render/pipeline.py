@@ -1,8 +1,8 @@
 """One scene to finished files: simulate once, then per view stream frames into every sink.
 
 The command line calls ``render_scene``; so can a script. Outputs are written atomically by
-the sinks; a view whose outputs are up to date (same scene file, same options, same version)
-is skipped unless ``force``.
+the sinks; a view whose outputs are up to date (same scene file bytes given as ``source``,
+same options, same version) is skipped unless ``force``.
 """
 from __future__ import annotations
 
@@ -82,7 +82,9 @@ def render_scene(name: str, scene, *, out="output", formats: Sequence[str] = ("g
         if hashes:
             targets["hashes"] = output_path(out, name, view.name, "hashes")
         key = _fingerprint(source, view, dict(options, formats=sorted(targets)))
-        if not force and manifest.get(view.name) == key and all(p.exists() for p in targets.values()):
+        # Only a scene read from a file can be known unchanged (its bytes are in the key).
+        fresh = source and manifest.get(view.name) == key
+        if not force and fresh and all(p.exists() for p in targets.values()):
             written += [Written(p, _size_of(p), 0.0, skipped=True) for p in targets.values()]
             continue
         start = time.perf_counter()

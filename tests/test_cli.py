@@ -204,3 +204,15 @@ def test_gif_frames_decode_close_to_the_drawn_frames(scene_file, tmp_path):
         decoded = np.asarray(gif.convert("RGB")).astype(float)
         mse = np.mean((decoded - frame) ** 2)
         assert 10 * np.log10(255 ** 2 / max(mse, 1e-9)) > 30, f"frame {i}"
+
+
+def test_scenes_given_from_python_are_never_taken_as_up_to_date(tmp_path):
+    from render import Run, Scene, optimizers as opt
+    from render.pipeline import render_scene
+    first = Scene("bowl", [Run(opt.GD(lr=0.1), (3, 3))], 4)
+    second = Scene("bowl", [Run(opt.GD(lr=0.4), (3, 3))], 4)
+    a = render_scene("same", first, out=tmp_path, formats=("png",), size=(64, 48))
+    still = (tmp_path / "same" / "2d.png").read_bytes()
+    b = render_scene("same", second, out=tmp_path, formats=("png",), size=(64, 48))
+    assert not a[0].skipped and not b[0].skipped
+    assert (tmp_path / "same" / "2d.png").read_bytes() != still
