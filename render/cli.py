@@ -135,7 +135,8 @@ def _human(n: int) -> str:
               help="Preset: " + ", ".join(f"{k} {w}x{h}" for k, (w, h) in QUALITY.items()) + ".")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None,
               help="Worker processes for drawing frames (default: cores).")
-@click.option("--data", is_flag=True, help="Also write OUT/<scene>/trajectories.csv.")
+@click.option("--data", is_flag=True, help="Also write the numbers: OUT/<scene>/trajectories.csv "
+              "(responses.csv for a ResponseScene).")
 @click.option("--hashes", is_flag=True, help="Also write OUT/<scene>/<view>.hashes.json.")
 @click.option("--force", is_flag=True, help="Render even outputs that are up to date.")
 @click.option("--progress/--no-progress", default=None,

@@ -110,3 +110,11 @@ def test_animation_serves_notebooks():
     assert len(list(anim.new_frame_seq())) == 6
     html = anim.to_jshtml()
     assert html.count("data:image/png;base64") == 6
+
+
+def test_glyph_text_uses_matplotlibs_fork_safe_font_cache():
+    # An FT2Font reads its file lazily; forked workers sharing one inherited font object (and
+    # file offset) read each other's glyphs. matplotlib's get_font cache is emptied on fork.
+    from matplotlib.font_manager import FontProperties, findfont, get_font
+    from render.views import glyphs
+    assert glyphs._font("DejaVu Sans") is get_font(findfont(FontProperties(family="DejaVu Sans")))

@@ -14,12 +14,13 @@ from functools import lru_cache
 import numpy as np
 from matplotlib import colors, ft2font
 from matplotlib.artist import Artist
-from matplotlib.font_manager import FontProperties, findfont
+from matplotlib.font_manager import FontProperties, findfont, get_font
 
 
-@lru_cache(maxsize=None)
 def _font(family: str) -> ft2font.FT2Font:
-    return ft2font.FT2Font(findfont(FontProperties(family=family)))
+    # matplotlib's own font cache, which it empties in a forked child: an FT2Font reads its
+    # file lazily, and processes sharing one inherited file offset read each other's glyphs.
+    return get_font(findfont(FontProperties(family=family)))
 
 
 @lru_cache(maxsize=4096)
