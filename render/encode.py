@@ -37,11 +37,7 @@ class Sink:
         self.fps = fps
         self.quality = quality
         self.frames = 0
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=f".part{self.suffix}",
-                                    dir=self.path.parent)
-        os.close(fd)
-        self.temp = Path(temp)
+        self.temp = _temp_beside(self.path, f".part{self.suffix}")
 
     def write(self, frame: np.ndarray) -> None:
         self.frames += 1
@@ -113,7 +109,38 @@ class FFmpegPipe:
         self.process.wait()
 
 
-class GifSink(Sink):
+class _PipedSink(Sink):
+    """A sink whose frames go into an ``FFmpegPipe`` (``self.pipe``)."""
+
+    pipe: FFmpegPipe | None = None
+
+    def _open_pipe(self, start) -> None:
+        """Set ``self.pipe = start()``; if that fails, remove what this sink already made
+        (a caller never holds a sink whose constructor raised, so cannot abort it)."""
+        try:
+            self.pipe = start()
+        except BaseException:
+            self.abort()
+            raise
+
+    def write(self, frame):
+        super().write(frame)
+        self.pipe.write(frame)
+
+    def finish(self):
+        if self.pipe is None:
+            raise ValueError("no frames to write")
+        pipe, self.pipe = self.pipe, None
+        pipe.close()
+
+    def abort(self):
+        if self.pipe is not None:
+            self.pipe.kill()
+            self.pipe = None
+        super().abort()
+
+
+class GifSink(_PipedSink):
     """An infinitely looping GIF with one global palette, encoded by ffmpeg as frames arrive.
 
     The palette is built once from sample frames (``palette_frames``: typically the first
@@ -127,12 +154,11 @@ class GifSink(Sink):
 
     def __init__(self, path, size, fps, quality="medium", palette_frames=()):
         super().__init__(path, size, fps, quality)
-        self.pipe = None
         self.palette_file = None
         if len(palette_frames):
-            self._start(palette_frames)
+            self._open_pipe(lambda: self._start(palette_frames))
 
-    def _start(self, frames):
+    def _start(self, frames) -> FFmpegPipe:
         # 255 colours and one transparent entry: ffmpeg's GIF encoder needs a transparent
         # index to leave unchanged pixels out; without it, it stores whole rectangles.
         colors = np.array(_palette(frames).getpalette()[: 3 * 255], dtype=np.uint8)
@@ -140,37 +166,27 @@ class GifSink(Sink):
         table[:255, :3] = np.resize(colors, 3 * 255).reshape(255, 3)
         table[:255, 3] = 255
         colors = table.reshape(16, 16, 4)                         # ffmpeg wants 16x16
-        fd, name = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".palette.png",
-                                    dir=self.path.parent)
-        os.close(fd)
-        self.palette_file = Path(name)
+        self.palette_file = _temp_beside(self.path, ".palette.png")
         Image.fromarray(colors, "RGBA").save(self.palette_file, format="PNG")
-        self.pipe = FFmpegPipe(self.temp, self.size, self.fps, extra_inputs=["-i", str(self.palette_file)],
-                               output_args=["-filter_complex",
-                                            "[0:v][1:v]paletteuse=dither=none:diff_mode=rectangle",
-                                            "-loop", "0", "-f", "gif"])
+        return FFmpegPipe(self.temp, self.size, self.fps, extra_inputs=["-i", str(self.palette_file)],
+                          output_args=["-filter_complex",
+                                       "[0:v][1:v]paletteuse=dither=none:diff_mode=rectangle",
+                                       "-loop", "0", "-f", "gif"])
 
     def write(self, frame):
-        super().write(frame)
         if self.pipe is None:
-            self._start([frame])
-        self.pipe.write(frame)
+            self.pipe = self._start([frame])
+        super().write(frame)
 
     def finish(self):
-        if self.pipe is None:
-            raise ValueError("no frames to write")
-        pipe, self.pipe = self.pipe, None
         try:
-            pipe.close()
+            super().finish()
         finally:
             self._drop_palette()
 
     def abort(self):
-        if self.pipe is not None:
-            self.pipe.kill()
-            self.pipe = None
-        self._drop_palette()
         super().abort()
+        self._drop_palette()
 
     def _drop_palette(self):
         if self.palette_file is not None:
@@ -189,7 +205,7 @@ def _palette(frames) -> Image.Image:
 CRF = {"low": 30, "medium": 23, "high": 18}
 
 
-class VideoSink(Sink):
+class VideoSink(_PipedSink):
     """MP4 (H.264) or WebM (VP9) through the bundled ffmpeg, frames piped as raw RGB.
     yuv420p with even dimensions, so that every browser plays it; +faststart puts the index
     first so playback starts before the download ends; bitexact leaves out the encoder's
@@ -199,12 +215,13 @@ class VideoSink(Sink):
     suffix = ".mp4"
 
     def __init__(self, path, size, fps, quality="medium"):
-        super().__init__(path, size, fps, quality)
-        w, h = self.size
-        if w % 2 or h % 2:
+        w, h = size
+        if w % 2 or h % 2:          # checked before the temporary file exists
             raise ValueError(f"video size must be even, got {w}x{h}")
-        self.pipe = FFmpegPipe(self.temp, self.size, self.fps,
-                               ["-an", "-c:v", self.codec, "-pix_fmt", "yuv420p", *self.output_params()])
+        super().__init__(path, size, fps, quality)
+        self._open_pipe(lambda: FFmpegPipe(
+            self.temp, self.size, self.fps,
+            ["-an", "-c:v", self.codec, "-pix_fmt", "yuv420p", *self.output_params()]))
 
     def output_params(self):
         # One encoder thread: x264's output depends on its thread count, and the same frames
@@ -213,20 +230,6 @@ class VideoSink(Sink):
         return ["-crf", str(CRF[self.quality]), "-preset", "faster", "-movflags", "+faststart",
                 "-fflags", "+bitexact", "-flags:v", "+bitexact", "-map_metadata", "-1",
                 "-threads", "1"]
-
-    def write(self, frame):
-        super().write(frame)
-        self.pipe.write(frame)
-
-    def finish(self):
-        pipe, self.pipe = self.pipe, None
-        pipe.close()
-
-    def abort(self):
-        if self.pipe is not None:
-            self.pipe.kill()
-            self.pipe = None
-        super().abort()
 
 
 class WebmSink(VideoSink):
@@ -326,10 +329,7 @@ class atomic_file:
         self.path = Path(path)
 
     def __enter__(self) -> Path:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".part", dir=self.path.parent)
-        os.close(fd)
-        self.temp = Path(temp)
+        self.temp = _temp_beside(self.path, ".part")
         return self.temp
 
     def __exit__(self, exc_type, exc, tb):
@@ -339,6 +339,14 @@ class atomic_file:
         else:
             self.temp.unlink(missing_ok=True)
         return False
+
+
+def _temp_beside(path: Path, suffix: str) -> Path:
+    """A new private file in ``path``'s folder (made if missing), hidden and named after it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
+    os.close(fd)
+    return Path(temp)
 
 
 def _readable(path: Path, folder: bool = False) -> None:

@@ -230,3 +230,19 @@ def test_a_start_outside_the_window_renders_with_one_warning(tmp_path):
     warning, = [line for line in result.stderr.splitlines() if line.startswith("render: warning:")]
     assert str(path) in warning and "runs[0] starts at (50.0, 0.0), outside the surface's window" in warning
     assert (tmp_path / "o" / "far" / "2d.png").exists()
+
+
+def test_a_sink_that_cannot_start_leaves_no_temporary_file(tmp_path, monkeypatch):
+    from render import encode
+    with pytest.raises(ValueError, match="video size must be even, got 95x54"):
+        encode.VideoSink(tmp_path / "odd.mp4", (95, 54), 20)
+    monkeypatch.setattr(encode, "FFmpegPipe", _refuse_to_start)
+    with pytest.raises(OSError, match="no ffmpeg"):
+        encode.GifSink(tmp_path / "a.gif", (96, 54), 20, palette_frames=[np.zeros((54, 96, 3), np.uint8)])
+    with pytest.raises(OSError, match="no ffmpeg"):
+        encode.VideoSink(tmp_path / "b.mp4", (96, 54), 20)
+    assert list(tmp_path.iterdir()) == []
+
+
+def _refuse_to_start(*args, **kwargs):
+    raise OSError("no ffmpeg")
