@@ -10,6 +10,7 @@ import dataclasses
 import hashlib
 import json
 import time
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -118,19 +119,14 @@ def _render_view(scene, view, size, fps, quality, jobs, targets, progress) -> No
                 else:
                     sinks.append(SINKS[fmt](path, size, fps, quality))
             frames = stream if any(s.needs_every_frame for s in sinks) else [stream.sample(n - 1)]
-            tick, bar = progress(f"{view.name}", len(frames)) if progress else (None, _Null())
+            tick, bar = progress(view.name, len(frames)) if progress else (None, nullcontext())
             with bar:
                 for frame in frames:
                     for sink in sinks:
                         sink.write(frame)
                     if tick:
                         tick()
-        except BaseException:
-            for sink in sinks:
-                sink.abort()
-            raise
-        # All frames are in: finish every sink, then move them all into place.
-        try:
+            # All frames are in: finish every sink, then move them all into place.
             for sink in sinks:
                 sink.finish()
         except BaseException:
@@ -139,11 +135,3 @@ def _render_view(scene, view, size, fps, quality, jobs, targets, progress) -> No
             raise
         for sink in sinks:
             sink.commit()
-
-
-class _Null:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
