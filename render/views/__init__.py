@@ -100,6 +100,17 @@ class Drawing:
         k = self.trajectories.diverged_at[run]
         return step if k < 0 or step < k else k - 1
 
+    def trail(self, run: int, frame: int) -> tuple[np.ndarray, int]:
+        """The steps of ``run`` drawn at ``frame`` (the sampled ones, ending at its last
+        visible step) and that last visible step (-1 if none)."""
+        step = int(self.steps[frame])
+        last = self.visible(run, step)
+        shown = self.steps[: frame + 1]
+        idx = shown[shown <= last]
+        if last >= 0 and (len(idx) == 0 or idx[-1] != last):
+            idx = np.append(idx, last)
+        return idx, last
+
     def legend_labels(self) -> list[str]:
         """Each run's label and optimizer with its hyperparameters, and its fate."""
         labels = []

@@ -107,24 +107,18 @@ class Plot2D(Drawing):
     def update(self, frame: int) -> list:
         step = int(self.steps[frame])
         P = self.trajectories.positions
-        shown = self.steps[: frame + 1]
         heads = np.zeros((len(self.heads), 2))
+        moving = np.zeros(len(self.heads), dtype=bool)      # not yet diverged
         for i, (trail, head) in enumerate(zip(self.trails, self.heads)):
-            last = self.visible(i, step)
-            path = P[i, shown[shown <= last]] if last >= 0 else P[i, :0]
-            if last >= 0 and (len(path) == 0 or shown[shown <= last][-1] != last):
-                path = np.vstack([path, P[i, last]])
-            trail.set_data(path[:, 0], path[:, 1])
+            idx, last = self.trail(i, frame)
+            trail.set_data(P[i, idx, 0], P[i, idx, 1])
             heads[i] = P[i, last] if last >= 0 else np.nan
             head.set_data([heads[i, 0]], [heads[i, 1]])
-            diverged = last < step
-            head.set_marker("X" if diverged else "o")
+            moving[i] = last == step
+            head.set_marker("o" if moving[i] else "X")
         if self.view.arrows:
             vectors = np.zeros_like(heads)
-            for i in range(len(heads)):
-                last = self.visible(i, step)
-                if last == step:
-                    vectors[i] = -self.trajectories.gradients[i, step] * self.arrow_scale
+            vectors[moving] = -self.trajectories.gradients[moving, step] * self.arrow_scale
             length = np.hypot(vectors[:, 0], vectors[:, 1])
             too_long = length > self.arrow_cap
             vectors[too_long] *= (self.arrow_cap / length[too_long])[:, None]

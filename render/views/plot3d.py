@@ -77,12 +77,8 @@ class Plot3D(Drawing):
     def update(self, frame: int) -> list:
         step = int(self.steps[frame])
         P, L = self.trajectories.positions, self.trajectories.losses
-        shown = self.steps[: frame + 1]
         for i, (path, head) in enumerate(zip(self.paths, self.heads)):
-            last = self.visible(i, step)
-            idx = shown[shown <= last]
-            if last >= 0 and (len(idx) == 0 or idx[-1] != last):
-                idx = np.append(idx, last)
+            idx, last = self.trail(i, frame)
             xs, ys, zs = P[i, idx, 0], P[i, idx, 1], L[i, idx]
             path.set_data_3d(xs, ys, zs)
             head.set_data_3d(xs[-1:], ys[-1:], zs[-1:])
