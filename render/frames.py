@@ -62,14 +62,12 @@ class FrameSource:
                     drawing.figure.draw_artist(artist)
         return rgb(np.asarray(self.canvas.buffer_rgba()))
 
-    def close(self):
-        """Nothing to release; kept so a source can be used as a context manager."""
-
+    # A source holds nothing to release; ``with`` only scopes it.
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
-        self.close()
+        return False
 
 
 def rgb(rgba: np.ndarray) -> np.ndarray:
@@ -159,9 +157,7 @@ class FrameStream:
                     future.cancel()
 
     def close(self):
-        if self._local is not None:
-            self._local.close()
-            self._local = None
+        self._local = None
 
     def __enter__(self):
         return self

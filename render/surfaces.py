@@ -32,9 +32,6 @@ __all__ = [
 PI = math.pi
 
 
-_window = checks.window
-
-
 def newton_minima(gradient: Callable, seeds: Sequence[tuple[float, float]],
                   iterations: int = 60) -> list[tuple[float, float]]:
     """Polish approximate minima with Newton's method on the exact gradient.
@@ -144,7 +141,7 @@ class _Fixed(Surface):
     """Common checks for the registered analytic surfaces."""
 
     def __post_init__(self):
-        object.__setattr__(self, "window", _window(self.name, self.window))
+        object.__setattr__(self, "window", checks.window(self.name, self.window))
         for f in dataclasses.fields(self):
             if f.name != "window":
                 object.__setattr__(self, f.name, checks.number(self.name, f.name, getattr(self, f.name)))
@@ -630,7 +627,7 @@ class Function(Surface):
         self.f = f
         self._gradient = gradient
         self.name = str(name)
-        self.window = _window(f"Function {name!r}", window)
+        self.window = checks.window(f"Function {name!r}", window)
         self._latex = latex
         try:
             self._seeds = tuple((float(a), float(b)) for a, b in minima)
@@ -692,7 +689,7 @@ class LeastSquares(Surface):
         if axis_labels is not None:
             self.axis_labels = tuple(axis_labels)
         self.window = _model_window(self.solution) if window is None \
-            else _window("LeastSquares", window)
+            else checks.window("LeastSquares", window)
 
     @classmethod
     def line(cls, intercept: float = -2.0, slope: float = 2.0, n: int = 1000,
@@ -759,7 +756,7 @@ class Logistic(Surface):
         except np.linalg.LinAlgError:
             self._seeds = ()
             center = np.zeros(2)
-        self.window = _model_window(center) if window is None else _window("Logistic", window)
+        self.window = _model_window(center) if window is None else checks.window("Logistic", window)
 
     @classmethod
     def blobs(cls, n: int = 200, distance: float = 2.0, seed: int = 0, l2: float = 0.0):
