@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from render.pipeline import render_scene  # noqa: E402
-from render.scene import load  # noqa: E402
+from render.load import load  # noqa: E402
 
 
 def main():

@@ -30,9 +30,11 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from render import plan as planning  # noqa: E402
 from render.frames import FrameStream  # noqa: E402
 from render.pipeline import render_scene  # noqa: E402
-from render.scene import Camera, View3D, load  # noqa: E402
+from render.load import load  # noqa: E402
+from render.scene import Camera, View3D  # noqa: E402
 
 SIZE = (960, 540)
 matplotlib.rcParams["animation.ffmpeg_path"] = imageio_ffmpeg.get_ffmpeg_exe()
@@ -78,7 +80,7 @@ def psnr(a, b):
 
 
 def gif_size(scene, view):
-    frames = list(FrameStream(scene, view, SIZE))
+    frames = list(FrameStream(planning.build(scene), view, SIZE))
     with tempfile.TemporaryDirectory() as tmp:
         ours(scene, view, tmp, "gif", 1)
         mine = Path(tmp) / "bench" / f"{view.name}.gif"

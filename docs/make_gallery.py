@@ -8,8 +8,9 @@ from pathlib import Path
 
 from PIL import Image
 
+from render import plan
 from render.frames import FrameSource
-from render.scene import load
+from render.load import load
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZE = (800, 450)
@@ -20,8 +21,8 @@ def main():
     out.mkdir(parents=True, exist_ok=True)
     for path in sorted((ROOT / "scenes").glob("*.py")):
         name, scene = load(path)[0]
-        with FrameSource(scene, scene.views[0], SIZE) as source:
-            still = source.frame(len(source) - 1)
+        source = FrameSource(plan.build(scene), scene.views[0], SIZE)
+        still = source.frame(len(source) - 1)
         small = Image.fromarray(still).resize((SIZE[0] // 2, SIZE[1] // 2), Image.Resampling.LANCZOS)
         image = small.quantize(colors=64, method=Image.Quantize.MEDIANCUT)
         image.save(out / f"{path.stem}.png", optimize=True)

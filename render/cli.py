@@ -19,7 +19,7 @@ try:                      # a Ctrl-C while the libraries load is still just an i
     from .encode import FORMATS
     from .frames import default_jobs
     from .pipeline import QUALITY, render_scene
-    from .scene import SceneError, load
+    from .load import SceneError, load
 except KeyboardInterrupt:
     sys.stderr.write("render: interrupted\n")
     sys.exit(130)

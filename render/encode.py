@@ -1,9 +1,16 @@
-"""Encoders: streaming sinks that write frames to files, atomically.
+"""Encoders: streaming sinks that write frames to files, atomically, registered by format.
 
-Every sink is a context manager with ``write(frame)``: frames go to a temporary file beside
-the target, which is renamed into place only when the sink closes without error. A failed
-or interrupted render leaves no partial file and never touches an earlier good output.
-``SINKS`` maps format names to sink classes.
+Every sink has ``write(frame)``, ``finish()``, ``commit()`` and ``abort()`` (and is a
+context manager doing the last three): frames go to a temporary file beside the target,
+which is renamed into place only when the sink finishes without error. A failed or
+interrupted render leaves no partial file and never touches an earlier good output.
+
+A sink's constructor starts nothing: the temporary file is made and any encoder process
+started when the first frame arrives. A sink that wants to see some frames before the
+stream (the GIF's palette) names them in ``samples`` and is given them by ``take_samples``.
+
+``SINKS`` maps format names to sink classes; ``@sink("name")`` registers one, so adding a
+format touches one place. ``write_data`` writes a scene's numbers as CSV.
 """
 from __future__ import annotations
 
@@ -17,19 +24,38 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from .signals import Responses
 from .testing import frame_hash, pixel_versions
 
-__all__ = ["SINKS", "FORMATS", "Sink", "GifSink", "VideoSink", "PngSink", "FramesSink",
-           "HashSink", "output_path", "atomic_file"]
+__all__ = ["SINKS", "FORMATS", "Sink", "sink", "GifSink", "VideoSink", "WebmSink", "PngSink",
+           "FramesSink", "HashSink", "output_path", "atomic_file", "write_data"]
+
+SINKS: dict[str, type["Sink"]] = {}
+
+
+def sink(name: str, option: bool = True):
+    """Class decorator: register a sink under ``name`` (``option=False``: not a --format
+    choice, but written on request, like hashes)."""
+    def register(cls):
+        cls.format = name
+        cls.option = option
+        SINKS[name] = cls
+        return cls
+    return register
 
 
 class Sink:
-    """Collects frames for one output. Subclasses write to ``self.temp`` and may override
-    ``finish`` (write the last bytes) and ``commit`` (move into place)."""
+    """Collects frames for one output. Subclasses write to ``self.temp`` (made by ``open``
+    at the first frame) and may override ``open`` (start an encoder), ``finish`` (write
+    the last bytes) and ``commit`` (move into place)."""
 
+    format = ""
+    option = True
     suffix = ""
     # False for a sink that only keeps the final frame: then no other frame is drawn.
-    needs_every_frame = True
+    every_frame = True
+    # Frames (indices; negative from the end) this sink wants before the stream.
+    samples: tuple[int, ...] = ()
 
     def __init__(self, path, size, fps, quality="medium"):
         self.path = Path(path)
@@ -37,20 +63,39 @@ class Sink:
         self.fps = fps
         self.quality = quality
         self.frames = 0
+        self.temp: Path | None = None
+        self.sampled: list[np.ndarray] = []
+
+    @classmethod
+    def target(cls, folder: Path, view: str) -> Path:
+        """Where this format's output of ``view`` goes in the scene's folder."""
+        return Path(folder) / f"{view}{cls.suffix}"
+
+    def take_samples(self, frames: list[np.ndarray]) -> None:
+        """The frames named by ``samples``, given before the first ``write``."""
+        self.sampled = list(frames)
+
+    def open(self, first: np.ndarray) -> None:
+        """Called with the first frame: make the temporary file (and start an encoder)."""
         self.temp = _temp_beside(self.path, f".part{self.suffix}")
 
     def write(self, frame: np.ndarray) -> None:
+        if self.temp is None:
+            self.open(frame)
         self.frames += 1
 
     def finish(self) -> None:
         """Flush everything to ``self.temp``."""
+        if self.temp is None:
+            raise ValueError(f"{self.path}: no frames to write")
 
     def commit(self) -> None:
         _readable(self.temp)
         os.replace(self.temp, self.path)
 
     def abort(self) -> None:
-        self.temp.unlink(missing_ok=True)
+        if self.temp is not None:
+            self.temp.unlink(missing_ok=True)
 
     def __enter__(self):
         return self
@@ -110,26 +155,23 @@ class FFmpegPipe:
 
 
 class _PipedSink(Sink):
-    """A sink whose frames go into an ``FFmpegPipe`` (``self.pipe``)."""
+    """A sink whose frames go into an ``FFmpegPipe`` (``self.pipe``), started by ``open``."""
 
     pipe: FFmpegPipe | None = None
 
-    def _open_pipe(self, start) -> None:
-        """Set ``self.pipe = start()``; if that fails, remove what this sink already made
-        (a caller never holds a sink whose constructor raised, so cannot abort it)."""
-        try:
-            self.pipe = start()
-        except BaseException:
-            self.abort()
-            raise
+    def open(self, first):
+        super().open(first)
+        self.pipe = self._start(first)
+
+    def _start(self, first) -> FFmpegPipe:
+        raise NotImplementedError
 
     def write(self, frame):
         super().write(frame)
         self.pipe.write(frame)
 
     def finish(self):
-        if self.pipe is None:
-            raise ValueError("no frames to write")
+        super().finish()
         pipe, self.pipe = self.pipe, None
         pipe.close()
 
@@ -140,28 +182,26 @@ class _PipedSink(Sink):
         super().abort()
 
 
+@sink("gif")
 class GifSink(_PipedSink):
     """An infinitely looping GIF with one global palette, encoded by ffmpeg as frames arrive.
 
-    The palette is built once from sample frames (``palette_frames``: typically the first
-    and the last, which between them hold every colour of the animation) and every frame is
-    mapped onto it without dithering, so static regions keep identical indices; ffmpeg then
-    stores only the rectangle that changed, with unchanged pixels transparent. Nothing holds
-    more than one frame.
+    The palette is built once from sample frames (the first and the last, which between
+    them hold every colour of the animation; the first frame alone if no samples were given)
+    and every frame is mapped onto it without dithering, so static regions keep identical
+    indices; ffmpeg then stores only the rectangle that changed, with unchanged pixels
+    transparent. Nothing holds more than one frame besides the samples.
     """
 
     suffix = ".gif"
+    samples = (0, -1)
+    palette_file: Path | None = None
 
-    def __init__(self, path, size, fps, quality="medium", palette_frames=()):
-        super().__init__(path, size, fps, quality)
-        self.palette_file = None
-        if len(palette_frames):
-            self._open_pipe(lambda: self._start(palette_frames))
-
-    def _start(self, frames) -> FFmpegPipe:
+    def _start(self, first) -> FFmpegPipe:
         # 255 colours and one transparent entry: ffmpeg's GIF encoder needs a transparent
         # index to leave unchanged pixels out; without it, it stores whole rectangles.
-        colors = np.array(_palette(frames).getpalette()[: 3 * 255], dtype=np.uint8)
+        colors = np.array(_palette(self.sampled or [first]).getpalette()[: 3 * 255], dtype=np.uint8)
+        self.sampled = []
         table = np.zeros((256, 4), dtype=np.uint8)
         table[:255, :3] = np.resize(colors, 3 * 255).reshape(255, 3)
         table[:255, 3] = 255
@@ -172,11 +212,6 @@ class GifSink(_PipedSink):
                           output_args=["-filter_complex",
                                        "[0:v][1:v]paletteuse=dither=none:diff_mode=rectangle",
                                        "-loop", "0", "-f", "gif"])
-
-    def write(self, frame):
-        if self.pipe is None:
-            self.pipe = self._start([frame])
-        super().write(frame)
 
     def finish(self):
         try:
@@ -205,6 +240,7 @@ def _palette(frames) -> Image.Image:
 CRF = {"low": 30, "medium": 23, "high": 18}
 
 
+@sink("mp4")
 class VideoSink(_PipedSink):
     """MP4 (H.264) or WebM (VP9) through the bundled ffmpeg, frames piped as raw RGB.
     yuv420p with even dimensions, so that every browser plays it; +faststart puts the index
@@ -216,12 +252,13 @@ class VideoSink(_PipedSink):
 
     def __init__(self, path, size, fps, quality="medium"):
         w, h = size
-        if w % 2 or h % 2:          # checked before the temporary file exists
+        if w % 2 or h % 2:
             raise ValueError(f"video size must be even, got {w}x{h}")
         super().__init__(path, size, fps, quality)
-        self._open_pipe(lambda: FFmpegPipe(
-            self.temp, self.size, self.fps,
-            ["-an", "-c:v", self.codec, "-pix_fmt", "yuv420p", *self.output_params()]))
+
+    def _start(self, first) -> FFmpegPipe:
+        return FFmpegPipe(self.temp, self.size, self.fps,
+                          ["-an", "-c:v", self.codec, "-pix_fmt", "yuv420p", *self.output_params()])
 
     def output_params(self):
         # One encoder thread: x264's output depends on its thread count, and the same frames
@@ -232,6 +269,7 @@ class VideoSink(_PipedSink):
                 "-threads", "1"]
 
 
+@sink("webm")
 class WebmSink(VideoSink):
     codec = "libvpx-vp9"
     suffix = ".webm"
@@ -242,37 +280,35 @@ class WebmSink(VideoSink):
                 "-flags:v", "+bitexact", "-map_metadata", "-1", "-threads", "1"]
 
 
+@sink("png")
 class PngSink(Sink):
     """The final frame as a PNG: a still for slides."""
 
     suffix = ".png"
-    needs_every_frame = False
-
-    def __init__(self, path, size, fps, quality="medium"):
-        super().__init__(path, size, fps, quality)
-        self.last = None
+    every_frame = False
+    last: np.ndarray | None = None
 
     def write(self, frame):
         super().write(frame)
         self.last = frame
 
     def finish(self):
+        super().finish()
         Image.fromarray(self.last).save(self.temp, format="PNG", optimize=True)
 
 
+@sink("frames")
 class FramesSink(Sink):
     """Every frame as DIR/<view>/frame_0000.png; the folder replaces any earlier one whole."""
 
-    def __init__(self, path, size, fps, quality="medium"):
-        self.path = Path(path)
-        self.size, self.fps, self.quality, self.frames = tuple(size), fps, quality, 0
+    def open(self, first):
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.temp = Path(tempfile.mkdtemp(prefix=f".{self.path.name}.", suffix=".part",
                                           dir=self.path.parent))
 
     def write(self, frame):
-        Image.fromarray(frame).save(self.temp / f"frame_{self.frames:04d}.png", format="PNG")
-        self.frames += 1
+        super().write(frame)
+        Image.fromarray(frame).save(self.temp / f"frame_{self.frames - 1:04d}.png", format="PNG")
 
     def commit(self):
         _readable(self.temp, folder=True)
@@ -286,14 +322,16 @@ class FramesSink(Sink):
             shutil.rmtree(old, ignore_errors=True)
 
     def abort(self):
-        shutil.rmtree(self.temp, ignore_errors=True)
+        if self.temp is not None:
+            shutil.rmtree(self.temp, ignore_errors=True)
 
 
+@sink("hashes", option=False)
 class HashSink(Sink):
     """<view>.hashes.json: the sha256 of each frame's raw RGB bytes, the size, and the
     versions of what decides pixels."""
 
-    suffix = ".json"
+    suffix = ".hashes.json"
 
     def __init__(self, path, size, fps, quality="medium"):
         super().__init__(path, size, fps, quality)
@@ -304,22 +342,65 @@ class HashSink(Sink):
         self.hashes.append(frame_hash(frame))
 
     def finish(self):
+        super().finish()
         record = {"size": list(self.size), "frames": self.hashes, "versions": pixel_versions()}
         self.temp.write_text(json.dumps(record, indent=1) + "\n")
 
 
-SINKS = {"gif": GifSink, "mp4": VideoSink, "webm": WebmSink, "png": PngSink, "frames": FramesSink}
-FORMATS = tuple(SINKS)
+# The formats a user can ask for with --format.
+FORMATS = tuple(name for name, cls in SINKS.items() if cls.option)
 
 
 def output_path(out_dir, scene_name: str, view_name: str, fmt: str) -> Path:
     """DIR/<scene>/<view>.<ext>; the frames format is the folder DIR/<scene>/<view>/."""
-    base = Path(out_dir) / scene_name
-    if fmt == "frames":
-        return base / view_name
-    if fmt == "hashes":
-        return base / f"{view_name}.hashes.json"
-    return base / f"{view_name}.{fmt}"
+    return SINKS[fmt].target(Path(out_dir) / scene_name, view_name)
+
+
+# --- a scene's numbers ------------------------------------------------------------------------
+
+def data_name(plan) -> str:
+    """The CSV file a scene's numbers go to in its folder."""
+    return "responses.csv" if isinstance(plan.trajectories, Responses) else "trajectories.csv"
+
+
+def write_data(folder, plan) -> Path:
+    """The scene's numbers as CSV, atomically, in its folder; 17 significant digits, so the
+    numbers read back exactly. A race: run, label, optimizer, step, x, y, loss. Responses:
+    signal, run, label, optimizer, step, gradient, update."""
+    path = Path(folder) / data_name(plan)
+    with atomic_file(path) as temp, open(temp, "w", newline="") as f:
+        if isinstance(plan.trajectories, Responses):
+            _responses_csv(f, plan)
+        else:
+            _trajectories_csv(f, plan)
+    return path
+
+
+def _trajectories_csv(f, plan) -> None:
+    t = plan.trajectories
+    steps = np.arange(t.steps + 1)
+    f.write("run,label,optimizer,step,x,y,loss\n")
+    for i, run in enumerate(plan.scene.runs):
+        prefix = f"{i},{_csv(run.name)},{_csv(run.optimizer.describe())}".replace("%", "%%")
+        block = np.column_stack([steps, t.positions[i, :, 0], t.positions[i, :, 1], t.losses[i]])
+        np.savetxt(f, block, fmt=prefix + ",%d,%.17g,%.17g,%.17g")
+
+
+def _responses_csv(f, plan) -> None:
+    r = plan.trajectories
+    steps = np.arange(r.steps + 1)
+    f.write("signal,run,label,optimizer,step,gradient,update\n")
+    for s, name in enumerate(r.names):
+        for i, run in enumerate(plan.scene.runs):
+            prefix = f"{name},{i},{_csv(run.name)},{_csv(run.optimizer.describe())}".replace("%", "%%")
+            block = np.column_stack([steps, r.gradients[s], r.updates[i, s]])
+            np.savetxt(f, block, fmt=prefix + ",%d,%.17g,%.17g")
+
+
+def _csv(text: str) -> str:
+    if any(c in text for c in ',"\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
 
 
 class atomic_file:

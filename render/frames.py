@@ -1,4 +1,4 @@
-"""Frame production: the frame plan, and RGB frames straight from the Agg buffer.
+"""Frame production: RGB frames of a planned view, straight from the Agg buffer.
 
 A ``FrameSource`` draws a view's static background once, then for each frame lets the
 view's update function move its artists, restores the background and draws only the
@@ -19,11 +19,11 @@ import numpy as np
 
 from . import views
 
-__all__ = ["FrameSource", "FrameStream", "animation", "default_jobs"]
+__all__ = ["FrameSource", "FrameStream", "default_jobs"]
 
 
 class FrameSource:
-    """Frames of one view of one scene at one size, drawn on demand.
+    """Frames of one view of a planned scene at one size, drawn on demand.
 
     Blitting draws the moving artists over the cached background, so they always land above
     the static ones; a full redraw would interleave them by zorder (a trail that crosses the
@@ -34,10 +34,10 @@ class FrameSource:
     garbage-collected, possibly in a forked worker in the middle of its own drawing.
     """
 
-    def __init__(self, scene, view, size, dpi=None):
+    def __init__(self, plan, view, size, dpi=None):
         self.size = tuple(int(v) for v in size)
         with views.style():
-            self.drawing = views.build(scene, view, self.size, dpi)
+            self.drawing = views.build(plan, view, self.size, dpi)
             self.canvas = self.drawing.figure.canvas
             self._background = None
             if not self.drawing.moving_camera:
@@ -62,13 +62,6 @@ class FrameSource:
                     drawing.figure.draw_artist(artist)
         return rgb(np.asarray(self.canvas.buffer_rgba()))
 
-    # A source holds nothing to release; ``with`` only scopes it.
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
 
 def rgb(rgba: np.ndarray) -> np.ndarray:
     """A contiguous RGB copy of an RGBA buffer. Copying channel by channel is four times
@@ -85,35 +78,35 @@ def default_jobs() -> int:
     return max(1, os.cpu_count() or 1)
 
 
-# Worker processes: forked, they inherit the scene; each builds its FrameSource once.
-_TASK = None
-_SOURCE = None
+# A worker process draws with the FrameSource its pool's initializer built from the plan
+# handed to it; this is that process's own, set once when it starts.
+_SOURCE: FrameSource | None = None
+
+
+def _start_worker(plan, view, size):
+    global _SOURCE
+    _SOURCE = FrameSource(plan, view, size)
 
 
 def _draw_chunk(bounds):
-    global _SOURCE
-    if _SOURCE is None:
-        scene, view, size = _TASK
-        _SOURCE = FrameSource(scene, view, size)
     start, stop = bounds
     return [_SOURCE.frame(i) for i in range(start, stop)]
 
 
 class FrameStream:
-    """Every frame of a view, in order, drawn in this process or by ``jobs`` workers.
+    """Every frame of a planned view, in order, drawn in this process or by ``jobs`` workers.
 
     With jobs > 1, contiguous chunks of frames are drawn by worker processes and come back
     in order. ``sample(i)`` draws one frame here, at any time (an encoder may want the
     last frame before the first).
     """
 
-    def __init__(self, scene, view, size, jobs: int = 1, chunk: int = 8):
-        self.scene, self.view, self.size = scene, view, tuple(size)
-        self.n = len(scene.frame_steps())
+    def __init__(self, plan, view, size, jobs: int = 1, chunk: int = 8):
+        self.plan, self.view, self.size = plan, view, tuple(size)
+        self.n = plan.frames
         self.chunk = chunk
         parallel = jobs > 1 and self.n >= 2 * chunk and "fork" in multiprocessing.get_all_start_methods()
         self.jobs = jobs if parallel else 1
-        scene.simulate()               # once, before any fork, so workers share the result
         self._local = None
 
     def __len__(self):
@@ -121,7 +114,7 @@ class FrameStream:
 
     def _source(self) -> FrameSource:
         if self._local is None:
-            self._local = FrameSource(self.scene, self.view, self.size)
+            self._local = FrameSource(self.plan, self.view, self.size)
         return self._local
 
     def sample(self, i: int) -> np.ndarray:
@@ -133,15 +126,14 @@ class FrameStream:
             for i in range(self.n):
                 yield source.frame(i)
             return
-        global _TASK
-        _TASK = (self.scene, self.view, self.size)
         bounds = [(s, min(self.n, s + self.chunk)) for s in range(0, self.n, self.chunk)]
         # At most two chunks per worker in flight: memory stays bounded however slow the
         # encoder is. A worker that dies breaks the pool, which raises instead of hanging.
         ahead = 2 * self.jobs
         context = multiprocessing.get_context("fork")
         pending = deque()
-        with ProcessPoolExecutor(self.jobs, mp_context=context) as pool:
+        with ProcessPoolExecutor(self.jobs, mp_context=context, initializer=_start_worker,
+                                 initargs=(self.plan, self.view, self.size)) as pool:
             try:
                 pending.extend(pool.submit(_draw_chunk, b) for b in bounds[:ahead])
                 queued = len(pending)
@@ -152,26 +144,5 @@ class FrameStream:
                         queued += 1
                     yield from batch
             finally:
-                _TASK = None
                 for future in pending:
                     future.cancel()
-
-    def close(self):
-        self._local = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-
-def animation(scene, view, size=(960, 540), dpi=None):
-    """A ``matplotlib.animation.FuncAnimation`` of the view (for notebooks and ``.save``)."""
-    from matplotlib.animation import FuncAnimation
-    with views.style():
-        drawing = views.build(scene, view, size, dpi)
-    for a in drawing.animated:
-        a.set_animated(False)
-    return FuncAnimation(drawing.figure, drawing.update, frames=len(drawing),
-                         interval=1000 / scene.fps, blit=False)

@@ -1,25 +1,24 @@
 """Update rules of gradient-descent optimizers, as pure (init, update) pairs.
 
 Every optimizer is a frozen dataclass of hyperparameters (named and defaulted as in
-``torch.optim``) with three pure methods over arrays of shape ``(runs, 2)``:
+``torch.optim``) with pure methods over arrays of shape ``(runs, D)``, one row per run:
 
 - ``init(params) -> state``: the rule's state, a NamedTuple of arrays you can print.
 - ``probes(params, state) -> points``: where the rule needs the gradient this step, shape
-  ``(k, runs, 2)``. Most rules need it at ``params`` (k = 1); Nesterov looks ahead.
+  ``(k, runs, D)``. Most rules need it at ``params`` (k = 1); Nesterov looks ahead.
 - ``update(grads, state, params) -> (updates, state)``: ``grads`` holds the gradient at each
-  probe, shape ``(k, runs, 2)``; the new position is ``params + updates``.
+  probe, shape ``(k, runs, D)``; the new position is ``params + updates``.
 
-One call advances every run at once. Hyperparameters may be numbers or, when a scene stacks
-runs of one kind with different settings, columns of shape ``(runs, 1)`` (see ``stack``).
-The arithmetic follows torch.optim's single-tensor code operation by operation, so positions
-agree with torch in float64 to the last few bits.
+Each rule's arithmetic is written out in its own class, operation by operation as in
+torch.optim's single-tensor code, so positions agree with torch in float64 to the last few
+bits. (The simulation advances many runs of several rules at once through a fused backend,
+``render._fused``, which is tested to give these rules' results bit for bit.)
 """
 from __future__ import annotations
 
 import dataclasses
-import functools
-import math
-from typing import Any, Callable, NamedTuple
+import inspect
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -27,7 +26,7 @@ from . import checks
 
 __all__ = [
     "Optimizer", "GD", "Momentum", "Nesterov", "SmoothedNesterov", "Adagrad", "RMSprop",
-    "Adadelta", "Adam", "Adamax", "NAdam", "stack", "ALL",
+    "Adadelta", "Adam", "Adamax", "NAdam", "ALL",
 ]
 
 
@@ -48,10 +47,9 @@ _RANGES: dict[str, tuple] = {
 
 
 class Optimizer:
-    """Base of every rule: validation, naming, and the one-call ``step`` convenience."""
+    """Base of every rule: validation and naming."""
 
-    # Fields whose value changes the arithmetic (not just a number in it); runs are only
-    # stacked together when these agree.
+    # Fields whose value changes the arithmetic (not just a number in it).
     structural: tuple[str, ...] = ()
     # True when the rule needs gradients elsewhere than at params (see ``probes``).
     looks_ahead: bool = False
@@ -82,13 +80,6 @@ class Optimizer:
     def update(self, grads: np.ndarray, state: NamedTuple,
                params: np.ndarray) -> tuple[np.ndarray, NamedTuple]:
         raise NotImplementedError
-
-    def step(self, gradient: Callable[[np.ndarray], np.ndarray], params: np.ndarray,
-             state: NamedTuple) -> tuple[np.ndarray, NamedTuple]:
-        """Advance once: ``gradient`` maps points (..., 2) to gradients (..., 2)."""
-        grads = gradient(self.probes(params, state))
-        updates, state = self.update(grads, state, params)
-        return params + updates, state
 
     # Naming, for legends and CSV files.
     @property
@@ -144,15 +135,16 @@ def _hyperparameters(cls):
         init(self, *args, **kwargs)
 
     __init__.__doc__ = init.__doc__
-    __init__.__signature__ = __import__("inspect").signature(init)
+    __init__.__signature__ = inspect.signature(init)
     cls.__init__ = __init__
     return cls
 
-def _off(value) -> bool:
-    """True when a hyperparameter is the plain number 0 (a stacked column counts as on).
 
-    Checked every step, so it avoids numpy calls.
-    """
+# Hyperparameters are numbers, except inside the fused backend, which may hand a rule
+# per-run columns of them; these helpers accept both.
+
+def _off(value) -> bool:
+    """True when a hyperparameter is the plain number 0 (a column counts as on)."""
     return value.__class__ is float and value == 0.0
 
 
@@ -176,160 +168,24 @@ def _lerp(start: np.ndarray, end: np.ndarray, weight) -> np.ndarray:
     return np.where(weight < 0.5, start + weight * (end - start), end - (end - start) * (1 - weight))
 
 
-# --- the adaptive-moment rule shared by six optimizers ------------------------------------
+# --- states -------------------------------------------------------------------------------
 
-class Moments(NamedTuple):
-    r"""Coefficients of the one rule behind GD, Momentum, Nesterov, Adagrad, RMSprop and Adam.
-
-    .. math::
-        p_t = x_t - \ell\, m_{t-1}, \qquad g_t = \nabla f(p_t) + \lambda x_t \\
-        m_t = a_1 m_{t-1} + b_1 g_t \;(m_1 = f_1 g_1), \qquad s_t = a_2 s_{t-1} + b_2 g_t^2 \;(s_0 = \sigma_0) \\
-        c_{1,t} = 1 - \beta_1^t + (t-1)\,\delta, \qquad c_{2,t} = 1 - \beta_2^t \\
-        x_{t+1} = x_t - \frac{\eta}{c_{1,t}}\,\frac{m_t}{\sqrt{s_t}/\sqrt{c_{2,t}} + \epsilon}
-
-    Each optimizer is a choice of coefficients; a stage whose coefficients are neutral is
-    skipped (no first moment: m = g; no second moment: the denominator is 1). Because the
-    arithmetic is shared, runs of all six kinds can be stacked into one array and advanced
-    together, which is what makes a mixed race cost one set of array operations per step.
-    """
-    lr: Any                      # eta
-    look: Any = 0.0              # ell: look-ahead along the first moment (Nesterov)
-    weight_decay: Any = 0.0      # lambda
-    a1: Any = 0.0
-    b1: Any = 1.0
-    first: Any = 1.0             # f_1: the first step's b1 (torch's momentum buffer starts at g)
-    a2: Any = 0.0
-    b2: Any = 0.0
-    s0: Any = 0.0
-    beta1: Any = 0.0
-    decay: Any = 0.0             # delta: Adagrad's learning-rate decay
-    beta2: Any = 0.0
-    eps: Any = 0.0
-
-    def stages(self) -> dict[str, bool]:
-        """Which stages do any work (False means every run has the neutral coefficients)."""
-        def on(name, neutral):
-            return bool(np.any(np.asarray(getattr(self, name)) != neutral))
-        return {
-            "look": on("look", 0.0),
-            "weight_decay": on("weight_decay", 0.0),
-            "first": on("a1", 0.0) or on("b1", 1.0) or on("first", 1.0),
-            "second": on("a2", 0.0) or on("b2", 0.0) or on("s0", 0.0),
-            "bias1": on("beta1", 0.0) or on("decay", 0.0),
-            "bias2": on("beta2", 0.0),
-        }
+class NoState(NamedTuple):
+    """Plain gradient descent remembers nothing."""
 
 
-class MomentState(NamedTuple):
+class MomentumState(NamedTuple):
     count: int
-    m: np.ndarray             # first moment (Nesterov: the velocity)
-    s: np.ndarray             # second moment
+    buffer: np.ndarray        # b in x <- x - lr b
 
-
-def _settled(beta) -> int:
-    """First step t from which 1 - beta**t rounds to exactly 1.0 for every beta given.
-
-    From then on a bias correction is a multiplication by one, so skipping it changes no bit.
-    """
-    worst = float(np.max(beta))
-    if worst <= 0.0:
-        return 1
-    t = max(1, int(math.log(2.0 ** -54) / math.log(worst)) - 2)
-    while 1 - worst ** t != 1.0:
-        t += 1
-    return t
-
-
-class _Kernel:
-    """A Moments with its active stages resolved once, applied every step."""
-
-    # Coefficients that multiply arrays every step. numpy combines an array with a 0-d array
-    # faster than with a Python float (no scalar conversion per call), same bits.
-    _ARRAY_FACING = ("look", "weight_decay", "a1", "b1", "first", "a2", "b2", "s0", "eps")
-
-    def __init__(self, moments: Moments):
-        self.k = moments._replace(**{name: np.asarray(getattr(moments, name), dtype=float)
-                                     for name in self._ARRAY_FACING})
-        st = moments.stages()
-        self.look, self.wd, self.first = st["look"], st["weight_decay"], st["first"]
-        self.second = st["second"]
-        self.decay = bool(np.any(np.asarray(moments.decay) != 0.0))
-        # Bias corrections fade to exactly 1; past these steps they are skipped.
-        self.bias1_until = 0 if not st["bias1"] else (
-            math.inf if self.decay else _settled(moments.beta1))
-        self.bias2_until = _settled(moments.beta2) if st["bias2"] else 0
-        self.neg_lr = np.asarray(-moments.lr, dtype=float)
-
-    def init(self, params):
-        s = _zeros(params) + self.k.s0 if self.second else _zeros(params)
-        return MomentState(0, _zeros(params), s)
-
-    def probes(self, params, state):
-        if self.look:
-            return (params - self.k.look * state.m)[None]
-        return params[None]
-
-    def update(self, grads, state, params):
-        k = self.k
-        g = grads[0]
-        if self.wd:
-            g = g + k.weight_decay * params
-        count = state.count + 1
-        if not self.first:
-            m = g
-        elif count == 1:
-            m = k.first * g
-        else:
-            m = k.a1 * state.m + k.b1 * g
-        step = self.neg_lr
-        if count < self.bias1_until:
-            c1 = 1 - k.beta1 ** count
-            step = step / (c1 + (count - 1) * k.decay if self.decay else c1)
-        s = state.s
-        if not self.second:
-            return step * m, MomentState(count, m, s)
-        s = k.a2 * s + k.b2 * g * g
-        if count < self.bias2_until:
-            denom = np.sqrt(s) / (1 - k.beta2 ** count) ** 0.5 + k.eps
-        else:
-            denom = np.sqrt(s) + k.eps
-        return step * (m / denom), MomentState(count, m, s)
-
-
-class MomentRule(Optimizer):
-    """An optimizer that is a choice of ``Moments`` coefficients (see ``Moments``).
-
-    ``moments()`` returns None for the variants that fall outside the shared rule (AMSGrad,
-    centered RMSprop, RMSprop with momentum); those implement their own update.
-    """
-
-    def moments(self) -> Moments | None:
-        raise NotImplementedError
-
-    @functools.cached_property
-    def _kernel(self) -> _Kernel | None:
-        m = self.moments()
-        return None if m is None else _Kernel(m)
-
-    @property
-    def looks_ahead(self) -> bool:
-        return self._kernel is not None and self._kernel.look
-
-    def init(self, params):
-        return self._kernel.init(params)
-
-    def probes(self, params, state):
-        kernel = self._kernel
-        return params[None] if kernel is None else kernel.probes(params, state)
-
-    def update(self, grads, state, params):
-        return self._kernel.update(grads, state, params)
-
-
-# --- states of the rules outside the shared one --------------------------------------------
 
 class VelocityState(NamedTuple):
     velocity: np.ndarray      # v in x <- x - v
+
+
+class AdagradState(NamedTuple):
+    count: int
+    sum: np.ndarray           # G: the running sum of squared gradients
 
 
 class RMSpropState(NamedTuple):
@@ -366,7 +222,7 @@ class NAdamState(NamedTuple):
 # --- the rules --------------------------------------------------------------------------
 
 @_hyperparameters
-class GD(MomentRule):
+class GD(Optimizer):
     r"""Plain gradient descent (torch ``SGD`` without momentum).
 
     .. math:: x_{t+1} = x_t - \eta\,(\nabla f(x_t) + \lambda x_t)
@@ -375,12 +231,16 @@ class GD(MomentRule):
     weight_decay: float = 0.0
     noise: float = 0.0
 
-    def moments(self):
-        return Moments(lr=self.lr, weight_decay=self.weight_decay)
+    def init(self, params):
+        return NoState()
+
+    def update(self, grads, state, params):
+        g = _decayed(grads[0], params, self.weight_decay)
+        return -self.lr * g, state
 
 
 @_hyperparameters
-class Momentum(MomentRule):
+class Momentum(Optimizer):
     r"""Heavy-ball momentum (torch ``SGD(momentum=...)``; Polyak 1964).
 
     .. math:: b_t = \mu b_{t-1} + (1-\tau)(\nabla f(x_t) + \lambda x_t) \;(b_1 = g_1),
@@ -392,26 +252,43 @@ class Momentum(MomentRule):
     weight_decay: float = 0.0
     noise: float = 0.0
 
-    def moments(self):
-        return Moments(lr=self.lr, weight_decay=self.weight_decay, a1=self.momentum,
-                       b1=1 - self.dampening, first=1.0)
+    def init(self, params):
+        return MomentumState(0, _zeros(params))
+
+    def update(self, grads, state, params):
+        g = _decayed(grads[0], params, self.weight_decay)
+        count = state.count + 1
+        if count == 1:
+            buffer = g            # torch starts the buffer at the first gradient, undamped
+        else:
+            buffer = self.momentum * state.buffer + (1 - self.dampening) * g
+        return -self.lr * buffer, MomentumState(count, buffer)
 
 
 @_hyperparameters
-class Nesterov(MomentRule):
+class Nesterov(Optimizer):
     r"""Nesterov accelerated gradient in its classical look-ahead form (Sutskever et al. 2013).
 
     .. math:: v_t = \mu v_{t-1} + \eta \nabla f(x_t - \mu v_{t-1}), \qquad x_{t+1} = x_t - v_t
 
     torch's ``SGD(nesterov=True)`` tracks the look-ahead points :math:`x_t - \mu v_t` of the
-    same sequence. The state's ``m`` is the velocity v.
+    same sequence.
     """
     lr: float = 1e-3
     momentum: float = 0.9
     noise: float = 0.0
 
-    def moments(self):
-        return Moments(lr=1.0, look=self.momentum, a1=self.momentum, b1=self.lr, first=self.lr)
+    looks_ahead = True
+
+    def init(self, params):
+        return VelocityState(_zeros(params))
+
+    def probes(self, params, state):
+        return (params - self.momentum * state.velocity)[None]
+
+    def update(self, grads, state, params):
+        velocity = self.momentum * state.velocity + self.lr * grads[0]
+        return -velocity, VelocityState(velocity)
 
 
 @_hyperparameters
@@ -452,7 +329,7 @@ class SmoothedNesterov(Optimizer):
 
 
 @_hyperparameters
-class Adagrad(MomentRule):
+class Adagrad(Optimizer):
     r"""Adagrad (Duchi et al. 2011), as torch.optim.Adagrad.
 
     .. math:: G_t = G_{t-1} + g_t^2 \;(G_0 = \text{initial\_accumulator\_value}), \qquad
@@ -465,13 +342,20 @@ class Adagrad(MomentRule):
     eps: float = 1e-10
     noise: float = 0.0
 
-    def moments(self):
-        return Moments(lr=self.lr, weight_decay=self.weight_decay, a2=1.0, b2=1.0,
-                       s0=self.initial_accumulator_value, decay=self.lr_decay, eps=self.eps)
+    def init(self, params):
+        return AdagradState(0, _zeros(params) + self.initial_accumulator_value)
+
+    def update(self, grads, state, params):
+        g = _decayed(grads[0], params, self.weight_decay)
+        count = state.count + 1
+        clr = self.lr / (1 + (count - 1) * self.lr_decay)
+        total = state.sum + g * g
+        std = np.sqrt(total) + self.eps
+        return -clr * (g / std), AdagradState(count, total)
 
 
 @_hyperparameters
-class RMSprop(MomentRule):
+class RMSprop(Optimizer):
     r"""RMSprop (Hinton 2012), as torch.optim.RMSprop.
 
     .. math:: s_t = \alpha s_{t-1} + (1-\alpha) g_t^2, \qquad
@@ -491,20 +375,10 @@ class RMSprop(MomentRule):
 
     structural = ("centered",)
 
-    def moments(self):
-        if self.centered or self.momentum != 0:
-            return None
-        return Moments(lr=self.lr, weight_decay=self.weight_decay, a2=self.alpha,
-                       b2=1 - self.alpha, eps=self.eps)
-
     def init(self, params):
-        if self._kernel is not None:
-            return self._kernel.init(params)
         return RMSpropState(_zeros(params), _zeros(params), _zeros(params))
 
     def update(self, grads, state, params):
-        if self._kernel is not None:
-            return self._kernel.update(grads, state, params)
         g = _decayed(grads[0], params, self.weight_decay)
         square_avg = self.alpha * state.square_avg + (1 - self.alpha) * g * g
         grad_avg = state.grad_avg
@@ -513,13 +387,13 @@ class RMSprop(MomentRule):
             avg = np.sqrt(square_avg - grad_avg * grad_avg) + self.eps
         else:
             avg = np.sqrt(square_avg) + self.eps
-        buf = state.buffer
-        if not _off(self.momentum):
-            buf = self.momentum * buf + g / avg
-            updates = -self.lr * buf
-        else:
+        buffer = state.buffer
+        if _off(self.momentum):
             updates = -self.lr * (g / avg)
-        return updates, RMSpropState(square_avg, grad_avg, buf)
+        else:
+            buffer = self.momentum * buffer + g / avg
+            updates = -self.lr * buffer
+        return updates, RMSpropState(square_avg, grad_avg, buffer)
 
 
 @_hyperparameters
@@ -553,7 +427,7 @@ class Adadelta(Optimizer):
 
 
 @_hyperparameters
-class Adam(MomentRule):
+class Adam(Optimizer):
     r"""Adam (Kingma & Ba 2015), as torch.optim.Adam; ``amsgrad=True`` is AMSGrad (Reddi et al. 2018).
 
     .. math:: m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t, \quad v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2,
@@ -571,29 +445,23 @@ class Adam(MomentRule):
 
     structural = ("amsgrad",)
 
-    def moments(self):
-        if self.amsgrad:
-            return None
-        b1, b2 = self.betas
-        return Moments(lr=self.lr, weight_decay=self.weight_decay, a1=b1, b1=1 - b1, first=1 - b1,
-                       a2=b2, b2=1 - b2, beta1=b1, beta2=b2, eps=self.eps)
-
     def init(self, params):
-        if self._kernel is not None:
-            return self._kernel.init(params)
         return AdamState(0, _zeros(params), _zeros(params), _zeros(params))
 
     def update(self, grads, state, params):
-        if self._kernel is not None:
-            return self._kernel.update(grads, state, params)
         b1, b2 = self.betas
         g = _decayed(grads[0], params, self.weight_decay)
         count = state.count + 1
-        exp_avg = _lerp(state.exp_avg, g, 1 - b1)
+        exp_avg = b1 * state.exp_avg + (1 - b1) * g
         exp_avg_sq = b2 * state.exp_avg_sq + (1 - b2) * g * g
         step_size = self.lr / (1 - b1 ** count)
-        max_sq = np.maximum(state.max_exp_avg_sq, exp_avg_sq)
-        denom = np.sqrt(max_sq) / (1 - b2 ** count) ** 0.5 + self.eps
+        bias_correction2_sqrt = (1 - b2 ** count) ** 0.5
+        if self.amsgrad:
+            max_sq = np.maximum(state.max_exp_avg_sq, exp_avg_sq)
+            denom = np.sqrt(max_sq) / bias_correction2_sqrt + self.eps
+        else:
+            max_sq = state.max_exp_avg_sq
+            denom = np.sqrt(exp_avg_sq) / bias_correction2_sqrt + self.eps
         return -step_size * (exp_avg / denom), AdamState(count, exp_avg, exp_avg_sq, max_sq)
 
 
@@ -660,64 +528,3 @@ class NAdam(Optimizer):
 
 
 ALL = (GD, Momentum, Nesterov, SmoothedNesterov, Adagrad, RMSprop, Adadelta, Adam, Adamax, NAdam)
-
-
-# --- stacking runs ------------------------------------------------------------------------
-
-def _moments(optimizer: Optimizer) -> Moments | None:
-    return optimizer.moments() if isinstance(optimizer, MomentRule) else None
-
-
-def group_key(optimizer: Optimizer) -> tuple:
-    """Runs whose optimizers share this key can advance as one array.
-
-    Every rule that is a choice of ``Moments`` shares one key, whatever its class.
-    """
-    if _moments(optimizer) is not None:
-        return (Moments,)
-    return (type(optimizer),) + tuple(getattr(optimizer, name) for name in optimizer.structural)
-
-
-def _column(values: list, runs: int):
-    """A shared value stays a number (cheapest per step); differing ones become a (runs, 2)
-    array, the shape of the positions, which numpy combines fastest."""
-    if all(v == values[0] for v in values):
-        return values[0]
-    return np.repeat(np.asarray(values, dtype=float).reshape(-1, 1), 2, axis=1)
-
-
-class _StackedMoments(MomentRule):
-    """Runs of any moment-rule optimizers, stacked coefficient by coefficient."""
-
-    def __init__(self, moments: list[Moments]):
-        if any(m.stages()["second"] for m in moments):
-            # A run without a second moment still divides by sqrt(0) + eps: make that 1.
-            moments = [m if m.stages()["second"] else m._replace(eps=1.0) for m in moments]
-        self._stacked = Moments(*(_column(list(v), len(moments)) for v in zip(*moments)))
-
-    def moments(self):
-        return self._stacked
-
-
-def stack(optimizers: list[Optimizer]) -> Optimizer:
-    """One rule whose hyperparameters are per-run columns, for runs that share a group key."""
-    first = optimizers[0]
-    key = group_key(first)
-    if any(group_key(o) != key for o in optimizers):
-        raise ValueError("stack: optimizers must share a group key (see group_key)")
-    if len(optimizers) == 1:
-        return first
-    if key == (Moments,):
-        return _StackedMoments([o.moments() for o in optimizers])
-
-    stacked = object.__new__(type(first))
-    for f in dataclasses.fields(first):
-        values = [getattr(o, f.name) for o in optimizers]
-        if f.name in first.structural:
-            value = values[0]
-        elif isinstance(values[0], tuple):
-            value = tuple(_column([v[i] for v in values], len(values)) for i in range(len(values[0])))
-        else:
-            value = _column(values, len(values))
-        object.__setattr__(stacked, f.name, value)
-    return stacked

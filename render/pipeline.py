@@ -1,4 +1,5 @@
-"""One scene to finished files: simulate once, then per view stream frames into every sink.
+"""One scene to finished files: simulate once, plan once, then per view stream frames into
+every sink.
 
 The command line calls ``render_scene``; so can a script. Outputs are written atomically by
 the sinks; a view whose outputs are up to date (same scene file bytes given as ``source``,
@@ -14,11 +15,11 @@ from contextlib import nullcontext
 from pathlib import Path
 from typing import Callable, Sequence
 
-from . import __version__
-from .encode import SINKS, HashSink, atomic_file, output_path
+from . import __version__, plan as planning
+from .encode import SINKS, atomic_file, output_path, write_data
 from .frames import FrameStream
 
-__all__ = ["QUALITY", "Written", "render_scene", "write_csv"]
+__all__ = ["QUALITY", "Written", "render_scene"]
 
 # Quality presets: frame size; the video encoders' rate factor follows the same names.
 QUALITY = {"low": (640, 360), "medium": (960, 540), "high": (1920, 1080)}
@@ -39,12 +40,6 @@ def _size_of(path: Path) -> int:
     return path.stat().st_size
 
 
-def write_csv(path: Path, scene) -> None:
-    """The scene's numbers as CSV (see each scene kind's ``write_data``), atomically."""
-    with atomic_file(path) as temp, open(temp, "w", newline="") as f:
-        scene.write_data(f)
-
-
 def _fingerprint(source: bytes, view, options: dict) -> str:
     h = hashlib.sha256()
     h.update(source)
@@ -58,11 +53,18 @@ def render_scene(name: str, scene, *, out="output", formats: Sequence[str] = ("g
                  views: Sequence[str] | None = None, size=None, fps=None, quality="medium",
                  jobs: int = 1, data=False, hashes=False, force=False, source: bytes = b"",
                  progress: Callable | None = None) -> list[Written]:
-    """Render the chosen views (default all) of ``scene`` into ``out/<name>/``.
+    """Render the chosen views (names; default all) of ``scene`` into ``out/<name>/``.
 
     ``progress(view_name, frames)`` may return a callable that is called once per frame
     drawn and a context manager around the view's rendering.
     """
+    unknown = [v for v in views or () if v not in [view.name for view in scene.views]]
+    if unknown:
+        raise ValueError(f"scene {name!r} has no view {unknown[0]!r}; it has "
+                         f"{', '.join(v.name for v in scene.views)}")
+    unknown = [f for f in formats if f not in SINKS]
+    if unknown:
+        raise ValueError(f"{unknown[0]!r} is not a format; choose from {', '.join(SINKS)}")
     size = tuple(size or QUALITY[quality])
     fps = float(fps or scene.fps)
     folder = Path(out) / name
@@ -71,11 +73,12 @@ def render_scene(name: str, scene, *, out="output", formats: Sequence[str] = ("g
     options = {"size": size, "fps": fps, "quality": quality}
     manifest_path = folder / MANIFEST
     manifest = _read_manifest(manifest_path)
+    plan = None
 
     if data:
         start = time.perf_counter()
-        path = folder / scene.data_name
-        write_csv(path, scene)
+        plan = planning.build(scene)
+        path = write_data(folder, plan)
         written.append(Written(path, _size_of(path), time.perf_counter() - start))
 
     for view in chosen:
@@ -89,7 +92,8 @@ def render_scene(name: str, scene, *, out="output", formats: Sequence[str] = ("g
             written += [Written(p, _size_of(p), 0.0, skipped=True) for p in targets.values()]
             continue
         start = time.perf_counter()
-        _render_view(scene, view, size, fps, quality, jobs, targets, progress)
+        plan = plan or planning.build(scene)
+        _render_view(plan, view, size, fps, quality, jobs, targets, progress)
         seconds = time.perf_counter() - start
         written += [Written(p, _size_of(p), seconds) for p in targets.values()]
         manifest[view.name] = key
@@ -105,33 +109,31 @@ def _read_manifest(path: Path) -> dict:
         return {}
 
 
-def _render_view(scene, view, size, fps, quality, jobs, targets, progress) -> None:
-    with FrameStream(scene, view, size, jobs) as stream:
-        n = len(stream)
-        sinks = []
-        try:
-            for fmt, path in targets.items():
-                if fmt == "hashes":
-                    sinks.append(HashSink(path, size, fps, quality))
-                elif fmt == "gif":
-                    samples = [stream.sample(0), stream.sample(n - 1)]
-                    sinks.append(SINKS[fmt](path, size, fps, quality, palette_frames=samples))
-                else:
-                    sinks.append(SINKS[fmt](path, size, fps, quality))
-            frames = stream if any(s.needs_every_frame for s in sinks) else [stream.sample(n - 1)]
-            tick, bar = progress(view.name, len(frames)) if progress else (None, nullcontext())
-            with bar:
-                for frame in frames:
-                    for sink in sinks:
-                        sink.write(frame)
-                    if tick:
-                        tick()
-            # All frames are in: finish every sink, then move them all into place.
-            for sink in sinks:
-                sink.finish()
-        except BaseException:
-            for sink in sinks:
-                sink.abort()
-            raise
-        for sink in sinks:
-            sink.commit()
+def _render_view(plan, view, size, fps, quality, jobs, targets, progress) -> None:
+    """Stream the view's frames into one sink per target; commit them all or none."""
+    stream = FrameStream(plan, view, size, jobs)
+    n = len(stream)
+    sinks = [SINKS[fmt](path, size, fps, quality) for fmt, path in targets.items()]
+    try:
+        wanted = sorted({i % n for s in sinks for i in s.samples})
+        sampled = {i: stream.sample(i) for i in wanted}
+        for s in sinks:
+            if s.samples:
+                s.take_samples([sampled[i % n] for i in s.samples])
+        frames = stream if any(s.every_frame for s in sinks) else [stream.sample(n - 1)]
+        tick, bar = progress(view.name, len(frames)) if progress else (None, nullcontext())
+        with bar:
+            for frame in frames:
+                for s in sinks:
+                    s.write(frame)
+                if tick:
+                    tick()
+        # All frames are in: finish every sink, then move them all into place.
+        for s in sinks:
+            s.finish()
+    except BaseException:
+        for s in sinks:
+            s.abort()
+        raise
+    for s in sinks:
+        s.commit()

@@ -1,37 +1,30 @@
-"""Scenes: what to animate, as frozen, validated dataclasses, and loading them from files.
+"""Scenes: what to animate, as frozen, validated dataclasses. They compute nothing.
 
 A ``Scene`` names a surface, the runs racing over it, how many steps they take and the views
 that show them; a ``Run`` is one optimizer from one start; ``View2D`` and ``View3D`` say how
 to draw; ``Camera`` places the 3D view. Every field is checked at construction, and a bad
 value raises ``ValueError`` naming the class, the field and what would be valid.
+
+What happens to a scene is downstream: ``render.trajectories`` simulates it, ``render.plan``
+plans its frames, ``render.pipeline`` renders it, ``render.load`` reads scene files.
+``scene.simulate()`` and ``scene.animation()`` are conveniences that hand the scene to those.
 """
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import math
-import sys
 import warnings
-from pathlib import Path
 from typing import Any, Sequence
 
-import numpy as np
-
 from . import checks, signals, surfaces
+from .notebook import Notebook
 from .optimizers import Optimizer
-from .simulate import Trajectories, simulate_runs
+from .trajectories import Trajectories, simulate_runs
 
 __all__ = ["Scene", "Run", "View2D", "View3D", "Camera", "ResponseScene", "Response", "ResponseView",
-           "load", "SceneError", "frame_steps"]
+           "SCENE_TYPES"]
 
-# Distinct on dark and light backgrounds, in the order runs get them.
-PALETTE = ("#ffffff", "#1f77b4", "#2ca02c", "#d62728", "#ff7f0e", "#9467bd", "#e377c2",
-           "#17becf", "#bcbd22", "#8c564b")
 LEVELS = ("linear", "log", "sqrt")
-
-
-class SceneError(Exception):
-    """A scene file that cannot be loaded; the message is one line naming file and line."""
 
 
 # --- field checks -------------------------------------------------------------------------
@@ -197,15 +190,15 @@ class View3D:
 
 # --- scenes ---------------------------------------------------------------------------------
 
-class _Animated:
-    """What every scene kind shares: views, timing, naming, and how it is animated.
+class _Animated(Notebook):
+    """What every scene kind shares: views, timing and naming.
 
-    A scene kind defines ``runs`` (each with ``color``), ``steps``, the fields below, a
-    ``simulate()`` and ``write_data(file)``; ``VIEW_TYPES`` lists the views that can show it.
+    A scene kind defines ``runs`` (each with ``label``, ``color`` and ``name``), ``steps``,
+    the fields checked below and ``simulate()``; ``VIEW_TYPES`` lists the views that can
+    show it.
     """
 
     VIEW_TYPES: tuple = ()
-    data_name = "trajectories.csv"
 
     def _check_animation(self):
         owner = type(self).__name__
@@ -237,38 +230,15 @@ class _Animated:
         except TypeError:
             raise ValueError(f"{owner}: {field} must be a list, got {value!r}") from None
 
-    # White shows up on dark contours; a view with a white background skips it.
-    palette = PALETTE
-
-    def colors(self) -> list[str]:
-        """Each run's color: its own, else the next palette color not taken by another run."""
-        taken = {r.color for r in self.runs if r.color is not None}
-        free = iter([c for c in self.palette if c not in taken] + list(self.palette) * len(self.runs))
-        return [r.color if r.color is not None else next(free) for r in self.runs]
-
-    def _cached(self, compute):
-        """Simulate once per scene object (it is frozen, so the result cannot go stale)."""
-        cached = self.__dict__.get("_simulated")
-        if cached is None:
-            cached = compute()
-            self.__dict__["_simulated"] = cached
-        return cached
-
-    def frame_steps(self) -> np.ndarray:
-        return frame_steps(self.steps, self.max_frames)
-
-    def view(self, name: str):
+    def view(self, view):
+        """The view named ``view`` (a view itself is returned as it is)."""
+        if not isinstance(view, str):
+            return view
         for v in self.views:
-            if v.name == name:
+            if v.name == view:
                 return v
-        raise ValueError(f"{type(self).__name__} has no view {name!r}; "
+        raise ValueError(f"{type(self).__name__} has no view {view!r}; "
                          f"it has {', '.join(v.name for v in self.views)}")
-
-    def animation(self, view=None, size=(960, 540), dpi=None):
-        """A matplotlib FuncAnimation of one view (default the first), for notebooks:
-        ``scene.animation().to_jshtml()`` or ``.save(...)``."""
-        from .frames import animation
-        return animation(self, self.views[0] if view is None else view, size, dpi)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -318,27 +288,10 @@ class Scene(_Animated):
                               f"{self.surface.window}; it will not be visible at first", stacklevel=3)
 
     def simulate(self) -> Trajectories:
-        """Every run, advanced together (see ``render.simulate``)."""
-        return self._cached(lambda: simulate_runs(
-            self.surface, [r.optimizer for r in self.runs], [r.start for r in self.runs],
-            self.steps, seed=self.seed))
-
-    def write_data(self, f) -> None:
-        """CSV rows: run, label, optimizer, step, x, y, loss (17 significant digits, so the
-        numbers read back exactly)."""
-        t = self.simulate()
-        steps = np.arange(t.steps + 1)
-        f.write("run,label,optimizer,step,x,y,loss\n")
-        for i, run in enumerate(self.runs):
-            prefix = f"{i},{_csv(run.name)},{_csv(run.optimizer.describe())}".replace("%", "%%")
-            block = np.column_stack([steps, t.positions[i, :, 0], t.positions[i, :, 1], t.losses[i]])
-            np.savetxt(f, block, fmt=prefix + ",%d,%.17g,%.17g,%.17g")
-
-
-def _csv(text: str) -> str:
-    if any(c in text for c in ',"\n'):
-        return '"' + text.replace('"', '""') + '"'
-    return text
+        """Every run, advanced together (see ``render.trajectories``). Each call simulates
+        afresh; the arrays are read-only."""
+        return simulate_runs(self.surface, [r.optimizer for r in self.runs],
+                             [r.start for r in self.runs], self.steps, seed=self.seed)
 
 
 # --- responses to gradient signals ----------------------------------------------------------
@@ -396,8 +349,6 @@ class ResponseScene(_Animated):
     seed: int = 0
 
     VIEW_TYPES = (ResponseView,)
-    data_name = "responses.csv"
-    palette = PALETTE[1:]
 
     def __post_init__(self):
         runs = self._sequence("runs", self.runs)
@@ -421,87 +372,8 @@ class ResponseScene(_Animated):
         self._check_animation()
 
     def simulate(self) -> signals.Responses:
-        return self._cached(lambda: signals.respond(
-            [r.optimizer for r in self.runs], self.signals, self.steps, self.seed))
-
-    def write_data(self, f) -> None:
-        """CSV rows: signal, run, label, optimizer, step, gradient, update."""
-        r = self.simulate()
-        steps = np.arange(r.steps + 1)
-        f.write("signal,run,label,optimizer,step,gradient,update\n")
-        for s, name in enumerate(r.names):
-            for i, run in enumerate(self.runs):
-                prefix = f"{name},{i},{_csv(run.name)},{_csv(run.optimizer.describe())}".replace("%", "%%")
-                block = np.column_stack([steps, r.gradients[s], r.updates[i, s]])
-                np.savetxt(f, block, fmt=prefix + ",%d,%.17g,%.17g")
+        """Each run's update in response to each signal (see ``render.signals.respond``)."""
+        return signals.respond([r.optimizer for r in self.runs], self.signals, self.steps, self.seed)
 
 
 SCENE_TYPES = (Scene, ResponseScene)
-
-
-def frame_steps(steps: int, max_frames: int) -> np.ndarray:
-    """The step each frame shows: every step, or ``max_frames`` of them spread evenly
-    (always including the first and the last)."""
-    if steps + 1 <= max_frames:
-        return np.arange(steps + 1)
-    return np.unique(np.round(np.linspace(0, steps, max_frames)).astype(int))
-
-
-# --- loading scene files --------------------------------------------------------------------
-
-def _where(path: Path, exc: BaseException) -> str:
-    """'file:line' for the innermost frame of the exception that lies in the scene file."""
-    line = None
-    tb = exc.__traceback__
-    while tb is not None:
-        if Path(tb.tb_frame.f_code.co_filename).resolve() == path.resolve():
-            line = tb.tb_lineno
-        tb = tb.tb_next
-    return f"{path}:{line}" if line else str(path)
-
-
-def load(path) -> list[tuple[str, Scene]]:
-    """Every Scene at module level of the file, with its output name.
-
-    The name is the Scene's ``name``, else the file's stem, or stem-variable when the file
-    holds several scenes. Raises SceneError with a one-line message on any problem.
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise SceneError(f"{path}: no such scene file")
-    module_name = f"render_scene_{abs(hash(str(path.resolve())))}"
-    spec = importlib.util.spec_from_file_location(module_name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[module_name] = module
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            spec.loader.exec_module(module)
-    except SyntaxError as e:
-        raise SceneError(f"{path}:{e.lineno}: syntax error: {e.msg}") from e
-    except ValueError as e:
-        raise SceneError(f"{_where(path, e)}: {e}") from e
-    except Exception as e:  # the scene's own code failed: say what and where
-        raise SceneError(f"{_where(path, e)}: {type(e).__name__}: {e}") from e
-    finally:
-        sys.modules.pop(module_name, None)
-    for w in caught:
-        warnings.warn_explicit(f"{path}: {w.message}", w.category, str(path), w.lineno or 0)
-
-    found = [(var, value) for var, value in vars(module).items()
-             if isinstance(value, SCENE_TYPES) and not var.startswith("_")]
-    if not found:
-        raise SceneError(f"{path}: no Scene at module level; assign one, e.g. scene = Scene(...)")
-    named = []
-    for var, scene in found:
-        if scene.name:
-            named.append((scene.name, scene))
-        elif len(found) == 1:
-            named.append((path.stem, scene))
-        else:
-            named.append((f"{path.stem}-{var}", scene))
-    names = [n for n, _ in named]
-    duplicates = sorted({n for n in names if names.count(n) > 1})
-    if duplicates:
-        raise SceneError(f"{path}: several scenes are named {duplicates[0]!r}; give each a distinct name=")
-    return named

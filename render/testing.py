@@ -5,7 +5,7 @@ In a test::
     from render.testing import assert_frames_match
 
     def test_my_scene():
-        scene = ...                       # or: name, scene = render.scene.load(path)[0]
+        scene = ...                       # or: name, scene = render.load.load(path)[0]
         assert_frames_match(scene, "tests/snapshots/my_scene")
 
 The first run (or ``pytest --update-snapshots``) writes ``my_scene.json`` (the size, the
@@ -58,22 +58,26 @@ def _pick(count: int, frames) -> list[int]:
     return picked
 
 
-def render_frames(scene, view=None, size=(160, 90), frames=None) -> tuple[list[int], list[np.ndarray]]:
-    """The chosen frames (default first, middle and last) of a view (default the first)."""
+def render_frames(scene, view=None, size=(160, 90), frames=None,
+                  trajectories=None) -> tuple[list[int], list[np.ndarray]]:
+    """The chosen frames (default first, middle and last) of a view (default the first).
+    ``trajectories``: the scene's simulation, if the caller already has it."""
+    from . import plan
     from .frames import FrameSource
-    view = scene.views[0] if view is None else (scene.view(view) if isinstance(view, str) else view)
-    with FrameSource(scene, view, size) as source:
-        indices = _pick(len(source), frames)
-        return indices, [source.frame(i) for i in indices]
+    view = scene.views[0] if view is None else scene.view(view)
+    source = FrameSource(plan.build(scene, trajectories), view, size)
+    indices = _pick(len(source), frames)
+    return indices, [source.frame(i) for i in indices]
 
 
 def assert_frames_match(scene, snapshot, view=None, size=(160, 90), frames=None,
-                        update: bool | None = None, tolerance: int = 0) -> None:
+                        update: bool | None = None, tolerance: int = 0, trajectories=None) -> None:
     """Render frames of ``scene`` and compare them with the snapshot at path ``snapshot``
-    (without extension). ``tolerance`` is the largest per-channel difference accepted."""
+    (without extension). ``tolerance`` is the largest per-channel difference accepted;
+    ``trajectories`` the scene's simulation, if the test already has it."""
     snapshot = Path(snapshot)
     update = UPDATE if update is None else update
-    indices, actual = render_frames(scene, view, size, frames)
+    indices, actual = render_frames(scene, view, size, frames, trajectories)
     record_path, pixels_path = snapshot.with_suffix(".json"), snapshot.with_suffix(".npz")
     if update or not record_path.exists():
         if not update:

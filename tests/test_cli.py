@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from PIL import Image
 
 from render.cli import main
-from render.scene import load
+from render.load import load
 
 SCENE = """
 from render import Run, Scene, View2D, View3D, Camera, optimizers as opt
@@ -189,30 +189,3 @@ def test_outputs_are_byte_identical_whatever_the_number_of_jobs(tmp_path):
     assert set(outputs[1]) == {"2d.gif", "2d.mp4", "2d.webm", "2d.hashes.json"}
     for name in outputs[1]:
         assert outputs[1][name] == outputs[2][name], name
-
-
-def test_gif_frames_decode_close_to_the_drawn_frames(scene_file, tmp_path):
-    from render.frames import FrameStream
-    (name, scene), = load(scene_file)
-    view = scene.views[0]
-    drawn = list(FrameStream(scene, view, (320, 180)))
-    assert run(scene_file, "--out", tmp_path, "--size", "320x180", "--format", "gif",
-               "--view", "2d").exit_code == 0
-    gif = Image.open(tmp_path / "race" / "2d.gif")
-    for i, frame in enumerate(drawn):
-        gif.seek(i)
-        decoded = np.asarray(gif.convert("RGB")).astype(float)
-        mse = np.mean((decoded - frame) ** 2)
-        assert 10 * np.log10(255 ** 2 / max(mse, 1e-9)) > 30, f"frame {i}"
-
-
-def test_scenes_given_from_python_are_never_taken_as_up_to_date(tmp_path):
-    from render import Run, Scene, optimizers as opt
-    from render.pipeline import render_scene
-    first = Scene("bowl", [Run(opt.GD(lr=0.1), (3, 3))], 4)
-    second = Scene("bowl", [Run(opt.GD(lr=0.4), (3, 3))], 4)
-    a = render_scene("same", first, out=tmp_path, formats=("png",), size=(64, 48))
-    still = (tmp_path / "same" / "2d.png").read_bytes()
-    b = render_scene("same", second, out=tmp_path, formats=("png",), size=(64, 48))
-    assert not a[0].skipped and not b[0].skipped
-    assert (tmp_path / "same" / "2d.png").read_bytes() != still

@@ -2,7 +2,7 @@
 import re
 from pathlib import Path
 
-from render import Scene
+import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
@@ -33,8 +33,10 @@ def test_the_example_scene_builds():
     namespace = {}
     exec(example.group(1), namespace)
     scene = namespace["scene"]
-    assert isinstance(scene, Scene) and len(scene.runs) == 3
+    assert [r.name for r in scene.runs] == ["GD", "Momentum(lr=0.001)", "Adam(lr=0.05)"]
     assert [v.name for v in scene.views] == ["2d", "3d"]
+    t = scene.simulate()
+    assert t.positions.shape == (3, 301, 2) and np.all(t.losses[:, -1] < t.losses[:, 0])
 
 
 def test_gallery_has_a_small_still_for_every_scene_file():

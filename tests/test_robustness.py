@@ -14,14 +14,15 @@ from hypothesis import given, settings, strategies as st
 
 from render import Camera, Run, Scene, View2D, View3D, optimizers as opt, surfaces
 from render.cli import main
+from render import plan
 from render.frames import FrameSource
 
 # --- numerically hard scenes render ----------------------------------------------------------
 
 
 def last_frame(scene, view, size=(160, 90)):
-    with FrameSource(scene, view, size) as source:
-        return source.frame(len(source) - 1)
+    source = FrameSource(plan.build(scene), view, size)
+    return source.frame(len(source) - 1)
 
 
 @pytest.mark.parametrize("view", [View2D(levels="log", loss_panel=True), View3D(shadow=True)],
@@ -237,10 +238,13 @@ def test_a_sink_that_cannot_start_leaves_no_temporary_file(tmp_path, monkeypatch
     with pytest.raises(ValueError, match="video size must be even, got 95x54"):
         encode.VideoSink(tmp_path / "odd.mp4", (95, 54), 20)
     monkeypatch.setattr(encode, "FFmpegPipe", _refuse_to_start)
-    with pytest.raises(OSError, match="no ffmpeg"):
-        encode.GifSink(tmp_path / "a.gif", (96, 54), 20, palette_frames=[np.zeros((54, 96, 3), np.uint8)])
-    with pytest.raises(OSError, match="no ffmpeg"):
-        encode.VideoSink(tmp_path / "b.mp4", (96, 54), 20)
+    frame = np.zeros((54, 96, 3), np.uint8)
+    for cls, name in ((encode.GifSink, "a.gif"), (encode.VideoSink, "b.mp4"), (encode.WebmSink, "c.webm")):
+        sink = cls(tmp_path / name, (96, 54), 20)
+        sink.take_samples([frame] * len(sink.samples))
+        with pytest.raises(OSError, match="no ffmpeg"):
+            with sink:
+                sink.write(frame)
     assert list(tmp_path.iterdir()) == []
 
 

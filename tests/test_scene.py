@@ -1,11 +1,10 @@
-"""Scene specs: every bad value is refused at construction, naming its field; loading files."""
-import textwrap
-import warnings
+"""Scene specs: every bad value is refused at construction, naming its field; specs compute
+nothing."""
+import dataclasses
 
 import pytest
 
 from render import Camera, Run, Scene, View2D, View3D, optimizers as opt
-from render.scene import SceneError, load
 
 RUN = Run(opt.GD(lr=0.1), (1.0, 1.0))
 
@@ -56,7 +55,7 @@ def test_bad_values_name_their_field(make, field):
 def test_defaults_and_normalised_values():
     scene = Scene("bowl", [RUN, Run(opt.Adam(), (2, 2), color="red")], 10)
     assert scene.views == (View2D(),) and scene.fps == 20.0 and scene.max_frames == 300
-    assert scene.colors() == ["#ffffff", "#ff0000"]
+    assert [r.color for r in scene.runs] == [None, "#ff0000"]          # the plan picks the rest
     assert Run(opt.GD(), [1, 2]).start == (1.0, 2.0)
     assert View2D(levels=[1, 2, 4]).levels == (1.0, 2.0, 4.0)
     assert View3D().camera == Camera(elev=30, azim=-60)
@@ -68,52 +67,17 @@ def test_a_start_outside_the_window_is_a_warning_not_an_error():
         Scene("bowl", [Run(opt.GD(), (50, 0))], 5)
 
 
-def write(tmp_path, name, body):
-    path = tmp_path / name
-    path.write_text(textwrap.dedent(body))
-    return path
+def test_a_view_is_found_by_name_or_given_as_it_is():
+    scene = Scene("bowl", [RUN], 10, views=[View2D(), View3D(name="side")])
+    assert scene.view("side") is scene.views[1] and scene.view(scene.views[0]) is scene.views[0]
+    with pytest.raises(ValueError, match="Scene has no view 'top'; it has 2d, side"):
+        scene.view("top")
 
 
-def test_load_names_scenes_by_file_variable_or_name(tmp_path):
-    one = write(tmp_path, "single.py", """
-        from render import Scene, Run, optimizers as opt
-        race = Scene("bowl", [Run(opt.GD(lr=0.1), (1, 1))], 5)
-    """)
-    assert [n for n, _ in load(one)] == ["single"]
-    two = write(tmp_path, "double.py", """
-        from render import Scene, Run, optimizers as opt
-        a = Scene("bowl", [Run(opt.GD(lr=0.1), (1, 1))], 5)
-        b = Scene("bowl", [Run(opt.GD(lr=0.2), (1, 1))], 5, name="custom")
-        _hidden = Scene("bowl", [Run(opt.GD(lr=0.3), (1, 1))], 5)
-    """)
-    assert [n for n, _ in load(two)] == ["double-a", "custom"]
-
-
-@pytest.mark.parametrize("body,message", [
-    ("scene = Scene(\n", "bad.py:1: syntax error: '(' was never closed"),
-    ("from render import Scene\nx = 1 / 0\n", "bad.py:2: ZeroDivisionError: division by zero"),
-    ("from render import optimizers as opt\nopt.Adam(lr=-1)\n",
-     "bad.py:2: Adam: lr must be in (0, inf), got -1.0"),
-    ("x = 1\n", "bad.py: no Scene at module level; assign one, e.g. scene = Scene(...)"),
-    ("from render import Scene, Run, optimizers as opt\nr = [Run(opt.GD(), (0, 0))]\n"
-     "a = Scene('bowl', r, 3, name='x')\nb = Scene('bowl', r, 3, name='x')\n",
-     "bad.py: several scenes are named 'x'; give each a distinct name="),
-])
-def test_load_errors_are_one_line_with_file_and_line(tmp_path, body, message):
-    path = tmp_path / "bad.py"
-    path.write_text(body)
-    with pytest.raises(SceneError) as error:
-        load(path)
-    assert str(error.value) == f"{path}{message.split('bad.py', 1)[1]}"
-
-
-def test_load_passes_scene_warnings_on_with_the_file_name(tmp_path):
-    path = write(tmp_path, "far.py", """
-        from render import Scene, Run, optimizers as opt
-        scene = Scene("bowl", [Run(opt.GD(), (50, 0))], 5)
-    """)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        load(path)
-    assert any(str(path) in str(w.message) and "outside the surface's window" in str(w.message)
-               for w in caught)
+def test_a_scene_holds_its_fields_and_nothing_it_computed():
+    scene = Scene("bowl", [RUN], 10)
+    scene.simulate()
+    scene.animation                                    # a method, not a cache
+    assert set(vars(scene)) == {f.name for f in dataclasses.fields(scene)}
+    for gone in ("colors", "frame_steps", "write_data", "data_name", "palette"):
+        assert not hasattr(scene, gone), gone

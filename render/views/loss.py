@@ -41,11 +41,8 @@ class LossPanel:
 
     def update(self, frame: int) -> None:
         d = self.drawing
-        step = int(d.steps[frame])
-        shown = d.steps[: frame + 1]
         for i, (line, head) in enumerate(zip(self.lines, self.heads)):
-            last = d.visible(i, step)
-            xs = shown[shown <= last]
+            xs, _ = d.plan.trail(i, frame)         # the steps the trail shows, the same ones
             ys = d.trajectories.losses[i, xs]
             line.set_data(xs, ys)
             if len(xs):

@@ -8,7 +8,7 @@ from matplotlib.lines import Line2D
 
 from matplotlib.transforms import offset_copy
 
-from . import Drawing, contour_levels
+from .base import Drawing, contour_levels
 from .glyphs import GlyphText
 from .loss import LossPanel
 
@@ -17,8 +17,8 @@ FIELD = 21          # quiver arrows per side
 
 
 class Plot2D(Drawing):
-    def __init__(self, scene, view, size, dpi=None):
-        super().__init__(scene, view, size, dpi)
+    def __init__(self, plan, view, size, dpi=None):
+        super().__init__(plan, view, size, dpi)
         fig = self.figure
         if view.loss_panel:
             grid = fig.add_gridspec(1, 2, width_ratios=(1.5, 1), wspace=0.25,
@@ -28,7 +28,7 @@ class Plot2D(Drawing):
         else:
             self.ax = fig.add_axes((0.08, 0.1, 0.88, 0.78))
             self.loss = None
-        self.window = view.window or scene.surface.window
+        self.window = view.window or self.scene.surface.window
         self._background()
         self._runs()
         if view.arrows:
@@ -87,7 +87,7 @@ class Plot2D(Drawing):
         if self.view.legend:
             handles = [Line2D([], [], color=c, marker="o", markersize=5, markeredgecolor="black",
                               markeredgewidth=0.5, linewidth=1.4) for c in self.colors]
-            ax.legend(handles, self.legend_labels(), loc="upper right", framealpha=0.8)
+            ax.legend(handles, self.plan.labels, loc="upper right", framealpha=0.8)
 
     def _arrows(self):
         # The steepest start sets the scale: its arrow spans 15% of the width; later arrows
@@ -98,7 +98,7 @@ class Plot2D(Drawing):
         width = self.window[1] - self.window[0]
         self.arrow_scale = 0.15 * width / (start.max() if start.size else 1.0)
         self.arrow_cap = 0.25 * width
-        n = len(self.scene.runs)
+        n = self.plan.runs
         self.quiver = self.ax.quiver(np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n),
                                      color=self.colors, angles="xy", scale_units="xy", scale=1,
                                      width=0.004, edgecolor="black", linewidth=0.4, zorder=6)
@@ -110,11 +110,11 @@ class Plot2D(Drawing):
         heads = np.zeros((len(self.heads), 2))
         moving = np.zeros(len(self.heads), dtype=bool)      # not yet diverged
         for i, (trail, head) in enumerate(zip(self.trails, self.heads)):
-            idx, last = self.trail(i, frame)
+            idx, last = self.plan.trail(i, frame)
             trail.set_data(P[i, idx, 0], P[i, idx, 1])
             heads[i] = P[i, last] if last >= 0 else np.nan
             head.set_data([heads[i, 0]], [heads[i, 1]])
-            moving[i] = last == step
+            moving[i] = not self.plan.diverged(i, frame)
             head.set_marker("o" if moving[i] else "X")
         if self.view.arrows:
             vectors = np.zeros_like(heads)

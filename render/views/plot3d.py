@@ -4,18 +4,18 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.lines import Line2D
 
-from . import Drawing
+from .base import Drawing
 from .glyphs import GlyphText
 
 
 class Plot3D(Drawing):
-    def __init__(self, scene, view, size, dpi=None):
-        super().__init__(scene, view, size, dpi)
+    def __init__(self, plan, view, size, dpi=None):
+        super().__init__(plan, view, size, dpi)
         self.camera = view.camera
         self.moving_camera = self.camera.orbit != 0
         fig = self.figure
         self.ax = fig.add_axes((0.0, 0.0, 1.0, 0.86), projection="3d")
-        self.window = view.window or scene.surface.window
+        self.window = view.window or self.scene.surface.window
         self._surface()
         self._runs()
         self._place_camera(0)
@@ -68,21 +68,19 @@ class Plot3D(Drawing):
         if self.view.legend:
             handles = [Line2D([], [], color=c, marker="o", markersize=5, markeredgecolor="black",
                               markeredgewidth=0.5, linewidth=1.4) for c in self.colors]
-            ax.legend(handles, self.legend_labels(), loc="upper left", framealpha=0.8)
+            ax.legend(handles, self.plan.labels, loc="upper left", framealpha=0.8)
 
     def _place_camera(self, frame: int):
-        fraction = frame / max(1, len(self.steps) - 1)
-        self.ax.view_init(elev=self.camera.elev, azim=self.camera.azimuth(fraction))
+        self.ax.view_init(elev=self.camera.elev, azim=self.camera.azimuth(self.plan.fraction(frame)))
 
     def update(self, frame: int) -> list:
-        step = int(self.steps[frame])
         P, L = self.trajectories.positions, self.trajectories.losses
         for i, (path, head) in enumerate(zip(self.paths, self.heads)):
-            idx, last = self.trail(i, frame)
+            idx, last = self.plan.trail(i, frame)
             xs, ys, zs = P[i, idx, 0], P[i, idx, 1], L[i, idx]
             path.set_data_3d(xs, ys, zs)
             head.set_data_3d(xs[-1:], ys[-1:], zs[-1:])
-            head.set_marker("X" if last < step else "o")
+            head.set_marker("X" if self.plan.diverged(i, frame) else "o")
             if self.shadows:
                 self.shadows[i].set_data_3d(xs, ys, np.full_like(xs, self.floor))
         if self.moving_camera:

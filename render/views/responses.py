@@ -6,13 +6,13 @@ import math
 import numpy as np
 from matplotlib.lines import Line2D
 
-from . import Drawing
+from .base import Drawing
 from .glyphs import GlyphText
 
 
 class ResponsePlot(Drawing):
-    def __init__(self, scene, view, size, dpi=None):
-        super().__init__(scene, view, size, dpi)
+    def __init__(self, plan, view, size, dpi=None):
+        super().__init__(plan, view, size, dpi)
         r = self.trajectories              # a signals.Responses
         panels = len(r.names)
         cols = min(view.columns, panels)
@@ -38,14 +38,14 @@ class ResponsePlot(Drawing):
         if view.legend:
             handles = [Line2D([], [], color="0.6")] + [Line2D([], [], color=c, linewidth=1.3)
                                                        for c in self.colors]
-            labels = ["gradient"] + [run.name for run in scene.runs]
+            labels = ["gradient"] + list(plan.labels)
             self.figure.legend(handles, labels, loc="lower center", ncol=min(len(labels), 5),
                                frameon=False, fontsize=8)
         self.status_text = GlyphText(0.98, 0.94, self.status(0), fontsize=8, ha="right",
                                      transform=self.figure.transFigure)
         self.figure.add_artist(self.status_text)
         self.animate([self.status_text])
-        self.figure.suptitle(scene.title or "Updates in response to gradient signals", fontsize=11)
+        self.figure.suptitle(self.scene.title or "Updates in response to gradient signals", fontsize=11)
 
     def status(self, frame: int) -> str:
         return f"step {int(self.steps[frame])}"

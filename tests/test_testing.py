@@ -1,29 +1,16 @@
-"""Deterministic frames and snapshot tests: the gallery's own snapshots, and the mechanism."""
+"""render.testing: deterministic frames and the snapshot mechanism (the gallery's own snapshots
+are checked in test_gallery.py)."""
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import matplotlib
 import numpy as np
 import pytest
 
 from render import Run, Scene, View2D, optimizers as opt
-from render.scene import load
 from render.testing import (SnapshotMismatch, VersionChanged, assert_frames_match, frame_hash,
                             render_frames)
-
-ROOT = Path(__file__).resolve().parent.parent
-SNAPSHOTS = ROOT / "tests" / "snapshots"
-GALLERY = [(path.stem, name, view.name)
-           for path in sorted((ROOT / "scenes").glob("*.py"))
-           for name, scene in load(path) for view in scene.views]
-
-
-@pytest.mark.parametrize("stem,name,view", GALLERY, ids=[f"{n}-{v}" for _, n, v in GALLERY])
-def test_gallery_frames_match_their_snapshots(stem, name, view):
-    scene = dict(load(ROOT / "scenes" / f"{stem}.py"))[name]
-    assert_frames_match(scene, SNAPSHOTS / f"{name}-{view}", view=view, size=(160, 90))
 
 
 def small_scene(lr=0.05):

@@ -1,9 +1,10 @@
-"""Simulation: all runs together equal each run alone; divergence; seeded noise."""
+"""Simulation: all runs together equal each run alone; divergence; seeded noise; read-only
+results."""
 import numpy as np
 import pytest
 
 from render import Run, Scene, optimizers as opt, surfaces
-from render.simulate import DIVERGENCE_LIMIT, simulate, simulate_runs
+from render.trajectories import DIVERGENCE_LIMIT, simulate, simulate_runs
 
 MIXED = [
     opt.GD(lr=1e-3), opt.GD(lr=2e-3), opt.Momentum(lr=1e-3, momentum=0.8),
@@ -84,22 +85,22 @@ def test_noise_has_the_requested_spread():
     np.testing.assert_array_equal(path[:1500], simulate(flat, opt.GD(lr=lr, noise=sigma), (0, 0), 1499, seed=1))
 
 
-def test_one_kind_with_different_hyperparameters_advances_as_one_array():
-    surface = surfaces.get("beale")
-    rules = [opt.Adamax(lr=lr, betas=(b, 0.99)) for lr, b in [(0.01, 0.9), (0.02, 0.8), (0.005, 0.5)]]
-    starts = [(1, 1), (2, 0), (-1, 1)]
-    together = simulate_runs(surface, rules, starts, 200)
-    for i, (r, s) in enumerate(zip(rules, starts)):
-        np.testing.assert_array_equal(together.positions[i], simulate(surface, r, s, 200))
-    stacked = opt.stack(rules)
-    assert stacked.lr.shape == (3, 2)
-
-
-def test_moment_rules_of_every_kind_stack_into_one_group():
-    kinds = [opt.GD(), opt.Momentum(), opt.Nesterov(), opt.Adagrad(), opt.RMSprop(), opt.Adam()]
-    assert len({opt.group_key(k) for k in kinds}) == 1
-    others = [opt.Adam(amsgrad=True), opt.RMSprop(centered=True), opt.Adadelta(), opt.NAdam()]
-    assert len({opt.group_key(k) for k in kinds + others}) == 5
+def test_trajectories_are_read_only_and_a_write_changes_nothing():
+    scene = Scene("rosenbrock", [Run(opt.Adam(lr=0.05), (-1.5, 2.0)), Run(opt.GD(lr=2e-2), (0, 0))], 30)
+    t = scene.simulate()
+    before = {name: getattr(t, name).copy() for name in ("positions", "losses", "gradients", "diverged_at")}
+    writes = [lambda: t.positions.__setitem__((0, 5, 0), 99.0), lambda: t.losses.fill(0.0),
+              lambda: t.gradients.__setitem__(Ellipsis, 1.0), lambda: t.diverged_at.__setitem__(0, 3),
+              lambda: np.add(t.positions, 1.0, out=t.positions)]
+    for write in writes:
+        with pytest.raises(ValueError, match="read-only"):
+            write()
+    for name, values in before.items():
+        np.testing.assert_array_equal(getattr(t, name), values)
+    again = scene.simulate()
+    assert again.positions is not t.positions                          # no cache to share
+    np.testing.assert_array_equal(again.positions, before["positions"])
+    assert t.diverged_at.tolist() == [-1, 11]            # GD at lr 0.02 leaves the window
 
 
 def test_zero_steps_and_bad_arguments():

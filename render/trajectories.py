@@ -1,9 +1,9 @@
-"""Run optimizers over a surface: every run of a scene advances together.
+"""Run optimizers over a surface: every run of a scene advances together -> Trajectories.
 
-Runs are grouped by optimizer kind (``optimizers.group_key``); each group's hyperparameters
-are stacked into columns so the group moves as one (runs, 2) array, and the gradient of every
-probe point of every group is evaluated in one call per step. Per step the interpreter does a
-fixed amount of work, however many runs there are.
+Runs are grouped by the fused backend (``render._fused.group_key``); each group's
+hyperparameters are stacked into columns so the group moves as one (runs, D) array, and the
+gradient of every probe point of every group is evaluated in one call per step. Per step
+the interpreter does a fixed amount of work, however many runs there are.
 
 A run diverges at the first step whose position, loss or gradient is non-finite or whose
 position lies beyond ``DIVERGENCE_LIMIT``; from that step on its entries are NaN.
@@ -15,6 +15,7 @@ from typing import Sequence
 
 import numpy as np
 
+from . import _fused
 from . import optimizers as opt
 from .surfaces import Surface
 
@@ -26,12 +27,22 @@ _NOISE_BLOCK = 1024          # steps of noise drawn at a time per run
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class Trajectories:
-    """Every run of a simulation, as arrays over (runs, steps + 1)."""
+    """Every run of a simulation, as read-only arrays over (runs, steps + 1).
 
-    positions: np.ndarray     # (runs, steps + 1, 2); row 0 is the start
+    The arrays cannot be written to, so whoever holds them (a Plan, a view, a caller) sees
+    the simulation's numbers and nothing else.
+    """
+
+    positions: np.ndarray     # (runs, steps + 1, D); row 0 is the start
     losses: np.ndarray        # (runs, steps + 1)
-    gradients: np.ndarray     # (runs, steps + 1, 2): the surface's gradient at each position
+    gradients: np.ndarray     # (runs, steps + 1, D): the gradient at each position
     diverged_at: np.ndarray   # (runs,): first non-finite step, or -1
+
+    def __post_init__(self):
+        for f in dataclasses.fields(self):
+            array = np.asarray(getattr(self, f.name))
+            array.flags.writeable = False
+            object.__setattr__(self, f.name, array)
 
     @property
     def runs(self) -> int:
@@ -52,7 +63,7 @@ class _Group:
     def __init__(self, rows: list[int], optimizers: list[opt.Optimizer], start: int, block_start: int,
                  starts: np.ndarray):
         self.rows = rows
-        self.rule = opt.stack(optimizers)
+        self.rule = _fused.stack(optimizers, starts.shape[1])
         self.span = slice(start, start + len(rows))
         probes = self.rule.probes(starts[rows], self.rule.init(starts[rows]))
         self.shape = probes.shape                       # (k, runs, 2)
@@ -95,7 +106,7 @@ def simulate_runs(surface: Surface, optimizers: Sequence[opt.Optimizer], starts,
 
     by_kind: dict[tuple, list[int]] = {}
     for i, o in enumerate(optimizers):
-        by_kind.setdefault(opt.group_key(o), []).append(i)
+        by_kind.setdefault(_fused.group_key(o), []).append(i)
     groups, row, probe_row = [], 0, 0
     for rows in by_kind.values():
         g = _Group(rows, [optimizers[i] for i in rows], row, probe_row, starts)

@@ -1,0 +1,78 @@
+"""Reading scene files: a scene file is the user's own Python module; every Scene it builds
+at module level is rendered.
+
+``load(path)`` returns ``[(output name, scene), ...]`` or raises ``SceneError`` with one line
+naming the file, the line and what went wrong.
+"""
+from __future__ import annotations
+
+import importlib.util
+import sys
+import warnings
+from pathlib import Path
+
+from .scene import SCENE_TYPES, Scene
+
+__all__ = ["load", "SceneError"]
+
+
+class SceneError(Exception):
+    """A scene file that cannot be loaded; the message is one line naming file and line."""
+
+
+def _where(path: Path, exc: BaseException) -> str:
+    """'file:line' for the innermost frame of the exception that lies in the scene file."""
+    line = None
+    tb = exc.__traceback__
+    while tb is not None:
+        if Path(tb.tb_frame.f_code.co_filename).resolve() == path.resolve():
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return f"{path}:{line}" if line else str(path)
+
+
+def load(path) -> list[tuple[str, Scene]]:
+    """Every Scene at module level of the file, with its output name.
+
+    The name is the Scene's ``name``, else the file's stem, or stem-variable when the file
+    holds several scenes. Raises SceneError with a one-line message on any problem.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise SceneError(f"{path}: no such scene file")
+    module_name = f"render_scene_{abs(hash(str(path.resolve())))}"
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            spec.loader.exec_module(module)
+    except SyntaxError as e:
+        raise SceneError(f"{path}:{e.lineno}: syntax error: {e.msg}") from e
+    except ValueError as e:
+        raise SceneError(f"{_where(path, e)}: {e}") from e
+    except Exception as e:  # the scene's own code failed: say what and where
+        raise SceneError(f"{_where(path, e)}: {type(e).__name__}: {e}") from e
+    finally:
+        sys.modules.pop(module_name, None)
+    for w in caught:
+        warnings.warn_explicit(f"{path}: {w.message}", w.category, str(path), w.lineno or 0)
+
+    found = [(var, value) for var, value in vars(module).items()
+             if isinstance(value, SCENE_TYPES) and not var.startswith("_")]
+    if not found:
+        raise SceneError(f"{path}: no Scene at module level; assign one, e.g. scene = Scene(...)")
+    named = []
+    for var, scene in found:
+        if scene.name:
+            named.append((scene.name, scene))
+        elif len(found) == 1:
+            named.append((path.stem, scene))
+        else:
+            named.append((f"{path.stem}-{var}", scene))
+    names = [n for n, _ in named]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise SceneError(f"{path}: several scenes are named {duplicates[0]!r}; give each a distinct name=")
+    return named

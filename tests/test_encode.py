@@ -1,0 +1,127 @@
+"""Encoders: the registry of sinks, sinks that start nothing until frames arrive, atomic
+outputs, decoded frames close to the drawn ones, the CSV of a scene's numbers."""
+import csv
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from render import Run, Scene, View2D, optimizers as opt
+from render import encode, plan as planning
+from render.frames import FrameStream
+from render.pipeline import render_scene
+
+
+def race(steps=12):
+    return Scene("rosenbrock", [Run(opt.Adam(lr=0.2), (-1.5, 2.0), label="Adam, fast", color="red"),
+                                Run(opt.Momentum(lr=1e-3, momentum=0.9), (1.5, -0.5), color="white")],
+                 steps, views=[View2D(levels="log", arrows=True)], fps=10)
+
+
+def children():
+    """The processes whose parent is this one (read from /proc)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == os.getpid():
+            found.add(int(stat.parent.name))
+    return found
+
+
+def test_the_registry_names_every_format_and_the_options_exclude_hashes():
+    assert list(encode.SINKS) == ["gif", "mp4", "webm", "png", "frames", "hashes"]
+    assert encode.FORMATS == ("gif", "mp4", "webm", "png", "frames")
+    assert {name: cls.format for name, cls in encode.SINKS.items()} == {n: n for n in encode.SINKS}
+    assert encode.output_path("out", "race", "2d", "gif").as_posix() == "out/race/2d.gif"
+    assert encode.output_path("out", "race", "3d", "frames").as_posix() == "out/race/3d"
+    assert encode.output_path("out", "race", "2d", "hashes").as_posix() == "out/race/2d.hashes.json"
+
+
+@pytest.mark.parametrize("fmt", ["gif", "mp4", "webm", "png", "frames", "hashes"])
+def test_a_sink_constructor_starts_nothing(fmt, tmp_path):
+    before = children()
+    sink = encode.SINKS[fmt](tmp_path / "out" / "x", (64, 48), 10)
+    assert children() == before
+    assert not (tmp_path / "out").exists()
+    sink.abort()                      # a sink that never saw a frame aborts cleanly
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_sink_writes_its_file_only_when_it_finishes(tmp_path):
+    frame = np.full((48, 64, 3), 200, np.uint8)
+    target = tmp_path / "a.mp4"
+    with encode.SINKS["mp4"](target, (64, 48), 10) as sink:
+        sink.write(frame)
+        assert sink.pipe.process.poll() is None          # ffmpeg started with the first frame
+        assert not target.exists() and [p.name.startswith(".a.mp4.") for p in tmp_path.iterdir()] == [True]
+    assert [p.name for p in tmp_path.iterdir()] == ["a.mp4"]
+    assert target.stat().st_size > 0 and sink.pipe is None
+
+
+def test_a_failure_mid_stream_keeps_the_earlier_output(tmp_path):
+    target = tmp_path / "a.gif"
+    target.write_bytes(b"yesterday's gif")
+    frame = np.zeros((48, 64, 3), np.uint8)
+    with pytest.raises(RuntimeError, match="drawing failed"):
+        with encode.SINKS["gif"](target, (64, 48), 10) as sink:
+            sink.write(frame)
+            ffmpeg = sink.pipe.process
+            assert ffmpeg.pid in children()
+            raise RuntimeError("drawing failed")
+    assert [p.name for p in tmp_path.iterdir()] == ["a.gif"]
+    assert target.read_bytes() == b"yesterday's gif"
+    assert ffmpeg.returncode is not None and ffmpeg.pid not in children()     # killed and reaped
+
+
+def test_a_registered_format_renders_through_render_scene(tmp_path):
+    @encode.sink("sums", option=False)
+    class SumSink(encode.Sink):
+        suffix = ".sums.txt"
+
+        def write(self, frame):
+            super().write(frame)
+            with open(self.temp, "a") as f:
+                f.write(f"{int(frame.sum())}\n")
+    try:
+        scene = race(steps=6)
+        written = render_scene("race", scene, out=tmp_path, formats=("sums", "frames"), size=(64, 48))
+    finally:
+        encode.SINKS.pop("sums")
+    assert [w.path.name for w in written] == ["2d.sums.txt", "2d"]
+    sums = [int(line) for line in (tmp_path / "race" / "2d.sums.txt").read_text().split()]
+    pngs = sorted((tmp_path / "race" / "2d").iterdir())
+    assert len(sums) == len(pngs) == 7
+    assert sums == [int(np.asarray(Image.open(p).convert("RGB"), dtype=np.int64).sum()) for p in pngs]
+
+
+def test_gif_frames_decode_close_to_the_drawn_frames(tmp_path):
+    scene = race()
+    plan = planning.build(scene)
+    drawn = list(FrameStream(plan, scene.views[0], (320, 180)))
+    render_scene("race", scene, out=tmp_path, formats=("gif",), size=(320, 180))
+    gif = Image.open(tmp_path / "race" / "2d.gif")
+    assert gif.n_frames == len(drawn) == 13
+    for i, frame in enumerate(drawn):
+        gif.seek(i)
+        decoded = np.asarray(gif.convert("RGB")).astype(float)
+        mse = np.mean((decoded - frame) ** 2)
+        assert 10 * np.log10(255 ** 2 / max(mse, 1e-9)) > 30, f"frame {i}"
+
+
+def test_the_csv_holds_every_step_exactly(tmp_path):
+    plan = planning.build(race())
+    path = encode.write_data(tmp_path, plan)
+    assert path.name == "trajectories.csv" and oct(os.stat(path).st_mode & 0o777) != "0o600"
+    rows = list(csv.DictReader(path.open()))
+    assert len(rows) == 2 * 13
+    first = [r for r in rows if r["run"] == "0"]
+    assert first[0]["label"] == "Adam, fast" and first[0]["optimizer"] == "Adam(lr=0.2)"
+    t = plan.trajectories
+    np.testing.assert_array_equal([float(r["x"]) for r in first], t.positions[0, :, 0])
+    np.testing.assert_array_equal([float(r["loss"]) for r in first], t.losses[0])
+    assert [int(r["step"]) for r in first] == list(range(13))

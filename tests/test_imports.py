@@ -1,0 +1,136 @@
+"""The package's shape: imports flow one way (no cycle, counting imports inside functions),
+and the public names are what the documentation says, whatever was imported before."""
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "render"
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Module -> the render modules it imports, at module level or inside a function."""
+    modules = {module_name(p): p for p in PACKAGE.rglob("*.py")}
+    graph = {}
+    for name, path in modules.items():
+        package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+        edges = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                    base = ".".join(anchor + ([base] if base else []))
+                # "from . import x" imports the submodule x when there is one.
+                targets = [f"{base}.{a.name}" if f"{base}.{a.name}" in modules else base
+                           for a in node.names]
+            else:
+                continue
+            edges |= {t for t in targets if t in modules and t != name}
+        graph[name] = edges
+    return graph
+
+
+def find_cycle(graph):
+    state, stack = {}, []
+
+    def visit(node):
+        state[node] = "open"
+        stack.append(node)
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == "open":
+                return stack[stack.index(nxt):] + [nxt]
+            if nxt not in state and (found := visit(nxt)):
+                return found
+        stack.pop()
+        state[node] = "done"
+
+    for node in sorted(graph):
+        if node not in state and (found := visit(node)):
+            return found
+    return None
+
+
+def test_there_is_no_import_cycle_in_the_package():
+    graph = import_graph()
+    assert "render.views.plot2d" in graph["render.views"]          # imports inside functions count
+    assert "render.scene" in graph["render.load"]
+    cycle = find_cycle(graph)
+    assert cycle is None, " -> ".join(cycle)
+
+
+def test_the_cycle_finder_finds_cycles():
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b"}, "b": set()}) is None
+
+
+def reachable(graph, start, without=()):
+    reach, todo = set(), [start]
+    while todo:
+        for nxt in graph[todo.pop()] - reach - set(without):
+            reach.add(nxt)
+            todo.append(nxt)
+    return reach
+
+
+DRAWING = {"render.plan", "render.views", "render.frames", "render.encode", "render.pipeline"}
+
+
+def test_specs_reach_drawing_only_through_the_notebook_conveniences():
+    graph = import_graph()
+    # scene.animation() (render.notebook) hands a scene to the plan and the views when
+    # called; apart from that bridge, a spec imports nothing downstream, even lazily.
+    assert reachable(graph, "render.scene") & DRAWING
+    assert not reachable(graph, "render.scene", without={"render.notebook"}) & DRAWING
+    assert not reachable(graph, "render.load", without={"render.notebook"}) & DRAWING
+
+
+SIMULATE_CHECK = """
+{before}
+from render import simulate, Scene, Run, optimizers as opt, surfaces
+import numpy as np
+scene = Scene("rosenbrock", [Run(opt.Adam(lr=0.05), (-1.5, 2.0)), Run(opt.GD(lr=1e-3), (0, 0))], 40)
+path = simulate(surfaces.get("rosenbrock"), opt.Adam(lr=0.05), (-1.5, 2.0), 40)
+assert callable(simulate) and simulate.__module__ == "render.trajectories", simulate
+np.testing.assert_array_equal(path, scene.simulate().positions[0])
+print("ok", path.shape)
+"""
+
+
+@pytest.mark.parametrize("before", ["", "import render.cli", "from render import surfaces",
+                                    "import render.trajectories, render.pipeline"],
+                         ids=["fresh", "after-cli", "after-surfaces", "after-modules"])
+def test_from_render_import_simulate_is_the_documented_function(before):
+    done = subprocess.run([sys.executable, "-c", SIMULATE_CHECK.format(before=before)],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok (41, 2)"
+
+
+def test_public_names_import_eagerly():
+    import render
+    for name in render.__all__:
+        assert name in vars(render), name            # bound at import, not on first use
+    from render import Scene, simulate
+    assert Scene.__module__ == "render.scene"
+    assert np.asarray(simulate(render.surfaces.get("bowl"), render.optimizers.GD(lr=0.25), (4, 2), 1)
+                      ).tolist() == [[4.0, 2.0], [2.0, 1.0]]
+
+
+def test_importing_render_loads_no_drawing_or_encoding():
+    heavy = ("matplotlib.pyplot", "matplotlib.figure", "mpl_toolkits.mplot3d", "click",
+             "imageio_ffmpeg", "render.views", "render.frames", "render.encode", "render.plan")
+    code = f"import sys, render; print(sorted(m for m in {heavy!r} if m in sys.modules))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

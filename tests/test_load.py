@@ -1,0 +1,58 @@
+"""Loading scene files: names, one-line errors with file and line, warnings passed on."""
+import textwrap
+import warnings
+
+import pytest
+
+from render.load import SceneError, load
+
+
+def write(tmp_path, name, body):
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(body))
+    return path
+
+
+def test_load_names_scenes_by_file_variable_or_name(tmp_path):
+    one = write(tmp_path, "single.py", """
+        from render import Scene, Run, optimizers as opt
+        race = Scene("bowl", [Run(opt.GD(lr=0.1), (1, 1))], 5)
+    """)
+    assert [n for n, _ in load(one)] == ["single"]
+    two = write(tmp_path, "double.py", """
+        from render import Scene, Run, optimizers as opt
+        a = Scene("bowl", [Run(opt.GD(lr=0.1), (1, 1))], 5)
+        b = Scene("bowl", [Run(opt.GD(lr=0.2), (1, 1))], 5, name="custom")
+        _hidden = Scene("bowl", [Run(opt.GD(lr=0.3), (1, 1))], 5)
+    """)
+    assert [n for n, _ in load(two)] == ["double-a", "custom"]
+
+
+@pytest.mark.parametrize("body,message", [
+    ("scene = Scene(\n", "bad.py:1: syntax error: '(' was never closed"),
+    ("from render import Scene\nx = 1 / 0\n", "bad.py:2: ZeroDivisionError: division by zero"),
+    ("from render import optimizers as opt\nopt.Adam(lr=-1)\n",
+     "bad.py:2: Adam: lr must be in (0, inf), got -1.0"),
+    ("x = 1\n", "bad.py: no Scene at module level; assign one, e.g. scene = Scene(...)"),
+    ("from render import Scene, Run, optimizers as opt\nr = [Run(opt.GD(), (0, 0))]\n"
+     "a = Scene('bowl', r, 3, name='x')\nb = Scene('bowl', r, 3, name='x')\n",
+     "bad.py: several scenes are named 'x'; give each a distinct name="),
+])
+def test_load_errors_are_one_line_with_file_and_line(tmp_path, body, message):
+    path = tmp_path / "bad.py"
+    path.write_text(body)
+    with pytest.raises(SceneError) as error:
+        load(path)
+    assert str(error.value) == f"{path}{message.split('bad.py', 1)[1]}"
+
+
+def test_load_passes_scene_warnings_on_with_the_file_name(tmp_path):
+    path = write(tmp_path, "far.py", """
+        from render import Scene, Run, optimizers as opt
+        scene = Scene("bowl", [Run(opt.GD(), (50, 0))], 5)
+    """)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        load(path)
+    assert any(str(path) in str(w.message) and "outside the surface's window" in str(w.message)
+               for w in caught)

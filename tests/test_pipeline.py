@@ -1,0 +1,65 @@
+"""render_scene: one simulation and one plan per scene, clear errors for unknown names, and
+outputs skipped only when they are known to be up to date."""
+import numpy as np
+import pytest
+from PIL import Image
+
+from render import Run, Scene, View2D, View3D, optimizers as opt
+from render import plan as planning
+from render.pipeline import render_scene
+
+
+def race():
+    return Scene("bowl", [Run(opt.GD(lr=0.1), (3, 3)), Run(opt.Adam(lr=0.5), (-3, 2))], 6,
+                 views=[View2D(loss_panel=True), View3D()])
+
+
+def test_an_unknown_view_is_a_value_error_naming_the_views(tmp_path):
+    with pytest.raises(ValueError, match=r"^scene 'race' has no view 'side'; it has 2d, 3d$"):
+        render_scene("race", race(), out=tmp_path, views=["2d", "side"], formats=("png",))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_unknown_format_is_a_value_error_naming_the_formats(tmp_path):
+    with pytest.raises(ValueError, match=r"^'avi' is not a format; choose from gif, mp4, webm, png, "
+                                         r"frames, hashes$"):
+        render_scene("race", race(), out=tmp_path, formats=("png", "avi"))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_scene_is_simulated_and_planned_once_for_all_its_views_and_its_data(tmp_path, monkeypatch):
+    calls = {"simulate": 0, "plan": 0}
+    simulate, build = Scene.simulate, planning.build
+
+    def counted_simulate(self):
+        calls["simulate"] += 1
+        return simulate(self)
+
+    def counted_build(scene, trajectories=None):
+        calls["plan"] += 1
+        return build(scene, trajectories)
+    monkeypatch.setattr(Scene, "simulate", counted_simulate)
+    monkeypatch.setattr(planning, "build", counted_build)
+    written = render_scene("race", race(), out=tmp_path, formats=("png", "gif"), size=(64, 48), data=True)
+    assert [w.path.name for w in written] == ["trajectories.csv", "2d.png", "2d.gif", "3d.png", "3d.gif"]
+    assert calls == {"simulate": 1, "plan": 1}
+
+
+def test_scenes_given_from_python_are_never_taken_as_up_to_date(tmp_path):
+    first = Scene("bowl", [Run(opt.GD(lr=0.1), (3, 3))], 4)
+    second = Scene("bowl", [Run(opt.GD(lr=0.4), (3, 3))], 4)
+    a = render_scene("same", first, out=tmp_path, formats=("png",), size=(64, 48))
+    still = np.asarray(Image.open(tmp_path / "same" / "2d.png"))
+    b = render_scene("same", second, out=tmp_path, formats=("png",), size=(64, 48))
+    assert not a[0].skipped and not b[0].skipped
+    assert np.any(np.asarray(Image.open(tmp_path / "same" / "2d.png")) != still)
+
+
+def test_a_scene_read_from_a_file_is_skipped_when_nothing_changed(tmp_path):
+    source = b"the scene file's bytes"
+    kwargs = dict(out=tmp_path, formats=("png",), size=(64, 48), views=["2d"], source=source)
+    first = render_scene("race", race(), **kwargs)
+    again = render_scene("race", race(), **kwargs)
+    forced = render_scene("race", race(), force=True, **kwargs)
+    edited = render_scene("race", race(), **dict(kwargs, source=source + b" "))
+    assert [w.skipped for w in first + again + forced + edited] == [False, True, False, False]
