@@ -133,6 +133,8 @@ def _human(n: int) -> str:
               "(default: the scene's).")
 @click.option("--quality", type=click.Choice(list(QUALITY)), default="medium", show_default=True,
               help="Preset: " + ", ".join(f"{k} {w}x{h}" for k, (w, h) in QUALITY.items()) + ".")
+@click.option("--theme", type=click.Choice(["light", "dark"]), default=None,
+              help="Draw in this theme (default: the scene's, light unless it says otherwise).")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None,
               help="Worker processes for drawing frames (default: cores).")
 @click.option("--data", is_flag=True, help="Also write the numbers: OUT/<scene>/trajectories.csv "
@@ -142,7 +144,8 @@ def _human(n: int) -> str:
 @click.option("--progress/--no-progress", default=None,
               help="Progress bars on stderr (default: when it is a terminal).")
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
-def main(paths, out, formats, views, size, fps, quality, jobs, data, hashes, force, progress, debug):
+def main(paths, out, formats, views, size, fps, quality, theme, jobs, data, hashes, force, progress,
+         debug):
     """Render scene files (or folders of them) into animations."""
     started = time.perf_counter()
     scenes = []
@@ -176,7 +179,8 @@ def main(paths, out, formats, views, size, fps, quality, jobs, data, hashes, for
     for file, name, scene in scenes:
         try:
             written = render_scene(name, scene, out=out, formats=formats, views=views or None,
-                                   size=size, fps=fps, quality=quality, jobs=jobs or default_jobs(),
+                                   size=size, fps=fps, quality=quality, theme=theme,
+                                   jobs=jobs or default_jobs(),
                                    data=data, hashes=hashes, force=force, source=file.read_bytes(),
                                    progress=_progress_factory(show, name))
         except KeyboardInterrupt:

@@ -7,7 +7,9 @@ interrupted render leaves no partial file and never touches an earlier good outp
 
 A sink's constructor starts nothing: the temporary file is made and any encoder process
 started when the first frame arrives. A sink that wants to see some frames before the
-stream (the GIF's palette) names them in ``samples`` and is given them by ``take_samples``.
+stream (the GIF's palette) names them in ``samples`` (frame indices, negative from the end,
+or fractions of the way through) and is given them by ``take_samples``, with the colours
+that must come out exactly (the runs', the text's, the background's).
 
 ``SINKS`` maps format names to sink classes; ``@sink("name")`` registers one, so adding a
 format touches one place. ``write_data`` writes a scene's numbers as CSV.
@@ -54,8 +56,9 @@ class Sink:
     suffix = ""
     # False for a sink that only keeps the final frame: then no other frame is drawn.
     every_frame = True
-    # Frames (indices; negative from the end) this sink wants before the stream.
-    samples: tuple[int, ...] = ()
+    # Frames this sink wants before the stream: indices (negative from the end), or floats
+    # between 0 and 1 for a fraction of the way through.
+    samples: tuple = ()
 
     def __init__(self, path, size, fps, quality="medium"):
         self.path = Path(path)
@@ -65,15 +68,21 @@ class Sink:
         self.frames = 0
         self.temp: Path | None = None
         self.sampled: list[np.ndarray] = []
+        self.exact: list[str] = []
+        self.backdrops: list[str] = []
 
     @classmethod
     def target(cls, folder: Path, view: str) -> Path:
         """Where this format's output of ``view`` goes in the scene's folder."""
         return Path(folder) / f"{view}{cls.suffix}"
 
-    def take_samples(self, frames: list[np.ndarray]) -> None:
-        """The frames named by ``samples``, given before the first ``write``."""
+    def take_samples(self, frames: list[np.ndarray], exact=(), backdrops=()) -> None:
+        """Given before the first ``write``: the frames named by ``samples``, the colours
+        that must stay exact, and the colours they are mostly drawn over (their
+        anti-aliased edges are blends of the two)."""
         self.sampled = list(frames)
+        self.exact = list(exact)
+        self.backdrops = list(backdrops)
 
     def open(self, first: np.ndarray) -> None:
         """Called with the first frame: make the temporary file (and start an encoder)."""
@@ -186,24 +195,27 @@ class _PipedSink(Sink):
 class GifSink(_PipedSink):
     """An infinitely looping GIF with one global palette, encoded by ffmpeg as frames arrive.
 
-    The palette is built once from sample frames (the first and the last, which between
-    them hold every colour of the animation; the first frame alone if no samples were given)
-    and every frame is mapped onto it without dithering, so static regions keep identical
-    indices; ffmpeg then stores only the rectangle that changed, with unchanged pixels
-    transparent. Nothing holds more than one frame besides the samples.
+    The palette is built once: first an entry for each colour that must stay exact (each
+    run's, the text's, the background's: a run's head and legend marker keep their colour
+    exactly) and for its blends a quarter, half and three quarters of the way to each
+    backdrop (the edges of lines and markers), then median-cut colours of sample frames
+    spread over the animation (the first frame alone if no samples were given). Every frame is mapped onto it without dithering,
+    so static regions keep identical indices; ffmpeg then stores only the rectangle that
+    changed, with unchanged pixels transparent. Nothing holds more than one frame besides
+    the samples.
     """
 
     suffix = ".gif"
-    samples = (0, -1)
+    samples = (0, 0.25, 0.5, 0.75, -1)
     palette_file: Path | None = None
 
     def _start(self, first) -> FFmpegPipe:
         # 255 colours and one transparent entry: ffmpeg's GIF encoder needs a transparent
         # index to leave unchanged pixels out; without it, it stores whole rectangles.
-        colors = np.array(_palette(self.sampled or [first]).getpalette()[: 3 * 255], dtype=np.uint8)
+        colors = _palette(self.sampled or [first], self.exact, self.backdrops)
         self.sampled = []
         table = np.zeros((256, 4), dtype=np.uint8)
-        table[:255, :3] = np.resize(colors, 3 * 255).reshape(255, 3)
+        table[:255, :3] = colors
         table[:255, 3] = 255
         colors = table.reshape(16, 16, 4)                         # ffmpeg wants 16x16
         self.palette_file = _temp_beside(self.path, ".palette.png")
@@ -229,11 +241,37 @@ class GifSink(_PipedSink):
             self.palette_file = None
 
 
-def _palette(frames) -> Image.Image:
-    """A 255-colour palette image for a mosaic of frames (median cut, deterministic)."""
+def _palette(frames, exact=(), backdrops=()) -> np.ndarray:
+    """255 colours, (255, 3) uint8: the ``exact`` colours, their blends with each of the
+    ``backdrops`` and with each other (together at most RESERVED), then the median cut of a mosaic of frames
+    (deterministic) fills the rest."""
+    from matplotlib.colors import to_rgb
+    exact = [np.array(to_rgb(c)) for c in exact]
+    under = [np.array(to_rgb(c)) for c in backdrops]
+    # Nearest first: the colours, their edges over what is under them, then where two of
+    # them cross (two trails, two loss curves).
+    wanted = exact + [(1 - t) * c + t * b for c in exact for b in under for t in (0.25, 0.5, 0.75)]
+    pairs = [(a, b) for i, a in enumerate(exact) for b in exact[i + 1:]]
+    wanted += [(a + b) / 2 for a, b in pairs] + [(1 - t) * a + t * b for a, b in pairs for t in (0.25, 0.75)]
+    kept: list[tuple[int, int, int]] = []
+    for rgb in wanted:
+        rgb = tuple(int(round(v * 255)) for v in rgb)
+        if rgb not in kept and len(kept) < RESERVED:
+            kept.append(rgb)
     mosaic = np.concatenate([np.asarray(f) for f in frames], axis=0)
-    return Image.fromarray(mosaic).quantize(colors=255, method=Image.Quantize.MEDIANCUT,
-                                            dither=Image.Dither.NONE)
+    cut = Image.fromarray(mosaic).quantize(colors=255 - len(kept), method=Image.Quantize.MEDIANCUT,
+                                           dither=Image.Dither.NONE)
+    found = np.array(cut.getpalette()[: 3 * (255 - len(kept))], dtype=np.uint8).reshape(-1, 3)
+    table = np.zeros((255, 3), dtype=np.uint8)
+    table[: len(kept)] = np.array(kept, dtype=np.uint8).reshape(-1, 3)
+    table[len(kept): len(kept) + len(found)] = found
+    # Unused entries (a frame with fewer colours) repeat the first: nothing maps to them twice.
+    table[len(kept) + len(found):] = table[0]
+    return table
+
+
+# GIF palette entries kept for exact colours and their blends; the frames get the rest.
+RESERVED = 128
 
 
 # Constant rate factor of the video encoders per quality preset: lower is better and larger.

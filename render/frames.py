@@ -29,14 +29,15 @@ class FrameSource:
     the static ones; a full redraw would interleave them by zorder (a trail that crosses the
     legend passes over it here, under it there). That is the only difference; a test bounds it.
 
-    Every drawing call runs inside ``views.style()``, entered and left around the call: a
+    Every drawing call runs inside ``views.style(theme)``, entered and left around the call: a
     style context held open across calls would be unwound whenever the object holding it is
     garbage-collected, possibly in a forked worker in the middle of its own drawing.
     """
 
     def __init__(self, plan, view, size, dpi=None):
         self.size = tuple(int(v) for v in size)
-        with views.style():
+        self.theme = plan.theme
+        with views.style(self.theme):
             self.drawing = views.build(plan, view, self.size, dpi)
             self.canvas = self.drawing.figure.canvas
             self._background = None
@@ -50,7 +51,7 @@ class FrameSource:
     def frame(self, i: int) -> np.ndarray:
         """Frame ``i`` as a (height, width, 3) uint8 array (a copy)."""
         drawing = self.drawing
-        with views.style():
+        with views.style(self.theme):
             changed = drawing.update(i)
             if self._background is None:
                 for a in drawing.animated:
@@ -58,7 +59,8 @@ class FrameSource:
                 self.canvas.draw()
             else:
                 self.canvas.restore_region(self._background)
-                for artist in changed:
+                # In zorder, as a full draw stacks them (within an axes).
+                for artist in sorted(changed, key=lambda a: a.get_zorder()):
                     drawing.figure.draw_artist(artist)
         return rgb(np.asarray(self.canvas.buffer_rgba()))
 

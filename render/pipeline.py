@@ -51,11 +51,11 @@ def _fingerprint(source: bytes, view, options: dict) -> str:
 
 def render_scene(name: str, scene, *, out="output", formats: Sequence[str] = ("gif", "mp4"),
                  views: Sequence[str] | None = None, size=None, fps=None, quality="medium",
-                 jobs: int = 1, data=False, hashes=False, force=False, source: bytes = b"",
+                 theme: str | None = None, jobs: int = 1, data=False, hashes=False, force=False, source: bytes = b"",
                  progress: Callable | None = None) -> list[Written]:
     """Render the chosen views (names; default all) of ``scene`` into ``out/<name>/``.
 
-    ``progress(view_name, frames)`` may return a callable that is called once per frame
+    ``theme`` ("light", "dark") overrides the scene's. ``progress(view_name, frames)`` may return a callable that is called once per frame
     drawn and a context manager around the view's rendering.
     """
     unknown = [v for v in views or () if v not in [view.name for view in scene.views]]
@@ -65,12 +65,14 @@ def render_scene(name: str, scene, *, out="output", formats: Sequence[str] = ("g
     unknown = [f for f in formats if f not in SINKS]
     if unknown:
         raise ValueError(f"{unknown[0]!r} is not a format; choose from {', '.join(SINKS)}")
+    if theme is not None and theme != scene.theme:
+        scene = dataclasses.replace(scene, theme=theme)
     size = tuple(size or QUALITY[quality])
     fps = float(fps or scene.fps)
     folder = Path(out) / name
     written: list[Written] = []
     chosen = [v for v in scene.views if views is None or v.name in views]
-    options = {"size": size, "fps": fps, "quality": quality}
+    options = {"size": size, "fps": fps, "quality": quality, "theme": scene.theme}
     manifest_path = folder / MANIFEST
     manifest = _read_manifest(manifest_path)
     plan = None
@@ -109,17 +111,30 @@ def _read_manifest(path: Path) -> dict:
         return {}
 
 
+def _frame_index(sample, n: int) -> int:
+    """A sink's sample as a frame index: an int (negative from the end), or a float between
+    0 and 1 for a fraction of the way through."""
+    if isinstance(sample, float):
+        return int(round(sample * (n - 1)))
+    return sample % n
+
+
 def _render_view(plan, view, size, fps, quality, jobs, targets, progress) -> None:
     """Stream the view's frames into one sink per target; commit them all or none."""
     stream = FrameStream(plan, view, size, jobs)
     n = len(stream)
     sinks = [SINKS[fmt](path, size, fps, quality) for fmt, path in targets.items()]
     try:
-        wanted = sorted({i % n for s in sinks for i in s.samples})
+        wanted = sorted({_frame_index(i, n) for s in sinks for i in s.samples})
         sampled = {i: stream.sample(i) for i in wanted}
+        theme = plan.theme
+        # Each run's colour first (a swarm's one colour once), then the text's and the
+        # background's; runs are drawn over the background, black edges and the surface.
+        exact = list(dict.fromkeys([*plan.colors, theme.text, theme.background]))
+        backdrops = [theme.background, "black", theme.high]
         for s in sinks:
             if s.samples:
-                s.take_samples([sampled[i % n] for i in s.samples])
+                s.take_samples([sampled[_frame_index(i, n)] for i in s.samples], exact, backdrops)
         frames = stream if any(s.every_frame for s in sinks) else [stream.sample(n - 1)]
         tick, bar = progress(view.name, len(frames)) if progress else (None, nullcontext())
         with bar:

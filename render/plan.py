@@ -11,15 +11,13 @@ import dataclasses
 from typing import Any
 
 import numpy as np
+from matplotlib import colormaps
 
+from . import themes
 from .signals import Responses
 from .trajectories import Trajectories
 
-__all__ = ["Plan", "build", "frame_steps", "PALETTE"]
-
-# Distinct on dark and light backgrounds, in the order runs get them.
-PALETTE = ("#ffffff", "#1f77b4", "#2ca02c", "#d62728", "#ff7f0e", "#9467bd", "#e377c2",
-           "#17becf", "#bcbd22", "#8c564b")
+__all__ = ["Plan", "build", "frame_steps"]
 
 
 def frame_steps(steps: int, max_frames: int) -> np.ndarray:
@@ -40,7 +38,8 @@ def _read_only(array) -> np.ndarray:
 class Plan:
     """One scene, ready to draw. Immutable: its arrays are read-only.
 
-    ``scene`` is the spec (surface, title, fps, views); ``trajectories`` its simulation
+    ``scene`` is the spec (surface, title, fps, views); ``theme`` the colours it is drawn
+    in; ``trajectories`` its simulation
     (``Trajectories``, or ``Responses`` for a ResponseScene); ``steps[f]`` the step frame f
     shows; ``last[r, f]`` the last step of run r drawn at frame f (its last finite step once
     it has diverged, -1 if none).
@@ -50,9 +49,10 @@ class Plan:
     trajectories: Trajectories | Responses
     steps: np.ndarray          # (frames,)
     colors: tuple[str, ...]    # per run
-    labels: tuple[str, ...]    # per run: the legend entry
+    labels: tuple[str, ...]    # per run: the legend entry, the user's label as given
     names: tuple[str, ...]     # per run: a short name for status lines
     last: np.ndarray           # (runs, frames)
+    theme: themes.Theme = themes.THEMES["light"]
     # Room for what later kinds of scene add: a model's 2D plane, groups of a swarm.
     plane: Any = None
     groups: tuple = ()
@@ -95,33 +95,26 @@ def build(scene, trajectories=None) -> Plan:
     for run, k in enumerate(diverged_at):
         if k >= 0:
             last[run] = np.minimum(steps, k - 1)
-    if isinstance(trajectories, Trajectories):
-        palette, labels = PALETTE, _labels(runs, diverged_at)
-    else:
-        # Responses are drawn on white panels, where white would vanish; nothing diverges.
-        palette, labels = PALETTE[1:], [run.name for run in runs]
+    theme = themes.get(scene.theme)
+    chosen = [colormaps[v.cmap] for v in scene.views if getattr(v, "cmap", None) is not None]
     return Plan(scene=scene, trajectories=trajectories, steps=_read_only(steps),
-                colors=tuple(_colors(runs, palette)), labels=tuple(labels),
-                names=tuple(_names(runs)), last=_read_only(last))
+                colors=tuple(_colors(runs, themes.palette_for(theme, chosen))),
+                labels=tuple(run.name for run in runs), names=tuple(_names(runs)),
+                last=_read_only(last), theme=theme)
 
 
 def _colors(runs, palette) -> list[str]:
-    """Each run's color: its own, else the next palette color not taken by another run."""
+    """Each run's colour: its own, else its legend entry's. Runs that share a label (or,
+    unlabelled, an optimizer and its hyperparameters) share a colour and one legend entry;
+    each entry takes the next palette colour no run has asked for."""
     taken = {r.color for r in runs if r.color is not None}
-    free = iter([c for c in palette if c not in taken] + list(palette) * len(runs))
-    return [r.color if r.color is not None else next(free) for r in runs]
-
-
-def _labels(runs, diverged_at) -> list[str]:
-    """Each run's label and optimizer with its hyperparameters, and its fate (a race's
-    legend)."""
-    labels = []
-    for run, k in zip(runs, diverged_at):
-        described = run.optimizer.describe()
-        plain = run.label in (None, described, run.optimizer.name)
-        name = described if plain else f"{run.label}: {described}"
-        labels.append(name if k < 0 else f"{name}, diverged at step {k}")
-    return labels
+    free = [c for c in palette if c not in taken]
+    free = iter(free + list(palette) * len(runs))
+    given: dict[str, str] = {}
+    for r in runs:
+        if r.color is None and r.name not in given:
+            given[r.name] = next(free)
+    return [r.color if r.color is not None else given[r.name] for r in runs]
 
 
 def _names(runs) -> list[str]:

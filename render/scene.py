@@ -16,7 +16,7 @@ import math
 import warnings
 from typing import Any, Sequence
 
-from . import checks, signals, surfaces
+from . import checks, signals, surfaces, themes
 from .notebook import Notebook
 from .optimizers import Optimizer
 from .trajectories import Trajectories, simulate_runs
@@ -49,8 +49,10 @@ def _color(owner, field, value):
     return to_hex(value, keep_alpha=False)
 
 
-def _cmap(owner, field, value) -> str:
+def _cmap(owner, field, value) -> str | None:
     import matplotlib
+    if value is None:
+        return None
     if not isinstance(value, str) or value not in matplotlib.colormaps:
         raise ValueError(f"{owner}: {field} must be a matplotlib colormap name such as 'viridis', "
                          f"got {value!r}")
@@ -120,7 +122,8 @@ class View2D:
     levels: "linear", "log" or "sqrt" spacing of ``contours`` levels, or explicit values.
     arrows: the step's negative gradient at each head. field: a quiver of the gradient field.
     loss_panel: loss against step beside the plot. window: (xmin, xmax, ymin, ymax), default
-    the surface's.
+    the surface's. cmap: a matplotlib colormap name for the surface, default the theme's
+    quiet grey ramp (over which every run colour stands out).
     """
 
     name: str = "2d"
@@ -130,7 +133,7 @@ class View2D:
     field: bool = False
     loss_panel: bool = False
     window: tuple | None = None
-    cmap: str = "viridis"
+    cmap: str | None = None
     legend: bool = True
 
     def __post_init__(self):
@@ -163,13 +166,14 @@ class View3D:
     """The surface in 3D with each run drawn on it.
 
     camera: a Camera (static or orbiting). shadow: the runs again on a contour floor under
-    the surface. alpha: the surface's opacity. resolution: grid points per side.
+    the surface. alpha: the surface's opacity (the runs are drawn over it whatever it is).
+    resolution: grid points per side. cmap: as for View2D.
     """
 
     name: str = "3d"
     camera: Camera = Camera()
-    cmap: str = "coolwarm"
-    alpha: float = 0.6
+    cmap: str | None = None
+    alpha: float = 0.9
     shadow: bool = False
     window: tuple | None = None
     resolution: int = 60
@@ -220,6 +224,8 @@ class _Animated(Notebook):
         _set(self, "title", checks.text(owner, "title", self.title))
         _set(self, "max_frames", checks.integer(owner, "max_frames", self.max_frames, 2, 100_000))
         _set(self, "seed", checks.integer(owner, "seed", self.seed, 0))
+        if not isinstance(self.theme, str) or self.theme not in themes.THEMES:
+            raise ValueError(f"{owner}: theme must be one of {', '.join(themes.THEMES)}, got {self.theme!r}")
 
     def _sequence(self, field, value) -> tuple:
         owner = type(self).__name__
@@ -258,6 +264,7 @@ class Scene(_Animated):
     title: str | None = None
     max_frames: int = 300
     seed: int = 0
+    theme: str = "light"
 
     VIEW_TYPES = (View2D, View3D)
 
@@ -347,6 +354,7 @@ class ResponseScene(_Animated):
     title: str | None = None
     max_frames: int = 300
     seed: int = 0
+    theme: str = "light"
 
     VIEW_TYPES = (ResponseView,)
 

@@ -13,11 +13,11 @@ SMALL, LARGE = 1e-8, 1e-3
 runs = []
 for start in [(4.0, 3.0), (-1.0, 4.0), (-2.0, -4.0)]:
     runs += [
-        Run(opt.GD(lr=SMALL), start, label="GD", color="black"),
-        Run(opt.Momentum(lr=SMALL, momentum=0.9), start, label="momentum", color="magenta"),
-        Run(opt.Nesterov(lr=SMALL, momentum=0.9), start, label="NAG", color="cyan"),
-        Run(opt.RMSprop(lr=LARGE, alpha=0.9), start, label="RMSprop", color="blue"),
-        Run(opt.Adam(lr=LARGE, betas=(0.9, 0.99)), start, label="Adam", color="red"),
+        Run(opt.GD(lr=SMALL), start, label="GD"),
+        Run(opt.Momentum(lr=SMALL, momentum=0.9), start, label="momentum"),
+        Run(opt.Nesterov(lr=SMALL, momentum=0.9), start, label="NAG"),
+        Run(opt.RMSprop(lr=LARGE, alpha=0.9), start, label="RMSprop"),
+        Run(opt.Adam(lr=LARGE, betas=(0.9, 0.99)), start, label="Adam"),
     ]
 
 scene = Scene("beale", runs, steps=100_000, views=[View2D(levels="log", legend=False)],

@@ -12,7 +12,7 @@ from render import Run, Scene, View2D, optimizers as opt, surfaces
 
 ols = surfaces.LeastSquares.line(intercept=-2.0, slope=2.0, n=1000, noise=0.001, x=(-5, 5), seed=0)
 start = (9.0, 2.0)
-sgd = Run(opt.GD(lr=0.1), start, label="SGD", color="white")
+sgd = Run(opt.GD(lr=0.1), start, label="SGD")
 view = View2D(levels="sqrt", arrows=True)
 
 
@@ -21,6 +21,7 @@ def duel(rival, color, name):
                  name=name, title=f"SGD against {rival.name} on least squares")
 
 
-momentum = duel(opt.Momentum(lr=0.1, momentum=0.2), "blue", "ols_momentum_vs_sgd")
-rmsprop = duel(opt.RMSprop(lr=0.1), "green", "ols_rmsprop_vs_sgd")
-adam = duel(opt.Adam(lr=0.1), "red", "ols_adam_vs_sgd")
+# Each rival in its colour of the master plot (ols_compare.py), the default palette's.
+momentum = duel(opt.Momentum(lr=0.1, momentum=0.2), "#d55e00", "ols_momentum_vs_sgd")
+rmsprop = duel(opt.RMSprop(lr=0.1), "#009e73", "ols_rmsprop_vs_sgd")
+adam = duel(opt.Adam(lr=0.1), "#cc79a7", "ols_adam_vs_sgd")

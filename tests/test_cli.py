@@ -189,3 +189,17 @@ def test_outputs_are_byte_identical_whatever_the_number_of_jobs(tmp_path):
     assert set(outputs[1]) == {"2d.gif", "2d.mp4", "2d.webm", "2d.hashes.json"}
     for name in outputs[1]:
         assert outputs[1][name] == outputs[2][name], name
+
+
+def test_theme_option_overrides_the_scene_and_counts_for_up_to_date(scene_file, tmp_path):
+    out = tmp_path / "out"
+    args = (scene_file, "--out", out, "--format", "png", "--size", "160x90", "--view", "2d")
+    assert run(*args).exit_code == 0
+    light = np.asarray(Image.open(out / "race" / "2d.png"))
+    result = run(*args, "--theme", "dark")
+    assert result.exit_code == 0 and "(up to date)" not in result.output
+    dark = np.asarray(Image.open(out / "race" / "2d.png"))
+    assert tuple(light[0, 0]) == (255, 255, 255) and tuple(dark[0, 0]) == (0x16, 0x18, 0x1d)
+    assert "(up to date)" in run(*args, "--theme", "dark").output
+    bad = run(*args, "--theme", "neon")
+    assert bad.exit_code == 2 and "'neon' is not one of 'light', 'dark'" in bad.output

@@ -1,6 +1,7 @@
 """Encoders: the registry of sinks, sinks that start nothing until frames arrive, atomic
 outputs, decoded frames close to the drawn ones, the CSV of a scene's numbers."""
 import csv
+import dataclasses
 import os
 from pathlib import Path
 
@@ -8,7 +9,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from render import Run, Scene, View2D, optimizers as opt
+from matplotlib.colors import to_rgb
+
+from render import Camera, Run, Scene, View2D, View3D, optimizers as opt
 from render import encode, plan as planning
 from render.frames import FrameStream
 from render.pipeline import render_scene
@@ -125,3 +128,48 @@ def test_the_csv_holds_every_step_exactly(tmp_path):
     np.testing.assert_array_equal([float(r["x"]) for r in first], t.positions[0, :, 0])
     np.testing.assert_array_equal([float(r["loss"]) for r in first], t.losses[0])
     assert [int(r["step"]) for r in first] == list(range(13))
+
+
+def gif_frames(path):
+    gif = Image.open(path)
+    for i in range(gif.n_frames):
+        gif.seek(i)
+        yield np.asarray(gif.convert("RGB"))
+
+
+FOUR = [Run(opt.GD(lr=1e-3), (-1.5, 2.0), label="GD"),
+        Run(opt.Momentum(lr=1e-3, momentum=0.9), (-1.5, 2.0), label="Momentum"),
+        Run(opt.Nesterov(lr=1e-3, momentum=0.9), (-1.5, 2.0), label="Nesterov"),
+        Run(opt.Adam(lr=0.2), (-1.5, 2.0), label="Adam")]
+
+
+@pytest.mark.parametrize("view", [View2D(loss_panel=True, arrows=True), View3D(camera=Camera(orbit=60))],
+                         ids=["2d", "3d-orbit"])
+def test_gif_frames_are_the_drawn_frames_but_for_a_few_pixels(view, tmp_path):
+    scene = Scene("rosenbrock", FOUR, 40, views=[view])
+    drawn = list(FrameStream(planning.build(scene), view, (320, 180)))
+    render_scene("race", scene, out=tmp_path, formats=("gif",), size=(320, 180))
+    decoded = list(gif_frames(tmp_path / "race" / f"{view.name}.gif"))
+    assert len(decoded) == len(drawn) == 41
+    far = [np.any(np.abs(a.astype(int) - b.astype(int)) > 48, axis=-1).mean() for a, b in zip(drawn, decoded)]
+    assert max(far) <= 0.0003, max(far)
+
+
+def test_a_3d_gif_keeps_every_run_colour_exactly(tmp_path):
+    # matplotlib's pure colours, as a user might pick them; the runs are drawn over the surface
+    # and the GIF's palette reserves their entries, so heads and legend markers keep them exactly.
+    colours = {"GD": "#0000ff", "Momentum": "#00ff00", "Nesterov": "#ff0000", "Adam": "#ff00ff"}
+    runs = [dataclasses.replace(r, color=colours[r.label]) for r in FOUR]
+    view = View3D(camera=Camera(elev=35, azim=-70))
+    scene = Scene("rosenbrock", runs, 40, views=[view])
+    render_scene("race", scene, out=tmp_path, formats=("gif", "png"), size=(640, 360))
+    last = list(gif_frames(tmp_path / "race" / "3d.gif"))[-1]
+    lossless = np.asarray(Image.open(tmp_path / "race" / "3d.png").convert("RGB"))
+    for label, colour in colours.items():
+        rgb = np.array(to_rgb(colour)) * 255
+        exact = np.all(lossless == rgb, axis=-1)
+        assert exact.sum() >= 30, label                            # its head, its marker, its trail
+        assert np.all(last[exact] == rgb), label
+    legend = lossless[: 150, : 200]                                # the figure's upper-left corner
+    for colour in colours.values():
+        assert np.all(legend == np.array(to_rgb(colour)) * 255, axis=-1).sum() >= 10, colour

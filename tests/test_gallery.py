@@ -37,7 +37,7 @@ def radius(p):
 
 def test_every_scene_file_opens_with_its_figure_and_lesson():
     files = sorted(SCENES.glob("*.py"))
-    assert len(files) == 13
+    assert len(files) == 14
     for f in files:
         module_doc = f.read_text().split('"""')[1]
         assert len(module_doc.split()) > 25, f.name
@@ -207,6 +207,15 @@ def test_gradient_response_scenes_show_what_they_claim():
     assert np.all(big > 100 * zero)
     adam = simulated("gradient_response", "response_adam").updates[:, spikes, 0]
     np.testing.assert_allclose(adam, 0.25, rtol=1e-6)                       # a full first step
+
+
+def test_rosenbrock_dark_momentum_arrives_gd_crawls_adam_on_its_way():
+    scene = scenes("rosenbrock_dark")["rosenbrock_dark"]
+    t = simulated("rosenbrock_dark", "rosenbrock_dark")
+    gd, momentum, adam = (t.losses[i, -1] for i in range(3))
+    assert gd > 4 and 0.01 < adam < 1 and momentum < adam
+    assert np.hypot(*(final(t, 1) - (1, 1))) < 0.15
+    assert scene.theme == "dark"
 
 
 def test_nesterov_responds_exactly_as_momentum_to_a_gradient_of_time_only():

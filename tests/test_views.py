@@ -10,6 +10,7 @@ from render import Camera, Run, Scene, View2D, View3D, optimizers as opt
 from render import plan as planning
 from render import views
 from render.frames import FrameSource
+from matplotlib.transforms import Bbox
 
 
 def scene_with(views, steps=20, runs=None):
@@ -85,7 +86,8 @@ def test_a_diverged_run_ends_with_a_cross_and_says_so():
     frames.frame(len(frames) - 1)
     d = frames.drawing
     assert d.heads[0].get_marker() == "X"
-    assert d.ax.get_legend().get_texts()[0].get_text() == f"too fast: GD(lr=0.02), diverged at step {k}"
+    assert d.ax.get_legend().get_texts()[0].get_text() == "too fast"        # the label as given
+    assert d.status(len(frames) - 1) == f"step 30: too fast diverged at {k}"
     assert "too fast diverged" in d.status_text.get_text()
 
 
@@ -96,7 +98,13 @@ def test_the_loss_panel_ends_where_the_trail_ends_for_a_diverged_run():
     frames.frame(2)                                   # step 41: the run diverged at step 40
     d = frames.drawing
     P = d.trajectories.positions
-    np.testing.assert_array_equal(d.trails[0].get_xydata()[-1], P[0, 39])
+    # The trail heads for step 39 (far outside) and stops, with its cross, on the window's edge.
+    xmin, xmax, ymin, ymax = scene.surface.window
+    assert P[0, 39, 0] < xmin and P[0, 39, 1] < ymin
+    end = d.trails[0].get_xydata()[-1]
+    np.testing.assert_allclose(end, [xmin, ymin])
+    np.testing.assert_allclose(np.ravel(d.heads[0].get_data()), end)
+    assert d.heads[0].get_marker() == "X"
     steps, losses = d.loss.lines[0].get_data()
     assert steps.tolist() == [0, 20, 39]
     assert losses[-1] == d.trajectories.losses[0, 39]
@@ -128,3 +136,117 @@ def test_glyph_text_uses_matplotlibs_fork_safe_font_cache():
     from matplotlib.font_manager import FontProperties, findfont, get_font
     from render.views import glyphs
     assert glyphs._font("DejaVu Sans") is get_font(findfont(FontProperties(family="DejaVu Sans")))
+
+
+# --- what a reader sees: every run visible, in its colour, the frame filled ------------------
+
+RACE = [Run(opt.GD(lr=1e-3), (-1.5, 2.0), label="GD"),
+        Run(opt.Momentum(lr=1e-3, momentum=0.9), (-1.5, 2.0), label="Momentum"),
+        Run(opt.Nesterov(lr=1e-3, momentum=0.9), (-1.5, 2.0), label="Nesterov"),
+        Run(opt.Adam(lr=0.2), (-1.5, 2.0), label="Adam")]
+
+
+def final_frame(scene, view, size=(640, 360)):
+    frames = source(scene, view, size)
+    return frames, frames.frame(len(frames) - 1)
+
+
+@pytest.mark.parametrize("run", range(4))
+def test_each_3d_run_is_visible_in_its_own_colour(run):
+    # Momentum and Nesterov follow nearly the same path; GD barely moves. Recolouring one run
+    # must change hundreds of pixels strongly: the run is drawn, not a tint under the surface.
+    view = View3D(camera=Camera(elev=35, azim=-70))
+    scene = Scene("rosenbrock", RACE, 150, views=[view])
+    _, before = final_frame(scene, view)
+    runs = list(RACE)
+    theirs = planning.build(scene).colors[run]
+    other = "#000000" if theirs != "#000000" else "#ffffff"
+    runs[run] = dataclasses.replace(runs[run], color=other)
+    _, after = final_frame(dataclasses.replace(scene, runs=runs), view)
+    changed = np.max(np.abs(before.astype(int) - after.astype(int)), axis=-1) > 80
+    assert changed.sum() >= 200, changed.sum()
+
+
+def head_pixel(drawing, run):
+    """Where run's head is drawn, as (row, column) in the frame."""
+    head = drawing.heads[run]
+    if hasattr(head, "get_data_3d"):
+        from mpl_toolkits.mplot3d import proj3d
+        ax = drawing.ax
+        x, y, z = (np.ravel(v) for v in head.get_data_3d())
+        px, py, _ = proj3d.proj_transform(x, y, z, ax.get_proj())
+        xy = ax.transData.transform(np.column_stack([px, py]))[0]
+    else:
+        xy = head.get_transform().transform(head.get_xydata())[0]
+    return int(round(drawing.figure.bbox.height - xy[1] - 0.5)), int(round(xy[0] - 0.5))
+
+
+def legend_marker_pixels(drawing):
+    """Where each legend entry's marker is drawn, as (row, column) in the frame."""
+    legend = drawing.ax.get_legend() or drawing.figure.legends[0]
+    pixels = []
+    for handle in legend.legend_handles:
+        marker = handle._legmarker if hasattr(handle, "_legmarker") else handle
+        xy = marker.get_transform().transform(marker.get_xydata())
+        x, y = xy[len(xy) // 2]
+        pixels.append((int(round(drawing.figure.bbox.height - y - 0.5)), int(round(x - 0.5))))
+    return pixels
+
+
+@pytest.mark.parametrize("view", [View2D(), View3D(camera=Camera(elev=35, azim=-70))], ids=["2d", "3d"])
+def test_a_3d_run_ends_in_a_clean_head_of_its_colour_and_its_legend_marker_matches(view):
+    scene = Scene("rosenbrock", RACE, 60, views=[view])
+    frames, last = final_frame(scene, view)
+    d = frames.drawing
+    colours = [tuple(int(round(255 * v)) for v in __import__("matplotlib").colors.to_rgb(c)) for c in d.colors]
+    for run in (0, 3):          # the widest head, and the last drawn (on top)
+        r, c = head_pixel(d, run)
+        assert tuple(last[r, c]) == colours[run], (run, tuple(last[r, c]))
+    for run, (r, c) in enumerate(legend_marker_pixels(d)):
+        assert tuple(last[r, c]) == colours[run], (run, tuple(last[r, c]))
+
+
+@pytest.mark.parametrize("camera,window", [(Camera(), None), (Camera(elev=60, azim=35), None),
+                                           (Camera(elev=15, azim=-120), (-2, 2, -1, 3)),
+                                           (Camera(orbit=360), None)],
+                         ids=["default", "high", "low-window", "orbit"])
+def test_the_3d_view_fills_the_frame_and_cuts_no_label(camera, window):
+    view = View3D(camera=camera, window=window)
+    scene = Scene("rosenbrock", RACE, 12, views=[view])
+    frames = source(scene, view, (640, 360))
+    d = frames.drawing
+    W, H = d.figure.bbox.width, d.figure.bbox.height
+    renderer = d.figure.canvas.get_renderer()
+    extents = []
+    for frame in range(0, len(frames), 3):
+        frames.frame(frame)
+        content = d._extent(renderer)
+        extents.append(content)
+        assert content.x0 >= 0 and content.y0 >= 0 and content.x1 <= W and content.y1 <= H
+        for axis in (d.ax.xaxis, d.ax.yaxis, d.ax.zaxis):
+            box = axis.get_tightbbox(renderer)        # the drawn ticks, their labels, the axis label
+            assert box.x0 >= 0 and box.y0 >= 0 and box.x1 <= W and box.y1 <= H, (axis, box)
+    # A static camera fills the width at every frame; an orbit's size stays constant, so it
+    # fills the width over its turn.
+    spans = [e.width for e in extents] if not camera.orbit else [Bbox.union(extents).width]
+    assert min(spans) >= 0.75 * W, spans
+
+
+@pytest.mark.parametrize("view", [View2D(), View3D()], ids=["2d", "3d"])
+def test_a_swarm_of_one_optimizer_is_one_legend_entry_inside_the_figure(view):
+    starts = [(x, y) for x in np.linspace(-1.8, 1.8, 12) for y in np.linspace(-0.8, 2.8, 12)]
+    scene = Scene("rosenbrock", [Run(opt.Adam(lr=0.05), s) for s in starts], 5, views=[view])
+    frames, _ = final_frame(scene, view)
+    d = frames.drawing
+    legend = d.ax.get_legend() or d.figure.legends[0]
+    assert [t.get_text() for t in legend.get_texts()] == ["Adam(lr=0.05) \u00d7144"]
+    box = legend.get_window_extent(d.figure.canvas.get_renderer())
+    assert box.x0 >= 0 and box.y0 >= 0 and box.x1 <= d.figure.bbox.width and box.y1 <= d.figure.bbox.height
+
+
+def test_a_legend_of_many_kinds_stops_at_eight_entries():
+    runs = [Run(opt.GD(lr=0.01 * (i + 1)), (-1.5, 2.0)) for i in range(12)]
+    view = View2D()
+    frames, _ = final_frame(Scene("rosenbrock", runs, 3, views=[view]), view)
+    texts = [t.get_text() for t in frames.drawing.ax.get_legend().get_texts()]
+    assert texts[:7] == [f"GD(lr={0.01 * (i + 1):g})" for i in range(7)] and texts[7] == "+5 more"

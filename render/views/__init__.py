@@ -20,5 +20,5 @@ def build(plan, view, size, dpi=None) -> Drawing:
     from .responses import ResponsePlot
     # By the spec's class name: drawing code reads specs but never imports their module.
     drawings = {"View2D": Plot2D, "View3D": Plot3D, "ResponseView": ResponsePlot}
-    with style():
+    with style(plan.theme):
         return drawings[type(view).__name__](plan, view, size, dpi)

@@ -7,7 +7,7 @@ from matplotlib.animation import FuncAnimation
 from matplotlib.figure import Figure
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-__all__ = ["Drawing", "PinnedAnimation", "PinnedFigure", "animation", "contour_levels", "style"]
+__all__ = ["Drawing", "PinnedAnimation", "PinnedFigure", "animation", "clip_path", "contour_levels", "style"]
 
 # What decides pixels is pinned here rather than inherited from a user's matplotlibrc.
 STYLE = {
@@ -28,23 +28,30 @@ STYLE = {
 
 
 class style:
-    """``with style():`` matplotlib's defaults plus STYLE, whatever the user's configuration
-    says, restored on exit. Entered around every drawing call, so it is kept cheap: the
-    target values are computed once and swapped in without re-validation."""
+    """``with style(theme):`` matplotlib's defaults plus STYLE and the theme's colours,
+    whatever the user's configuration says, restored on exit. Entered around every drawing
+    call, so it is kept cheap: the target values are computed once per theme and swapped in
+    without re-validation."""
 
-    _target: dict | None = None
+    _targets: dict = {}
+
+    def __init__(self, theme=None):
+        self.theme = theme
 
     @classmethod
-    def target(cls) -> dict:
-        if cls._target is None:
+    def target(cls, theme=None) -> dict:
+        key = None if theme is None else theme.name
+        if key not in cls._targets:
             with matplotlib.rc_context():
                 matplotlib.rcdefaults()
                 matplotlib.rcParams.update(STYLE)
-                cls._target = {k: v for k, v in dict.items(matplotlib.rcParams) if k != "backend"}
-        return cls._target
+                if theme is not None:
+                    matplotlib.rcParams.update(theme.rc())
+                cls._targets[key] = {k: v for k, v in dict.items(matplotlib.rcParams) if k != "backend"}
+        return cls._targets[key]
 
     def __enter__(self):
-        params, target = matplotlib.rcParams, self.target()
+        params, target = matplotlib.rcParams, self.target(self.theme)
         self._saved = {k: dict.__getitem__(params, k) for k in target}
         dict.update(params, target)
         return self
@@ -58,12 +65,14 @@ class PinnedFigure(Figure):
     """A Figure that draws and saves inside ``style()``: whoever draws it (our frames,
     FuncAnimation in a notebook, ``savefig``), the user's rcParams decide no pixel."""
 
+    theme = None
+
     def draw(self, renderer):
-        with style():
+        with style(self.theme):
             return super().draw(renderer)
 
     def savefig(self, *args, **kwargs):
-        with style():
+        with style(self.theme):
             return super().savefig(*args, **kwargs)
 
 
@@ -74,7 +83,7 @@ class PinnedAnimation(FuncAnimation):
     are left as they are."""
 
     def save(self, *args, **kwargs):
-        pinned = {k: v for k, v in style.target().items() if k.startswith("savefig.")}
+        pinned = {k: v for k, v in style.target(self._fig.theme).items() if k.startswith("savefig.")}
         with matplotlib.rc_context(pinned):
             return super().save(*args, **kwargs)
 
@@ -82,7 +91,7 @@ class PinnedAnimation(FuncAnimation):
 def animation(drawing, fps: float) -> PinnedAnimation:
     """A FuncAnimation of ``drawing``, each frame updated, drawn and saved in the pinned style."""
     def update(frame):
-        with style():
+        with style(drawing.theme):
             return drawing.update(frame)
 
     for artist in drawing.animated:
@@ -91,6 +100,7 @@ def animation(drawing, fps: float) -> PinnedAnimation:
 
 
 FIGURE_WIDTH = 9.6     # inches: 960 pixels at matplotlib's default 100 dpi
+LEGEND_CAP = 8         # legend entries at most; the last then says how many more
 
 
 class Drawing:
@@ -110,6 +120,7 @@ class Drawing:
         self.trajectories = plan.trajectories
         self.steps = plan.steps
         self.colors = plan.colors
+        self.theme = plan.theme
         w, h = size
         # The layout is that of a figure FIGURE_WIDTH inches wide whatever the pixel size,
         # so a small render is the large one scaled down, not a crowded one. Half a pixel
@@ -117,6 +128,7 @@ class Drawing:
         # (Below 30 dpi FreeType cannot size the smallest text: tiny renders get crowded.)
         dpi = max(30.0, w / FIGURE_WIDTH) if dpi is None else dpi
         self.figure = PinnedFigure(figsize=((w + 0.5) / dpi, (h + 0.5) / dpi), dpi=dpi)
+        self.figure.theme = self.theme
         FigureCanvasAgg(self.figure)
         self.animated: list = []
 
@@ -135,7 +147,7 @@ class Drawing:
         parts = []
         for i, short in enumerate(plan.names[:4]):
             if plan.diverged(i, frame):
-                parts.append(f"{short} diverged")
+                parts.append(f"{short} diverged at {int(self.trajectories.diverged_at[i])}")
             else:
                 parts.append(f"{short} {self.trajectories.losses[i, step]:.3g}")
         more = plan.runs - 4
@@ -148,6 +160,51 @@ class Drawing:
         surface = self.scene.surface
         formula = f"${surface.latex}$" if surface.latex and _parses(surface.latex) else ""
         return f"{surface.name}   {formula}".strip() if len(formula) < 90 else surface.name
+
+    @property
+    def cmap(self):
+        """The surface's colormap: the view's own, else the theme's."""
+        from matplotlib import colormaps
+        cmap = getattr(self.view, "cmap", None)
+        return colormaps[cmap] if cmap is not None else self.theme.cmap
+
+    def _rank(self, run: int) -> tuple[int, int]:
+        """(this run's legend entry, how many entries there are)."""
+        entries = list(dict.fromkeys(zip(self.colors, self.plan.labels)))
+        return entries.index((self.colors[run], self.plan.labels[run])), len(entries)
+
+    def trail_width(self, run: int) -> float:
+        """Earlier legend entries are drawn wider, underneath: where two trails coincide both
+        stay visible, the later one as a stripe inside the earlier. A swarm's many entries are
+        drawn thin."""
+        k, n = self._rank(run)
+        if n > LEGEND_CAP:
+            return 1.0
+        return 1.4 + 1.2 * (n - 1 - k) / max(1, n - 1)
+
+    def head_size(self, run: int) -> float:
+        """Heads nest the same way: runs that end together show as rings around each other."""
+        k, n = self._rank(run)
+        if n > LEGEND_CAP:
+            return 5.0
+        # Rings at least 1.5 points wide, each side, when there are few.
+        return 8.0 + min(3.0, 9.0 / max(1, n - 1)) * (n - 1 - k)
+
+    def legend_entries(self, cap: int = LEGEND_CAP) -> list[tuple[str, str]]:
+        """(colour, text) per legend entry: runs that share a label and a colour are one
+        entry ("Adam(lr=0.05) x144"); past ``cap`` entries the last says "+k more"."""
+        groups: dict[tuple[str, str], int] = {}
+        for color, label in zip(self.colors, self.plan.labels):
+            groups[(color, label)] = groups.get((color, label), 0) + 1
+        entries = [(c, label if n == 1 else f"{label} \u00d7{n}") for (c, label), n in groups.items()]
+        if len(entries) > cap:
+            entries = entries[: cap - 1] + [("none", f"+{len(entries) - cap + 1} more")]
+        return entries
+
+    def legend_handles(self, entries, marker=True) -> list:
+        from matplotlib.lines import Line2D
+        style = dict(marker="o", markersize=5, markeredgecolor="black", markeredgewidth=0.5) if marker else {}
+        return [Line2D([], [], color=c, linewidth=1.4, **(style if c != "none" else {})) for c, _ in entries]
 
     def animate(self, artists) -> None:
         for a in artists:
@@ -162,6 +219,45 @@ def _parses(latex: str) -> bool:
         return True
     except ValueError:
         return False
+
+
+def clip_path(points: np.ndarray, lo, hi) -> tuple[np.ndarray, np.ndarray | None]:
+    """A trail cut to the box [lo, hi] (any number of dimensions): each segment clipped
+    (Liang-Barsky), with a NaN row where the trail leaves the box and comes back; and the
+    point to draw its head at: the last point if it is inside, else where the trail last
+    left the box (None if it never was inside). A run that flies off stops at the edge."""
+    points = np.asarray(points, dtype=float)
+    lo, hi = np.asarray(lo, dtype=float), np.asarray(hi, dtype=float)
+    inside = np.all((points >= lo) & (points <= hi), axis=1)
+    if inside.all():
+        return points, (points[-1] if len(points) else None)
+    if len(points) == 1:
+        return points[:0], None
+    a, b = points[:-1], points[1:]
+    d = b - a
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t_lo, t_hi = (lo - a) / d, (hi - a) / d
+    enter = np.where(d > 0, t_lo, np.where(d < 0, t_hi, -np.inf))
+    leave = np.where(d > 0, t_hi, np.where(d < 0, t_lo, np.inf))
+    # A segment parallel to a face lies outside if its coordinate is outside.
+    parallel_out = (d == 0) & ((a < lo) | (a > hi))
+    first, last = np.max(enter, axis=1), np.min(leave, axis=1)
+    finite = np.all(np.isfinite(a) & np.isfinite(b), axis=1)
+    seen = finite & ~np.any(parallel_out, axis=1) & (first <= last) & (last >= 0) & (first <= 1)
+    t0, t1 = np.clip(first, 0, 1), np.clip(last, 0, 1)
+    if not seen.any():
+        return points[:0], None
+    starts, ends = a + t0[:, None] * d, a + t1[:, None] * d
+    rows, previous = [], None
+    for i in np.flatnonzero(seen):
+        if previous is None or not np.array_equal(starts[i], previous):
+            if previous is not None:
+                rows.append(np.full(points.shape[1], np.nan))
+            rows.append(starts[i])
+        rows.append(ends[i])
+        previous = ends[i]
+    path = np.array(rows)
+    return path, (points[-1] if inside[-1] else path[-1])
 
 
 def contour_levels(Z: np.ndarray, spec, n: int) -> np.ndarray:

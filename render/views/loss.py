@@ -34,7 +34,8 @@ class LossPanel:
         ax.set_xlabel("step")
         ax.set_ylabel("loss")
         ax.grid(True, alpha=0.3)
-        self.lines = [ax.plot([], [], color=c, linewidth=1.4)[0] for c in drawing.colors]
+        self.lines = [ax.plot([], [], color=c, linewidth=drawing.trail_width(i))[0]
+                      for i, c in enumerate(drawing.colors)]
         self.heads = [ax.plot([], [], color=c, marker="o", markersize=5, markeredgecolor="black",
                               markeredgewidth=0.5, linestyle="none")[0] for c in drawing.colors]
         drawing.animate(self.lines + self.heads)

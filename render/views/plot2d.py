@@ -3,12 +3,10 @@ from __future__ import annotations
 
 import numpy as np
 from matplotlib.colors import BoundaryNorm
-from matplotlib import colormaps
-from matplotlib.lines import Line2D
 
 from matplotlib.transforms import offset_copy
 
-from .base import Drawing, contour_levels
+from .base import Drawing, clip_path, contour_levels
 from .glyphs import GlyphText
 from .loss import LossPanel
 
@@ -34,7 +32,8 @@ class Plot2D(Drawing):
         if view.arrows:
             self._arrows()
         above = offset_copy(self.ax.transAxes, fig=fig, y=4, units="points")
-        self.status_text = GlyphText(0, 1, self.status(0), fontsize=8, transform=above)
+        self.status_text = GlyphText(0, 1, self.status(0), fontsize=8, color=self.theme.text,
+                                     transform=above)
         fig.add_artist(self.status_text)
         self.animate([self.status_text])
         fig.suptitle(self.title(), fontsize=11)
@@ -46,12 +45,12 @@ class Plot2D(Drawing):
         X, Y, Z = surface.grid(GRID, self.window)
         Z = np.ma.masked_invalid(Z)
         levels = contour_levels(Z.filled(np.nan), self.view.levels, self.view.contours)
-        cmap = colormaps[self.view.cmap]
+        cmap = self.cmap
         norm = BoundaryNorm(levels, cmap.N, extend="both")
         ax.contourf(X, Y, Z, levels=levels, cmap=cmap, norm=norm, extend="both")
         shown = levels[:: max(1, len(levels) // 10)]
-        lines = ax.contour(X, Y, Z, levels=shown, colors="black", linestyles="dashed",
-                           linewidths=0.6, alpha=0.5)
+        lines = ax.contour(X, Y, Z, levels=shown, colors=self.theme.contour, linestyles="dashed",
+                           linewidths=0.6, alpha=0.6)
         ax.clabel(lines, fmt=lambda v: f"{v:.3g}", fontsize=7, inline=True)
         for mx, my in surface.minima:
             if xmin <= mx <= xmax and ymin <= my <= ymax:
@@ -65,10 +64,11 @@ class Plot2D(Drawing):
             sloped = np.isfinite(norm_g) & (norm_g > 0)
             if np.any(sloped):          # a flat surface has no field to draw
                 ax.quiver(fx[sloped], fy[sloped], -gx[sloped] / norm_g[sloped],
-                          -gy[sloped] / norm_g[sloped], color="white", alpha=0.45, angles="xy",
+                          -gy[sloped] / norm_g[sloped], color=self.theme.field, alpha=0.45, angles="xy",
                           pivot="mid", width=0.0025, headwidth=4, zorder=2)
         ax.set_xlim(xmin, xmax)
         ax.set_ylim(ymin, ymax)
+        self.box = ((xmin, ymin), (xmax, ymax))
         labels = getattr(surface, "axis_labels", ("x", "y"))
         ax.set_xlabel(labels[0])
         ax.set_ylabel(labels[1])
@@ -78,16 +78,17 @@ class Plot2D(Drawing):
         ax = self.ax
         self.trails, self.heads = [], []
         for i, color in enumerate(self.colors):
-            trail, = ax.plot([], [], color=color, linewidth=1.4, marker="o", markersize=2.5, zorder=4)
-            head, = ax.plot([], [], color=color, marker="o", markersize=8, markeredgecolor="black",
+            trail, = ax.plot([], [], color=color, linewidth=self.trail_width(i), marker="o", markersize=2.5,
+                             zorder=4)
+            head, = ax.plot([], [], color=color, marker="o", markersize=self.head_size(i), markeredgecolor="black",
                             markeredgewidth=0.8, linestyle="none", zorder=5)
             self.trails.append(trail)
             self.heads.append(head)
         self.animate(self.trails + self.heads)
         if self.view.legend:
-            handles = [Line2D([], [], color=c, marker="o", markersize=5, markeredgecolor="black",
-                              markeredgewidth=0.5, linewidth=1.4) for c in self.colors]
-            ax.legend(handles, self.plan.labels, loc="upper right", framealpha=0.8)
+            entries = self.legend_entries()
+            ax.legend(self.legend_handles(entries), [t for _, t in entries], loc="upper right",
+                      framealpha=0.85)
 
     def _arrows(self):
         # The steepest start sets the scale: its arrow spans 15% of the width; later arrows
@@ -101,7 +102,7 @@ class Plot2D(Drawing):
         n = self.plan.runs
         self.quiver = self.ax.quiver(np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n),
                                      color=self.colors, angles="xy", scale_units="xy", scale=1,
-                                     width=0.004, edgecolor="black", linewidth=0.4, zorder=6)
+                                     width=0.004, edgecolor="black", linewidth=0.4, zorder=4.5)
         self.animate([self.quiver])
 
     def update(self, frame: int) -> list:
@@ -111,8 +112,9 @@ class Plot2D(Drawing):
         moving = np.zeros(len(self.heads), dtype=bool)      # not yet diverged
         for i, (trail, head) in enumerate(zip(self.trails, self.heads)):
             idx, last = self.plan.trail(i, frame)
-            trail.set_data(P[i, idx, 0], P[i, idx, 1])
-            heads[i] = P[i, last] if last >= 0 else np.nan
+            points, end = clip_path(P[i, idx], *self.box)
+            trail.set_data(points[:, 0], points[:, 1])
+            heads[i] = np.nan if end is None else end
             head.set_data([heads[i, 0]], [heads[i, 1]])
             moving[i] = not self.plan.diverged(i, frame)
             head.set_marker("o" if moving[i] else "X")

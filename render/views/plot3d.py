@@ -2,10 +2,30 @@
 from __future__ import annotations
 
 import numpy as np
-from matplotlib.lines import Line2D
+from matplotlib.transforms import Bbox
+from mpl_toolkits.mplot3d import Axes3D
 
-from .base import Drawing
+from .base import Drawing, clip_path
 from .glyphs import GlyphText
+
+
+TOP = 0.86          # the axes' frame ends here; above: the status line and the title
+STRETCH = 1.7       # the widest a 3D scene is stretched horizontally to fill a wide frame
+FLATTEN = 0.8       # ... and the flattest its box is made (of matplotlib's 4:4:3)
+
+
+class _Wide3D(Axes3D):
+    """3D axes whose drawing area is ``stretch`` times wider than tall (matplotlib's is
+    always square, which leaves half of a 16:9 frame empty)."""
+
+    stretch = 1.0
+
+    def apply_aspect(self, position=None):
+        position = self.get_position(original=True) if position is None else position
+        bb = self.get_figure().transSubfigure.transform_bbox(Bbox.unit())
+        pb = position.frozen()
+        shrunk = pb.shrunk_to_aspect(1.0 / self.stretch, pb, bb.height / bb.width)
+        self._set_position(shrunk.anchored(self.get_anchor(), pb), "active")
 
 
 class Plot3D(Drawing):
@@ -14,12 +34,18 @@ class Plot3D(Drawing):
         self.camera = view.camera
         self.moving_camera = self.camera.orbit != 0
         fig = self.figure
-        self.ax = fig.add_axes((0.0, 0.0, 1.0, 0.86), projection="3d")
+        self.ax = fig.add_axes((0.0, 0.0, 1.0, TOP), axes_class=_Wide3D)
+        # Drawn in the order given, not sorted by depth: the runs always come above the
+        # surface, in their own colour, wherever the camera is.
+        self.ax.computed_zorder = False
+        for axis in (self.ax.xaxis, self.ax.yaxis, self.ax.zaxis):
+            axis.set_pane_color(self.theme.pane)
         self.window = view.window or self.scene.surface.window
         self._surface()
         self._runs()
+        self._fit()
         self._place_camera(0)
-        self.status_text = GlyphText(0.5, 0.875, self.status(0), fontsize=8, ha="center",
+        self.status_text = GlyphText(0.5, 0.875, self.status(0), fontsize=8, ha="center", color=self.theme.text,
                                      transform=fig.transFigure)
         fig.add_artist(self.status_text)
         self.animate([self.status_text])
@@ -33,20 +59,25 @@ class Plot3D(Drawing):
         if not hi > lo:
             lo, hi = lo - 0.5, hi + 0.5
         Z = np.where(np.isfinite(Z), Z, np.nan)
-        ax.plot_surface(X, Y, Z, cmap=view.cmap, alpha=view.alpha, linewidth=0,
-                        antialiased=True, rstride=1, cstride=1, vmin=lo, vmax=hi)
+        ax.plot_surface(X, Y, Z, cmap=self.cmap, alpha=view.alpha, linewidth=0,
+                        antialiased=True, rstride=1, cstride=1, vmin=lo, vmax=hi, zorder=2)
+        # A sparse wireframe gives the pale surface its shape.
+        ax.plot_wireframe(X, Y, Z, rcount=16, ccount=16, color=self.theme.contour, linewidth=0.35,
+                          alpha=0.45, zorder=3)
         self.floor = lo - 0.25 * (hi - lo) if view.shadow else lo
         if view.shadow:
             ax.contourf(X, Y, np.nan_to_num(Z, nan=hi), zdir="z", offset=self.floor,
-                        levels=15, cmap=view.cmap, alpha=0.7)
+                        levels=15, cmap=self.cmap, alpha=0.7, zorder=1)
         for mx, my in surface.minima:
             xmin, xmax, ymin, ymax = self.window
             if xmin <= mx <= xmax and ymin <= my <= ymax:
                 ax.plot([mx], [my], [float(surface(mx, my))], marker="*", markersize=12,
-                        color="white", markeredgecolor="black", linestyle="none")
+                        color="white", markeredgecolor="black", linestyle="none", zorder=4)
         ax.set_xlim(self.window[0], self.window[1])
         ax.set_ylim(self.window[2], self.window[3])
         ax.set_zlim(self.floor, hi)
+        xmin, xmax, ymin, ymax = self.window
+        self.box = ((xmin, ymin, self.floor), (xmax, ymax, hi))
         labels = getattr(surface, "axis_labels", ("x", "y"))
         ax.set_xlabel(labels[0])
         ax.set_ylabel(labels[1])
@@ -57,32 +88,101 @@ class Plot3D(Drawing):
     def _runs(self):
         ax = self.ax
         self.paths, self.heads, self.shadows = [], [], []
-        for color in self.colors:
-            self.paths.append(ax.plot([], [], [], color=color, linewidth=1.6, marker="o",
-                                      markersize=2.5)[0])
-            self.heads.append(ax.plot([], [], [], color=color, marker="o", markersize=8,
+        for i, color in enumerate(self.colors):
+            self.paths.append(ax.plot([], [], [], color=color, linewidth=self.trail_width(i), marker="o",
+                                      markersize=2.5, zorder=5)[0])
+            self.heads.append(ax.plot([], [], [], color=color, marker="o", markersize=self.head_size(i), zorder=6,
                                       markeredgecolor="black", markeredgewidth=0.8, linestyle="none")[0])
             if self.view.shadow:
-                self.shadows.append(ax.plot([], [], [], color=color, linewidth=1.2, alpha=0.8)[0])
+                # On the floor, thin and dashed: a shadow, never taken for a run.
+                self.shadows.append(ax.plot([], [], [], color=color, linewidth=1.0, alpha=0.7,
+                                            linestyle=(0, (3, 2)), zorder=4)[0])
         self.animate(self.paths + self.shadows + self.heads)
+        self.legend = None
         if self.view.legend:
-            handles = [Line2D([], [], color=c, marker="o", markersize=5, markeredgecolor="black",
-                              markeredgewidth=0.5, linewidth=1.4) for c in self.colors]
-            ax.legend(handles, self.plan.labels, loc="upper left", framealpha=0.8)
+            # In the figure's corner, not the axes': the axes are scaled to fill the frame.
+            entries = self.legend_entries()
+            self.legend = self.figure.legend(self.legend_handles(entries), [t for _, t in entries],
+                                             loc="upper left", bbox_to_anchor=(0.01, TOP),
+                                             framealpha=0.85)
 
     def _place_camera(self, frame: int):
-        self.ax.view_init(elev=self.camera.elev, azim=self.camera.azimuth(self.plan.fraction(frame)))
+        self._look(self.plan.fraction(frame))
+
+    def _look(self, fraction: float):
+        self.ax.view_init(elev=self.camera.elev, azim=self.camera.azimuth(fraction))
+
+    def _fit(self):
+        """Scale and centre the axes so that the box with its ticks and labels fills the
+        frame below the status line, at every angle of an orbit alike (a constant size: an
+        orbit does not breathe). matplotlib leaves a 3D box in a square in the middle, half
+        of a wide frame empty; a scene is also stretched horizontally, up to STRETCH."""
+        ax, fig = self.ax, self.figure
+        renderer = fig.canvas.get_renderer()
+        W, H = fig.bbox.width, fig.bbox.height
+        margin = 0.02 * H
+        target = Bbox.from_extents(margin, margin, W - margin, TOP * H - margin)
+        fractions = np.linspace(0, 1, 5) if self.moving_camera else [0.0]
+
+        def extent() -> Bbox:
+            boxes = []
+            for f in fractions:
+                self._look(f)
+                boxes.append(self._extent(renderer))
+            return Bbox.union(boxes)
+
+        ratio = target.width / target.height
+        square = extent()
+        if square.width / square.height < ratio:
+            # Too tall for the frame: a flatter box first, then a horizontal stretch.
+            zoom = 10.0 / self.camera.distance if self.camera.distance is not None else 1.0
+            flat = float(np.clip((square.width / square.height) / ratio, FLATTEN, 1.0))
+            ax.set_box_aspect((4, 4, 3 * flat), zoom=zoom)
+            square = extent()
+        ax.stretch = float(np.clip(ratio / (square.width / square.height), 1.0, STRETCH))
+        for _ in range(4):
+            content = extent()
+            scale = min(target.width / content.width, target.height / content.height)
+            active = ax.get_position().transformed(fig.transFigure)
+            centre = np.array([active.x0 + active.x1, active.y0 + active.y1]) / 2
+            middle = np.array([content.x0 + content.x1, content.y0 + content.y1]) / 2
+            goal = np.array([target.x0 + target.x1, target.y0 + target.y1]) / 2
+            shift = (goal - (centre + scale * (middle - centre))) / (W, H)
+            pos = ax.get_position(original=True)
+            w, h = pos.width * scale, pos.height * scale
+            cx, cy = (pos.x0 + pos.x1) / 2 + shift[0], (pos.y0 + pos.y1) / 2 + shift[1]
+            ax.set_position((cx - w / 2, cy - h / 2, w, h))
+
+    def _extent(self, renderer) -> Bbox:
+        """The box's corners, ticks, tick labels and axis labels on screen, as drawn now."""
+        from mpl_toolkits.mplot3d import proj3d
+        ax = self.ax
+        ax.apply_aspect()
+        ax.M = ax.get_proj()
+        ax.invM = np.linalg.inv(ax.M)
+        (x0, x1), (y0, y1), (z0, z1) = ax.get_xlim3d(), ax.get_ylim3d(), ax.get_zlim3d()
+        corners = np.array([(x, y, z) for x in (x0, x1) for y in (y0, y1) for z in (z0, z1)])
+        px, py, _ = proj3d.proj_transform(*corners.T, ax.M)
+        screen = ax.transData.transform(np.column_stack([px, py]))
+        boxes = [Bbox([screen.min(axis=0), screen.max(axis=0)])]
+        for axis in (ax.xaxis, ax.yaxis, ax.zaxis):
+            box = axis.get_tightbbox(renderer)
+            if box is not None:
+                boxes.append(box)
+        return Bbox.union(boxes)
 
     def update(self, frame: int) -> list:
         P, L = self.trajectories.positions, self.trajectories.losses
         for i, (path, head) in enumerate(zip(self.paths, self.heads)):
             idx, last = self.plan.trail(i, frame)
-            xs, ys, zs = P[i, idx, 0], P[i, idx, 1], L[i, idx]
-            path.set_data_3d(xs, ys, zs)
-            head.set_data_3d(xs[-1:], ys[-1:], zs[-1:])
+            # Cut to the box: a run that leaves it stops at its edge, over nothing else.
+            points, end = clip_path(np.column_stack([P[i, idx, 0], P[i, idx, 1], L[i, idx]]), *self.box)
+            path.set_data_3d(*points.T)
+            ends = np.empty((0, 3)) if end is None else end[None, :]
+            head.set_data_3d(*ends.T)
             head.set_marker("X" if self.plan.diverged(i, frame) else "o")
             if self.shadows:
-                self.shadows[i].set_data_3d(xs, ys, np.full_like(xs, self.floor))
+                self.shadows[i].set_data_3d(points[:, 0], points[:, 1], np.full(len(points), self.floor))
         if self.moving_camera:
             self._place_camera(frame)
         self.status_text.set_text(self.status(frame))

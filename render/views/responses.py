@@ -36,12 +36,12 @@ class ResponsePlot(Drawing):
             self.lines.append([ax.plot([], [], color=c, linewidth=1.3)[0] for c in self.colors])
         self.animate([line for panel in self.lines for line in panel])
         if view.legend:
-            handles = [Line2D([], [], color="0.6")] + [Line2D([], [], color=c, linewidth=1.3)
-                                                       for c in self.colors]
-            labels = ["gradient"] + list(plan.labels)
+            entries = self.legend_entries()
+            handles = [Line2D([], [], color="0.6")] + self.legend_handles(entries, marker=False)
+            labels = ["gradient"] + [t for _, t in entries]
             self.figure.legend(handles, labels, loc="lower center", ncol=min(len(labels), 5),
                                frameon=False, fontsize=8)
-        self.status_text = GlyphText(0.98, 0.94, self.status(0), fontsize=8, ha="right",
+        self.status_text = GlyphText(0.98, 0.94, self.status(0), fontsize=8, ha="right", color=self.theme.text,
                                      transform=self.figure.transFigure)
         self.figure.add_artist(self.status_text)
         self.animate([self.status_text])

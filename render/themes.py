@@ -1,0 +1,113 @@
+"""Themes: the colours a figure is drawn in, and the runs' default palette for each.
+
+A theme fixes the background, the text, the surface's colormap and the palette runs take
+their colours from. The surface is drawn in a quiet grey ramp whose lowest loss is the
+background's own colour, so every run colour stands out over it, and the palette holds only
+colours that colour-blind readers can tell apart (Okabe and Ito's, completed from Paul
+Tol's) with a contrast ratio of at least 3:1 against the background (WCAG's threshold for
+graphics). ``light`` is for pages, ``dark`` for slides.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+__all__ = ["Theme", "THEMES", "get", "contrast", "lab", "palette_for"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Theme:
+    name: str
+    background: str          # figure and axes
+    text: str                # titles, labels, ticks, the status line
+    grid: str                # grid lines, legend frame, axes edges
+    contour: str             # the dashed contour lines and their labels
+    field: str               # the gradient field's arrows
+    low: str                 # the surface's colour at its lowest loss
+    high: str                # ... and at its highest
+    pane: str                # the 3D view's back panes
+    palette: tuple[str, ...]
+
+    @property
+    def cmap(self):
+        """The surface's colormap: a grey ramp from ``low`` (lowest loss) to ``high``."""
+        from matplotlib.colors import LinearSegmentedColormap
+        return LinearSegmentedColormap.from_list(f"render_{self.name}", [self.low, self.high], N=256)
+
+    def rc(self) -> dict:
+        """The rcParams this theme sets on top of the pinned style."""
+        return {
+            "figure.facecolor": self.background, "savefig.facecolor": self.background,
+            "axes.facecolor": self.background, "axes.edgecolor": self.grid,
+            "axes.labelcolor": self.text, "axes.titlecolor": self.text, "text.color": self.text,
+            "xtick.color": self.text, "ytick.color": self.text, "grid.color": self.grid,
+            "legend.facecolor": self.background, "legend.edgecolor": self.grid,
+            "legend.labelcolor": self.text,
+        }
+
+
+THEMES = {
+    "light": Theme(
+        name="light", background="#ffffff", text="#222222", grid="#b8b8b8", contour="#555555",
+        field="#5c6370", low="#ffffff", high="#b9bdc4", pane="#f3f3f3",
+        palette=("#0072b2", "#d55e00", "#009e73", "#cc79a7", "#332288", "#999933", "#882255",
+                 "#000000"),
+    ),
+    "dark": Theme(
+        name="dark", background="#16181d", text="#e8e8e8", grid="#5a5f69", contour="#b9bec8",
+        field="#c4c8d0", low="#16181d", high="#4b505a", pane="#20232a",
+        palette=("#e69f00", "#56b4e9", "#f0e442", "#009e73", "#cc79a7", "#d55e00", "#ffffff",
+                 "#648fff"),
+    ),
+}
+
+
+def get(name: str) -> Theme:
+    try:
+        return THEMES[name]
+    except KeyError:
+        raise ValueError(f"theme must be one of {', '.join(THEMES)}, got {name!r}") from None
+
+
+def _rgb(colors) -> np.ndarray:
+    from matplotlib.colors import to_rgb
+    return np.array([to_rgb(c) for c in colors])
+
+
+def _luminance(color) -> float:
+    c = _rgb([color])[0]
+    c = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    return float(c @ [0.2126, 0.7152, 0.0722])
+
+
+def contrast(a, b) -> float:
+    """WCAG contrast ratio of two colours, 1 (the same) to 21 (black on white)."""
+    hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def lab(colors) -> np.ndarray:
+    """CIE L*a*b* (D65) of sRGB colours, shape (n, 3)."""
+    c = _rgb(colors)
+    c = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    xyz = c @ np.array([[0.4124, 0.2126, 0.0193], [0.3576, 0.7152, 0.1192], [0.1805, 0.0722, 0.9505]])
+    xyz /= [0.95047, 1.0, 1.08883]
+    f = np.where(xyz > (6 / 29) ** 3, np.cbrt(xyz), xyz / (3 * (6 / 29) ** 2) + 4 / 29)
+    return np.column_stack([116 * f[:, 1] - 16, 500 * (f[:, 0] - f[:, 1]), 200 * (f[:, 1] - f[:, 2])])
+
+
+# Two colours closer than this (CIE76 distance) are hard to tell apart in a figure.
+CLOSE = 25.0
+
+
+def palette_for(theme: Theme, cmaps=()) -> tuple[str, ...]:
+    """The theme's palette without the colours a colormap the user chose also shows
+    (a run in viridis' green on viridis would vanish where the surface is that green); the
+    colours left out come last, so no run is ever without a colour."""
+    if not cmaps:
+        return theme.palette
+    shown = np.concatenate([lab(c(np.linspace(0, 1, 64))[:, :3]) for c in cmaps])
+    own = lab(theme.palette)
+    near = np.array([np.min(np.linalg.norm(shown - p, axis=1)) < CLOSE for p in own])
+    return tuple([c for c, n in zip(theme.palette, near) if not n] + [c for c, n in zip(theme.palette, near) if n])
