@@ -56,6 +56,8 @@ class Sink:
     suffix = ""
     # False for a sink that only keeps the final frame: then no other frame is drawn.
     every_frame = True
+    # True for an animation that plays: it shows the final frame a moment longer.
+    holds = False
     # Frames this sink wants before the stream: indices (negative from the end), or floats
     # between 0 and 1 for a fraction of the way through.
     samples: tuple = ()
@@ -83,6 +85,11 @@ class Sink:
         self.sampled = list(frames)
         self.exact = list(exact)
         self.backdrops = list(backdrops)
+
+    def hold(self, frame: np.ndarray, seconds: float) -> None:
+        """Show ``frame``, the last, ``seconds`` longer (an animation that ``holds``)."""
+        for _ in range(int(round(seconds * self.fps))):
+            self.write(frame)
 
     def open(self, first: np.ndarray) -> None:
         """Called with the first frame: make the temporary file (and start an encoder)."""
@@ -205,9 +212,15 @@ class GifSink(_PipedSink):
     the samples.
     """
 
+    holds = True
     suffix = ".gif"
     samples = (0, 0.25, 0.5, 0.75, -1)
     palette_file: Path | None = None
+    held = 0.0
+
+    def hold(self, frame, seconds):
+        # One frame shown longer, not copies of it: its delay is lengthened once written.
+        self.held = seconds
 
     def _start(self, first) -> FFmpegPipe:
         # 255 colours and one transparent entry: ffmpeg's GIF encoder needs a transparent
@@ -230,6 +243,8 @@ class GifSink(_PipedSink):
             super().finish()
         finally:
             self._drop_palette()
+        if self.held:
+            _lengthen_last_frame(self.temp, self.held)
 
     def abort(self):
         super().abort()
@@ -239,6 +254,30 @@ class GifSink(_PipedSink):
         if self.palette_file is not None:
             self.palette_file.unlink(missing_ok=True)
             self.palette_file = None
+
+
+def _lengthen_last_frame(path: Path, seconds: float) -> None:
+    """Add ``seconds`` to the delay of a GIF's last frame, in place. Walks the blocks (an
+    image's compressed bytes may hold anything) to the last Graphic Control Extension."""
+    data = bytearray(path.read_bytes())
+    pos = 13 + (3 << ((data[10] & 7) + 1) if data[10] & 0x80 else 0)   # header, screen, table
+    last = None
+    while pos < len(data) and data[pos] != 0x3B:                          # the trailer
+        if data[pos] == 0x21:                                             # an extension
+            if data[pos + 1] == 0xF9:
+                last = pos
+            pos += 2
+        else:                                                             # an image
+            flags = data[pos + 9]
+            pos += 10 + (3 << ((flags & 7) + 1) if flags & 0x80 else 0) + 1
+        while data[pos]:                                                  # its sub-blocks
+            pos += data[pos] + 1
+        pos += 1
+    if last is None:
+        raise ValueError(f"{path}: no frame delay to lengthen")
+    delay = int.from_bytes(data[last + 4:last + 6], "little") + int(round(seconds * 100))
+    data[last + 4:last + 6] = min(delay, 0xFFFF).to_bytes(2, "little")
+    path.write_bytes(bytes(data))
 
 
 def _palette(frames, exact=(), backdrops=()) -> np.ndarray:
@@ -286,6 +325,7 @@ class VideoSink(_PipedSink):
     version string, so the same frames give the same bytes."""
 
     codec = "libx264"
+    holds = True
     suffix = ".mp4"
 
     def __init__(self, path, size, fps, quality="medium"):

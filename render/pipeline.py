@@ -143,6 +143,10 @@ def _render_view(plan, view, size, fps, quality, jobs, targets, progress) -> Non
                     s.write(frame)
                 if tick:
                     tick()
+            # Animations hold the result a moment before they loop or end.
+            for s in sinks:
+                if s.holds and plan.scene.hold:
+                    s.hold(frame, plan.scene.hold)
         # All frames are in: finish every sink, then move them all into place.
         for s in sinks:
             s.finish()

@@ -224,6 +224,7 @@ class _Animated(Notebook):
         _set(self, "title", checks.text(owner, "title", self.title))
         _set(self, "max_frames", checks.integer(owner, "max_frames", self.max_frames, 2, 100_000))
         _set(self, "seed", checks.integer(owner, "seed", self.seed, 0))
+        _set(self, "hold", checks.number(owner, "hold", self.hold, 0, 60))
         if not isinstance(self.theme, str) or self.theme not in themes.THEMES:
             raise ValueError(f"{owner}: theme must be one of {', '.join(themes.THEMES)}, got {self.theme!r}")
 
@@ -265,6 +266,7 @@ class Scene(_Animated):
     max_frames: int = 300
     seed: int = 0
     theme: str = "light"
+    hold: float = 1.5
 
     VIEW_TYPES = (View2D, View3D)
 
@@ -355,6 +357,7 @@ class ResponseScene(_Animated):
     max_frames: int = 300
     seed: int = 0
     theme: str = "light"
+    hold: float = 1.5
 
     VIEW_TYPES = (ResponseView,)
 

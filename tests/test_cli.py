@@ -54,9 +54,11 @@ def test_renders_gif_and_mp4_for_every_view(scene_file, tmp_path):
         assert gif.n_frames == 13                       # steps + 1
         assert gif.info["loop"] == 0                    # loops forever
         assert gif.info["duration"] == 100              # 10 fps
+        gif.seek(12)
+        assert gif.info["duration"] == 1600             # the result held 1.5 s more
         assert gif.size == (160, 90)
         meta, count = video_meta(out / "race" / f"{view}.mp4")
-        assert count == 13
+        assert count == 13 + 15
         assert meta["codec"] == "h264"
         assert meta["pix_fmt"].startswith("yuv420p")
         assert tuple(meta["size"]) == (160, 90)

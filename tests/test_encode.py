@@ -102,18 +102,18 @@ def test_a_registered_format_renders_through_render_scene(tmp_path):
     assert sums == [int(np.asarray(Image.open(p).convert("RGB"), dtype=np.int64).sum()) for p in pngs]
 
 
-def test_gif_frames_decode_close_to_the_drawn_frames(tmp_path):
+def test_gif_frames_decode_close_to_the_drawn_frames_and_hold_the_last(tmp_path):
     scene = race()
     plan = planning.build(scene)
     drawn = list(FrameStream(plan, scene.views[0], (320, 180)))
     render_scene("race", scene, out=tmp_path, formats=("gif",), size=(320, 180))
-    gif = Image.open(tmp_path / "race" / "2d.gif")
-    assert gif.n_frames == len(drawn) == 13
+    decoded = list(gif_frames(tmp_path / "race" / "2d.gif"))
+    assert len(drawn) == len(decoded) == 13
     for i, frame in enumerate(drawn):
-        gif.seek(i)
-        decoded = np.asarray(gif.convert("RGB")).astype(float)
-        mse = np.mean((decoded - frame) ** 2)
+        mse = np.mean((decoded[i].astype(float) - frame) ** 2)
         assert 10 * np.log10(255 ** 2 / max(mse, 1e-9)) > 30, f"frame {i}"
+    # 10 fps; the result stays 1.5 s more before the loop restarts.
+    assert gif_delays(tmp_path / "race" / "2d.gif") == [100] * 12 + [1600]
 
 
 def test_the_csv_holds_every_step_exactly(tmp_path):
@@ -130,7 +130,18 @@ def test_the_csv_holds_every_step_exactly(tmp_path):
     assert [int(r["step"]) for r in first] == list(range(13))
 
 
+def gif_delays(path):
+    """Each frame's delay in milliseconds."""
+    gif = Image.open(path)
+    delays = []
+    for i in range(gif.n_frames):
+        gif.seek(i)
+        delays.append(gif.info["duration"])
+    return delays
+
+
 def gif_frames(path):
+    """The decoded RGB frames of a GIF."""
     gif = Image.open(path)
     for i in range(gif.n_frames):
         gif.seek(i)
@@ -150,7 +161,7 @@ def test_gif_frames_are_the_drawn_frames_but_for_a_few_pixels(view, tmp_path):
     drawn = list(FrameStream(planning.build(scene), view, (320, 180)))
     render_scene("race", scene, out=tmp_path, formats=("gif",), size=(320, 180))
     decoded = list(gif_frames(tmp_path / "race" / f"{view.name}.gif"))
-    assert len(decoded) == len(drawn) == 41
+    assert len(drawn) == len(decoded) == 41
     far = [np.any(np.abs(a.astype(int) - b.astype(int)) > 48, axis=-1).mean() for a, b in zip(drawn, decoded)]
     assert max(far) <= 0.0003, max(far)
 
@@ -173,3 +184,15 @@ def test_a_3d_gif_keeps_every_run_colour_exactly(tmp_path):
     legend = lossless[: 150, : 200]                                # the figure's upper-left corner
     for colour in colours.values():
         assert np.all(legend == np.array(to_rgb(colour)) * 255, axis=-1).sum() >= 10, colour
+
+
+def test_the_hold_is_the_scenes_and_stills_do_not_hold(tmp_path):
+    scene = dataclasses.replace(race(steps=4), hold=0.5)
+    render_scene("race", scene, out=tmp_path, formats=("gif", "mp4", "frames"), size=(64, 48))
+    assert gif_delays(tmp_path / "race" / "2d.gif") == [100] * 4 + [600]
+    assert len(list((tmp_path / "race" / "2d").iterdir())) == 5
+    import imageio.v3 as iio
+    assert len(list(iio.imiter(tmp_path / "race" / "2d.mp4"))) == 5 + 5
+    none = dataclasses.replace(scene, hold=0)
+    render_scene("still", none, out=tmp_path, formats=("gif",), size=(64, 48))
+    assert gif_delays(tmp_path / "still" / "2d.gif") == [100] * 5

@@ -195,7 +195,7 @@ SPECS = {
     "View2D": (View2D, ["name", "levels", "contours", "arrows", "field", "loss_panel", "window", "cmap", "legend"]),
     "View3D": (View3D, ["name", "camera", "cmap", "alpha", "shadow", "window", "resolution", "legend"]),
     "Scene": (lambda **f: Scene(**{"surface": "bowl", "runs": [Run(opt.GD(), (0, 0))], "steps": 3, **f}),
-              ["surface", "runs", "steps", "views", "fps", "name", "title", "max_frames", "seed", "theme"]),
+              ["surface", "runs", "steps", "views", "fps", "name", "title", "max_frames", "seed", "theme", "hold"]),
 }
 OPTIMIZER_FIELDS = sorted({f for cls in opt.ALL for f in cls.__dataclass_fields__})
 

@@ -44,6 +44,7 @@ RUN = Run(opt.GD(lr=0.1), (1.0, 1.0))
     (lambda: Scene("bowl", [RUN], 10, max_frames=1), "Scene: max_frames"),
     (lambda: Scene("bowl", [RUN], 10, seed=-1), "Scene: seed"),
     (lambda: Scene("bowl", [RUN], 10, theme="neon"), "Scene: theme"),
+    (lambda: Scene("bowl", [RUN], 10, hold=-1), "Scene: hold"),
 ])
 def test_bad_values_name_their_field(make, field):
     with pytest.raises(ValueError) as error:
