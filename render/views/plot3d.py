@@ -148,6 +148,8 @@ class Plot3D(Drawing):
             middle = np.array([content.x0 + content.x1, content.y0 + content.y1]) / 2
             goal = np.array([target.x0 + target.x1, target.y0 + target.y1]) / 2
             shift = (goal - (centre + scale * (middle - centre))) / (W, H)
+            if abs(scale - 1) < 0.002 and np.all(np.abs(shift * (W, H)) < 0.5):
+                break                                   # settled (usually after two rounds)
             pos = ax.get_position(original=True)
             w, h = pos.width * scale, pos.height * scale
             cx, cy = (pos.x0 + pos.x1) / 2 + shift[0], (pos.y0 + pos.y1) / 2 + shift[1]
