@@ -123,7 +123,9 @@ class View2D:
     arrows: the step's negative gradient at each head. field: a quiver of the gradient field.
     loss_panel: loss against step beside the plot. window: (xmin, xmax, ymin, ymax), default
     the surface's. cmap: a matplotlib colormap name for the surface, default the theme's
-    quiet grey ramp (over which every run colour stands out).
+    quiet grey ramp (over which every run colour stands out). legend: True puts it in the
+    plot's corner that hides the least of the runs, or beside the plot if every corner
+    would hide a start, an end or a minimum; "outside" always beside; False none.
     """
 
     name: str = "2d"
@@ -134,7 +136,7 @@ class View2D:
     loss_panel: bool = False
     window: tuple | None = None
     cmap: str | None = None
-    legend: bool = True
+    legend: bool | str = True
 
     def __post_init__(self):
         owner = "View2D"
@@ -155,8 +157,12 @@ class View2D:
                                  f"numbers, got {self.levels!r}")
             _set(self, "levels", levels)
         _set(self, "contours", checks.integer(owner, "contours", self.contours, 2, 200))
-        for flag in ("arrows", "field", "loss_panel", "legend"):
+        for flag in ("arrows", "field", "loss_panel"):
             _set(self, flag, checks.flag(owner, flag, getattr(self, flag)))
+        if self.legend != "outside":
+            if isinstance(self.legend, str):
+                raise ValueError(f"View2D: legend must be True, False or 'outside', got {self.legend!r}")
+            _set(self, "legend", checks.flag(owner, "legend", self.legend))
         _set(self, "window", _window(owner, self.window))
         _set(self, "cmap", _cmap(owner, "cmap", self.cmap))
 

@@ -250,3 +250,31 @@ def test_a_legend_of_many_kinds_stops_at_eight_entries():
     frames, _ = final_frame(Scene("rosenbrock", runs, 3, views=[view]), view)
     texts = [t.get_text() for t in frames.drawing.ax.get_legend().get_texts()]
     assert texts[:7] == [f"GD(lr={0.01 * (i + 1):g})" for i in range(7)] and texts[7] == "+5 more"
+
+
+def legend_and_axes(scene, view):
+    frames, _ = final_frame(scene, view)
+    d = frames.drawing
+    renderer = d.figure.canvas.get_renderer()
+    return d, d.ax.get_legend().get_window_extent(renderer), d.ax.get_window_extent(renderer)
+
+
+def test_the_legend_moves_to_a_corner_where_it_hides_no_run():
+    # Both runs start in the upper right, where the legend would go first.
+    runs = [Run(opt.GD(lr=1e-3), (1.8, 2.8), label="a"), Run(opt.GD(lr=2e-3), (1.5, 2.6), label="b")]
+    view = View2D()
+    d, legend, _ = legend_and_axes(Scene("rosenbrock", runs, 30, views=[view]), view)
+    points = d.ax.transData.transform(d.trajectories.positions.reshape(-1, 2))
+    assert legend.count_contains(points) == 0
+    assert legend.x0 < d.figure.bbox.width / 2            # not the upper right
+
+
+@pytest.mark.parametrize("legend", [True, "outside"])
+def test_the_legend_goes_beside_the_plot_when_every_corner_holds_a_start(legend):
+    corners = [(-1.9, 2.9), (1.9, 2.9), (-1.9, -0.9), (1.9, -0.9)]
+    runs = [Run(opt.GD(lr=1e-4), c, label=f"from {c}") for c in corners]
+    view = View2D(legend=legend, loss_panel=legend == "outside")
+    d, box, axes = legend_and_axes(Scene("rosenbrock", runs, 5, views=[view]), view)
+    right = (d.loss.ax if d.loss else d.ax).get_window_extent(d.figure.canvas.get_renderer())
+    assert box.x0 >= right.x1 and box.x0 > axes.x1
+    assert box.x1 <= d.figure.bbox.width and box.y0 >= 0 and box.y1 <= d.figure.bbox.height

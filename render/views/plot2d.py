@@ -18,9 +18,10 @@ class Plot2D(Drawing):
     def __init__(self, plan, view, size, dpi=None):
         super().__init__(plan, view, size, dpi)
         fig = self.figure
+        self.grid = None
         if view.loss_panel:
-            grid = fig.add_gridspec(1, 2, width_ratios=(1.5, 1), wspace=0.25,
-                                    left=0.07, right=0.97, bottom=0.1, top=0.88)
+            grid = self.grid = fig.add_gridspec(1, 2, width_ratios=(1.5, 1), wspace=0.25,
+                                                left=0.07, right=0.97, bottom=0.1, top=0.88)
             self.ax = fig.add_subplot(grid[0])
             self.loss = LossPanel(self, fig.add_subplot(grid[1]))
         else:
@@ -87,8 +88,53 @@ class Plot2D(Drawing):
         self.animate(self.trails + self.heads)
         if self.view.legend:
             entries = self.legend_entries()
-            ax.legend(self.legend_handles(entries), [t for _, t in entries], loc="upper right",
-                      framealpha=0.85)
+            legend = ax.legend(self.legend_handles(entries), [t for _, t in entries], loc="upper right",
+                               framealpha=0.85)
+            corner, hides = self._clearest_corner(legend)
+            if self.view.legend == "outside" or hides:
+                self._beside(legend)
+            else:
+                legend.set_loc(corner)
+
+    def _clearest_corner(self, legend) -> tuple[str, bool]:
+        """The corner where the legend hides the fewest trail points, and whether even there
+        it would hide a start, an end or a minimum."""
+        renderer = self.figure.canvas.get_renderer()
+        P = self.trajectories.positions
+        steps = self.steps
+        ends = np.array([P[i, self.plan.trail(i, len(steps) - 1)[1]] for i in range(self.plan.runs)
+                         if self.plan.trail(i, len(steps) - 1)[1] >= 0]).reshape(-1, 2)
+        trail = P[:, steps].reshape(-1, 2)
+        key = np.vstack([P[:, 0], ends, np.array(self.scene.surface.minima, dtype=float).reshape(-1, 2)])
+        to_screen = self.ax.transData.transform
+        with np.errstate(all="ignore"):
+            trail, key = to_screen(trail[np.all(np.isfinite(trail), axis=1)]), to_screen(key)
+        best = None
+        for corner in ("upper right", "upper left", "lower left", "lower right"):
+            legend.set_loc(corner)
+            box = legend.get_window_extent(renderer).padded(4)
+            covered = int(box.count_contains(trail)) if len(trail) else 0
+            hides = bool(box.count_contains(key)) if len(key) else False
+            score = (hides, covered)
+            if best is None or score < best[0]:
+                best = (score, corner)
+        (hides, _), corner = best
+        return corner, hides
+
+    def _beside(self, legend) -> None:
+        """The legend right of the plot (of the loss panel, if any), the axes narrowed to
+        make room."""
+        renderer = self.figure.canvas.get_renderer()
+        last = self.loss.ax if self.loss is not None else self.ax
+        legend.set_loc("upper left")
+        legend.set_bbox_to_anchor((1.02, 1.0), transform=last.transAxes)
+        width = legend.get_window_extent(renderer).width / self.figure.bbox.width + 0.02
+        if self.grid is not None:
+            self.grid.update(right=0.97 - width)
+            for ax in (self.ax, self.loss.ax):       # (update moves only pyplot's figures)
+                ax.set_position(ax.get_subplotspec().get_position(self.figure))
+        else:
+            self.ax.set_position((0.08, 0.1, 0.88 - width, 0.78))
 
     def _arrows(self):
         # The steepest start sets the scale: its arrow spans 15% of the width; later arrows
