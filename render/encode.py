@@ -297,7 +297,9 @@ def _palette(frames, exact=(), backdrops=()) -> np.ndarray:
         rgb = tuple(int(round(v * 255)) for v in rgb)
         if rgb not in kept and len(kept) < RESERVED:
             kept.append(rgb)
-    mosaic = np.concatenate([np.asarray(f) for f in frames], axis=0)
+    # Every other row and column: a quarter of the pixels, the same colours (the rare ones
+    # that matter, the runs', are reserved above), four times faster.
+    mosaic = np.ascontiguousarray(np.concatenate([np.asarray(f)[::2, ::2] for f in frames], axis=0))
     cut = Image.fromarray(mosaic).quantize(colors=255 - len(kept), method=Image.Quantize.MEDIANCUT,
                                            dither=Image.Dither.NONE)
     found = np.array(cut.getpalette()[: 3 * (255 - len(kept))], dtype=np.uint8).reshape(-1, 3)
