@@ -60,7 +60,9 @@ def _cmap(owner, field, value) -> str | None:
 
 
 def _window(owner, value):
-    return None if value is None else checks.window(owner, value)
+    if value is None or (isinstance(value, str) and value == "auto"):
+        return value
+    return checks.window(owner, value)
 
 
 def _set(obj, field, value):
@@ -122,7 +124,8 @@ class View2D:
     levels: "linear", "log" or "sqrt" spacing of ``contours`` levels, or explicit values.
     arrows: the step's negative gradient at each head. field: a quiver of the gradient field.
     loss_panel: loss against step beside the plot. window: (xmin, xmax, ymin, ymax), default
-    the surface's. cmap: a matplotlib colormap name for the surface, default the theme's
+    the surface's; "auto" fits the runs' paths with a margin. aspect: "equal" keeps the
+    same scale on both axes (circles stay round), "auto" fills the frame. cmap: a matplotlib colormap name for the surface, default the theme's
     quiet grey ramp (over which every run colour stands out). legend: True puts it in the
     plot's corner that hides the least of the runs, or beside the plot if every corner
     would hide a start, an end or a minimum; "outside" always beside; False none.
@@ -137,6 +140,7 @@ class View2D:
     window: tuple | None = None
     cmap: str | None = None
     legend: bool | str = True
+    aspect: str = "auto"
 
     def __post_init__(self):
         owner = "View2D"
@@ -159,6 +163,9 @@ class View2D:
         _set(self, "contours", checks.integer(owner, "contours", self.contours, 2, 200))
         for flag in ("arrows", "field", "loss_panel"):
             _set(self, flag, checks.flag(owner, flag, getattr(self, flag)))
+        if self.aspect not in ("auto", "equal"):
+            raise ValueError(f"View2D: aspect must be 'auto' (fill the frame) or 'equal' (circles stay "
+                             f"round), got {self.aspect!r}")
         if self.legend != "outside":
             if isinstance(self.legend, str):
                 raise ValueError(f"View2D: legend must be True, False or 'outside', got {self.legend!r}")

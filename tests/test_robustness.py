@@ -192,7 +192,7 @@ def builds_or_explains(make, **fields):
 SPECS = {
     "Run": (lambda **f: Run(**{"optimizer": opt.GD(), "start": (0, 0), **f}), ["optimizer", "start", "label", "color"]),
     "Camera": (Camera, ["elev", "azim", "distance", "orbit"]),
-    "View2D": (View2D, ["name", "levels", "contours", "arrows", "field", "loss_panel", "window", "cmap", "legend"]),
+    "View2D": (View2D, ["name", "levels", "contours", "arrows", "field", "loss_panel", "window", "cmap", "legend", "aspect"]),
     "View3D": (View3D, ["name", "camera", "cmap", "alpha", "shadow", "window", "resolution", "legend"]),
     "Scene": (lambda **f: Scene(**{"surface": "bowl", "runs": [Run(opt.GD(), (0, 0))], "steps": 3, **f}),
               ["surface", "runs", "steps", "views", "fps", "name", "title", "max_frames", "seed", "theme", "hold"]),

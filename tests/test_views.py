@@ -278,3 +278,33 @@ def test_the_legend_goes_beside_the_plot_when_every_corner_holds_a_start(legend)
     right = (d.loss.ax if d.loss else d.ax).get_window_extent(d.figure.canvas.get_renderer())
     assert box.x0 >= right.x1 and box.x0 > axes.x1
     assert box.x1 <= d.figure.bbox.width and box.y0 >= 0 and box.y1 <= d.figure.bbox.height
+
+
+@pytest.mark.parametrize("view", [View2D(window="auto"), View3D(window="auto")], ids=["2d", "3d"])
+def test_an_auto_window_fits_the_runs_with_a_margin(view):
+    # Both runs stay near (-1, 1) .. (-0.5, 1.5); Rosenbrock's own window is (-2, 2, -1, 3).
+    runs = [Run(opt.GD(lr=1e-4), (-1.0, 1.0)), Run(opt.GD(lr=1e-4), (-0.5, 1.5))]
+    scene = Scene("rosenbrock", runs, 20, views=[view])
+    frames, _ = final_frame(scene, view)
+    P = frames.drawing.trajectories.positions.reshape(-1, 2)
+    xmin, xmax, ymin, ymax = frames.drawing.window
+    lo, hi = P.min(axis=0), P.max(axis=0)
+    assert xmin < lo[0] and xmax > hi[0] and ymin < lo[1] and ymax > hi[1]
+    np.testing.assert_allclose([xmax - hi[0], lo[0] - xmin], 0.1 * (hi[0] - lo[0]), rtol=1e-9)
+    assert xmax - xmin < 1.0 and ymax - ymin < 1.0
+    if hasattr(frames.drawing.ax, "get_proj"):
+        assert frames.drawing.ax.get_xlim3d() == (xmin, xmax)
+    else:
+        assert frames.drawing.ax.get_xlim() == (xmin, xmax)
+
+
+def test_an_equal_aspect_keeps_circles_round():
+    view = View2D(aspect="equal")
+    scene = Scene("bowl", [Run(opt.GD(lr=0.1), (3, 3))], 5, views=[view])
+    frames, _ = final_frame(scene, view)
+    ax = frames.drawing.ax
+    (x0, y0), (x1, y1) = ax.transData.transform([(0, 0), (1, 1)])
+    assert abs((x1 - x0) - (y1 - y0)) < 0.01
+    stretched, _ = final_frame(dataclasses.replace(scene, views=(View2D(),)), View2D())
+    (x0, y0), (x1, y1) = stretched.drawing.ax.transData.transform([(0, 0), (1, 1)])
+    assert abs((x1 - x0) - (y1 - y0)) > 5

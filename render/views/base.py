@@ -161,6 +161,28 @@ class Drawing:
         formula = f"${surface.latex}$" if surface.latex and _parses(surface.latex) else ""
         return f"{surface.name}   {formula}".strip() if len(formula) < 90 else surface.name
 
+    def resolve_window(self) -> tuple[float, float, float, float]:
+        """The view's window: its own, the surface's, or ("auto") the box around every
+        run's path with a tenth more on each side. Points far outside the surface's window
+        (a run flying off) are left out, as are parts of paths after they diverge."""
+        window = getattr(self.view, "window", None)
+        surface = self.scene.surface.window
+        if window is None:
+            return surface
+        if window != "auto":
+            return window
+        xmin, xmax, ymin, ymax = surface
+        cx, cy, w, h = (xmin + xmax) / 2, (ymin + ymax) / 2, xmax - xmin, ymax - ymin
+        P = self.trajectories.positions.reshape(-1, 2)
+        with np.errstate(invalid="ignore"):
+            near = np.all(np.isfinite(P), axis=1) & (np.abs(P[:, 0] - cx) <= 2 * w) & (np.abs(P[:, 1] - cy) <= 2 * h)
+        if not near.any():
+            return surface
+        lo, hi = P[near].min(axis=0), P[near].max(axis=0)
+        span = np.maximum(hi - lo, 1e-3 * np.array([w, h]))
+        lo, hi = lo - 0.1 * span, hi + 0.1 * span
+        return float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1])
+
     @property
     def cmap(self):
         """The surface's colormap: the view's own, else the theme's."""

@@ -27,7 +27,7 @@ class Plot2D(Drawing):
         else:
             self.ax = fig.add_axes((0.08, 0.1, 0.88, 0.78))
             self.loss = None
-        self.window = view.window or self.scene.surface.window
+        self.window = self.resolve_window()
         self._background()
         self._runs()
         if view.arrows:
@@ -69,6 +69,9 @@ class Plot2D(Drawing):
                           pivot="mid", width=0.0025, headwidth=4, zorder=2)
         ax.set_xlim(xmin, xmax)
         ax.set_ylim(ymin, ymax)
+        if self.view.aspect == "equal":
+            ax.set_aspect("equal", adjustable="box")
+            ax.apply_aspect()
         self.box = ((xmin, ymin), (xmax, ymax))
         labels = getattr(surface, "axis_labels", ("x", "y"))
         ax.set_xlabel(labels[0])

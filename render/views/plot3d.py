@@ -40,7 +40,7 @@ class Plot3D(Drawing):
         self.ax.computed_zorder = False
         for axis in (self.ax.xaxis, self.ax.yaxis, self.ax.zaxis):
             axis.set_pane_color(self.theme.pane)
-        self.window = view.window or self.scene.surface.window
+        self.window = self.resolve_window()
         self._surface()
         self._runs()
         self._fit()
