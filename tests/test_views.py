@@ -308,3 +308,18 @@ def test_an_equal_aspect_keeps_circles_round():
     stretched, _ = final_frame(dataclasses.replace(scene, views=(View2D(),)), View2D())
     (x0, y0), (x1, y1) = stretched.drawing.ax.transData.transform([(0, 0), (1, 1)])
     assert abs((x1 - x0) - (y1 - y0)) > 5
+
+
+@pytest.mark.parametrize("size", [(640, 360), (960, 540), (1920, 1080)], ids=["low", "medium", "high"])
+def test_text_is_legible_at_every_preset(size):
+    # 8-point tick labels at least 9 pixels tall; at 640 wide a 9.6-inch layout gave 7.4.
+    view = View2D(loss_panel=True)
+    frames, _ = final_frame(Scene("rosenbrock", RACE, 5, views=[view]), view, size)
+    d = frames.drawing
+    renderer = d.figure.canvas.get_renderer()
+    labels = [t for ax in (d.ax, d.loss.ax) for t in ax.get_xticklabels() + ax.get_yticklabels() if t.get_text()]
+    assert min(t.get_window_extent(renderer).height for t in labels) >= 9
+    from render.views.glyphs import compose
+    mask, _ = compose("step 5: Adam", 8, d.figure.dpi)          # the status line's size
+    rows = np.flatnonzero(mask.max(axis=1) > 0)
+    assert rows[-1] - rows[0] + 1 >= 9                         # from the top of "A" to the foot of "p"

@@ -101,6 +101,7 @@ def animation(drawing, fps: float) -> PinnedAnimation:
 
 FIGURE_WIDTH = 9.6     # inches: 960 pixels at matplotlib's default 100 dpi
 LEGEND_CAP = 8         # legend entries at most; the last then says how many more
+READABLE_DPI = 80.0    # the least dots per inch of a preset-sized frame
 
 
 class Drawing:
@@ -125,8 +126,11 @@ class Drawing:
         # The layout is that of a figure FIGURE_WIDTH inches wide whatever the pixel size,
         # so a small render is the large one scaled down, not a crowded one. Half a pixel
         # more keeps Agg's integer truncation from losing a row or column.
+        # A preset's text stays legible: from 640 pixels wide (--quality low) the figure
+        # narrows to keep READABLE_DPI, so 8-point text is 9 pixels tall, not 7.
         # (Below 30 dpi FreeType cannot size the smallest text: tiny renders get crowded.)
-        dpi = max(30.0, w / FIGURE_WIDTH) if dpi is None else dpi
+        if dpi is None:
+            dpi = max(30.0, w / FIGURE_WIDTH, READABLE_DPI if w >= 640 else 0.0)
         self.figure = PinnedFigure(figsize=((w + 0.5) / dpi, (h + 0.5) / dpi), dpi=dpi)
         self.figure.theme = self.theme
         FigureCanvasAgg(self.figure)

@@ -23,10 +23,12 @@ class LossPanel:
             scale = float(start[start > 0].min()) if np.any(start > 0) else 1.0
             if lo > 0 and hi / lo > 100:
                 ax.set_yscale("log")
+                ax.yaxis.get_major_locator().set_params(numticks=8)
                 ax.set_ylim(lo / 1.5, hi * 1.5)
             elif max(abs(lo), abs(hi)) > 1e3 * scale:
                 # Losses that fall (or rise) through decades, across zero: symmetric log.
                 ax.set_yscale("symlog", linthresh=scale)
+                ax.yaxis.get_major_locator().set_params(numticks=8)     # not one label a decade
                 ax.set_ylim(lo * 1.5 if lo < 0 else lo, hi * 1.5 if hi > 0 else hi)
             else:
                 pad = 0.05 * (hi - lo) if hi > lo else max(1.0, abs(hi)) * 0.05
