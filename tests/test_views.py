@@ -323,3 +323,20 @@ def test_text_is_legible_at_every_preset(size):
     mask, _ = compose("step 5: Adam", 8, d.figure.dpi)          # the status line's size
     rows = np.flatnonzero(mask.max(axis=1) > 0)
     assert rows[-1] - rows[0] + 1 >= 9                         # from the top of "A" to the foot of "p"
+
+
+def test_contour_labels_do_not_crowd_or_cover_a_run():
+    view = View2D(contours=40)             # Rosenbrock's walls: many levels close together
+    frames, _ = final_frame(Scene("rosenbrock", RACE, 150, views=[view]), view)
+    d = frames.drawing
+    renderer = d.figure.canvas.get_renderer()
+    labels = [t for t in d.ax.texts if t.get_text()]
+    boxes = [t.get_window_extent(renderer) for t in labels]
+    assert len(boxes) >= 3
+    inside = d.ax.get_window_extent(renderer)
+    P = d.trajectories.positions[:, d.steps].reshape(-1, 2)
+    paths = d.ax.transData.transform(P)
+    for i, box in enumerate(boxes):
+        assert not any(box.overlaps(other) for other in boxes[i + 1:]), labels[i].get_text()
+        assert box.count_contains(paths) == 0, labels[i].get_text()
+        assert inside.x0 <= box.x0 and box.x1 <= inside.x1 and inside.y0 <= box.y0 and box.y1 <= inside.y1

@@ -52,7 +52,7 @@ class Plot2D(Drawing):
         shown = levels[:: max(1, len(levels) // 10)]
         lines = ax.contour(X, Y, Z, levels=shown, colors=self.theme.contour, linestyles="dashed",
                            linewidths=0.6, alpha=0.6)
-        ax.clabel(lines, fmt=lambda v: f"{v:.3g}", fontsize=7, inline=True)
+        self._label_contours(lines)
         for mx, my in surface.minima:
             if xmin <= mx <= xmax and ymin <= my <= ymax:
                 ax.plot([mx], [my], marker="*", markersize=13, color="white",
@@ -76,6 +76,33 @@ class Plot2D(Drawing):
         labels = getattr(surface, "axis_labels", ("x", "y"))
         ax.set_xlabel(labels[0])
         ax.set_ylabel(labels[1])
+
+    def _label_contours(self, lines) -> None:
+        """Label the dashed levels where the labels do not crowd: matplotlib puts one on
+        every line, and where the surface is steep they pile up. Labels are placed once
+        without cutting the lines; those that would overlap a kept one, a run's path or
+        the frame's edge are dropped, and the rest placed again, cutting their lines."""
+        fmt = lambda v: f"{v:.3g}"
+        renderer = self.figure.canvas.get_renderer()
+        texts = lines.clabel(fmt=fmt, fontsize=7, inline=False)
+        inside = self.ax.get_window_extent(renderer)
+        P = self.trajectories.positions[:, self.steps].reshape(-1, 2)
+        with np.errstate(all="ignore"):
+            paths = self.ax.transData.transform(P[np.all(np.isfinite(P), axis=1)])
+        kept, boxes = [], []
+        for text in list(texts):
+            box = text.get_window_extent(renderer).padded(3)
+            clear = all(not box.overlaps(b) for b in boxes) and not box.count_contains(paths)
+            within = inside.x0 <= box.x0 and box.x1 <= inside.x1 and inside.y0 <= box.y0 and box.y1 <= inside.y1
+            if clear and within:
+                kept.append(text.get_position())
+                boxes.append(box)
+        for text in list(texts):
+            text.remove()
+        lines.labelTexts.clear()
+        lines.labelCValues.clear()
+        if kept:
+            lines.clabel(fmt=fmt, fontsize=7, inline=True, manual=kept)
 
     # moving -----------------------------------------------------------------------------
     def _runs(self):
