@@ -340,3 +340,25 @@ def test_contour_labels_do_not_crowd_or_cover_a_run():
         assert not any(box.overlaps(other) for other in boxes[i + 1:]), labels[i].get_text()
         assert box.count_contains(paths) == 0, labels[i].get_text()
         assert inside.x0 <= box.x0 and box.x1 <= inside.x1 and inside.y0 <= box.y0 and box.y1 <= inside.y1
+
+
+CORNERS = [Run(opt.GD(lr=1e-5), (-1.95, -0.95), label="steep corner"),
+           Run(opt.GD(lr=1e-5), (1.95, -0.95), label="other corner"), Run(opt.Adam(lr=0.05), (-1.5, 2.0), label="Adam")]
+
+
+@pytest.mark.parametrize("camera", [Camera(elev=20, azim=90), Camera(), Camera(elev=60, azim=35)],
+                         ids=["start-upper-left", "default", "high"])
+def test_the_3d_legend_hides_no_start_or_end(camera):
+    # Seen from azimuth 90, the steep corner's start is drawn in the frame's upper left,
+    # where the legend goes first.
+    from mpl_toolkits.mplot3d import proj3d
+    view = View3D(camera=camera)
+    frames, _ = final_frame(Scene("rosenbrock", CORNERS, 20, views=[view]), view)
+    d = frames.drawing
+    box = d.legend.get_window_extent(d.figure.canvas.get_renderer())
+    t = d.trajectories
+    ends = np.array([(t.positions[i, s, 0], t.positions[i, s, 1], t.losses[i, s])
+                     for i in range(len(CORNERS)) for s in (0, -1)])
+    px, py, _ = proj3d.proj_transform(*ends.T, d.ax.get_proj())
+    assert box.count_contains(d.ax.transData.transform(np.column_stack([px, py]))) == 0
+    assert 0 <= box.x0 and box.x1 <= d.figure.bbox.width and 0 <= box.y0 and box.y1 <= d.figure.bbox.height

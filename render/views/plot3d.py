@@ -44,6 +44,7 @@ class Plot3D(Drawing):
         self._surface()
         self._runs()
         self._fit()
+        self._place_legend()
         self._place_camera(0)
         self.status_text = GlyphText(0.5, 0.875, self.status(0), fontsize=8, ha="center", color=self.theme.text,
                                      transform=fig.transFigure)
@@ -108,6 +109,42 @@ class Plot3D(Drawing):
 
     def _place_camera(self, frame: int):
         self._look(self.plan.fraction(frame))
+
+    def _place_legend(self) -> None:
+        """Put the legend in the figure corner over the fewest points of the runs' paths
+        (their starts and ends counting most), at every angle of an orbit."""
+        if self.legend is None:
+            return
+        from mpl_toolkits.mplot3d import proj3d
+        ax, renderer = self.ax, self.figure.canvas.get_renderer()
+        P, L = self.trajectories.positions[:, self.steps], self.trajectories.losses[:, self.steps]
+        points = np.column_stack([P.reshape(-1, 2), L.reshape(-1)])
+        key = np.column_stack([P[:, [0, -1]].reshape(-1, 2), L[:, [0, -1]].reshape(-1)])
+        (x0, y0, z0), (x1, y1, z1) = self.box
+        lo, hi = np.array([x0, y0, z0]), np.array([x1, y1, z1])
+        points = points[np.all((points >= lo) & (points <= hi), axis=1)]
+        key = key[np.all((key >= lo) & (key <= hi), axis=1)]
+        screens = []
+        for f in (np.linspace(0, 1, 5) if self.moving_camera else [0.0]):
+            self._look(f)
+            M = ax.get_proj()
+            for cloud, weight in ((points, 1), (key, 1000)):
+                if len(cloud):
+                    px, py, _ = proj3d.proj_transform(*cloud.T, M)
+                    screens.append((ax.transData.transform(np.column_stack([px, py])), weight))
+        corners = {"upper left": (0.01, TOP), "upper right": (0.99, TOP),
+                   "lower left": (0.01, 0.01), "lower right": (0.99, 0.01)}
+        best = None
+        for loc, anchor in corners.items():
+            self.legend.set_loc(loc)
+            self.legend.set_bbox_to_anchor(anchor, transform=self.figure.transFigure)
+            box = self.legend.get_window_extent(renderer).padded(4)
+            score = sum(weight * box.count_contains(xy) for xy, weight in screens)
+            if best is None or score < best[0]:
+                best = (score, loc, anchor)
+        _, loc, anchor = best
+        self.legend.set_loc(loc)
+        self.legend.set_bbox_to_anchor(anchor, transform=self.figure.transFigure)
 
     def _look(self, fraction: float):
         self.ax.view_init(elev=self.camera.elev, azim=self.camera.azimuth(fraction))
