@@ -20,6 +20,7 @@ try:                      # a Ctrl-C while the libraries load is still just an i
     from .frames import default_jobs
     from .pipeline import QUALITY, render_scene
     from .load import SceneError, load
+    from .themes import THEMES
 except KeyboardInterrupt:
     sys.stderr.write("render: interrupted\n")
     sys.exit(130)
@@ -133,7 +134,7 @@ def _human(n: int) -> str:
               "(default: the scene's).")
 @click.option("--quality", type=click.Choice(list(QUALITY)), default="medium", show_default=True,
               help="Preset: " + ", ".join(f"{k} {w}x{h}" for k, (w, h) in QUALITY.items()) + ".")
-@click.option("--theme", type=click.Choice(["light", "dark"]), default=None,
+@click.option("--theme", type=click.Choice(list(THEMES)), default=None,
               help="Draw in this theme (default: the scene's, light unless it says otherwise).")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None,
               help="Worker processes for drawing frames (default: cores).")

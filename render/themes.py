@@ -70,15 +70,15 @@ def get(name: str) -> Theme:
         raise ValueError(f"theme must be one of {', '.join(THEMES)}, got {name!r}") from None
 
 
-def _rgb(colors) -> np.ndarray:
+def _linear(colors) -> np.ndarray:
+    """The linear-light RGB of sRGB colours, shape (n, 3)."""
     from matplotlib.colors import to_rgb
-    return np.array([to_rgb(c) for c in colors])
+    c = np.array([to_rgb(x) for x in colors])
+    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
 
 
 def _luminance(color) -> float:
-    c = _rgb([color])[0]
-    c = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
-    return float(c @ [0.2126, 0.7152, 0.0722])
+    return float(_linear([color])[0] @ [0.2126, 0.7152, 0.0722])
 
 
 def contrast(a, b) -> float:
@@ -89,9 +89,7 @@ def contrast(a, b) -> float:
 
 def lab(colors) -> np.ndarray:
     """CIE L*a*b* (D65) of sRGB colours, shape (n, 3)."""
-    c = _rgb(colors)
-    c = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
-    xyz = c @ np.array([[0.4124, 0.2126, 0.0193], [0.3576, 0.7152, 0.1192], [0.1805, 0.0722, 0.9505]])
+    xyz = _linear(colors) @ np.array([[0.4124, 0.2126, 0.0193], [0.3576, 0.7152, 0.1192], [0.1805, 0.0722, 0.9505]])
     xyz /= [0.95047, 1.0, 1.08883]
     f = np.where(xyz > (6 / 29) ** 3, np.cbrt(xyz), xyz / (3 * (6 / 29) ** 2) + 4 / 29)
     return np.column_stack([116 * f[:, 1] - 16, 500 * (f[:, 0] - f[:, 1]), 200 * (f[:, 1] - f[:, 2])])

@@ -1,6 +1,8 @@
 """What every view shares: the pinned style, the figure, the Drawing base class."""
 from __future__ import annotations
 
+import functools
+
 import matplotlib
 import numpy as np
 from matplotlib.animation import FuncAnimation
@@ -194,10 +196,21 @@ class Drawing:
         cmap = getattr(self.view, "cmap", None)
         return colormaps[cmap] if cmap is not None else self.theme.cmap
 
+    @functools.cached_property
+    def _groups(self) -> dict[tuple[str, str], int]:
+        """Runs by legend entry, (colour, label), in order: how many runs each has."""
+        groups: dict[tuple[str, str], int] = {}
+        for key in zip(self.colors, self.plan.labels):
+            groups[key] = groups.get(key, 0) + 1
+        return groups
+
+    @functools.cached_property
+    def _order(self) -> dict[tuple[str, str], int]:
+        return {key: k for k, key in enumerate(self._groups)}
+
     def _rank(self, run: int) -> tuple[int, int]:
         """(this run's legend entry, how many entries there are)."""
-        entries = list(dict.fromkeys(zip(self.colors, self.plan.labels)))
-        return entries.index((self.colors[run], self.plan.labels[run])), len(entries)
+        return self._order[(self.colors[run], self.plan.labels[run])], len(self._order)
 
     def trail_width(self, run: int) -> float:
         """Earlier legend entries are drawn wider, underneath: where two trails coincide both
@@ -219,13 +232,23 @@ class Drawing:
     def legend_entries(self, cap: int = LEGEND_CAP) -> list[tuple[str, str]]:
         """(colour, text) per legend entry: runs that share a label and a colour are one
         entry ("Adam(lr=0.05) x144"); past ``cap`` entries the last says "+k more"."""
-        groups: dict[tuple[str, str], int] = {}
-        for color, label in zip(self.colors, self.plan.labels):
-            groups[(color, label)] = groups.get((color, label), 0) + 1
-        entries = [(c, label if n == 1 else f"{label} \u00d7{n}") for (c, label), n in groups.items()]
+        entries = [(c, label if n == 1 else f"{label} \u00d7{n}") for (c, label), n in self._groups.items()]
         if len(entries) > cap:
             entries = entries[: cap - 1] + [("none", f"+{len(entries) - cap + 1} more")]
         return entries
+
+    def corner_counts(self, legend, corners, clouds) -> list[tuple[str, tuple | None, tuple[int, ...]]]:
+        """For each (loc, anchor) of ``corners``, how many screen points of each of
+        ``clouds`` the legend would cover there (4 pixels around it counting)."""
+        renderer = self.figure.canvas.get_renderer()
+        counts = []
+        for loc, anchor in corners:
+            legend.set_loc(loc)
+            if anchor is not None:
+                legend.set_bbox_to_anchor(anchor, transform=self.figure.transFigure)
+            box = legend.get_window_extent(renderer).padded(4)
+            counts.append((loc, anchor, tuple(int(box.count_contains(c)) if len(c) else 0 for c in clouds)))
+        return counts
 
     def legend_handles(self, entries, marker=True) -> list:
         from matplotlib.lines import Line2D

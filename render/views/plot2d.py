@@ -49,6 +49,16 @@ class Plot2D(Drawing):
         cmap = self.cmap
         norm = BoundaryNorm(levels, cmap.N, extend="both")
         ax.contourf(X, Y, Z, levels=levels, cmap=cmap, norm=norm, extend="both")
+        # Limits and aspect first: the contour labels are placed on screen.
+        ax.set_xlim(xmin, xmax)
+        ax.set_ylim(ymin, ymax)
+        if self.view.aspect == "equal":
+            ax.set_aspect("equal", adjustable="box")
+            ax.apply_aspect()
+        self.box = ((xmin, ymin), (xmax, ymax))
+        P = self.trajectories.positions[:, self.steps].reshape(-1, 2)
+        with np.errstate(all="ignore"):
+            self.path_pixels = ax.transData.transform(P[np.all(np.isfinite(P), axis=1)])
         shown = levels[:: max(1, len(levels) // 10)]
         lines = ax.contour(X, Y, Z, levels=shown, colors=self.theme.contour, linestyles="dashed",
                            linewidths=0.6, alpha=0.6)
@@ -67,12 +77,6 @@ class Plot2D(Drawing):
                 ax.quiver(fx[sloped], fy[sloped], -gx[sloped] / norm_g[sloped],
                           -gy[sloped] / norm_g[sloped], color=self.theme.field, alpha=0.45, angles="xy",
                           pivot="mid", width=0.0025, headwidth=4, zorder=2)
-        ax.set_xlim(xmin, xmax)
-        ax.set_ylim(ymin, ymax)
-        if self.view.aspect == "equal":
-            ax.set_aspect("equal", adjustable="box")
-            ax.apply_aspect()
-        self.box = ((xmin, ymin), (xmax, ymax))
         labels = getattr(surface, "axis_labels", ("x", "y"))
         ax.set_xlabel(labels[0])
         ax.set_ylabel(labels[1])
@@ -86,13 +90,10 @@ class Plot2D(Drawing):
         renderer = self.figure.canvas.get_renderer()
         texts = lines.clabel(fmt=fmt, fontsize=7, inline=False)
         inside = self.ax.get_window_extent(renderer)
-        P = self.trajectories.positions[:, self.steps].reshape(-1, 2)
-        with np.errstate(all="ignore"):
-            paths = self.ax.transData.transform(P[np.all(np.isfinite(P), axis=1)])
         kept, boxes = [], []
         for text in list(texts):
             box = text.get_window_extent(renderer).padded(3)
-            clear = all(not box.overlaps(b) for b in boxes) and not box.count_contains(paths)
+            clear = all(not box.overlaps(b) for b in boxes) and not box.count_contains(self.path_pixels)
             within = inside.x0 <= box.x0 and box.x1 <= inside.x1 and inside.y0 <= box.y0 and box.y1 <= inside.y1
             if clear and within:
                 kept.append(text.get_position())
@@ -129,27 +130,15 @@ class Plot2D(Drawing):
     def _clearest_corner(self, legend) -> tuple[str, bool]:
         """The corner where the legend hides the fewest trail points, and whether even there
         it would hide a start, an end or a minimum."""
-        renderer = self.figure.canvas.get_renderer()
-        P = self.trajectories.positions
-        steps = self.steps
-        ends = np.array([P[i, self.plan.trail(i, len(steps) - 1)[1]] for i in range(self.plan.runs)
-                         if self.plan.trail(i, len(steps) - 1)[1] >= 0]).reshape(-1, 2)
-        trail = P[:, steps].reshape(-1, 2)
-        key = np.vstack([P[:, 0], ends, np.array(self.scene.surface.minima, dtype=float).reshape(-1, 2)])
-        to_screen = self.ax.transData.transform
+        P, last = self.trajectories.positions, self.plan.last[:, -1]
+        ends = np.array([P[i, k] for i, k in enumerate(last) if k >= 0]).reshape(-1, 2)
+        minima = np.array(self.scene.surface.minima, dtype=float).reshape(-1, 2)
         with np.errstate(all="ignore"):
-            trail, key = to_screen(trail[np.all(np.isfinite(trail), axis=1)]), to_screen(key)
-        best = None
-        for corner in ("upper right", "upper left", "lower left", "lower right"):
-            legend.set_loc(corner)
-            box = legend.get_window_extent(renderer).padded(4)
-            covered = int(box.count_contains(trail)) if len(trail) else 0
-            hides = bool(box.count_contains(key)) if len(key) else False
-            score = (hides, covered)
-            if best is None or score < best[0]:
-                best = (score, corner)
-        (hides, _), corner = best
-        return corner, hides
+            key = self.ax.transData.transform(np.vstack([P[:, 0], ends, minima]))
+        corners = [(corner, None) for corner in ("upper right", "upper left", "lower left", "lower right")]
+        counts = self.corner_counts(legend, corners, [self.path_pixels, key])
+        corner, _, (_, hidden) = min(counts, key=lambda c: (c[2][1] > 0, c[2][0]))
+        return corner, hidden > 0
 
     def _beside(self, legend) -> None:
         """The legend right of the plot (of the loss panel, if any), the axes narrowed to

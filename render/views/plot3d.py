@@ -115,36 +115,37 @@ class Plot3D(Drawing):
         (their starts and ends counting most), at every angle of an orbit."""
         if self.legend is None:
             return
-        from mpl_toolkits.mplot3d import proj3d
-        ax, renderer = self.ax, self.figure.canvas.get_renderer()
         P, L = self.trajectories.positions[:, self.steps], self.trajectories.losses[:, self.steps]
         points = np.column_stack([P.reshape(-1, 2), L.reshape(-1)])
         key = np.column_stack([P[:, [0, -1]].reshape(-1, 2), L[:, [0, -1]].reshape(-1)])
-        (x0, y0, z0), (x1, y1, z1) = self.box
-        lo, hi = np.array([x0, y0, z0]), np.array([x1, y1, z1])
+        lo, hi = np.array(self.box[0]), np.array(self.box[1])
         points = points[np.all((points >= lo) & (points <= hi), axis=1)]
         key = key[np.all((key >= lo) & (key <= hi), axis=1)]
         screens = []
-        for f in (np.linspace(0, 1, 5) if self.moving_camera else [0.0]):
+        for f in self._angles:
             self._look(f)
-            M = ax.get_proj()
-            for cloud, weight in ((points, 1), (key, 1000)):
-                if len(cloud):
-                    px, py, _ = proj3d.proj_transform(*cloud.T, M)
-                    screens.append((ax.transData.transform(np.column_stack([px, py])), weight))
-        corners = {"upper left": (0.01, TOP), "upper right": (0.99, TOP),
-                   "lower left": (0.01, 0.01), "lower right": (0.99, 0.01)}
-        best = None
-        for loc, anchor in corners.items():
-            self.legend.set_loc(loc)
-            self.legend.set_bbox_to_anchor(anchor, transform=self.figure.transFigure)
-            box = self.legend.get_window_extent(renderer).padded(4)
-            score = sum(weight * box.count_contains(xy) for xy, weight in screens)
-            if best is None or score < best[0]:
-                best = (score, loc, anchor)
-        _, loc, anchor = best
+            screens += [self._screen(points), self._screen(key)]
+        corners = [("upper left", (0.01, TOP)), ("upper right", (0.99, TOP)),
+                   ("lower left", (0.01, 0.01)), ("lower right", (0.99, 0.01))]
+        counts = self.corner_counts(self.legend, corners, screens)
+        weights = np.tile([1, 1000], len(self._angles))
+        loc, anchor, _ = min(counts, key=lambda c: int(np.dot(weights, c[2])))
         self.legend.set_loc(loc)
         self.legend.set_bbox_to_anchor(anchor, transform=self.figure.transFigure)
+
+    @property
+    def _angles(self) -> list[float]:
+        """The fractions of the animation whose camera angles fitting and placing look at:
+        the one angle of a still camera, five along an orbit."""
+        return list(np.linspace(0, 1, 5)) if self.moving_camera else [0.0]
+
+    def _screen(self, points: np.ndarray) -> np.ndarray:
+        """Where 3D points are drawn with the camera as it is now, in display pixels."""
+        from mpl_toolkits.mplot3d import proj3d
+        if not len(points):
+            return np.empty((0, 2))
+        px, py, _ = proj3d.proj_transform(*np.asarray(points).T, self.ax.get_proj())
+        return self.ax.transData.transform(np.column_stack([px, py]))
 
     def _look(self, fraction: float):
         self.ax.view_init(elev=self.camera.elev, azim=self.camera.azimuth(fraction))
@@ -159,11 +160,9 @@ class Plot3D(Drawing):
         W, H = fig.bbox.width, fig.bbox.height
         margin = 0.02 * H
         target = Bbox.from_extents(margin, margin, W - margin, TOP * H - margin)
-        fractions = np.linspace(0, 1, 5) if self.moving_camera else [0.0]
-
         def extent() -> Bbox:
             boxes = []
-            for f in fractions:
+            for f in self._angles:
                 self._look(f)
                 boxes.append(self._extent(renderer))
             return Bbox.union(boxes)
@@ -194,15 +193,13 @@ class Plot3D(Drawing):
 
     def _extent(self, renderer) -> Bbox:
         """The box's corners, ticks, tick labels and axis labels on screen, as drawn now."""
-        from mpl_toolkits.mplot3d import proj3d
         ax = self.ax
         ax.apply_aspect()
-        ax.M = ax.get_proj()
+        ax.M = ax.get_proj()           # what the axes' tick placement reads
         ax.invM = np.linalg.inv(ax.M)
         (x0, x1), (y0, y1), (z0, z1) = ax.get_xlim3d(), ax.get_ylim3d(), ax.get_zlim3d()
         corners = np.array([(x, y, z) for x in (x0, x1) for y in (y0, y1) for z in (z0, z1)])
-        px, py, _ = proj3d.proj_transform(*corners.T, ax.M)
-        screen = ax.transData.transform(np.column_stack([px, py]))
+        screen = self._screen(corners)
         boxes = [Bbox([screen.min(axis=0), screen.max(axis=0)])]
         for axis in (ax.xaxis, ax.yaxis, ax.zaxis):
             box = axis.get_tightbbox(renderer)
