@@ -1,4 +1,5 @@
-"""Shared by the tests: an optimizer driven through its readable rule, step by step."""
+"""Shared by the tests: an optimizer driven through its readable rule, step by step; the
+final frame of a view."""
 import numpy as np
 
 
@@ -19,3 +20,11 @@ def rule_path(gradient, rule, start, steps):
 def surface_gradient(surface):
     """A 2D surface's gradient as a function of points (..., 2)."""
     return lambda p: np.stack(surface.gradient(p[..., 0], p[..., 1]), axis=-1)
+
+
+def final_frame(scene, view, size):
+    """A FrameSource of ``view`` of ``scene`` and its last frame."""
+    from render import plan
+    from render.frames import FrameSource
+    source = FrameSource(plan.build(scene), view, size)
+    return source, source.frame(len(source) - 1)

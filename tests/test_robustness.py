@@ -10,19 +10,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from helpers import final_frame
 from hypothesis import given, settings, strategies as st
 
 from render import Camera, Run, Scene, View2D, View3D, optimizers as opt, surfaces
 from render.cli import main
-from render import plan
-from render.frames import FrameSource
 
 # --- numerically hard scenes render ----------------------------------------------------------
 
 
-def last_frame(scene, view, size=(160, 90)):
-    source = FrameSource(plan.build(scene), view, size)
-    return source.frame(len(source) - 1)
+def last_frame(scene, view):
+    return final_frame(scene, view, (160, 90))[1]
 
 
 @pytest.mark.parametrize("view", [View2D(levels="log", loss_panel=True), View3D(shadow=True)],

@@ -2,15 +2,16 @@
 draws a run's trail from the Plan."""
 import dataclasses
 
+import helpers
 import numpy as np
 import pytest
+from matplotlib.transforms import Bbox
 from test_plan import DIVERGES_AT_40
 
 from render import Camera, Run, Scene, View2D, View3D, optimizers as opt
 from render import plan as planning
 from render import views
 from render.frames import FrameSource
-from matplotlib.transforms import Bbox
 
 
 def scene_with(views, steps=20, runs=None):
@@ -147,8 +148,7 @@ RACE = [Run(opt.GD(lr=1e-3), (-1.5, 2.0), label="GD"),
 
 
 def final_frame(scene, view, size=(640, 360)):
-    frames = source(scene, view, size)
-    return frames, frames.frame(len(frames) - 1)
+    return helpers.final_frame(scene, view, size)
 
 
 @pytest.mark.parametrize("run", range(4))
