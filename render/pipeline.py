@@ -51,12 +51,13 @@ def _fingerprint(source: bytes, view, options: dict) -> str:
 
 def render_scene(name: str, scene, *, out="output", formats: Sequence[str] = ("gif", "mp4"),
                  views: Sequence[str] | None = None, size=None, fps=None, quality="medium",
-                 theme: str | None = None, jobs: int = 1, data=False, hashes=False, force=False, source: bytes = b"",
-                 progress: Callable | None = None) -> list[Written]:
+                 theme: str | None = None, jobs: int = 1, data=False, hashes=False, force=False,
+                 source: bytes = b"", progress: Callable | None = None) -> list[Written]:
     """Render the chosen views (names; default all) of ``scene`` into ``out/<name>/``.
 
-    ``theme`` ("light", "dark") overrides the scene's. ``progress(view_name, frames)`` may return a callable that is called once per frame
-    drawn and a context manager around the view's rendering.
+    ``theme`` ("light", "dark") overrides the scene's. ``progress(view_name, frames)`` may
+    return a callable that is called once per frame drawn and a context manager around the
+    view's rendering.
     """
     unknown = [v for v in views or () if v not in [view.name for view in scene.views]]
     if unknown:
@@ -65,21 +66,20 @@ def render_scene(name: str, scene, *, out="output", formats: Sequence[str] = ("g
     unknown = [f for f in formats if f not in SINKS]
     if unknown:
         raise ValueError(f"{unknown[0]!r} is not a format; choose from {', '.join(SINKS)}")
-    if theme is not None and theme != scene.theme:
-        scene = dataclasses.replace(scene, theme=theme)
+    theme = theme or scene.theme        # the plan draws in it; the spec stays as it was given
     size = tuple(size or QUALITY[quality])
     fps = float(fps or scene.fps)
     folder = Path(out) / name
     written: list[Written] = []
     chosen = [v for v in scene.views if views is None or v.name in views]
-    options = {"size": size, "fps": fps, "quality": quality, "theme": scene.theme}
+    options = {"size": size, "fps": fps, "quality": quality, "theme": theme}
     manifest_path = folder / MANIFEST
     manifest = _read_manifest(manifest_path)
     plan = None
 
     if data:
         start = time.perf_counter()
-        plan = planning.build(scene)
+        plan = planning.build(scene, theme=theme)
         path = write_data(folder, plan)
         written.append(Written(path, _size_of(path), time.perf_counter() - start))
 
@@ -94,7 +94,7 @@ def render_scene(name: str, scene, *, out="output", formats: Sequence[str] = ("g
             written += [Written(p, _size_of(p), 0.0, skipped=True) for p in targets.values()]
             continue
         start = time.perf_counter()
-        plan = plan or planning.build(scene)
+        plan = plan or planning.build(scene, theme=theme)
         _render_view(plan, view, size, fps, quality, jobs, targets, progress)
         seconds = time.perf_counter() - start
         written += [Written(p, _size_of(p), seconds) for p in targets.values()]

@@ -84,8 +84,9 @@ class Plan:
         return int(self.last[run, frame]) < int(self.steps[frame])
 
 
-def build(scene, trajectories=None) -> Plan:
-    """The Plan of ``scene``; simulates it unless its ``trajectories`` are given."""
+def build(scene, trajectories=None, theme: str | None = None) -> Plan:
+    """The Plan of ``scene``; simulates it unless its ``trajectories`` are given. ``theme``
+    (a name) overrides the scene's."""
     if trajectories is None:
         trajectories = scene.simulate()
     steps = frame_steps(scene.steps, scene.max_frames)
@@ -95,7 +96,7 @@ def build(scene, trajectories=None) -> Plan:
     for run, k in enumerate(diverged_at):
         if k >= 0:
             last[run] = np.minimum(steps, k - 1)
-    theme = themes.get(scene.theme)
+    theme = themes.get(theme or scene.theme)
     chosen = [colormaps[v.cmap] for v in scene.views if getattr(v, "cmap", None) is not None]
     return Plan(scene=scene, trajectories=trajectories, steps=_read_only(steps),
                 colors=tuple(_colors(runs, themes.palette_for(theme, chosen))),

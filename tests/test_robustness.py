@@ -5,6 +5,7 @@ import signal
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -215,14 +216,19 @@ def test_optimizers_take_any_value_and_answer_with_value_error(cls, data):
     builds_or_explains(cls, **{field: data.draw(anything)})
 
 
-def test_a_start_outside_the_window_renders_with_one_warning(tmp_path):
+@pytest.mark.parametrize("extra", [[], ["--theme", "dark"]], ids=["plain", "theme"])
+def test_a_start_outside_the_window_renders_with_one_warning(tmp_path, extra):
     path = tmp_path / "far.py"
     path.write_text("from render import Run, Scene, optimizers as opt\n"
                     "scene = Scene('bowl', [Run(opt.GD(lr=0.1), (50.0, 0.0))], 5)\n")
-    result = CliRunner().invoke(main, [str(path), "--out", str(tmp_path / "o"), "--size", "96x54",
-                                       "--format", "png"])
+    with warnings.catch_warnings(record=True) as raw:
+        warnings.simplefilter("always")
+        result = CliRunner().invoke(main, [str(path), "--out", str(tmp_path / "o"), "--size", "96x54",
+                                           "--format", "png", *extra])
     assert result.exit_code == 0
-    warning, = [line for line in result.stderr.splitlines() if line.startswith("render: warning:")]
+    assert [str(w.message) for w in raw] == []       # said once, by render, not again by Python
+    warning, = result.stderr.splitlines()
+    assert warning.startswith("render: warning:")
     assert str(path) in warning and "runs[0] starts at (50.0, 0.0), outside the surface's window" in warning
     assert (tmp_path / "o" / "far" / "2d.png").exists()
 
