@@ -54,6 +54,7 @@ class Plot3D(Drawing):
 
     def _surface(self):
         ax, view, surface = self.ax, self.view, self.scene.surface
+        xmin, xmax, ymin, ymax = self.window
         X, Y, Z = surface.grid(view.resolution, self.window)
         finite = Z[np.isfinite(Z)]
         lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (-1.0, 1.0)
@@ -70,14 +71,12 @@ class Plot3D(Drawing):
             ax.contourf(X, Y, np.nan_to_num(Z, nan=hi), zdir="z", offset=self.floor,
                         levels=15, cmap=self.cmap, alpha=0.7, zorder=1)
         for mx, my in surface.minima:
-            xmin, xmax, ymin, ymax = self.window
             if xmin <= mx <= xmax and ymin <= my <= ymax:
                 ax.plot([mx], [my], [float(surface(mx, my))], marker="*", markersize=12,
                         color="white", markeredgecolor="black", linestyle="none", zorder=4)
-        ax.set_xlim(self.window[0], self.window[1])
-        ax.set_ylim(self.window[2], self.window[3])
+        ax.set_xlim(xmin, xmax)
+        ax.set_ylim(ymin, ymax)
         ax.set_zlim(self.floor, hi)
-        xmin, xmax, ymin, ymax = self.window
         self.box = ((xmin, ymin, self.floor), (xmax, ymax, hi))
         labels = getattr(surface, "axis_labels", ("x", "y"))
         ax.set_xlabel(labels[0])
