@@ -362,3 +362,15 @@ def test_the_3d_legend_hides_no_start_or_end(camera):
     px, py, _ = proj3d.proj_transform(*ends.T, d.ax.get_proj())
     assert box.count_contains(d.ax.transData.transform(np.column_stack([px, py]))) == 0
     assert 0 <= box.x0 and box.x1 <= d.figure.bbox.width and 0 <= box.y0 and box.y1 <= d.figure.bbox.height
+
+
+@pytest.mark.parametrize("camera", [Camera(), Camera(orbit=90)], ids=["still", "orbit"])
+def test_the_3d_status_line_is_drawn_above_the_scaled_axes(camera):
+    view = View3D(camera=camera)
+    frames, last = final_frame(Scene("rosenbrock", RACE, 12, views=[view]), view)
+    d = frames.drawing
+    row = int(round(d.figure.bbox.height * (1 - 0.875)))        # the status line's baseline row
+    band = last[row - 12:row + 3].astype(int)
+    text, background = (np.array([int(c[k:k + 2], 16) for k in (1, 3, 5)]) for c in (d.theme.text, d.theme.background))
+    nearer_text = np.abs(band - text).sum(axis=-1) < np.abs(band - background).sum(axis=-1)
+    assert nearer_text.sum() >= 100                                # the glyphs of "step 12: GD ..."

@@ -38,6 +38,9 @@ class Plot3D(Drawing):
         # Drawn in the order given, not sorted by depth: the runs always come above the
         # surface, in their own colour, wherever the camera is.
         self.ax.computed_zorder = False
+        # The axes grow past the frame to fill it; their background would paint over the
+        # status line in a full redraw (an orbit). The figure's is the same colour.
+        self.ax.patch.set_visible(False)
         for axis in (self.ax.xaxis, self.ax.yaxis, self.ax.zaxis):
             axis.set_pane_color(self.theme.pane)
         self.window = self.resolve_window()
