@@ -8,8 +8,8 @@ The names below are the public API; scene files import them. Drawing and encodin
 __version__ = "0.1.0"
 
 from . import optimizers, signals, surfaces
-from .scene import Camera, Response, ResponseScene, ResponseView, Run, Scene, View2D, View3D
+from .scene import Camera, Response, ResponseScene, ResponseView, Run, Scene, Swarm, View2D, View3D
 from .trajectories import Trajectories, simulate
 
-__all__ = ["Camera", "Response", "ResponseScene", "ResponseView", "Run", "Scene", "Trajectories",
+__all__ = ["Camera", "Response", "ResponseScene", "ResponseView", "Run", "Scene", "Swarm", "Trajectories",
            "View2D", "View3D", "optimizers", "signals", "simulate", "surfaces"]

@@ -8,6 +8,7 @@ every view and every worker; views read it and never simulate.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from typing import Any
 
 import numpy as np
@@ -35,6 +36,16 @@ def _read_only(array) -> np.ndarray:
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
+class Group:
+    """The runs of one swarm, drawn as one collection: ``rows`` are their indices, ``name``
+    their short name, ``tail`` the frames a trail takes to fade (None: never)."""
+
+    rows: np.ndarray
+    name: str
+    tail: int | None
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
 class Plan:
     """One scene, ready to draw. Immutable: its arrays are read-only.
 
@@ -53,9 +64,15 @@ class Plan:
     names: tuple[str, ...]     # per run: a short name for status lines
     last: np.ndarray           # (runs, frames)
     theme: themes.Theme = themes.THEMES["light"]
-    # Room for what later kinds of scene add: a model's 2D plane, groups of a swarm.
+    groups: tuple[Group, ...] = ()     # the swarms, each drawn as one collection
+    # Room for what later kinds of scene add: a model's 2D plane.
     plane: Any = None
-    groups: tuple = ()
+
+    @functools.cached_property
+    def singles(self) -> list[int]:
+        """The runs drawn one by one: those of no swarm."""
+        grouped = {int(r) for g in self.groups for r in g.rows}
+        return [i for i in range(self.runs) if i not in grouped]
 
     @property
     def frames(self) -> int:
@@ -68,6 +85,25 @@ class Plan:
     def fraction(self, frame: int) -> float:
         """How far through the animation frame ``frame`` is, 0 to 1."""
         return frame / max(1, self.frames - 1)
+
+    def busiest(self, k: int) -> list[int]:
+        """``k`` frames spread over the runs' motion rather than over time: where the
+        cumulative distance the runs have moved (each step's counted up to the window's
+        size) passes 1/2k, 3/2k, ... of its total. A swarm that settles early has its
+        busiest frames early. Empty if nothing moves or there is nothing to move."""
+        positions = getattr(self.trajectories, "positions", None)
+        if not k or positions is None or self.frames < 3:
+            return []
+        xmin, xmax, ymin, ymax = self.scene.surface.window
+        P = positions[:, self.steps]
+        with np.errstate(invalid="ignore"):
+            moved = np.hypot(*np.moveaxis(np.diff(P, axis=1), -1, 0))
+        moved = np.minimum(np.nan_to_num(moved, nan=0.0), np.hypot(xmax - xmin, ymax - ymin)).sum(axis=0)
+        total = np.concatenate([[0.0], np.cumsum(moved)])
+        if not total[-1] > 0:
+            return []
+        marks = (np.arange(k) + 0.5) / k * total[-1]
+        return sorted({int(f) for f in np.searchsorted(total, marks)})
 
     def trail(self, run: int, frame: int) -> tuple[np.ndarray, int]:
         """The steps of ``run`` drawn at ``frame``: the steps of the frames so far, up to and
@@ -98,24 +134,100 @@ def build(scene, trajectories=None, theme: str | None = None) -> Plan:
             last[run] = np.minimum(steps, k - 1)
     theme = themes.get(theme or scene.theme)
     chosen = [colormaps[v.cmap] for v in scene.views if getattr(v, "cmap", None) is not None]
+    palette = themes.palette_for(theme, chosen)
+    colors, labels = _colors(runs, palette), [run.name for run in runs]
+    groups = _groups(runs)
+    for group in groups:
+        swarm = runs[group.rows[0]].swarm
+        if swarm.color_by == "basin":
+            _by_basin(group, swarm, trajectories, scene.surface, colors, labels, palette, theme)
     return Plan(scene=scene, trajectories=trajectories, steps=_read_only(steps),
-                colors=tuple(_colors(runs, themes.palette_for(theme, chosen))),
-                labels=tuple(run.name for run in runs), names=tuple(_names(runs)),
-                last=_read_only(last), theme=theme)
+                colors=tuple(colors), labels=tuple(labels), names=tuple(_names(runs)),
+                last=_read_only(last), theme=theme, groups=tuple(groups))
 
 
 def _colors(runs, palette) -> list[str]:
     """Each run's colour: its own, else its legend entry's. Runs that share a label (or,
     unlabelled, an optimizer and its hyperparameters) share a colour and one legend entry;
-    each entry takes the next palette colour no run has asked for."""
+    each entry takes the next palette colour no run has asked for. A swarm coloured by
+    basin takes its colours later (``_by_basin``), from those left."""
     taken = {r.color for r in runs if r.color is not None}
     free = [c for c in palette if c not in taken]
     free = iter(free + list(palette) * len(runs))
     given: dict[str, str] = {}
     for r in runs:
-        if r.color is None and r.name not in given:
+        if r.color is None and r.name not in given and not _basins(r):
             given[r.name] = next(free)
-    return [r.color if r.color is not None else given[r.name] for r in runs]
+    return [r.color if r.color is not None else given.get(r.name, "") for r in runs]
+
+
+def _swarm(run):
+    """The Swarm a run belongs to (a Response belongs to none)."""
+    return getattr(run, "swarm", None)
+
+
+def _basins(run) -> bool:
+    return _swarm(run) is not None and _swarm(run).color_by == "basin"
+
+
+def _groups(runs) -> list[Group]:
+    """Each swarm's runs (consecutive in the scene) as a Group."""
+    groups, i = [], 0
+    while i < len(runs):
+        swarm = _swarm(runs[i])
+        j = i + 1
+        while swarm is not None and j < len(runs) and _swarm(runs[j]) is swarm:
+            j += 1
+        if swarm is not None:
+            name = swarm.label if swarm.label is not None else swarm.optimizer.name
+            groups.append(Group(rows=_read_only(np.arange(i, j)), name=name, tail=swarm.tail))
+        i = j
+    return groups
+
+
+BASIN_COLORS = 6        # basins with a colour of their own; the rest share "elsewhere"
+BASIN_RADIUS = 0.03     # of the window's diagonal: ends this close share a basin
+
+
+def _by_basin(group, swarm, trajectories, surface, colors, labels, palette, theme) -> None:
+    """Colour and label each run of ``group`` by where it ends: the surface's minimum it
+    reached, or another place where runs gather (ends within BASIN_RADIUS of the window's
+    diagonal of each other). The most populous basins get a colour each; runs that end
+    elsewhere share a quiet grey, runs that diverged the text's colour."""
+    rows = group.rows
+    ends = trajectories.positions[rows, -1]
+    xmin, xmax, ymin, ymax = swarm.window or surface.window
+    radius = BASIN_RADIUS * float(np.hypot(xmax - xmin, ymax - ymin))
+    centres = [np.asarray(m, dtype=float) for m in surface.minima]
+    which = np.full(len(rows), -1)
+    for k, end in enumerate(ends):
+        if not np.all(np.isfinite(end)):
+            continue
+        if centres:
+            d = np.hypot(*(np.array(centres) - end).T)
+            if d.min() <= radius:
+                which[k] = int(d.argmin())
+                continue
+        centres.append(end)
+        which[k] = len(centres) - 1
+    counts = np.bincount(which[which >= 0], minlength=len(centres))
+    ranked = [b for b in np.argsort(-counts, kind="stable") if counts[b] > 0]
+    # Fewer than 2 runs is not a basin, unless it is a known minimum.
+    known = len(surface.minima)
+    shown = [b for b in ranked if counts[b] > 1 or b < known][:BASIN_COLORS]
+    taken = set(c for c in colors if c)
+    free = [c for c in palette if c not in taken] + list(palette)
+    name = swarm.name
+    for k, row in enumerate(rows):
+        b = which[k]
+        if b == -1:
+            colors[row], labels[row] = theme.text, f"{name}: diverged"
+        elif b in shown:
+            x, y = centres[b]
+            colors[row] = free[shown.index(b) % len(free)]
+            labels[row] = f"{name} \u2192 ({x:.3g}, {y:.3g})"
+        else:
+            colors[row], labels[row] = theme.field, f"{name}: elsewhere"
 
 
 def _names(runs) -> list[str]:

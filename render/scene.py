@@ -16,15 +16,19 @@ import math
 import warnings
 from typing import Any, Sequence
 
+import numpy as np
+
 from . import checks, signals, surfaces, themes
 from .notebook import Notebook
 from .optimizers import Optimizer
 from .trajectories import Trajectories, simulate_runs
 
-__all__ = ["Scene", "Run", "View2D", "View3D", "Camera", "ResponseScene", "Response", "ResponseView",
+__all__ = ["Scene", "Run", "Swarm", "View2D", "View3D", "Camera", "ResponseScene", "Response", "ResponseView",
            "SCENE_TYPES"]
 
 LEVELS = ("linear", "log", "sqrt")
+MAX_SWARM = 10_000          # runs in one swarm
+MAX_RUNS = 20_000           # runs in one scene
 
 
 # --- field checks -------------------------------------------------------------------------
@@ -79,11 +83,15 @@ class Run:
     start: tuple[float, float]
     label: str | None = None
     color: Any = None
+    # The Swarm this run is one of, if any (set when a Scene expands a swarm).
+    swarm: Any = dataclasses.field(default=None, repr=False, compare=False)
 
     def __post_init__(self):
         if not isinstance(self.optimizer, Optimizer):
             raise ValueError(f"Run: optimizer must be an optimizer such as opt.Adam(lr=0.1), "
                              f"got {self.optimizer!r}")
+        if self.swarm is not None and not isinstance(self.swarm, Swarm):
+            raise ValueError(f"Run: swarm must be a Swarm(...) or None, got {self.swarm!r}")
         _set(self, "start", checks.point("Run", "start", self.start))
         _set(self, "label", checks.text("Run", "label", self.label))
         _set(self, "color", _color("Run", "color", self.color))
@@ -92,6 +100,100 @@ class Run:
     def name(self) -> str:
         """The legend's name: the label, else the optimizer with its hyperparameters."""
         return self.label if self.label is not None else self.optimizer.describe()
+
+
+COLOR_BY = ("basin",)
+
+
+@dataclasses.dataclass(frozen=True)
+class Swarm:
+    """Many runs of one optimizer, one from each of many starts, drawn as one collection.
+
+    The starts are one of: ``grid`` (n, or (nx, ny), points spread evenly over ``window``),
+    ``random`` (n points drawn uniformly from ``window`` with ``seed``) or ``starts`` (a list
+    of (x, y)). ``window`` defaults to the surface's. Each run's trail fades out over its
+    last ``tail`` frames (None: the whole trail, faint). ``color_by="basin"`` colours each
+    run, from its start on, by the minimum it reaches (basins of attraction); otherwise the
+    swarm has one colour, ``color`` or the next of the palette. In a Scene the swarm
+    stands for its runs: ``scene.runs`` holds one Run per start.
+    """
+
+    optimizer: Optimizer
+    grid: Any = None
+    random: int | None = None
+    starts: Any = None
+    window: tuple | None = None
+    seed: int = 0
+    label: str | None = None
+    color: Any = None
+    color_by: str | None = None
+    tail: int | None = 20
+
+    def __post_init__(self):
+        owner = "Swarm"
+        if not isinstance(self.optimizer, Optimizer):
+            raise ValueError(f"Swarm: optimizer must be an optimizer such as opt.GD(lr=0.01), "
+                             f"got {self.optimizer!r}")
+        given = [f for f in ("grid", "random", "starts") if getattr(self, f) is not None]
+        if len(given) != 1:
+            raise ValueError(f"Swarm: exactly one of grid=(nx, ny), random=n or starts=[(x, y), ...] must "
+                             f"be given, got {' and '.join(given) if given else 'none'}")
+        if self.grid is not None:
+            grid = (self.grid, self.grid) if isinstance(self.grid, (int, np.integer)) \
+                and not isinstance(self.grid, bool) else self.grid
+            try:
+                nx, ny = grid
+            except (TypeError, ValueError):
+                raise ValueError(f"Swarm: grid must be n or (nx, ny), got {self.grid!r}") from None
+            _set(self, "grid", (checks.integer(owner, "grid", nx, 1, MAX_SWARM),
+                                checks.integer(owner, "grid", ny, 1, MAX_SWARM)))
+            if self.grid[0] * self.grid[1] > MAX_SWARM:
+                raise ValueError(f"Swarm: grid must give at most {MAX_SWARM} starts, got "
+                                 f"{self.grid[0]} x {self.grid[1]}")
+        if self.random is not None:
+            _set(self, "random", checks.integer(owner, "random", self.random, 1, MAX_SWARM))
+        if self.starts is not None:
+            if isinstance(self.starts, (str, bytes)):
+                raise ValueError(f"Swarm: starts must be a list of (x, y), got {self.starts!r}")
+            try:
+                starts = tuple(self.starts)
+            except TypeError:
+                raise ValueError(f"Swarm: starts must be a list of (x, y), got {self.starts!r}") from None
+            if not 1 <= len(starts) <= MAX_SWARM:
+                raise ValueError(f"Swarm: starts must hold 1 to {MAX_SWARM} points, got {len(starts)}")
+            _set(self, "starts", tuple(checks.point(owner, f"starts[{i}]", p) for i, p in enumerate(starts)))
+        if self.window is not None:
+            _set(self, "window", checks.window(owner, self.window))
+        _set(self, "seed", checks.integer(owner, "seed", self.seed, 0))
+        _set(self, "label", checks.text(owner, "label", self.label))
+        _set(self, "color", _color(owner, "color", self.color))
+        if self.color_by is not None and self.color_by not in COLOR_BY:
+            raise ValueError(f"Swarm: color_by must be None or 'basin', got {self.color_by!r}")
+        if self.tail is not None:
+            _set(self, "tail", checks.integer(owner, "tail", self.tail, 1))
+
+    @property
+    def name(self) -> str:
+        return self.label if self.label is not None else self.optimizer.describe()
+
+    def points(self, window) -> np.ndarray:
+        """The starts, shape (n, 2): over ``window`` (the swarm's own if it has one)."""
+        if self.starts is not None:
+            return np.array(self.starts, dtype=float)
+        xmin, xmax, ymin, ymax = self.window or window
+        if self.grid is not None:
+            # Cell centres: no start sits on the window's edge.
+            nx, ny = self.grid
+            xs = xmin + (np.arange(nx) + 0.5) * (xmax - xmin) / nx
+            ys = ymin + (np.arange(ny) + 0.5) * (ymax - ymin) / ny
+            X, Y = np.meshgrid(xs, ys)
+            return np.column_stack([X.ravel(), Y.ravel()])
+        rng = np.random.default_rng(self.seed)
+        return rng.uniform((xmin, ymin), (xmax, ymax), size=(self.random, 2))
+
+    def runs(self, window) -> tuple[Run, ...]:
+        return tuple(Run(self.optimizer, (float(x), float(y)), label=self.label, color=self.color, swarm=self)
+                     for x, y in self.points(window))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -265,6 +367,8 @@ class _Animated(Notebook):
 class Scene(_Animated):
     """Runs racing over one surface for ``steps`` steps, shown by one or more views.
 
+    ``runs`` may hold Swarms; each stands for its runs, so ``scene.runs`` holds Runs only.
+
     When steps exceed ``max_frames``, frames sample the steps evenly; the trajectories keep
     every step. ``seed`` drives the gradient noise of runs that ask for it.
     """
@@ -291,21 +395,35 @@ class Scene(_Animated):
             raise ValueError(f"Scene: surface must be a surface or a registered name such as "
                              f"'rosenbrock', got {self.surface!r}")
         _set(self, "surface", surface)
-        runs = self._sequence("runs", self.runs)
-        if not runs:
-            raise ValueError("Scene: runs must hold at least one Run(...)")
-        for i, run in enumerate(runs):
-            if not isinstance(run, Run):
-                raise ValueError(f"Scene: runs[{i}] must be a Run(optimizer, start), got {run!r}")
-        _set(self, "runs", runs)
+        given = self._sequence("runs", self.runs)
+        if not given:
+            raise ValueError("Scene: runs must hold at least one Run(...) or Swarm(...)")
+        runs = []
+        for i, run in enumerate(given):
+            if isinstance(run, Swarm):
+                runs.extend(run.runs(surface.window))
+            elif isinstance(run, Run):
+                runs.append(run)
+            else:
+                raise ValueError(f"Scene: runs[{i}] must be a Run(optimizer, start) or a Swarm(optimizer, "
+                                 f"grid=...), got {run!r}")
+        if len(runs) > MAX_RUNS:
+            raise ValueError(f"Scene: runs must come to at most {MAX_RUNS} runs, got {len(runs)}")
+        _set(self, "runs", tuple(runs))
         self._check_animation()
-        self._warn_outside_window()
+        self._warn_outside_window(given)
 
-    def _warn_outside_window(self):
+    def _warn_outside_window(self, given):
         xmin, xmax, ymin, ymax = self.surface.window
-        for i, run in enumerate(self.runs):
-            x, y = run.start
-            if not (xmin <= x <= xmax and ymin <= y <= ymax):
+        outside = lambda x, y: not (xmin <= x <= xmax and ymin <= y <= ymax)
+        for i, run in enumerate(given):
+            if isinstance(run, Swarm):
+                n = sum(outside(*p) for p in run.points(self.surface.window))
+                if n:
+                    warnings.warn(f"Scene: runs[{i}] is a swarm with {n} starts outside the surface's "
+                                  f"window {self.surface.window}; they will not be visible at first",
+                                  stacklevel=3)
+            elif outside(*run.start):
                 warnings.warn(f"Scene: runs[{i}] starts at {run.start}, outside the surface's window "
                               f"{self.surface.window}; it will not be visible at first", stacklevel=3)
 

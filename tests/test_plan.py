@@ -4,7 +4,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from render import Response, ResponseScene, Run, Scene, optimizers as opt
+from render import Response, ResponseScene, Run, Scene, Swarm, optimizers as opt
 from render import plan as planning, themes
 from render.plan import frame_steps
 
@@ -127,3 +127,64 @@ def test_build_uses_given_trajectories_and_simulates_otherwise():
     t = scene.simulate()
     assert planning.build(scene, t).trajectories is t
     np.testing.assert_array_equal(planning.build(scene).trajectories.positions, t.positions)
+
+
+# --- swarms ----------------------------------------------------------------------------------
+
+HIMMELBLAU_MINIMA = [(3.0, 2.0), (-2.805118, 3.131313), (-3.779310, -3.283186), (3.584428, -1.848127)]
+
+
+def test_a_swarm_is_one_group_and_its_runs_are_drawn_together():
+    swarm = Swarm(opt.GD(lr=0.1), grid=3, tail=7)
+    scene = Scene("bowl", [Run(opt.Adam(lr=0.1), (1, 1)), swarm, Run(opt.GD(lr=0.2), (2, 2))], 5)
+    plan = planning.build(scene)
+    group, = plan.groups
+    assert group.rows.tolist() == list(range(1, 10)) and group.name == "GD" and group.tail == 7
+    assert plan.singles == [0, 10]
+    # One colour and one legend entry for the swarm, the next free one for the run after it.
+    assert plan.colors == (PALETTE[0],) + (PALETTE[1],) * 9 + (PALETTE[2],)
+    assert set(plan.labels[1:10]) == {"GD(lr=0.1)"}
+
+
+def test_a_swarm_by_basin_takes_a_colour_and_a_label_per_minimum_reached():
+    # Two starts next to each of Himmelblau's four minima, the second pair of each offset.
+    starts = [(x + d, y + d) for x, y in HIMMELBLAU_MINIMA for d in (0.3, -0.3)]
+    lone = Run(opt.Adam(lr=0.1), (0.0, 0.0), label="lone")
+    swarm = Swarm(opt.GD(lr=0.01), starts=starts, color_by="basin", label="gd")
+    plan = planning.build(Scene("himmelblau", [lone, swarm], 200))
+    labels = plan.labels[1:]
+    expected = [f"gd \u2192 ({x:.3g}, {y:.3g})" for x, y in HIMMELBLAU_MINIMA for _ in (0, 1)]
+    assert list(labels) == expected
+    colours = plan.colors[1:]
+    assert colours[::2] == colours[1::2]                       # a pair shares its basin's colour
+    assert len(set(colours)) == 4 and plan.colors[0] not in colours
+    assert set(colours) <= set(PALETTE)
+
+
+def test_a_basin_swarm_says_which_runs_diverged_and_which_ended_elsewhere():
+    theme = themes.THEMES["light"]
+    with pytest.warns(UserWarning):
+        swarm = Swarm(opt.GD(lr=0.01), starts=[(60.0, 60.0), (1.0, 0.5), (-1.0, 0.5), (-1.05, 0.5)],
+                      color_by="basin")
+        plan = planning.build(Scene("himmelblau", [swarm], 3))
+    assert plan.trajectories.diverged_at[0] > 0
+    # After 3 steps the lone run is nowhere in particular; the two close ones end together.
+    assert plan.labels[0] == "GD(lr=0.01): diverged" and plan.colors[0] == theme.text
+    assert plan.labels[1] == "GD(lr=0.01): elsewhere" and plan.colors[1] == theme.field
+    assert plan.labels[2] == plan.labels[3] and plan.labels[2].startswith("GD(lr=0.01) \u2192 (")
+    assert plan.colors[2] == PALETTE[0]
+
+
+def test_the_busiest_frames_follow_the_runs_motion_not_the_clock():
+    # Momentum on Himmelblau settles early: the runs cover half their distance in the first
+    # tenth of the frames, so the busiest frames crowd there.
+    swarm = Swarm(opt.Momentum(lr=0.004, momentum=0.9), grid=6)
+    plan = planning.build(Scene("himmelblau", [swarm], 150, max_frames=100))
+    busiest = plan.busiest(4)
+    P = plan.trajectories.positions[:, plan.steps]
+    moved = np.hypot(*np.moveaxis(np.diff(P, axis=1), -1, 0)).sum(axis=0)
+    total = np.concatenate([[0], np.cumsum(moved)])
+    assert busiest == [int(np.searchsorted(total, q * total[-1])) for q in (0.125, 0.375, 0.625, 0.875)]
+    assert busiest[1] < 10 < busiest[-1] and len(set(busiest)) == 4
+    still = planning.build(Scene("bowl", [Run(opt.GD(lr=0.1), (0, 0))], 10))     # at its minimum
+    assert still.busiest(4) == [] and plan.busiest(0) == []

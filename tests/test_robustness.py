@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from helpers import final_frame
 from hypothesis import given, settings, strategies as st
 
-from render import Camera, Run, Scene, View2D, View3D, optimizers as opt, surfaces
+from render import Camera, Run, Scene, Swarm, View2D, View3D, optimizers as opt, surfaces
 from render.cli import main
 
 # --- numerically hard scenes render ----------------------------------------------------------
@@ -189,7 +189,10 @@ def builds_or_explains(make, **fields):
 
 
 SPECS = {
-    "Run": (lambda **f: Run(**{"optimizer": opt.GD(), "start": (0, 0), **f}), ["optimizer", "start", "label", "color"]),
+    "Run": (lambda **f: Run(**{"optimizer": opt.GD(), "start": (0, 0), **f}),
+            ["optimizer", "start", "label", "color", "swarm"]),
+    "Swarm": (lambda **f: Swarm(**{"optimizer": opt.GD(), "grid": 3, **f}),
+              ["optimizer", "grid", "random", "starts", "window", "seed", "label", "color", "color_by", "tail"]),
     "Camera": (Camera, ["elev", "azim", "distance", "orbit"]),
     "View2D": (View2D, ["name", "levels", "contours", "arrows", "field", "loss_panel", "window", "cmap", "legend", "aspect"]),
     "View3D": (View3D, ["name", "camera", "cmap", "alpha", "shadow", "window", "resolution", "legend"]),

@@ -4,7 +4,9 @@ import dataclasses
 
 import pytest
 
-from render import Camera, Run, Scene, View2D, View3D, optimizers as opt
+import numpy as np
+
+from render import Camera, Run, Scene, Swarm, View2D, View3D, optimizers as opt
 
 RUN = Run(opt.GD(lr=0.1), (1.0, 1.0))
 
@@ -48,6 +50,24 @@ RUN = Run(opt.GD(lr=0.1), (1.0, 1.0))
     (lambda: Scene("bowl", [RUN], 10, seed=-1), "Scene: seed"),
     (lambda: Scene("bowl", [RUN], 10, theme="neon"), "Scene: theme"),
     (lambda: Scene("bowl", [RUN], 10, hold=-1), "Scene: hold"),
+    (lambda: Scene("bowl", [RUN, "swarm"], 10), "Scene: runs[1]"),
+    (lambda: Scene("bowl", [Swarm(opt.GD(), grid=100)] * 3, 10), "Scene: runs"),
+    (lambda: Swarm(opt.GD()), "Swarm: exactly one of grid"),
+    (lambda: Swarm(opt.GD(), grid=3, random=9), "Swarm: exactly one of grid"),
+    (lambda: Swarm(opt.GD(), grid=0), "Swarm: grid"),
+    (lambda: Swarm(opt.GD(), grid=(3, 4, 5)), "Swarm: grid"),
+    (lambda: Swarm(opt.GD(), grid=(200, 200)), "Swarm: grid"),
+    (lambda: Swarm(opt.GD(), random=0), "Swarm: random"),
+    (lambda: Swarm(opt.GD(), random=2.5), "Swarm: random"),
+    (lambda: Swarm(opt.GD(), starts=[(0, 0), (1, "a")]), "Swarm: starts[1]"),
+    (lambda: Swarm(opt.GD(), starts="grid"), "Swarm: starts"),
+    (lambda: Swarm(opt.GD(), starts=[]), "Swarm: starts"),
+    (lambda: Swarm(opt.GD(), grid=3, window=(1, 0, 0, 1)), "Swarm: window"),
+    (lambda: Swarm(opt.GD(), grid=3, color_by="loss"), "Swarm: color_by"),
+    (lambda: Swarm(opt.GD(), grid=3, tail=0), "Swarm: tail"),
+    (lambda: Swarm(opt.GD(), grid=3, color="nope"), "Swarm: color"),
+    (lambda: Swarm("GD", grid=3), "Swarm: optimizer"),
+    (lambda: Run(opt.GD(), (0, 0), swarm="mine"), "Run: swarm"),
 ])
 def test_bad_values_name_their_field(make, field):
     with pytest.raises(ValueError) as error:
@@ -86,3 +106,37 @@ def test_a_scene_holds_its_fields_and_nothing_it_computed():
     assert set(vars(scene)) == {f.name for f in dataclasses.fields(scene)}
     for gone in ("colors", "frame_steps", "write_data", "data_name", "palette"):
         assert not hasattr(scene, gone), gone
+
+
+def test_a_swarm_stands_for_one_run_per_start():
+    swarm = Swarm(opt.GD(lr=0.1), grid=(4, 2), label="gd", color="red")
+    single = Run(opt.Adam(), (0.5, 0.5))
+    scene = Scene("bowl", [single, swarm], 10)
+    xmin, xmax, ymin, ymax = scene.surface.window
+    assert len(scene.runs) == 9 and scene.runs[0] is single
+    starts = np.array([r.start for r in scene.runs[1:]])
+    # Cell centres, x fastest: none on the window's edge.
+    dx, dy = (xmax - xmin) / 4, (ymax - ymin) / 2
+    np.testing.assert_allclose(starts[:4, 0], xmin + dx * np.array([0.5, 1.5, 2.5, 3.5]))
+    np.testing.assert_allclose(starts[[0, 4], 1], [ymin + dy / 2, ymin + 1.5 * dy])
+    assert all(r.swarm is swarm and r.label == "gd" and r.color == "#ff0000" for r in scene.runs[1:])
+    assert all(r.optimizer is swarm.optimizer for r in scene.runs[1:])
+    assert Swarm(opt.GD(), grid=3).grid == (3, 3)
+
+
+def test_a_random_swarm_is_seeded_and_inside_its_window():
+    a = Swarm(opt.GD(), random=50, window=(0, 1, 10, 12), seed=4).points(None)
+    b = Swarm(opt.GD(), random=50, window=(0, 1, 10, 12), seed=4).points(None)
+    c = Swarm(opt.GD(), random=50, window=(0, 1, 10, 12), seed=5).points(None)
+    assert a.shape == (50, 2) and np.array_equal(a, b) and not np.array_equal(a, c)
+    assert a[:, 0].min() >= 0 and a[:, 0].max() <= 1 and a[:, 1].min() >= 10 and a[:, 1].max() <= 12
+    given = Swarm(opt.GD(), starts=[(1, 2), [3, 4]])
+    assert given.starts == ((1.0, 2.0), (3.0, 4.0))
+    assert np.array_equal(given.points((0, 1, 0, 1)), [[1, 2], [3, 4]])
+
+
+def test_a_swarm_partly_outside_the_window_is_one_warning():
+    with pytest.warns(UserWarning) as record:
+        Scene("bowl", [Swarm(opt.GD(), grid=10, window=(-3, 50, -2, 2))], 5)
+    message, = [str(w.message) for w in record]
+    assert message.startswith("Scene: runs[0] is a swarm with 80 starts outside the surface's window")

@@ -9,7 +9,7 @@ from matplotlib.animation import FuncAnimation
 from matplotlib.figure import Figure
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-__all__ = ["Drawing", "PinnedAnimation", "PinnedFigure", "animation", "clip_path", "contour_levels", "style"]
+__all__ = ["Drawing", "PinnedAnimation", "PinnedFigure", "animation", "clip_path", "clip_segments", "contour_levels", "style"]
 
 # What decides pixels is pinned here rather than inherited from a user's matplotlibrc.
 STYLE = {
@@ -151,14 +151,23 @@ class Drawing:
         plan = self.plan
         step = int(self.steps[frame])
         parts = []
-        for i, short in enumerate(plan.names[:4]):
+        for group in plan.groups:
+            # A swarm is one part: its median loss and how many of it have diverged.
+            losses = self.trajectories.losses[group.rows, step]
+            finite = losses[np.isfinite(losses)]
+            part = f"{group.name} \u00d7{len(group.rows)}"
+            part += f" median {np.median(finite):.3g}" if finite.size else ""
+            lost = len(losses) - finite.size
+            parts.append(part + (f", {lost} diverged" if lost else ""))
+        for i in plan.singles:
+            short = plan.names[i]
             if plan.diverged(i, frame):
                 parts.append(f"{short} diverged at {int(self.trajectories.diverged_at[i])}")
             else:
                 parts.append(f"{short} {self.trajectories.losses[i, step]:.3g}")
-        more = plan.runs - 4
+        more = len(parts) - 4
         tail = f", +{more} more" if more > 0 else ""
-        return f"step {step}: " + ", ".join(parts) + tail
+        return f"step {step}: " + ", ".join(parts[:4]) + tail
 
     def title(self) -> str:
         if self.scene.title is not None:
@@ -270,6 +279,25 @@ def _parses(latex: str) -> bool:
         return False
 
 
+def clip_segments(a: np.ndarray, b: np.ndarray, lo, hi) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Segments a -> b (one per row, any number of dimensions) cut to the box [lo, hi]
+    (Liang-Barsky): their cut ends, and which of them are finite with a part inside."""
+    lo, hi = np.asarray(lo, dtype=float), np.asarray(hi, dtype=float)
+    d = b - a
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t_lo, t_hi = (lo - a) / d, (hi - a) / d
+    enter = np.where(d > 0, t_lo, np.where(d < 0, t_hi, -np.inf))
+    leave = np.where(d > 0, t_hi, np.where(d < 0, t_lo, np.inf))
+    # A segment parallel to a face lies outside if its coordinate is outside.
+    parallel_out = (d == 0) & ((a < lo) | (a > hi))
+    first, last = np.max(enter, axis=1), np.min(leave, axis=1)
+    finite = np.all(np.isfinite(a) & np.isfinite(b), axis=1)
+    seen = finite & ~np.any(parallel_out, axis=1) & (first <= last) & (last >= 0) & (first <= 1)
+    t0, t1 = np.clip(first, 0, 1)[:, None], np.clip(last, 0, 1)[:, None]
+    with np.errstate(invalid="ignore"):
+        return a + t0 * d, a + t1 * d, seen
+
+
 def clip_path(points: np.ndarray, lo, hi) -> tuple[np.ndarray, np.ndarray | None]:
     """A trail cut to the box [lo, hi] (any number of dimensions): each segment clipped
     (Liang-Barsky), with a NaN row where the trail leaves the box and comes back; and the
@@ -282,21 +310,9 @@ def clip_path(points: np.ndarray, lo, hi) -> tuple[np.ndarray, np.ndarray | None
         return points, (points[-1] if len(points) else None)
     if len(points) == 1:
         return points[:0], None
-    a, b = points[:-1], points[1:]
-    d = b - a
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t_lo, t_hi = (lo - a) / d, (hi - a) / d
-    enter = np.where(d > 0, t_lo, np.where(d < 0, t_hi, -np.inf))
-    leave = np.where(d > 0, t_hi, np.where(d < 0, t_lo, np.inf))
-    # A segment parallel to a face lies outside if its coordinate is outside.
-    parallel_out = (d == 0) & ((a < lo) | (a > hi))
-    first, last = np.max(enter, axis=1), np.min(leave, axis=1)
-    finite = np.all(np.isfinite(a) & np.isfinite(b), axis=1)
-    seen = finite & ~np.any(parallel_out, axis=1) & (first <= last) & (last >= 0) & (first <= 1)
-    t0, t1 = np.clip(first, 0, 1), np.clip(last, 0, 1)
+    starts, ends, seen = clip_segments(points[:-1], points[1:], lo, hi)
     if not seen.any():
         return points[:0], None
-    starts, ends = a + t0[:, None] * d, a + t1[:, None] * d
     rows, previous = [], None
     for i in np.flatnonzero(seen):
         if previous is None or not np.array_equal(starts[i], previous):

@@ -1,7 +1,10 @@
 """The loss panel: each run's loss against step, drawn as the animation advances."""
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
+from matplotlib.collections import PolyCollection
 
 
 class LossPanel:
@@ -13,38 +16,61 @@ class LossPanel:
     def __init__(self, drawing, ax):
         self.drawing = drawing
         self.ax = ax
+        plan, colors, steps = drawing.plan, drawing.colors, drawing.steps
         losses = drawing.trajectories.losses
-        finite = losses[np.isfinite(losses)]
-        steps = drawing.steps
-        ax.set_xlim(0, max(1, int(steps[-1])))
-        if finite.size:
-            lo, hi = float(finite.min()), float(finite.max())
-            start = np.abs(losses[:, 0][np.isfinite(losses[:, 0])])
-            scale = float(start[start > 0].min()) if np.any(start > 0) else 1.0
-            if lo > 0 and hi / lo > 100:
-                ax.set_yscale("log")
-                ax.yaxis.get_major_locator().set_params(numticks=8)
-                ax.set_ylim(lo / 1.5, hi * 1.5)
-            elif max(abs(lo), abs(hi)) > 1e3 * scale:
-                # Losses that fall (or rise) through decades, across zero: symmetric log.
-                ax.set_yscale("symlog", linthresh=scale)
-                ax.yaxis.get_major_locator().set_params(numticks=8)     # not one label a decade
-                ax.set_ylim(lo * 1.5 if lo < 0 else lo, hi * 1.5 if hi > 0 else hi)
-            else:
-                pad = 0.05 * (hi - lo) if hi > lo else max(1.0, abs(hi)) * 0.05
-                ax.set_ylim(lo - pad, hi + pad)
+        self.singles = plan.singles
+        # A swarm, per colour (per basin): the median loss, and a band from the 10th to the
+        # 90th percentile. Hundreds of curves drawn one by one would be a tangle.
+        bands = []
+        for group in plan.groups:
+            for color in dict.fromkeys(colors[r] for r in group.rows):
+                rows = np.array([r for r in group.rows if colors[r] == color])
+                with warnings.catch_warnings(), np.errstate(all="ignore"):
+                    warnings.simplefilter("ignore", RuntimeWarning)      # all diverged: NaN
+                    bands.append((color, np.nanpercentile(losses[rows][:, steps], [10, 50, 90], axis=0)))
+        # The axis fits what is drawn: the single runs' curves and the swarms' bands.
+        shown = [losses[self.singles].ravel()] + [b.ravel() for _, b in bands]
+        self._limits(np.concatenate(shown), losses[:, 0], int(steps[-1]))
         ax.set_xlabel("step")
         ax.set_ylabel("loss")
         ax.grid(True, alpha=0.3)
-        self.lines = [ax.plot([], [], color=c, linewidth=drawing.trail_width(i))[0]
-                      for i, c in enumerate(drawing.colors)]
-        self.heads = [ax.plot([], [], color=c, marker="o", markersize=5, markeredgecolor="black",
-                              markeredgewidth=0.5, linestyle="none")[0] for c in drawing.colors]
-        drawing.animate(self.lines + self.heads)
+        self.lines = [ax.plot([], [], color=colors[i], linewidth=drawing.trail_width(i))[0]
+                      for i in self.singles]
+        self.heads = [ax.plot([], [], color=colors[i], marker="o", markersize=5, markeredgecolor="black",
+                              markeredgewidth=0.5, linestyle="none")[0] for i in self.singles]
+        self.bands = []
+        for color, values in bands:
+            band = PolyCollection([], facecolors=color, alpha=0.25, linewidths=0)
+            ax.add_collection(band, autolim=False)
+            line, = ax.plot([], [], color=color, linewidth=1.4)
+            self.bands.append((values, band, line))
+        drawing.animate(self.lines + self.heads + [a for _, band, line in self.bands for a in (band, line)])
+
+    def _limits(self, values: np.ndarray, starts: np.ndarray, last_step: int) -> None:
+        ax = self.ax
+        ax.set_xlim(0, max(1, last_step))
+        finite = values[np.isfinite(values)]
+        if not finite.size:
+            return
+        lo, hi = float(finite.min()), float(finite.max())
+        start = np.abs(starts[np.isfinite(starts)])
+        scale = float(start[start > 0].min()) if np.any(start > 0) else 1.0
+        if lo > 0 and hi / lo > 100:
+            ax.set_yscale("log")
+            ax.yaxis.get_major_locator().set_params(numticks=8)
+            ax.set_ylim(lo / 1.5, hi * 1.5)
+        elif max(abs(lo), abs(hi)) > 1e3 * scale:
+            # Losses that fall (or rise) through decades, across zero: symmetric log.
+            ax.set_yscale("symlog", linthresh=scale)
+            ax.yaxis.get_major_locator().set_params(numticks=8)     # not one label a decade
+            ax.set_ylim(lo * 1.5 if lo < 0 else lo, hi * 1.5 if hi > 0 else hi)
+        else:
+            pad = 0.05 * (hi - lo) if hi > lo else max(1.0, abs(hi)) * 0.05
+            ax.set_ylim(lo - pad, hi + pad)
 
     def update(self, frame: int) -> None:
         d = self.drawing
-        for i, (line, head) in enumerate(zip(self.lines, self.heads)):
+        for i, line, head in zip(self.singles, self.lines, self.heads):
             xs, _ = d.plan.trail(i, frame)         # the steps the trail shows, the same ones
             ys = d.trajectories.losses[i, xs]
             line.set_data(xs, ys)
@@ -52,3 +78,11 @@ class LossPanel:
                 head.set_data([xs[-1]], [ys[-1]])
             else:
                 head.set_data([], [])
+        steps = d.steps[: frame + 1]
+        for (lo, mid, hi), band, line in self.bands:
+            n = len(steps)
+            line.set_data(steps, mid[:n])
+            ok = np.isfinite(lo[:n]) & np.isfinite(hi[:n])
+            x = steps[ok]
+            band.set_verts([np.column_stack([np.r_[x, x[::-1]], np.r_[lo[:n][ok], hi[:n][ok][::-1]]])]
+                           if len(x) > 1 else [])

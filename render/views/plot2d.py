@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.collections import LineCollection
 from matplotlib.colors import BoundaryNorm
 
 from matplotlib.transforms import offset_copy
@@ -9,6 +10,7 @@ from matplotlib.transforms import offset_copy
 from .base import Drawing, clip_path, contour_levels
 from .glyphs import GlyphText
 from .loss import LossPanel
+from .swarm import HEAD_SIZE, START_FILL, START_SIZE, SwarmLayer
 
 GRID = 300          # contour grid points per side
 FIELD = 21          # quiver arrows per side
@@ -108,8 +110,10 @@ class Plot2D(Drawing):
     # moving -----------------------------------------------------------------------------
     def _runs(self):
         ax = self.ax
+        self.singles = self.plan.singles
         self.trails, self.heads = [], []
-        for i, color in enumerate(self.colors):
+        for i in self.singles:
+            color = self.colors[i]
             trail, = ax.plot([], [], color=color, linewidth=self.trail_width(i), marker="o", markersize=2.5,
                              zorder=4)
             head, = ax.plot([], [], color=color, marker="o", markersize=self.head_size(i), markeredgecolor="black",
@@ -117,6 +121,25 @@ class Plot2D(Drawing):
             self.trails.append(trail)
             self.heads.append(head)
         self.animate(self.trails + self.heads)
+        self.swarms = []
+        P = self.trajectories.positions
+        for group in self.plan.groups:
+            layer = SwarmLayer(self, group, lambda rows, steps: P[rows][:, steps], self.box)
+            where, rgba = layer.starts()
+            size, alpha, cell = START_SIZE, 0.55, layer.cell(self.scene.surface.window)
+            if cell is not None:
+                # A grid's starts tile the plot: coloured by basin, they are its map, quiet
+                # enough for the trails to stand out over it.
+                pixels = np.abs(ax.transData.transform(cell) - ax.transData.transform((0, 0)))
+                size, alpha = max(size, (START_FILL * pixels.min() * 72 / self.figure.dpi) ** 2), 0.3
+            if len(where):
+                ax.scatter(where[:, 0], where[:, 1], s=size, marker="s", c=rgba, alpha=alpha,
+                           linewidths=0, zorder=3.5)
+            trails = LineCollection([], linewidths=1.0, zorder=4)
+            heads = ax.scatter([], [], s=HEAD_SIZE, edgecolors="black", linewidths=0.4, zorder=4.8)
+            ax.add_collection(trails, autolim=False)
+            self.swarms.append((layer, trails, heads))
+            self.animate([trails, heads])
         if self.view.legend:
             entries = self.legend_entries()
             legend = ax.legend(self.legend_handles(entries), [t for _, t in entries], loc="upper right",
@@ -158,15 +181,18 @@ class Plot2D(Drawing):
     def _arrows(self):
         # The steepest start sets the scale: its arrow spans 15% of the width; later arrows
         # shrink with the gradient, and none grows past a quarter of the width.
-        g0 = self.trajectories.gradients[:, 0]
+        g0 = self.trajectories.gradients[self.singles, 0]
         start = np.hypot(g0[:, 0], g0[:, 1])
         start = start[np.isfinite(start) & (start > 0)]
         width = self.window[1] - self.window[0]
         self.arrow_scale = 0.15 * width / (start.max() if start.size else 1.0)
         self.arrow_cap = 0.25 * width
-        n = self.plan.runs
+        n = len(self.singles)
+        if not n:
+            return                  # a swarm's arrows would be a field; View2D(field=True) draws one
         self.quiver = self.ax.quiver(np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n),
-                                     color=self.colors, angles="xy", scale_units="xy", scale=1,
+                                     color=[self.colors[i] for i in self.singles], angles="xy",
+                                     scale_units="xy", scale=1,
                                      width=0.004, edgecolor="black", linewidth=0.4, zorder=4.5)
         self.animate([self.quiver])
 
@@ -175,17 +201,24 @@ class Plot2D(Drawing):
         P = self.trajectories.positions
         heads = np.zeros((len(self.heads), 2))
         moving = np.zeros(len(self.heads), dtype=bool)      # not yet diverged
-        for i, (trail, head) in enumerate(zip(self.trails, self.heads)):
+        for k, (i, trail, head) in enumerate(zip(self.singles, self.trails, self.heads)):
             idx, last = self.plan.trail(i, frame)
             points, end = clip_path(P[i, idx], *self.box)
             trail.set_data(points[:, 0], points[:, 1])
-            heads[i] = np.nan if end is None else end
-            head.set_data([heads[i, 0]], [heads[i, 1]])
-            moving[i] = not self.plan.diverged(i, frame)
-            head.set_marker("o" if moving[i] else "X")
-        if self.view.arrows:
+            heads[k] = np.nan if end is None else end
+            head.set_data([heads[k, 0]], [heads[k, 1]])
+            moving[k] = not self.plan.diverged(i, frame)
+            head.set_marker("o" if moving[k] else "X")
+        for layer, trails, dots in self.swarms:
+            segments, rgba = layer.trails(frame)
+            trails.set_segments(segments)
+            trails.set_color(rgba)
+            where, rgba = layer.heads(frame)
+            dots.set_offsets(where)
+            dots.set_facecolors(rgba)
+        if self.view.arrows and self.singles:
             vectors = np.zeros_like(heads)
-            vectors[moving] = -self.trajectories.gradients[moving, step] * self.arrow_scale
+            vectors[moving] = -self.trajectories.gradients[self.singles, step][moving] * self.arrow_scale
             length = np.hypot(vectors[:, 0], vectors[:, 1])
             too_long = length > self.arrow_cap
             vectors[too_long] *= (self.arrow_cap / length[too_long])[:, None]

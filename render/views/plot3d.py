@@ -4,9 +4,11 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.transforms import Bbox
 from mpl_toolkits.mplot3d import Axes3D
+from mpl_toolkits.mplot3d.art3d import Line3DCollection
 
 from .base import Drawing, clip_path
 from .glyphs import GlyphText
+from .swarm import HEAD_SIZE, START_SIZE, SwarmLayer
 
 
 TOP = 0.86          # the axes' frame ends here; above: the status line and the title
@@ -90,8 +92,10 @@ class Plot3D(Drawing):
 
     def _runs(self):
         ax = self.ax
+        self.singles = self.plan.singles
         self.paths, self.heads, self.shadows = [], [], []
-        for i, color in enumerate(self.colors):
+        for i in self.singles:
+            color = self.colors[i]
             self.paths.append(ax.plot([], [], [], color=color, linewidth=self.trail_width(i), marker="o",
                                       markersize=2.5, zorder=5)[0])
             self.heads.append(ax.plot([], [], [], color=color, marker="o", markersize=self.head_size(i), zorder=6,
@@ -101,6 +105,21 @@ class Plot3D(Drawing):
                 self.shadows.append(ax.plot([], [], [], color=color, linewidth=1.0, alpha=0.7,
                                             linestyle=(0, (3, 2)), zorder=4)[0])
         self.animate(self.paths + self.shadows + self.heads)
+        self.swarms = []
+        P, L = self.trajectories.positions, self.trajectories.losses
+        on_surface = lambda rows, steps: np.concatenate([P[rows][:, steps], L[rows][:, steps, None]], axis=2)
+        for group in self.plan.groups:
+            layer = SwarmLayer(self, group, on_surface, self.box)
+            where, rgba = layer.starts()
+            if len(where):
+                ax.scatter(*where.T, s=START_SIZE, marker="s", c=rgba, alpha=0.55, linewidths=0,
+                           depthshade=False, zorder=4.5)
+            trails = Line3DCollection([], linewidths=1.0, zorder=5)
+            ax.add_collection3d(trails, autolim=False)
+            heads = ax.scatter([], [], [], s=HEAD_SIZE, edgecolors="black", linewidths=0.4,
+                               depthshade=False, zorder=6)
+            self.swarms.append((layer, trails, heads))
+            self.animate([trails, heads])
         self.legend = None
         if self.view.legend:
             # In the figure's corner, not the axes': the axes are scaled to fill the frame.
@@ -211,7 +230,7 @@ class Plot3D(Drawing):
 
     def update(self, frame: int) -> list:
         P, L = self.trajectories.positions, self.trajectories.losses
-        for i, (path, head) in enumerate(zip(self.paths, self.heads)):
+        for k, (i, path, head) in enumerate(zip(self.singles, self.paths, self.heads)):
             idx, last = self.plan.trail(i, frame)
             # Cut to the box: a run that leaves it stops at its edge, over nothing else.
             points, end = clip_path(np.column_stack([P[i, idx, 0], P[i, idx, 1], L[i, idx]]), *self.box)
@@ -220,7 +239,18 @@ class Plot3D(Drawing):
             head.set_data_3d(*ends.T)
             head.set_marker("X" if self.plan.diverged(i, frame) else "o")
             if self.shadows:
-                self.shadows[i].set_data_3d(points[:, 0], points[:, 1], np.full(len(points), self.floor))
+                self.shadows[k].set_data_3d(points[:, 0], points[:, 1], np.full(len(points), self.floor))
+        for layer, trails, dots in self.swarms:
+            segments, rgba = layer.trails(frame)
+            trails.set_segments(segments)
+            trails.set_color(rgba)
+            where, rgba = layer.heads(frame)
+            dots._offsets3d = tuple(where.T) if len(where) else tuple(np.empty((3, 0)))
+            dots.set_facecolors(rgba)
+            if not self.moving_camera:
+                # Blitted alone: project now, as the axes do for their collections in a full draw.
+                trails.do_3d_projection()
+                dots.do_3d_projection()
         if self.moving_camera:
             self._place_camera(frame)
         self.status_text.set_text(self.status(frame))

@@ -1,0 +1,136 @@
+"""Swarms: hundreds of runs drawn as a few collections, fading, coloured by basin."""
+import dataclasses
+
+import helpers
+import numpy as np
+import pytest
+from matplotlib.colors import to_hex, to_rgb
+from matplotlib.text import Text
+from test_plan import HIMMELBLAU_MINIMA
+
+from render import Camera, Run, Scene, Swarm, View2D, View3D, optimizers as opt
+from render import plan as planning
+from render.frames import FrameSource
+
+BASINS = Swarm(opt.GD(lr=0.01), grid=12, color_by="basin", label="gd")
+
+
+def rgb255(color):
+    return np.array([round(255 * v) for v in to_rgb(color)])
+
+
+def pixel(drawing, ax, x, y):
+    """(row, column) of data point (x, y) in the frame."""
+    px, py = ax.transData.transform((x, y))
+    return int(round(drawing.figure.bbox.height - py - 0.5)), int(round(px - 0.5))
+
+
+@pytest.mark.parametrize("view", [View2D(loss_panel=True), View3D()], ids=["2d", "3d"])
+def test_a_swarm_is_a_few_artists_however_many_runs_it_has(view):
+    counts = []
+    for n in (3, 20):
+        scene = Scene("himmelblau", [Swarm(opt.GD(lr=0.01), grid=n)], 10, views=[view])
+        d = FrameSource(planning.build(scene), view, (320, 180)).drawing
+        drawn = [a for a in d.ax.get_children() if not isinstance(a, Text)]   # contour labels vary
+        counts.append((len(d.animated), len(drawn)))
+    assert counts[0] == counts[1]
+    # Trails and heads on the plot; the median line and the band on the loss panel; the status.
+    assert counts[0][0] == (5 if isinstance(view, View2D) else 3)
+
+
+def test_trails_fade_over_their_tail_and_end_at_the_heads():
+    scene = Scene("himmelblau", [dataclasses.replace(BASINS, tail=5)], 40, views=[View2D()])
+    frames = FrameSource(planning.build(scene), scene.views[0], (320, 180))
+    layer, trails, heads = frames.drawing.swarms[0]
+    frames.frame(20)
+    segments, rgba = trails.get_segments(), trails.get_colors()
+    assert len(segments) == 144 * 5                       # five segments a run, none older
+    P = frames.drawing.trajectories.positions
+    np.testing.assert_allclose(np.array(segments)[4::5, 1], P[:, 20])      # newest ends at the head
+    np.testing.assert_allclose(np.array(segments)[0::5, 0], P[:, 15])
+    # Oldest to newest: 0.9 of the way less a sixth a frame of age.
+    np.testing.assert_allclose(rgba[:5, 3], 0.9 * (1 - np.arange(4, -1, -1) / 6))
+    np.testing.assert_allclose(heads.get_offsets(), P[:, 20])
+    whole = FrameSource(planning.build(dataclasses.replace(scene, runs=[dataclasses.replace(BASINS, tail=None)])),
+                        scene.views[0], (320, 180))
+    whole.frame(20)
+    assert len(whole.drawing.swarms[0][1].get_segments()) == 144 * 20
+
+
+def test_each_basin_shows_in_its_exact_colour_at_its_minimum_and_on_its_starts():
+    view = View2D(legend="outside")
+    scene = Scene("himmelblau", [BASINS], 150, views=[view])
+    frames, last = helpers.final_frame(scene, view, (640, 360))
+    d = frames.drawing
+    by_label = dict(zip(d.plan.labels, d.colors))
+    assert len(by_label) == 4
+    for x, y in HIMMELBLAU_MINIMA:
+        colour = by_label[f"gd \u2192 ({x:.3g}, {y:.3g})"]
+        r, c = pixel(d, d.ax, x, y)
+        assert np.array_equal(last[r, c], rgb255(colour)), (x, y, last[r, c])
+    # Each start's tile is its basin's colour laid at 30% over the surface: of the four
+    # basins' colours so laid, its own is the nearest to what is drawn.
+    tiles = [c for c in d.ax.collections if c.get_alpha() == 0.3]
+    assert len(tiles) == 1 and np.allclose(tiles[0].get_offsets(), d.trajectories.positions[:, 0])
+    assert [to_hex(c, keep_alpha=False) for c in tiles[0].get_facecolors()] == list(d.colors)
+    tiles[0].set_visible(False)
+    d.figure.canvas.draw()
+    under = np.asarray(d.figure.canvas.buffer_rgba())[..., :3].astype(float)
+    palette = np.array([rgb255(c) for c in by_label.values()])
+    P0 = d.trajectories.positions[:, 0]
+    far = [run for run in range(144) if np.min(np.hypot(*(P0[run] - HIMMELBLAU_MINIMA).T)) > 0.5]
+    for run in far:                                           # (near a minimum, the heads are over it)
+        r, c = pixel(d, d.ax, *P0[run])
+        distance = np.linalg.norm(0.3 * palette + 0.7 * under[r, c] - last[r, c], axis=1)
+        own = list(by_label.values()).index(d.colors[run])
+        assert np.argmin(distance) == own and distance[own] < 3, (run, distance)
+
+
+def test_the_legend_has_one_entry_a_basin_and_the_status_line_one_part_a_swarm():
+    view = View2D()
+    lone = Run(opt.Adam(lr=0.1), (0.0, 0.0), label="lone")
+    scene = Scene("himmelblau", [BASINS, lone], 150, views=[view])
+    frames, _ = helpers.final_frame(scene, view, (640, 360))
+    d = frames.drawing
+    texts = [t.get_text() for t in d.ax.get_legend().get_texts()]
+    counts = sorted(int(t.split("\u00d7")[1]) for t in texts if t.startswith("gd"))
+    assert len(counts) == 4 and sum(counts) == 144 and "lone" in texts
+    losses = d.trajectories.losses[:144, -1]
+    assert d.status_text.get_text() == (f"step 150: gd \u00d7144 median {np.median(losses):.3g}, "
+                                        f"lone {d.trajectories.losses[144, -1]:.3g}")
+
+
+def test_the_loss_panel_shows_each_basins_median_and_middle_eight_tenths():
+    view = View2D(loss_panel=True)
+    scene = Scene("himmelblau", [BASINS], 30, views=[view])
+    frames = FrameSource(planning.build(scene), view, (320, 180))
+    frames.frame(12)
+    d = frames.drawing
+    (values, band, line), *_ = d.loss.bands
+    rows = [i for i, c in enumerate(d.colors) if c == line.get_color()]
+    losses = d.trajectories.losses[rows][:, :13]
+    np.testing.assert_allclose(line.get_ydata(), np.median(losses, axis=0))
+    outline = band.get_paths()[0].vertices
+    np.testing.assert_allclose(outline[:13, 1], np.percentile(losses, 10, axis=0))
+    np.testing.assert_allclose(outline[13:26, 1], np.percentile(losses, 90, axis=0)[::-1])
+
+
+def test_a_3d_swarm_is_drawn_over_the_surface_in_its_colour():
+    view = View3D(camera=Camera(elev=50, azim=-60))
+    swarm = Swarm(opt.GD(lr=0.01), grid=8, color="#0072b2")
+    scene = Scene("himmelblau", [swarm], 40, views=[view])
+    _, before = helpers.final_frame(scene, view, (640, 360))
+    recoloured = dataclasses.replace(scene, runs=[dataclasses.replace(swarm, color="#000000")])
+    _, after = helpers.final_frame(recoloured, view, (640, 360))
+    changed = np.max(np.abs(before.astype(int) - after.astype(int)), axis=-1) > 80
+    assert changed.sum() >= 300, changed.sum()
+    # Its heads sit at the minima, in exactly its colour.
+    frames, last = helpers.final_frame(scene, view, (640, 360))
+    d = frames.drawing
+    heads = d.swarms[0][2]
+    from mpl_toolkits.mplot3d import proj3d
+    x, y, z = (np.asarray(v) for v in heads._offsets3d)
+    px, py, _ = proj3d.proj_transform(x, y, z, d.ax.get_proj())
+    xy = d.ax.transData.transform(np.column_stack([px, py]))
+    hits = [tuple(last[int(round(d.figure.bbox.height - v - 0.5)), int(round(u - 0.5))]) for u, v in xy]
+    assert sum(h == tuple(rgb255("#0072b2")) for h in hits) >= 0.9 * len(hits)
