@@ -59,8 +59,10 @@ class Sink:
     # True for an animation that plays: it shows the final frame a moment longer.
     holds = False
     # Frames this sink wants before the stream: indices (negative from the end), or floats
-    # between 0 and 1 for a fraction of the way through.
+    # between 0 and 1 for a fraction of the way through; and how many more of those where
+    # the runs move the most (``Plan.busiest``).
     samples: tuple = ()
+    busy_samples = 0
 
     def __init__(self, path, size, fps, quality="medium"):
         self.path = Path(path)
@@ -206,15 +208,18 @@ class GifSink(_PipedSink):
     run's, the text's, the background's: a run's head and legend marker keep their colour
     exactly) and for its blends a quarter, half and three quarters of the way to each
     backdrop (the edges of lines and markers), then median-cut colours of sample frames
-    spread over the animation (the first frame alone if no samples were given). Every frame is mapped onto it without dithering,
-    so static regions keep identical indices; ffmpeg then stores only the rectangle that
-    changed, with unchanged pixels transparent. Nothing holds more than one frame besides
-    the samples.
+    spread over the animation and of the frames where the runs move the most (the first
+    frame alone if no samples were given). Colours of the samples that ffmpeg would still
+    render far off (it picks the nearest entry in OkLab) get entries of their own. Every
+    frame is mapped onto the palette without dithering, so static regions keep identical
+    indices; ffmpeg then stores only the rectangle that changed, with unchanged pixels
+    transparent. Nothing holds more than one frame besides the samples.
     """
 
     holds = True
     suffix = ".gif"
     samples = (0, 0.25, 0.5, 0.75, -1)
+    busy_samples = 4            # a swarm's busiest frames are early, between the evenly spread ones
     palette_file: Path | None = None
     held = 0.0
 
@@ -300,14 +305,82 @@ def _palette(frames, exact=(), backdrops=()) -> np.ndarray:
     # Every other row and column: a quarter of the pixels, the same colours (the rare ones
     # that matter, the runs', are reserved above), four times faster.
     mosaic = np.ascontiguousarray(np.concatenate([np.asarray(f)[::2, ::2] for f in frames], axis=0))
-    cut = Image.fromarray(mosaic).quantize(colors=255 - len(kept), method=Image.Quantize.MEDIANCUT,
-                                           dither=Image.Dither.NONE)
-    found = np.array(cut.getpalette()[: 3 * (255 - len(kept))], dtype=np.uint8).reshape(-1, 3)
+    colours, counts = np.unique(mosaic.reshape(-1, 3), axis=0, return_counts=True)
+    table = _with_cut(kept, mosaic, 255 - len(kept))
+    missed = _missed(table, colours, counts)
+    if missed.any():
+        # Colours the palette would render far off (lines' and trails' blends over the
+        # surface, the edges of many heads): give them entries of their own, taken from
+        # the median cut's share.
+        table = _with_cut(kept, mosaic, 255 - len(kept) - REPAIRS)
+        table = _repaired(table, len(kept) + 255 - len(kept) - REPAIRS, colours, counts)
+    return table
+
+
+def _with_cut(kept, mosaic, n) -> np.ndarray:
+    """The palette: ``kept``, then ``n`` median-cut colours of ``mosaic``, then (a frame with
+    fewer colours) repeats of the first entry, which nothing maps to twice."""
+    cut = Image.fromarray(mosaic).quantize(colors=n, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    found = np.array(cut.getpalette()[: 3 * n], dtype=np.uint8).reshape(-1, 3)
     table = np.zeros((255, 3), dtype=np.uint8)
     table[: len(kept)] = np.array(kept, dtype=np.uint8).reshape(-1, 3)
     table[len(kept): len(kept) + len(found)] = found
-    # Unused entries (a frame with fewer colours) repeat the first: nothing maps to them twice.
     table[len(kept) + len(found):] = table[0]
+    return table
+
+
+# How far (on any channel) a pixel may end from its colour before the palette is repaired.
+MISS = 40
+# Palette entries a repair may take for colours the median cut left far off.
+REPAIRS = 32
+
+
+def _oklab(rgb: np.ndarray) -> np.ndarray:
+    """OkLab of sRGB colours (n, 3) in 0..255: the space ffmpeg's paletteuse measures in."""
+    c = np.asarray(rgb, dtype=float) / 255
+    linear = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    lms = np.cbrt(linear @ np.array([[0.4122214708, 0.5363325363, 0.0514459929],
+                                     [0.2119034982, 0.6806995451, 0.1073969566],
+                                     [0.0883024619, 0.2817188376, 0.6299787005]]).T)
+    return lms @ np.array([[0.2104542553, 0.7936177850, -0.0040720468],
+                           [1.9779984951, -2.4285922050, 0.4505937099],
+                           [0.0259040371, 0.7827717662, -0.8086757660]]).T
+
+
+def _nearest(table_lab: np.ndarray, lab: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each colour, the nearest palette entry (as paletteuse picks it) and its distance."""
+    best = np.empty(len(lab), dtype=int)
+    distance = np.empty(len(lab))
+    for start in range(0, len(lab), 4096):                    # bounded memory
+        d = ((lab[start:start + 4096, None, :] - table_lab[None]) ** 2).sum(axis=-1)
+        best[start:start + 4096] = d.argmin(axis=1)
+        distance[start:start + 4096] = d.min(axis=1)
+    return best, distance
+
+
+def _missed(table, colours, counts) -> np.ndarray:
+    best, _ = _nearest(_oklab(table), _oklab(colours))
+    return np.abs(table[best].astype(int) - colours.astype(int)).max(axis=1) > MISS
+
+
+def _repaired(table, free: int, colours, counts) -> np.ndarray:
+    """Fill entries ``free``.. one at a time with the most common colour the palette
+    renders far off, until none is left or the entries run out."""
+    table = table.copy()
+    lab, table_lab = _oklab(colours), _oklab(table[:free])
+    best, distance = _nearest(table_lab, lab)
+    chosen = table[best].astype(int)
+    for entry in range(free, 255):
+        far = np.abs(chosen - colours).max(axis=1) > MISS
+        if not far.any():
+            table[entry:] = table[0]
+            break
+        pick = int(np.flatnonzero(far)[np.argmax(counts[far])])
+        table[entry] = colours[pick]
+        d = ((lab - lab[pick]) ** 2).sum(axis=1)
+        closer = d < distance
+        distance[closer] = d[closer]
+        chosen[closer] = colours[pick]
     return table
 
 

@@ -125,16 +125,17 @@ def _render_view(plan, view, size, fps, quality, jobs, targets, progress) -> Non
     n = len(stream)
     sinks = [SINKS[fmt](path, size, fps, quality) for fmt, path in targets.items()]
     try:
-        wanted = sorted({_frame_index(i, n) for s in sinks for i in s.samples})
-        sampled = {i: stream.sample(i) for i in wanted}
+        chosen = [sorted({_frame_index(i, n) for i in s.samples} | set(plan.busiest(s.busy_samples)))
+                  if s.samples else [] for s in sinks]
+        sampled = {i: stream.sample(i) for i in sorted(set().union(*chosen))}
         theme = plan.theme
         # Each run's colour first (a swarm's one colour once), then the text's and the
         # background's; runs are drawn over the background, black edges and the surface.
         exact = list(dict.fromkeys([*plan.colors, theme.text, theme.background]))
         backdrops = [theme.background, "black", theme.high]
-        for s in sinks:
-            if s.samples:
-                s.take_samples([sampled[_frame_index(i, n)] for i in s.samples], exact, backdrops)
+        for s, frames in zip(sinks, chosen):
+            if frames:
+                s.take_samples([sampled[i] for i in frames], exact, backdrops)
         frames = stream if any(s.every_frame for s in sinks) else [stream.sample(n - 1)]
         tick, bar = progress(view.name, len(frames)) if progress else (None, nullcontext())
         with bar:

@@ -11,7 +11,7 @@ from PIL import Image
 
 from matplotlib.colors import to_rgb
 
-from render import Camera, Run, Scene, View2D, View3D, optimizers as opt
+from render import Camera, Run, Scene, Swarm, View2D, View3D, optimizers as opt
 from render import encode, plan as planning
 from render.frames import FrameStream
 from render.pipeline import render_scene
@@ -162,6 +162,19 @@ def test_gif_frames_are_the_drawn_frames_but_for_a_few_pixels(view, tmp_path):
     render_scene("race", scene, out=tmp_path, formats=("gif",), size=(320, 180))
     decoded = list(gif_frames(tmp_path / "race" / f"{view.name}.gif"))
     assert len(drawn) == len(decoded) == 41
+    far = [np.any(np.abs(a.astype(int) - b.astype(int)) > 48, axis=-1).mean() for a, b in zip(drawn, decoded)]
+    assert max(far) <= 0.0003, max(far)
+
+
+@pytest.mark.parametrize("view", [View2D(), View3D(camera=Camera(elev=50))], ids=["2d", "3d"])
+def test_a_swarms_gif_frames_are_its_drawn_frames_but_for_a_few_pixels(view, tmp_path):
+    # Trails fading over each other in four basin colours: blends the median cut of evenly
+    # spread frames misses (the swarm is busiest early), which the palette must still hold.
+    swarm = Swarm(opt.Momentum(lr=0.004, momentum=0.9), grid=14, color_by="basin", tail=8)
+    scene = Scene("himmelblau", [swarm], 60, views=[view])
+    drawn = list(FrameStream(planning.build(scene), view, (320, 180)))
+    render_scene("swarm", scene, out=tmp_path, formats=("gif",), size=(320, 180))
+    decoded = list(gif_frames(tmp_path / "swarm" / f"{view.name}.gif"))
     far = [np.any(np.abs(a.astype(int) - b.astype(int)) > 48, axis=-1).mean() for a, b in zip(drawn, decoded)]
     assert max(far) <= 0.0003, max(far)
 
