@@ -37,7 +37,7 @@ def radius(p):
 
 def test_every_scene_file_opens_with_its_figure_and_lesson():
     files = sorted(SCENES.glob("*.py"))
-    assert len(files) == 14
+    assert len(files) == 15
     for f in files:
         module_doc = f.read_text().split('"""')[1]
         assert len(module_doc.split()) > 25, f.name
@@ -216,6 +216,27 @@ def test_rosenbrock_dark_momentum_arrives_gd_crawls_adam_on_its_way():
     assert gd > 4 and 0.01 < adam < 1 and momentum < adam
     assert np.hypot(*(final(t, 1) - (1, 1))) < 0.15
     assert scene.theme == "dark"
+
+
+def test_himmelblau_basins_momentum_interleaves_what_gradient_descent_keeps_apart():
+    from render import plan
+    minima = np.array(scenes("himmelblau_basins")["himmelblau_basins_gd"].surface.minima)
+    found = {}
+    for name in ("himmelblau_basins_gd", "himmelblau_basins_momentum"):
+        scene, t = scenes("himmelblau_basins")[name], simulated("himmelblau_basins", name)
+        assert t.runs == 400
+        ends = t.positions[:, -1]
+        nearest_end = np.argmin(np.linalg.norm(ends[:, None] - minima[None], axis=2), axis=1)
+        assert np.all(np.linalg.norm(ends - minima[nearest_end], axis=1) < 0.01)      # all arrive
+        nearest_start = np.argmin(np.linalg.norm(t.positions[:, 0, None] - minima[None], axis=2), axis=1)
+        labels = plan.build(scene, t).labels
+        basin = np.array([label.split("\u2192")[1] for label in labels]).reshape(20, 20)
+        borders = int((basin[1:] != basin[:-1]).sum() + (basin[:, 1:] != basin[:, :-1]).sum())
+        found[name] = (int((nearest_start == nearest_end).sum()), borders, nearest_end)
+    gd, momentum = found["himmelblau_basins_gd"], found["himmelblau_basins_momentum"]
+    assert (gd[0], gd[1]) == (391, 45)
+    assert (momentum[0], momentum[1]) == (305, 141)
+    assert int((gd[2] != momentum[2]).sum()) == 88
 
 
 def test_nesterov_responds_exactly_as_momentum_to_a_gradient_of_time_only():
