@@ -305,7 +305,9 @@ def _palette(frames, exact=(), backdrops=()) -> np.ndarray:
     # Every other row and column: a quarter of the pixels, the same colours (the rare ones
     # that matter, the runs', are reserved above), four times faster.
     mosaic = np.ascontiguousarray(np.concatenate([np.asarray(f)[::2, ::2] for f in frames], axis=0))
-    colours, counts = np.unique(mosaic.reshape(-1, 3), axis=0, return_counts=True)
+    flat = mosaic.reshape(-1, 3).astype(np.uint32)
+    packed, counts = np.unique((flat[:, 0] << 16) | (flat[:, 1] << 8) | flat[:, 2], return_counts=True)
+    colours = np.column_stack([packed >> 16, (packed >> 8) & 255, packed & 255]).astype(np.uint8)
     table = _with_cut(kept, mosaic, 255 - len(kept))
     missed = _missed(table, colours, counts)
     if missed.any():
