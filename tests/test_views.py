@@ -374,3 +374,31 @@ def test_the_3d_status_line_is_drawn_above_the_scaled_axes(camera):
     text, background = (np.array([int(c[k:k + 2], 16) for k in (1, 3, 5)]) for c in (d.theme.text, d.theme.background))
     nearer_text = np.abs(band - text).sum(axis=-1) < np.abs(band - background).sum(axis=-1)
     assert nearer_text.sum() >= 100                                # the glyphs of "step 12: GD ..."
+
+
+@pytest.mark.parametrize("size", [(360, 640), (540, 960), (1080, 1920)])
+def test_a_portrait_frame_stacks_the_loss_under_the_plot_in_legible_text(size):
+    view = View2D(loss_panel=True, legend="outside")
+    frames, _ = final_frame(Scene("rosenbrock", RACE, 5, views=[view]), view, size)
+    d = frames.drawing
+    renderer = d.figure.canvas.get_renderer()
+    plot, loss = d.ax.get_window_extent(renderer), d.loss.ax.get_window_extent(renderer)
+    assert loss.y1 < plot.y0 and abs(loss.x0 - plot.x0) < 1 and plot.width > 0.75 * d.figure.bbox.width
+    legend = d.ax.get_legend().get_window_extent(renderer)
+    below = d.loss.ax.get_tightbbox(renderer, bbox_extra_artists=[])
+    assert legend.y1 <= below.y0 and legend.y0 >= 0 and legend.x0 >= 0 and legend.x1 <= d.figure.bbox.width
+    labels = [t for ax in (d.ax, d.loss.ax) for t in ax.get_xticklabels() + ax.get_yticklabels() if t.get_text()]
+    assert min(t.get_window_extent(renderer).height for t in labels) >= 9
+
+
+def test_a_portrait_3d_view_is_a_taller_box_that_fills_the_width():
+    view = View3D(camera=Camera(elev=35, azim=-70))
+    scene = Scene("rosenbrock", RACE, 5, views=[view])
+    frames = source(scene, view, (540, 960))
+    d = frames.drawing
+    content = d._extent(d.figure.canvas.get_renderer())
+    W, H = d.figure.bbox.width, d.figure.bbox.height
+    assert content.width >= 0.9 * W and content.x0 >= 0 and content.x1 <= W
+    assert content.height >= 0.5 * H and d.ax.get_box_aspect()[2] > d.ax.get_box_aspect()[0]
+    wide = source(scene, view, (960, 540)).drawing
+    assert wide.ax.get_box_aspect()[2] <= wide.ax.get_box_aspect()[0]

@@ -128,11 +128,13 @@ class Drawing:
         # The layout is that of a figure FIGURE_WIDTH inches wide whatever the pixel size,
         # so a small render is the large one scaled down, not a crowded one. Half a pixel
         # more keeps Agg's integer truncation from losing a row or column.
-        # A preset's text stays legible: from 640 pixels wide (--quality low) the figure
-        # narrows to keep READABLE_DPI, so 8-point text is 9 pixels tall, not 7.
+        # A preset's text stays legible: from 640 pixels on the long side (--quality low,
+        # or a 360x640 portrait) the figure narrows to keep READABLE_DPI, so 8-point text
+        # is 9 pixels tall, not 7 (or 4 in the portrait).
         # (Below 30 dpi FreeType cannot size the smallest text: tiny renders get crowded.)
         if dpi is None:
-            dpi = max(30.0, w / FIGURE_WIDTH, READABLE_DPI if w >= 640 else 0.0)
+            dpi = max(30.0, w / FIGURE_WIDTH, READABLE_DPI if max(w, h) >= 640 else 0.0)
+        self.portrait = h > w
         self.figure = PinnedFigure(figsize=((w + 0.5) / dpi, (h + 0.5) / dpi), dpi=dpi)
         self.figure.theme = self.theme
         FigureCanvasAgg(self.figure)

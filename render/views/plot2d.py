@@ -21,13 +21,19 @@ class Plot2D(Drawing):
         super().__init__(plan, view, size, dpi)
         fig = self.figure
         self.grid = None
-        if view.loss_panel:
+        if view.loss_panel and self.portrait:
+            # A portrait frame stacks the loss under the plot rather than squeezing both.
+            grid = self.grid = fig.add_gridspec(2, 1, height_ratios=(1.5, 1), hspace=0.22,
+                                                left=0.13, right=0.95, bottom=0.06, top=0.9)
+            self.ax = fig.add_subplot(grid[0])
+            self.loss = LossPanel(self, fig.add_subplot(grid[1]))
+        elif view.loss_panel:
             grid = self.grid = fig.add_gridspec(1, 2, width_ratios=(1.5, 1), wspace=0.25,
                                                 left=0.07, right=0.97, bottom=0.1, top=0.88)
             self.ax = fig.add_subplot(grid[0])
             self.loss = LossPanel(self, fig.add_subplot(grid[1]))
         else:
-            self.ax = fig.add_axes((0.08, 0.1, 0.88, 0.78))
+            self.ax = fig.add_axes(self._frame)
             self.loss = None
         self.window = self.resolve_window()
         self._background()
@@ -163,10 +169,36 @@ class Plot2D(Drawing):
         corner, _, (_, hidden) = min(counts, key=lambda c: (c[2][1] > 0, c[2][0]))
         return corner, hidden > 0
 
+    @property
+    def _frame(self) -> tuple[float, float, float, float]:
+        """The plot's box (left, bottom, width, height) in figure fractions, without a loss panel."""
+        return (0.13, 0.06, 0.82, 0.84) if self.portrait else (0.08, 0.1, 0.88, 0.78)
+
     def _beside(self, legend) -> None:
         """The legend right of the plot (of the loss panel, if any), the axes narrowed to
-        make room."""
+        make room; in a portrait frame, under them, the axes raised."""
         renderer = self.figure.canvas.get_renderer()
+        if self.portrait:
+            legend.set_loc("lower center")
+            legend.set_bbox_to_anchor((0.5, 0.01), transform=self.figure.transFigure)
+            height = legend.get_window_extent(renderer).height / self.figure.bbox.height + 0.05
+            if self.grid is not None:
+                self.grid.update(bottom=0.06 + height)
+                for ax in (self.ax, self.loss.ax):
+                    ax.set_position(ax.get_subplotspec().get_position(self.figure))
+            else:
+                left, bottom, width, tall = self._frame
+                self.ax.set_position((left, bottom + height, width, tall - height))
+            if self.view.aspect == "equal":
+                # The plot shrank to keep its aspect: the legend follows it up.
+                self.ax.apply_aspect()
+                legend.set_visible(False)                 # (the axes' box counts their legend)
+                lowest = (self.loss.ax if self.loss is not None else self.ax).get_tightbbox(renderer)
+                legend.set_visible(True)
+                legend.set_loc("upper center")
+                legend.set_bbox_to_anchor((0.5, (lowest.y0 - 6) / self.figure.bbox.height),
+                                          transform=self.figure.transFigure)
+            return
         last = self.loss.ax if self.loss is not None else self.ax
         legend.set_loc("upper left")
         legend.set_bbox_to_anchor((1.02, 1.0), transform=last.transAxes)
@@ -176,7 +208,8 @@ class Plot2D(Drawing):
             for ax in (self.ax, self.loss.ax):       # (update moves only pyplot's figures)
                 ax.set_position(ax.get_subplotspec().get_position(self.figure))
         else:
-            self.ax.set_position((0.08, 0.1, 0.88 - width, 0.78))
+            left, bottom, full, height = self._frame
+            self.ax.set_position((left, bottom, full - width, height))
 
     def _arrows(self):
         # The steepest start sets the scale: its arrow spans 15% of the width; later arrows

@@ -14,6 +14,7 @@ from .swarm import HEAD_SIZE, START_SIZE, SwarmLayer
 TOP = 0.86          # the axes' frame ends here; above: the status line and the title
 STRETCH = 1.7       # the widest a 3D scene is stretched horizontally to fill a wide frame
 FLATTEN = 0.8       # ... and the flattest its box is made (of matplotlib's 4:4:3)
+RAISE = 1.8         # ... and the tallest, to fill a portrait frame
 
 
 class _Wide3D(Axes3D):
@@ -190,11 +191,16 @@ class Plot3D(Drawing):
 
         ratio = target.width / target.height
         square = extent()
+        zoom = 10.0 / self.camera.distance if self.camera.distance is not None else 1.0
         if square.width / square.height < ratio:
             # Too tall for the frame: a flatter box first, then a horizontal stretch.
-            zoom = 10.0 / self.camera.distance if self.camera.distance is not None else 1.0
             flat = float(np.clip((square.width / square.height) / ratio, FLATTEN, 1.0))
             ax.set_box_aspect((4, 4, 3 * flat), zoom=zoom)
+            square = extent()
+        elif square.width / square.height > ratio * 1.05:
+            # Too wide (a portrait frame): a taller box, up to RAISE times matplotlib's.
+            tall = float(np.clip((square.width / square.height) / ratio, 1.0, RAISE))
+            ax.set_box_aspect((4, 4, 3 * tall), zoom=zoom)
             square = extent()
         ax.stretch = float(np.clip(ratio / (square.width / square.height), 1.0, STRETCH))
         for _ in range(4):
