@@ -308,15 +308,10 @@ def _palette(frames, exact=(), backdrops=()) -> np.ndarray:
     flat = mosaic.reshape(-1, 3).astype(np.uint32)
     packed, counts = np.unique((flat[:, 0] << 16) | (flat[:, 1] << 8) | flat[:, 2], return_counts=True)
     colours = np.column_stack([packed >> 16, (packed >> 8) & 255, packed & 255]).astype(np.uint8)
-    table = _with_cut(kept, mosaic, 255 - len(kept))
-    missed = _missed(table, colours, counts)
-    if missed.any():
-        # Colours the palette would render far off (lines' and trails' blends over the
-        # surface, the edges of many heads): give them entries of their own, taken from
-        # the median cut's share.
-        table = _with_cut(kept, mosaic, 255 - len(kept) - REPAIRS)
-        table = _repaired(table, len(kept) + 255 - len(kept) - REPAIRS, colours, counts)
-    return table
+    # The median cut leaves REPAIRS entries for colours it would still render far off
+    # (lines' and trails' blends over the surface, the edges of many heads).
+    table = _with_cut(kept, mosaic, 255 - len(kept) - REPAIRS)
+    return _repaired(table, 255 - REPAIRS, colours, counts)
 
 
 def _with_cut(kept, mosaic, n) -> np.ndarray:
@@ -358,11 +353,6 @@ def _nearest(table_lab: np.ndarray, lab: np.ndarray) -> tuple[np.ndarray, np.nda
         best[start:start + 4096] = d.argmin(axis=1)
         distance[start:start + 4096] = d.min(axis=1)
     return best, distance
-
-
-def _missed(table, colours, counts) -> np.ndarray:
-    best, _ = _nearest(_oklab(table), _oklab(colours))
-    return np.abs(table[best].astype(int) - colours.astype(int)).max(axis=1) > MISS
 
 
 def _repaired(table, free: int, colours, counts) -> np.ndarray:
