@@ -1,6 +1,7 @@
 """Views: what the pixels show, that blitted frames equal full redraws, and that every view
 draws a run's trail from the Plan."""
 import dataclasses
+from pathlib import Path
 
 import helpers
 import numpy as np
@@ -402,3 +403,19 @@ def test_a_portrait_3d_view_is_a_taller_box_that_fills_the_width():
     assert content.height >= 0.5 * H and d.ax.get_box_aspect()[2] > d.ax.get_box_aspect()[0]
     wide = source(scene, view, (960, 540)).drawing
     assert wide.ax.get_box_aspect()[2] <= wide.ax.get_box_aspect()[0]
+
+
+def test_a_symmetric_log_loss_axis_labels_zero_and_never_overlaps_labels():
+    # The gallery's monkey saddle: losses from about 1e-3 through -1e30, where matplotlib
+    # labelled -1, 0 and 1e-3 within a few pixels of each other.
+    from render.load import load
+    (_, scene), = load(Path(__file__).resolve().parent.parent / "scenes" / "monkey_saddle.py")
+    frames, _ = final_frame(scene, scene.views[0])
+    ax = frames.drawing.loss.ax
+    assert ax.get_yscale() == "symlog"
+    renderer = frames.drawing.figure.canvas.get_renderer()
+    ticks = ax.get_yticks()
+    labels = [t for t in ax.get_yticklabels() if t.get_text()]
+    boxes = [t.get_window_extent(renderer) for t in labels]
+    assert 0 in ticks and len(labels) >= 4
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])

@@ -5,6 +5,7 @@ import warnings
 
 import numpy as np
 from matplotlib.collections import PolyCollection
+from matplotlib.ticker import Locator
 
 
 class LossPanel:
@@ -62,7 +63,9 @@ class LossPanel:
         elif max(abs(lo), abs(hi)) > 1e3 * scale:
             # Losses that fall (or rise) through decades, across zero: symmetric log.
             ax.set_yscale("symlog", linthresh=scale)
-            ax.yaxis.get_major_locator().set_params(numticks=8)     # not one label a decade
+            locator = ax.yaxis.get_major_locator()
+            locator.set_params(numticks=8)                          # not one label a decade
+            ax.yaxis.set_major_locator(Spaced(locator))             # nor three on top of each other at 0
             ax.set_ylim(lo * 1.5 if lo < 0 else lo, hi * 1.5 if hi > 0 else hi)
         else:
             pad = 0.05 * (hi - lo) if hi > lo else max(1.0, abs(hi)) * 0.05
@@ -86,3 +89,35 @@ class LossPanel:
             x = steps[ok]
             band.set_verts([np.column_stack([np.r_[x, x[::-1]], np.r_[lo[:n][ok], hi[:n][ok][::-1]]])]
                            if len(x) > 1 else [])
+
+
+class Spaced(Locator):
+    """Another locator's ticks, thinned so that no two labels are closer than 1.6 label
+    heights on screen. Around zero a symmetric-log axis puts -1, 0 and 1e-3 within a few
+    pixels of each other; their labels overlapped."""
+
+    def __init__(self, base: Locator):
+        self.base = base
+
+    def set_axis(self, axis):
+        super().set_axis(axis)
+        self.base.set_axis(axis)
+
+    def __call__(self):
+        lo, hi = sorted(self.axis.get_view_interval())
+        return self.tick_values(lo, hi)
+
+    def tick_values(self, vmin, vmax):
+        ticks = np.asarray(self.base.tick_values(vmin, vmax))
+        lo, hi = sorted((vmin, vmax))
+        ticks = np.sort(ticks[(ticks >= lo) & (ticks <= hi)])
+        axes = self.axis.axes
+        pixels = axes.transData.transform(np.column_stack([np.zeros_like(ticks), ticks]))[:, 1]
+        size = self.axis.majorTicks[0].label1.get_fontsize()
+        gap = 1.6 * size * axes.figure.dpi / 72
+        # Zero first, then the largest magnitudes: the labels that say the most.
+        kept: list[int] = []
+        for i in sorted(range(len(ticks)), key=lambda i: (ticks[i] != 0, -abs(ticks[i]))):
+            if all(abs(pixels[i] - pixels[k]) >= gap for k in kept):
+                kept.append(i)
+        return ticks[sorted(kept)]
