@@ -217,6 +217,11 @@ def _by_basin(group, swarm, trajectories, surface, colors, labels, palette, them
     shown = [b for b in ranked if counts[b] > 1 or b < known][:BASIN_COLORS]
     taken = set(c for c in colors if c)
     free = [c for c in palette if c not in taken] + list(palette)
+    # A known minimum's colour is its place in the surface's list, so two swarms over one
+    # surface colour its basins alike; other gathering places take the colours left.
+    slot = {b: b % len(free) for b in shown if b < known}
+    spare = (i for i in range(len(free)) if i not in slot.values())
+    slot.update({b: next(spare, 0) for b in shown if b >= known})
     name = swarm.name
     for k, row in enumerate(rows):
         b = which[k]
@@ -224,7 +229,7 @@ def _by_basin(group, swarm, trajectories, surface, colors, labels, palette, them
             colors[row], labels[row] = theme.text, f"{name}: diverged"
         elif b in shown:
             x, y = centres[b]
-            colors[row] = free[shown.index(b) % len(free)]
+            colors[row] = free[slot[b]]
             labels[row] = f"{name} \u2192 ({x:.3g}, {y:.3g})"
         else:
             colors[row], labels[row] = theme.field, f"{name}: elsewhere"
