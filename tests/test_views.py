@@ -419,3 +419,16 @@ def test_a_symmetric_log_loss_axis_labels_zero_and_never_overlaps_labels():
     boxes = [t.get_window_extent(renderer) for t in labels]
     assert 0 in ticks and len(labels) >= 4
     assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+
+
+def test_large_3d_losses_keep_their_ticks_off_the_axis_label():
+    # Beale reaches 1.8e5 in its window: six-digit tick labels ran into "loss".
+    view = View3D()
+    frames = source(Scene("beale", [Run(opt.Adam(lr=0.1), (1.0, 1.0))], 3, views=[view]), view, (960, 540))
+    frames.frame(0)
+    d = frames.drawing
+    renderer = d.figure.canvas.get_renderer()
+    label = d.ax.zaxis.label.get_window_extent(renderer)
+    ticks = [t.get_window_extent(renderer) for t in d.ax.zaxis.get_ticklabels() if t.get_text()]
+    assert ticks and max(len(t.get_text()) for t in d.ax.zaxis.get_ticklabels()) <= 4
+    assert not any(label.overlaps(t) for t in ticks)

@@ -88,6 +88,8 @@ class Plot3D(Drawing):
         ax.set_xlabel(labels[0])
         ax.set_ylabel(labels[1])
         ax.set_zlabel("loss")
+        # Six-digit losses ran into the axis label: from 1e4 up, a power of ten on top instead.
+        ax.zaxis.get_major_formatter().set_powerlimits((-3, 4))
         if self.camera.distance is not None:
             ax.set_box_aspect(None, zoom=10.0 / self.camera.distance)
 
