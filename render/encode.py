@@ -208,7 +208,7 @@ class GifSink(_PipedSink):
     run's, the text's, the background's: a run's head and legend marker keep their colour
     exactly) and for its blends a quarter, half and three quarters of the way to each
     backdrop (the edges of lines and markers), then median-cut colours of sample frames
-    spread over the animation and of the frames where the runs move the most (the first
+    spanning the animation, spread over the runs' motion as much as over time (the first
     frame alone if no samples were given). Colours of the samples that ffmpeg would still
     render far off (it picks the nearest entry in OkLab) get entries of their own. Every
     frame is mapped onto the palette without dithering, so static regions keep identical
@@ -218,8 +218,8 @@ class GifSink(_PipedSink):
 
     holds = True
     suffix = ".gif"
-    samples = (0, 0.25, 0.5, 0.75, -1)
-    busy_samples = 4            # a swarm's busiest frames are early, between the evenly spread ones
+    samples = (0, 0.5, -1)
+    busy_samples = 3            # by the motion too: a swarm's busiest frames are early
     palette_file: Path | None = None
     held = 0.0
 

@@ -87,10 +87,11 @@ class Plan:
         return frame / max(1, self.frames - 1)
 
     def busiest(self, k: int) -> list[int]:
-        """``k`` frames spread over the runs' motion rather than over time: where the
-        cumulative distance the runs have moved (each step's counted up to the window's
-        size) passes 1/2k, 3/2k, ... of its total. A swarm that settles early has its
-        busiest frames early. Empty if nothing moves or there is nothing to move."""
+        """``k`` frames spread over the runs' motion as much as over time: where the mean
+        of the fraction of the animation gone and the fraction of the distance the runs
+        have moved (each step's counted up to the window's size) passes 1/2k, 3/2k, ...
+        A swarm that settles early has most of them early. Empty if nothing moves or there
+        is nothing to move."""
         positions = getattr(self.trajectories, "positions", None)
         if not k or positions is None or self.frames < 3:
             return []
@@ -102,8 +103,10 @@ class Plan:
         total = np.concatenate([[0.0], np.cumsum(moved)])
         if not total[-1] > 0:
             return []
-        marks = (np.arange(k) + 0.5) / k * total[-1]
-        return sorted({int(f) for f in np.searchsorted(total, marks)})
+        # Half the weight on the motion, half on the clock: the frames between stay sampled too.
+        progress = 0.5 * total / total[-1] + 0.5 * np.arange(self.frames) / (self.frames - 1)
+        marks = (np.arange(k) + 0.5) / k
+        return sorted({int(f) for f in np.searchsorted(progress, marks)})
 
     def trail(self, run: int, frame: int) -> tuple[np.ndarray, int]:
         """The steps of ``run`` drawn at ``frame``: the steps of the frames so far, up to and
