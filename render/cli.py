@@ -1,6 +1,7 @@
 """The ``render`` command: parse, load scene files, delegate to the pipeline, report.
 
-Exit status: 0 success, 1 rendering failed, 2 bad command line or bad scene, 130 interrupted.
+Exit status: 0 success, 1 rendering failed, 2 bad command line or bad scene; interrupted by
+Ctrl-C, TERM or HUP, 128 + the signal (130, 143, 129), with what was half-written removed.
 Every error is one line on stderr; ``--debug`` adds the traceback.
 """
 from __future__ import annotations
@@ -65,14 +66,26 @@ def _scene_files(paths) -> list[Path]:
 
 
 class _Interrupted:
-    """Remembers a Ctrl-C: whatever a cleanup raises after it, the render was interrupted."""
+    """Remembers a Ctrl-C, a TERM or a HUP: whatever a cleanup raises after it, the render
+    was interrupted, and it exits 128 + the signal's number, as a shell reports it."""
 
     seen = False
+    signum = signal.SIGINT
+    SIGNALS = {signal.SIGINT: "interrupted", signal.SIGTERM: "terminated", signal.SIGHUP: "hung up"}
 
     @classmethod
     def handler(cls, signum, frame):
-        cls.seen = True
+        if not cls.seen:
+            cls.seen, cls.signum = True, signum
         raise KeyboardInterrupt
+
+    @classmethod
+    def install(cls) -> dict:
+        """Handle the three signals (from the main thread only); the handlers they replace."""
+        cls.seen, cls.signum = False, signal.SIGINT
+        if threading.current_thread() is not threading.main_thread():
+            return {}
+        return {s: signal.signal(s, cls.handler) for s in cls.SIGNALS}
 
 
 class _OneLineErrors(click.Command):
@@ -80,10 +93,7 @@ class _OneLineErrors(click.Command):
 
     def main(self, args=None, prog_name=None, **extra):
         extra["standalone_mode"] = False
-        _Interrupted.seen = False
-        previous = None
-        if threading.current_thread() is threading.main_thread():
-            previous = signal.signal(signal.SIGINT, _Interrupted.handler)
+        previous = _Interrupted.install()
         try:
             code = super().main(args=args, prog_name=prog_name or "render", **extra)
         except click.UsageError as e:
@@ -95,11 +105,12 @@ class _OneLineErrors(click.Command):
             click.echo(f"render: {e.format_message()}", err=True)
             sys.exit(e.exit_code)
         except (KeyboardInterrupt, click.Abort):
-            click.echo("render: interrupted", err=True)
-            sys.exit(130)
+            signum = _Interrupted.signum
+            click.echo(f"render: {_Interrupted.SIGNALS[signum]}", err=True)
+            sys.exit(128 + int(signum))
         finally:
-            if previous is not None:
-                signal.signal(signal.SIGINT, previous)
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
         sys.exit(code or 0)
 
 

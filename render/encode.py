@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -30,7 +31,7 @@ from .signals import Responses
 from .testing import frame_hash, pixel_versions
 
 __all__ = ["SINKS", "FORMATS", "Sink", "sink", "GifSink", "VideoSink", "WebmSink", "PngSink",
-           "FramesSink", "HashSink", "output_path", "atomic_file", "write_data"]
+           "FramesSink", "HashSink", "output_path", "atomic_file", "write_data", "clear_debris"]
 
 SINKS: dict[str, type["Sink"]] = {}
 
@@ -131,6 +132,30 @@ class Sink:
         return False
 
 
+# The write ends of the encoders' stdin pipes this process holds. A process forked from it
+# (a drawing worker) would hold them too, and an encoder sees the end of its input only
+# when every holder has closed it: if the render is killed, the encoder would wait for
+# ever. A child points its copies at /dev/null as it starts.
+_ENCODER_INPUTS: set[int] = set()
+
+
+def _forget_encoder_inputs() -> None:
+    if not _ENCODER_INPUTS:
+        return
+    null = os.open(os.devnull, os.O_WRONLY)
+    for fd in _ENCODER_INPUTS:
+        try:
+            os.dup2(null, fd)
+        except OSError:
+            pass
+    os.close(null)
+    _ENCODER_INPUTS.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_encoder_inputs)
+
+
 class FFmpegPipe:
     """Raw RGB frames piped into imageio-ffmpeg's bundled ffmpeg, which writes ``path``.
 
@@ -147,6 +172,8 @@ class FFmpegPipe:
         self.log = tempfile.TemporaryFile()
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                                         stderr=self.log)
+        self.input = self.process.stdin.fileno()
+        _ENCODER_INPUTS.add(self.input)
 
     def write(self, frame: np.ndarray) -> None:
         try:
@@ -155,6 +182,7 @@ class FFmpegPipe:
             self.close()            # raises with ffmpeg's own message
 
     def close(self) -> None:
+        _ENCODER_INPUTS.discard(self.input)
         if self.process.stdin and not self.process.stdin.closed:
             try:
                 self.process.stdin.close()
@@ -167,6 +195,7 @@ class FFmpegPipe:
             raise RuntimeError(f"ffmpeg failed ({code}): {message[-1] if message else 'no message'}")
 
     def kill(self) -> None:
+        _ENCODER_INPUTS.discard(self.input)
         if self.process.poll() is None:
             self.process.kill()
         self.process.wait()
@@ -448,7 +477,7 @@ class FramesSink(Sink):
 
     def open(self, first):
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.temp = Path(tempfile.mkdtemp(prefix=f".{self.path.name}.", suffix=".part",
+        self.temp = Path(tempfile.mkdtemp(prefix=_temp_prefix(self.path), suffix=".part",
                                           dir=self.path.parent))
 
     def write(self, frame):
@@ -459,7 +488,7 @@ class FramesSink(Sink):
         _readable(self.temp, folder=True)
         old = None
         if self.path.exists():
-            old = self.path.with_name(f".{self.path.name}.old")
+            old = self.path.with_name(f"{_temp_prefix(self.path)}old")
             shutil.rmtree(old, ignore_errors=True)
             os.replace(self.path, old)
         os.replace(self.temp, self.path)
@@ -568,11 +597,47 @@ class atomic_file:
 
 
 def _temp_beside(path: Path, suffix: str) -> Path:
-    """A new private file in ``path``'s folder (made if missing), hidden and named after it."""
+    """A new private file in ``path``'s folder (made if missing), hidden and named after it
+    and after this process (``clear_debris`` knows it by that)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
+    fd, temp = tempfile.mkstemp(prefix=_temp_prefix(path), suffix=suffix, dir=path.parent)
     os.close(fd)
     return Path(temp)
+
+
+def _temp_prefix(path: Path) -> str:
+    return f".{path.name}.render-{os.getpid()}."
+
+
+_DEBRIS = re.compile(r"^\..+\.render-(\d+)\.")
+
+
+def clear_debris(folder: Path) -> None:
+    """Remove what a render killed outright (a KILL, a power cut) left in ``folder``: its
+    temporary files and folders, known by their names, made by a process that no longer
+    exists. Those of a render still running, here or in another process, are left alone."""
+    try:
+        entries = list(Path(folder).iterdir())
+    except OSError:
+        return
+    for entry in entries:
+        match = _DEBRIS.match(entry.name)
+        if match is None or _alive(int(match.group(1))):
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True             # someone else's process (or not a pid): not ours to judge
+    return True
 
 
 def _readable(path: Path, folder: bool = False) -> None:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import sys
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from typing import Iterator
@@ -87,7 +89,29 @@ _SOURCE: FrameSource | None = None
 
 def _start_worker(plan, view, size):
     global _SOURCE
+    _bound_to_parent()
     _SOURCE = FrameSource(plan, view, size)
+
+
+def _bound_to_parent() -> None:
+    """A worker lives and dies with the render: the render alone decides what an interrupt
+    means (the worker ignores Ctrl-C and dies of a TERM or HUP), and on Linux the kernel
+    kills the worker if the render is killed outright."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
+    if sys.platform.startswith("linux"):
+        import ctypes
+        parent = os.getppid()
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):
+            return
+        if os.getppid() != parent:          # the render died before the request was made
+            os._exit(1)
+
+
+PR_SET_PDEATHSIG = 1
 
 
 def _draw_chunk(bounds):

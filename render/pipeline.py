@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from . import __version__, plan as planning
-from .encode import SINKS, atomic_file, output_path, write_data
+from .encode import SINKS, atomic_file, clear_debris, output_path, write_data
 from .frames import FrameStream
 
 __all__ = ["QUALITY", "Written", "render_scene"]
@@ -70,6 +70,7 @@ def render_scene(name: str, scene, *, out="output", formats: Sequence[str] = ("g
     size = tuple(size or QUALITY[quality])
     fps = float(fps or scene.fps)
     folder = Path(out) / name
+    clear_debris(folder)                # what a render killed outright left here
     written: list[Written] = []
     chosen = [v for v in scene.views if views is None or v.name in views]
     options = {"size": size, "fps": fps, "quality": quality, "theme": theme}

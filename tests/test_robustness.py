@@ -171,6 +171,106 @@ def test_ctrl_c_stops_with_130_and_leaves_nothing_behind(tmp_path):
     assert (out / "slow" / "2d.gif").read_bytes() == b"yesterday's good gif"
 
 
+def group_alive(group: int) -> list[str]:
+    """The live (not zombie) processes of process group ``group``, as their command names."""
+    alive = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        name, rest = stat[stat.index("(") + 1: stat.rindex(")")], stat[stat.rindex(")") + 2:].split()
+        if int(rest[2]) == group and rest[0] != "Z":
+            alive.append(name)
+    return alive
+
+
+def settled(group: int, seconds: float = 15.0) -> list[str]:
+    """Wait up to ``seconds`` for every process of ``group`` to end; what is still alive."""
+    deadline = time.monotonic() + seconds
+    while (alive := group_alive(group)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return alive
+
+
+@pytest.fixture
+def slow_render(tmp_path):
+    """``start()`` a slow render (see ``start_slow_render``); whatever the test does, its
+    process group is killed afterwards, so a failure leaves no stray process behind."""
+    started = []
+
+    def start():
+        started.append(start_slow_render(tmp_path))
+        return started[-1]
+    yield start
+    for process, _, _ in started:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        process.communicate()
+
+
+def start_slow_render(tmp_path):
+    """A render with two workers and two ffmpeg encoders, in a process group of its own,
+    once it is writing; and its output folder, holding yesterday's good GIF."""
+    path = tmp_path / "slow.py"
+    path.write_text(SCENE.format(steps=2000).replace("], 2000,", "], 2000, max_frames=2000,"))
+    out = tmp_path / "o"
+    (out / "slow").mkdir(parents=True)
+    (out / "slow" / "2d.gif").write_bytes(b"yesterday's good gif")
+    process = subprocess.Popen([sys.executable, "-m", "render", str(path), "--out", str(out), "--size", "320x180",
+                                "--format", "gif,mp4", "--force", "--jobs", "2"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while not leftovers(out) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert leftovers(out), "the render never started writing"
+    time.sleep(1.0)
+    assert sum(name.startswith("ffmpeg") for name in group_alive(process.pid)) == 2
+    return process, path, out
+
+
+@pytest.mark.parametrize("signum,code,said", [(signal.SIGTERM, 143, "render: terminated"),
+                                              (signal.SIGHUP, 129, "render: hung up")], ids=["TERM", "HUP"])
+def test_term_and_hup_stop_like_ctrl_c(slow_render, signum, code, said):
+    process, _, out = slow_render()
+    process.send_signal(signum)
+    stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == code, stderr
+    assert stderr.strip() == said
+    assert leftovers(out) == []
+    assert (out / "slow" / "2d.gif").read_bytes() == b"yesterday's good gif"
+    assert settled(process.pid) == []
+
+
+def test_after_a_kill_every_child_exits_and_the_next_render_clears_the_debris(slow_render):
+    process, path, out = slow_render()
+    process.kill()
+    process.wait(timeout=10)
+    assert settled(process.pid) == []                   # workers and encoders, within seconds
+    assert leftovers(out)                               # a killed process cannot tidy up
+    result = subprocess.run([sys.executable, "-m", "render", str(path), "--out", str(out), "--size", "96x54",
+                             "--format", "png", "--force"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert leftovers(out) == []
+    assert (out / "slow" / "2d.gif").read_bytes() == b"yesterday's good gif"
+
+
+def test_the_debris_of_a_render_still_running_is_left_alone(tmp_path):
+    from render import encode
+    folder = tmp_path / "o" / "scene"
+    ours = encode._temp_beside(folder / "2d.gif", ".part.gif")          # this process: alive
+    theirs = folder / ".2d.mp4.render-999999999.x.part.mp4"             # no such process
+    theirs.write_bytes(b"")
+    stranger = folder / ".2d.gif.unrelated.part"                        # not ours to judge
+    stranger.write_bytes(b"")
+    encode.clear_debris(folder)
+    assert ours.exists() and stranger.exists() and not theirs.exists()
+
+
 # --- property-based: every field takes anything and answers with a ValueError ----------------
 
 anything = st.one_of(
