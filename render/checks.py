@@ -78,3 +78,9 @@ def window(owner: str, value: Any) -> tuple[float, float, float, float]:
     if not (xmin < xmax and ymin < ymax):
         raise ValueError(f"{owner}: window must have xmin < xmax and ymin < ymax, got {value!r}")
     return values
+
+
+def is_name(value: Any) -> bool:
+    """A name that can name a file or folder as it is: letters, digits, '-' and '_' only
+    (so never '.', '..', a separator or a space)."""
+    return isinstance(value, str) and bool(value) and all(c.isalnum() or c in "-_" for c in value)

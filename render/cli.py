@@ -178,6 +178,13 @@ def main(paths, out, formats, views, size, fps, quality, theme, jobs, data, hash
         scenes += [(file, name, scene) for name, scene in loaded]
     if failed:
         return 2
+    first: dict[str, Path] = {}
+    for file, name, scene in scenes:
+        if name in first and first[name] != file:
+            click.echo(f"render: {first[name]} and {file} both render to {Path(out) / name}; give one "
+                       f"of their scenes another name=", err=True)
+            return 2
+        first.setdefault(name, file)
     for file, name, scene in scenes:
         names = [v.name for v in scene.views]
         missing = [v for v in views if v not in names]

@@ -11,6 +11,7 @@ import sys
 import warnings
 from pathlib import Path
 
+from . import checks
 from .scene import SCENE_TYPES, Scene
 
 __all__ = ["load", "SceneError"]
@@ -31,6 +32,19 @@ def _where(path: Path, exc: BaseException) -> str:
     return f"{path}:{line}" if line else str(path)
 
 
+MAX_MESSAGE = 300                              # characters of an error's own message shown
+
+
+def _text(value) -> str | None:
+    """A one-line, bounded rendering of an exception's message (None if it cannot be had)."""
+    try:
+        text = str(value)
+    except BaseException:
+        return None
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 3] + "..."
+
+
 def load(path) -> list[tuple[str, Scene]]:
     """Every Scene at module level of the file, with its output name.
 
@@ -40,6 +54,8 @@ def load(path) -> list[tuple[str, Scene]]:
     path = Path(path)
     if not path.is_file():
         raise SceneError(f"{path}: no such scene file")
+    if path.suffix != ".py":
+        raise SceneError(f"{path}: not a scene file: scene files are Python modules ending in .py")
     module_name = f"render_scene_{abs(hash(str(path.resolve())))}"
     spec = importlib.util.spec_from_file_location(module_name, path)
     module = importlib.util.module_from_spec(spec)
@@ -50,10 +66,19 @@ def load(path) -> list[tuple[str, Scene]]:
             spec.loader.exec_module(module)
     except SyntaxError as e:
         raise SceneError(f"{path}:{e.lineno}: syntax error: {e.msg}") from e
+    except KeyboardInterrupt:
+        raise
+    except SystemExit as e:
+        code = "" if e.code is None else f": {_text(e.code)}"
+        raise SceneError(f"{_where(path, e)}: the scene file exits (SystemExit{code}); a scene file "
+                         f"builds scenes and returns") from e
     except ValueError as e:
-        raise SceneError(f"{_where(path, e)}: {e}") from e
-    except Exception as e:  # the scene's own code failed: say what and where
-        raise SceneError(f"{_where(path, e)}: {type(e).__name__}: {e}") from e
+        raise SceneError(f"{_where(path, e)}: {_text(e)}") from e
+    except BaseException as e:  # the scene's own code failed, however: say what and where
+        message = _text(e)
+        if message is None:
+            raise SceneError(f"{_where(path, e)}: {type(e).__name__} (its message cannot be shown)") from e
+        raise SceneError(f"{_where(path, e)}: {type(e).__name__}{': ' + message if message else ''}") from e
     finally:
         sys.modules.pop(module_name, None)
     for w in caught:
@@ -67,10 +92,11 @@ def load(path) -> list[tuple[str, Scene]]:
     for var, scene in found:
         if scene.name:
             named.append((scene.name, scene))
-        elif len(found) == 1:
-            named.append((path.stem, scene))
-        else:
-            named.append((f"{path.stem}-{var}", scene))
+            continue
+        if not checks.is_name(path.stem):
+            raise SceneError(f"{path}: the file's name {path.stem!r} cannot name an output folder (use "
+                             f"letters, digits, '-' and '_'); rename the file or give its Scene a name=")
+        named.append((path.stem, scene) if len(found) == 1 else (f"{path.stem}-{var}", scene))
     names = [n for n, _ in named]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:

@@ -15,7 +15,7 @@ from contextlib import nullcontext
 from pathlib import Path
 from typing import Callable, Sequence
 
-from . import __version__, plan as planning
+from . import __version__, checks, plan as planning
 from .encode import SINKS, atomic_file, clear_debris, output_path, write_data
 from .frames import FrameStream
 
@@ -70,6 +70,9 @@ def render_scene(name: str, scene, *, out="output", formats: Sequence[str] = ("g
     size = tuple(size or QUALITY[quality])
     fps = float(fps or scene.fps)
     folder = Path(out) / name
+    if not checks.is_name(name) or folder.resolve().parent != Path(out).resolve():
+        raise ValueError(f"scene name {name!r} cannot name a folder in {out} (use letters, digits, "
+                         f"'-' and '_')")
     clear_debris(folder)                # what a render killed outright left here
     written: list[Written] = []
     chosen = [v for v in scene.views if views is None or v.name in views]

@@ -37,7 +37,7 @@ def _name(owner, field, value) -> str | None:
     """Names become file and folder names: keep them to letters, digits, - and _."""
     if value is None:
         return None
-    if not isinstance(value, str) or not value or not all(c.isalnum() or c in "-_" for c in value):
+    if not checks.is_name(value):
         raise ValueError(f"{owner}: {field} must be letters, digits, '-' or '_' (it names files), "
                          f"got {value!r}")
     return value

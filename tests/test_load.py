@@ -37,6 +37,14 @@ def test_load_names_scenes_by_file_variable_or_name(tmp_path):
     ("from render import Scene, Run, optimizers as opt\nr = [Run(opt.GD(), (0, 0))]\n"
      "a = Scene('bowl', r, 3, name='x')\nb = Scene('bowl', r, 3, name='x')\n",
      "bad.py: several scenes are named 'x'; give each a distinct name="),
+    ("import sys\nsys.exit(3)\n", "bad.py:2: the scene file exits (SystemExit: 3); a scene file builds "
+     "scenes and returns"),
+    ("raise SystemExit\n", "bad.py:1: the scene file exits (SystemExit); a scene file builds scenes and returns"),
+    ("class Odd(BaseException):\n    pass\nraise Odd('odd')\n", "bad.py:3: Odd: odd"),
+    ("raise GeneratorExit\n", "bad.py:1: GeneratorExit"),
+    ("class E(Exception):\n    def __str__(self):\n        raise RuntimeError\nraise E()\n",
+     "bad.py:4: E (its message cannot be shown)"),
+    ("raise ValueError('two\\nlines')\n", "bad.py:1: two lines"),
 ])
 def test_load_errors_are_one_line_with_file_and_line(tmp_path, body, message):
     path = tmp_path / "bad.py"
@@ -56,3 +64,25 @@ def test_load_passes_scene_warnings_on_with_the_file_name(tmp_path):
         load(path)
     assert any(str(path) in str(w.message) and "outside the surface's window" in str(w.message)
                for w in caught)
+
+
+@pytest.mark.parametrize("name,message", [
+    ("notes.txt", "not a scene file: scene files are Python modules ending in .py"),
+    ("..py", "the file's name '.' cannot name an output folder (use letters, digits, '-' and '_'); "
+             "rename the file or give its Scene a name="),
+    ("my scene.py", "the file's name 'my scene' cannot name an output folder (use letters, digits, '-' and '_'); "
+                    "rename the file or give its Scene a name="),
+])
+def test_a_file_that_cannot_be_a_scene_or_name_one_says_so(tmp_path, name, message):
+    path = write(tmp_path, name, """
+        from render import Scene, Run, optimizers as opt
+        scene = Scene("bowl", [Run(opt.GD(lr=0.1), (1, 1))], 5)
+    """)
+    with pytest.raises(SceneError) as error:
+        load(path)
+    assert str(error.value) == f"{path}: {message}"
+    named = write(tmp_path, "..x.py", """
+        from render import Scene, Run, optimizers as opt
+        scene = Scene("bowl", [Run(opt.GD(lr=0.1), (1, 1))], 5, name="fine")
+    """)
+    assert [n for n, _ in load(named)] == ["fine"]          # its own name: the file's is not used

@@ -271,6 +271,61 @@ def test_the_debris_of_a_render_still_running_is_left_alone(tmp_path):
     assert ours.exists() and stranger.exists() and not theirs.exists()
 
 
+# --- odd files: one line, exit 2, nothing written anywhere ------------------------------------
+
+GOOD = "from render import Run, Scene, optimizers as opt\nscene = Scene('bowl', [Run(opt.GD(lr=0.1), (1, 1))], 3)\n"
+
+
+def files_under(folder: Path) -> dict:
+    return {str(p.relative_to(folder)): p.read_bytes() if p.is_file() else None for p in sorted(folder.rglob("*"))}
+
+
+@pytest.mark.parametrize("name,body,said", [
+    ("notes.txt", GOOD, "notes.txt: not a scene file: scene files are Python modules ending in .py"),
+    ("..py", GOOD, "..py: the file's name '.' cannot name an output folder"),
+    ("exits.py", "import sys\nsys.exit(7)\n", "exits.py:2: the scene file exits (SystemExit: 7)"),
+    ("odd.py", "class Odd(BaseException):\n    pass\nraise Odd()\n", "odd.py:3: Odd"),
+    ("mute.py", "class E(Exception):\n    def __str__(self):\n        raise RuntimeError\nraise E()\n",
+     "mute.py:4: E (its message cannot be shown)"),
+], ids=["txt", "dotdot", "sys-exit", "base-exception", "unprintable"])
+def test_a_file_that_is_no_scene_is_one_line_and_nothing_written(tmp_path, name, body, said):
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / name).write_text(body)
+    (work / "good.py").write_text(GOOD)
+    (tmp_path / "2d").mkdir()                                  # what '../2d' would have hit
+    (tmp_path / "2d" / "keep").write_text("mine")
+    before = files_under(tmp_path)
+    result = subprocess.run([sys.executable, "-m", "render", name, "good.py", "--out", "out", "--format",
+                             "frames", "--size", "96x54"], cwd=work, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2, result.stderr
+    line, = result.stderr.strip().splitlines()
+    assert line.startswith(f"render: {said}"), line
+    assert files_under(tmp_path) == before                     # good.py is not rendered either
+
+
+def test_two_files_rendering_to_one_folder_is_refused_before_any_work(tmp_path):
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "scene.py").write_text(GOOD)
+    result = CliRunner().invoke(main, [str(tmp_path / "a" / "scene.py"), str(tmp_path / "b" / "scene.py"),
+                                       "--out", str(tmp_path / "o"), "--format", "png", "--size", "96x54"])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (f"render: {tmp_path / 'a' / 'scene.py'} and {tmp_path / 'b' / 'scene.py'} "
+                                     f"both render to {tmp_path / 'o' / 'scene'}; give one of their scenes "
+                                     f"another name=")
+    assert not (tmp_path / "o").exists()
+
+
+def test_no_name_reaches_outside_the_output_folder():
+    from render.pipeline import render_scene
+    scene = Scene("bowl", [Run(opt.GD(lr=0.1), (1, 1))], 3)
+    for name in ("..", ".", "a/b", "", "x/../../y"):
+        with pytest.raises(ValueError, match="cannot name a folder"):
+            render_scene(name, scene, out="never", formats=("png",))
+    assert not Path("never").exists()
+
+
 # --- property-based: every field takes anything and answers with a ValueError ----------------
 
 anything = st.one_of(
