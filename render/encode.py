@@ -189,16 +189,23 @@ class FFmpegPipe:
             except BrokenPipeError:
                 pass
         code = self.process.wait()
-        if code != 0:
-            self.log.seek(0)
-            message = self.log.read().decode(errors="replace").strip().splitlines()
-            raise RuntimeError(f"ffmpeg failed ({code}): {message[-1] if message else 'no message'}")
+        with self.log:
+            if code != 0:
+                self.log.seek(0)
+                message = self.log.read().decode(errors="replace").strip().splitlines()
+                raise RuntimeError(f"ffmpeg failed ({code}): {message[-1] if message else 'no message'}")
 
     def kill(self) -> None:
         _ENCODER_INPUTS.discard(self.input)
         if self.process.poll() is None:
             self.process.kill()
         self.process.wait()
+        if self.process.stdin is not None:
+            try:
+                self.process.stdin.close()
+            except OSError:
+                pass
+        self.log.close()
 
 
 class _PipedSink(Sink):

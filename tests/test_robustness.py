@@ -326,6 +326,39 @@ def test_no_name_reaches_outside_the_output_folder():
     assert not Path("never").exists()
 
 
+# --- any text: labels and titles in characters the font lacks ---------------------------------
+
+ODD_TEXT = ["two\nlines", "tab\there", "carriage\rreturn", "rocket \U0001F680", "\u5b66\u4e60 rate",
+            "$\\frac{$", "cost $5", "nul\x00bell\x07", ""]
+
+
+@pytest.mark.parametrize("text", ODD_TEXT, ids=["newline", "tab", "cr", "emoji", "cjk", "bad-math", "dollar",
+                                                "control", "empty"])
+def test_labels_and_titles_in_any_characters_render_without_a_warning(tmp_path, text):
+    path = tmp_path / "odd.py"
+    path.write_text("from render import Run, Scene, View2D, View3D, optimizers as opt\n"
+                    f"scene = Scene('bowl', [Run(opt.GD(lr=0.1), (1, 1), label={text!r})], 3, title={text!r},\n"
+                    "              views=[View2D(loss_panel=True), View3D()])\n")
+    result = subprocess.run([sys.executable, "-W", "always", "-m", "render", str(path), "--out", str(tmp_path / "o"),
+                             "--format", "png,gif", "--size", "160x90"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert sorted(p.name for p in (tmp_path / "o" / "odd").iterdir()) == [".render.json", "2d.gif", "2d.png",
+                                                                          "3d.gif", "3d.png"]
+
+
+@settings(max_examples=25, deadline=None)
+@given(label=st.text(max_size=12), title=st.text(max_size=12))
+def test_any_unicode_label_and_title_draws(label, title):
+    view = View2D(loss_panel=True)
+    scene = Scene("bowl", [Run(opt.GD(lr=0.1), (1, 1), label=label), Run(opt.Adam(lr=0.1), (2, 1))], 2,
+                  views=[view], title=title)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        frame = last_frame(scene, view)
+    assert frame.shape == (90, 160, 3)
+
+
 # --- property-based: every field takes anything and answers with a ValueError ----------------
 
 anything = st.one_of(

@@ -9,6 +9,8 @@ from matplotlib.animation import FuncAnimation
 from matplotlib.figure import Figure
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
+from .glyphs import shown
+
 __all__ = ["Drawing", "PinnedAnimation", "PinnedFigure", "animation", "clip_path", "clip_segments", "contour_levels", "style"]
 
 # What decides pixels is pinned here rather than inherited from a user's matplotlibrc.
@@ -173,7 +175,7 @@ class Drawing:
 
     def title(self) -> str:
         if self.scene.title is not None:
-            return self.scene.title
+            return shown(self.scene.title)
         surface = self.scene.surface
         formula = f"${surface.latex}$" if surface.latex and _parses(surface.latex) else ""
         return f"{surface.name}   {formula}".strip() if len(formula) < 90 else surface.name
@@ -243,7 +245,8 @@ class Drawing:
     def legend_entries(self, cap: int = LEGEND_CAP) -> list[tuple[str, str]]:
         """(colour, text) per legend entry: runs that share a label and a colour are one
         entry ("Adam(lr=0.05) x144"); past ``cap`` entries the last says "+k more"."""
-        entries = [(c, label if n == 1 else f"{label} \u00d7{n}") for (c, label), n in self._groups.items()]
+        entries = [(c, shown(label, lines=True) + ("" if n == 1 else f" \u00d7{n}"))
+                   for (c, label), n in self._groups.items()]
         if len(entries) > cap:
             entries = entries[: cap - 1] + [("none", f"+{len(entries) - cap + 1} more")]
         return entries

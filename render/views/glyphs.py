@@ -9,6 +9,7 @@ difference is not visible.
 """
 from __future__ import annotations
 
+import unicodedata
 from functools import lru_cache
 
 import numpy as np
@@ -43,6 +44,50 @@ def _line_metrics(size: float, dpi: float, family: str):
     font.set_size(size, dpi)
     scale = size * dpi / 72 / font.units_per_EM
     return font.ascender * scale, -font.descender * scale
+
+
+def shown(text: str, lines: bool = False, math: bool = True, family: str = "DejaVu Sans") -> str:
+    """``text`` as the pinned font can draw it: tabs and carriage returns as spaces, other
+    control characters dropped, newlines kept only where ``lines`` allows (else spaces),
+    characters the font lacks (emoji, CJK) as U+FFFD, and dollar signs that do not make
+    valid mathtext escaped (drawn as they are; ``math=False`` for text drawn without
+    mathtext). Without this the font's missing glyphs
+    failed the render ("No glyphs have been loaded") or printed raw warnings."""
+    text = str(text).replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    if not lines:
+        text = text.replace("\n", " ")
+    font = _font(family)
+    out = []
+    for c in text:
+        if c == "\n":
+            out.append(c)
+        elif unicodedata.category(c) == "Cc":
+            continue
+        else:
+            out.append(c if font.get_char_index(ord(c)) else REPLACEMENT)
+    text = "".join(out)
+    if math and "$" in text and not _mathtext_ok(text):
+        text = text.replace("\\$", "$").replace("$", "\\$")
+    return text
+
+
+REPLACEMENT = "\ufffd"
+
+
+@lru_cache(maxsize=256)
+def _mathtext_ok(text: str) -> bool:
+    """Whether matplotlib can lay ``text`` out (its $...$ parts parse)."""
+    from matplotlib.mathtext import MathTextParser
+    parts = text.replace("\\$", "").split("$")
+    if len(parts) % 2 == 0:
+        return False
+    parser = MathTextParser("path")
+    try:
+        for math in parts[1::2]:
+            parser.parse(f"${math}$")
+    except ValueError:
+        return False
+    return True
 
 
 def compose(text: str, size: float, dpi: float, family: str = "DejaVu Sans") -> tuple[np.ndarray, float]:
@@ -89,7 +134,7 @@ class GlyphText(Artist):
     def draw(self, renderer):
         if not self.get_visible() or not self._text:
             return
-        mask, _ = compose(self._text, self._size, renderer.points_to_pixels(72.0))
+        mask, _ = compose(shown(self._text, math=False), self._size, renderer.points_to_pixels(72.0))
         image = np.empty(mask.shape + (4,), dtype=np.uint8)
         image[..., :3] = self._rgb.astype(np.uint8)
         image[..., 3] = mask[::-1]          # Agg takes image rows bottom to top

@@ -7,7 +7,7 @@ import numpy as np
 from matplotlib.lines import Line2D
 
 from .base import Drawing
-from .glyphs import GlyphText
+from .glyphs import GlyphText, shown
 
 
 class ResponsePlot(Drawing):
@@ -45,7 +45,7 @@ class ResponsePlot(Drawing):
                                      transform=self.figure.transFigure)
         self.figure.add_artist(self.status_text)
         self.animate([self.status_text])
-        self.figure.suptitle(self.scene.title or "Updates in response to gradient signals", fontsize=11)
+        self.figure.suptitle(shown(self.scene.title or "Updates in response to gradient signals"), fontsize=11)
 
     def status(self, frame: int) -> str:
         return f"step {int(self.steps[frame])}"
