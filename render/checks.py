@@ -23,8 +23,11 @@ def number(owner: str, field: str, value: Any, lo: float | None = None, hi: floa
            lo_open: bool = False, hi_open: bool = False) -> float:
     """A finite real number, optionally within [lo, hi] (ends open where asked)."""
     if isinstance(value, bool) or not isinstance(value, _REAL):
-        raise ValueError(f"{owner}: {field} must be a number, got {value!r}")
-    value = float(value)
+        raise ValueError(f"{owner}: {field} must be a number, got {_short(value)}")
+    try:
+        value = float(value)
+    except OverflowError:
+        raise ValueError(f"{owner}: {field} must be finite, got a number too large for a float") from None
     if not math.isfinite(value):
         raise ValueError(f"{owner}: {field} must be finite, got {value!r}")
     ok = lo is None or (value > lo if lo_open else value >= lo)
@@ -56,11 +59,13 @@ def text(owner: str, field: str, value: Any) -> str | None:
 
 
 def point(owner: str, field: str, value: Any) -> tuple[float, float]:
+    if isinstance(value, (str, bytes)):
+        raise ValueError(f"{owner}: {field} must be a pair of numbers (x, y), got {_short(value)}")
     try:
         x, y = value
         result = (float(x), float(y))
-    except (TypeError, ValueError):
-        raise ValueError(f"{owner}: {field} must be a pair of numbers (x, y), got {value!r}") from None
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError(f"{owner}: {field} must be a pair of numbers (x, y), got {_short(value)}") from None
     if not all(math.isfinite(v) for v in result):
         raise ValueError(f"{owner}: {field} must be finite, got {value!r}")
     return result
@@ -80,7 +85,20 @@ def window(owner: str, value: Any) -> tuple[float, float, float, float]:
     return values
 
 
+MAX_NAME = 100      # characters of a name: a file name has room for it and our suffixes
+
+
 def is_name(value: Any) -> bool:
-    """A name that can name a file or folder as it is: letters, digits, '-' and '_' only
-    (so never '.', '..', a separator or a space)."""
-    return isinstance(value, str) and bool(value) and all(c.isalnum() or c in "-_" for c in value)
+    """A name that can name a file or folder as it is: 1 to MAX_NAME letters, digits, '-'
+    and '_' (so never '.', '..', a separator or a space)."""
+    return (isinstance(value, str) and 0 < len(value) <= MAX_NAME
+            and all(c.isalnum() or c in "-_" for c in value))
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    """repr(value), cut to ``limit`` characters: an error stays one readable line."""
+    try:
+        text = repr(value)
+    except Exception:
+        text = f"a {type(value).__name__}"
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -6,6 +6,7 @@ Every error is one line on stderr; ``--debug`` adds the traceback.
 """
 from __future__ import annotations
 
+import math
 import signal
 import sys
 import threading
@@ -21,6 +22,7 @@ try:                      # a Ctrl-C while the libraries load is still just an i
     from .frames import default_jobs
     from .pipeline import QUALITY, render_scene
     from .load import SceneError, load
+    from .scene import MIN_FPS
     from .themes import THEMES
 except KeyboardInterrupt:
     sys.stderr.write("render: interrupted\n")
@@ -34,6 +36,12 @@ def _formats(ctx, param, value):
         raise click.BadParameter(f"{unknown[0] if unknown else value!r} is not a format; "
                                  f"choose from {', '.join(FORMATS)} (comma-separated)")
     return tuple(dict.fromkeys(chosen))
+
+
+def _finite(ctx, param, value):
+    if value is not None and not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a number of frames per second", ctx, param)
+    return value
 
 
 def _size(ctx, param, value):
@@ -141,7 +149,7 @@ def _human(n: int) -> str:
               help=f"Comma-separated: {', '.join(FORMATS)}.")
 @click.option("--view", "views", multiple=True, help="Render only this view (repeatable).")
 @click.option("--size", callback=_size, help="WIDTHxHEIGHT in pixels (even); overrides --quality.")
-@click.option("--fps", type=click.FloatRange(0, 100, min_open=True), help="Frames per second "
+@click.option("--fps", type=click.FloatRange(MIN_FPS, 100), callback=_finite, help="Frames per second "
               "(default: the scene's).")
 @click.option("--quality", type=click.Choice(list(QUALITY)), default="medium", show_default=True,
               help="Preset: " + ", ".join(f"{k} {w}x{h}" for k, (w, h) in QUALITY.items()) + ".")
@@ -197,11 +205,16 @@ def main(paths, out, formats, views, size, fps, quality, theme, jobs, data, hash
     total = 0
     for file, name, scene in scenes:
         try:
-            written = render_scene(name, scene, out=out, formats=formats, views=views or None,
-                                   size=size, fps=fps, quality=quality, theme=theme,
-                                   jobs=jobs or default_jobs(),
-                                   data=data, hashes=hashes, force=force, source=file.read_bytes(),
-                                   progress=_progress_factory(show, name))
+            # A warning while rendering (a minimum that cannot be polished, say) is one line too.
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                written = render_scene(name, scene, out=out, formats=formats, views=views or None,
+                                       size=size, fps=fps, quality=quality, theme=theme,
+                                       jobs=jobs or default_jobs(),
+                                       data=data, hashes=hashes, force=force, source=file.read_bytes(),
+                                       progress=_progress_factory(show, name))
+            for message in dict.fromkeys(" ".join(str(w.message).split()) for w in caught):
+                click.echo(f"render: warning: {file}: {message}", err=True)
         except KeyboardInterrupt:
             raise
         except Exception as e:

@@ -74,6 +74,8 @@ def render_scene(name: str, scene, *, out="output", formats: Sequence[str] = ("g
         raise ValueError(f"scene name {name!r} cannot name a folder in {out} (use letters, digits, "
                          f"'-' and '_')")
     clear_debris(folder)                # what a render killed outright left here
+    if hasattr(scene, "surface"):
+        scene.surface.minima            # polished here, once, not in each worker (and warned once)
     written: list[Written] = []
     chosen = [v for v in scene.views if views is None or v.name in views]
     options = {"size": size, "fps": fps, "quality": quality, "theme": theme}

@@ -29,6 +29,8 @@ __all__ = ["Scene", "Run", "Swarm", "View2D", "View3D", "Camera", "ResponseScene
 LEVELS = ("linear", "log", "sqrt")
 MAX_SWARM = 10_000          # runs in one swarm
 MAX_RUNS = 20_000           # runs in one scene
+MIN_FPS = 0.1               # ten seconds a frame: slower is no animation
+MAX_LEVEL = 1e100           # contour levels beyond overflow matplotlib's contouring
 
 
 # --- field checks -------------------------------------------------------------------------
@@ -38,8 +40,8 @@ def _name(owner, field, value) -> str | None:
     if value is None:
         return None
     if not checks.is_name(value):
-        raise ValueError(f"{owner}: {field} must be letters, digits, '-' or '_' (it names files), "
-                         f"got {value!r}")
+        raise ValueError(f"{owner}: {field} must be 1 to {checks.MAX_NAME} letters, digits, '-' or '_' "
+                         f"(it names files), got {checks._short(value)}")
     return value
 
 
@@ -47,10 +49,13 @@ def _color(owner, field, value):
     from matplotlib.colors import is_color_like, to_hex
     if value is None:
         return None
-    if not is_color_like(value):
+    try:
+        if not is_color_like(value):
+            raise ValueError
+        return to_hex(value, keep_alpha=False)
+    except (ValueError, TypeError):
         raise ValueError(f"{owner}: {field} must be a matplotlib color such as 'red' or '#1f77b4', "
-                         f"got {value!r}")
-    return to_hex(value, keep_alpha=False)
+                         f"got {checks._short(value)}") from None
 
 
 def _cmap(owner, field, value) -> str | None:
@@ -211,7 +216,8 @@ class Camera:
         _set(self, "elev", checks.number("Camera", "elev", self.elev, -90, 90))
         _set(self, "azim", checks.number("Camera", "azim", self.azim))
         if self.distance is not None:
-            _set(self, "distance", checks.number("Camera", "distance", self.distance, 0, lo_open=True))
+            # matplotlib's own view is at 10; much nearer or farther shows nothing useful.
+            _set(self, "distance", checks.number("Camera", "distance", self.distance, 1, 100))
         _set(self, "orbit", checks.number("Camera", "orbit", self.orbit, -3600, 3600))
 
     def azimuth(self, fraction: float) -> float:
@@ -258,9 +264,9 @@ class View2D:
                 raise ValueError(f"View2D: levels must be one of {', '.join(LEVELS)} or a list of "
                                  f"increasing numbers, got {self.levels!r}") from None
             if len(levels) < 2 or any(b <= a for a, b in zip(levels, levels[1:])) \
-                    or not all(math.isfinite(v) for v in levels):
-                raise ValueError(f"View2D: levels must hold at least two finite, increasing "
-                                 f"numbers, got {self.levels!r}")
+                    or not all(abs(v) <= MAX_LEVEL for v in levels):
+                raise ValueError(f"View2D: levels must hold at least two increasing numbers within "
+                                 f"+-{MAX_LEVEL:g}, got {checks._short(self.levels)}")
             _set(self, "levels", levels)
         _set(self, "contours", checks.integer(owner, "contours", self.contours, 2, 200))
         for flag in ("arrows", "field", "loss_panel"):
@@ -334,7 +340,7 @@ class _Animated(Notebook):
             raise ValueError(f"{owner}: views must have distinct names (they name the output files), "
                              f"got {names}")
         _set(self, "views", views)
-        _set(self, "fps", checks.number(owner, "fps", self.fps, 0, 100, lo_open=True))
+        _set(self, "fps", checks.number(owner, "fps", self.fps, MIN_FPS, 100))
         _set(self, "name", _name(owner, "name", self.name))
         _set(self, "title", checks.text(owner, "title", self.title))
         _set(self, "max_frames", checks.integer(owner, "max_frames", self.max_frames, 2, 100_000))

@@ -15,6 +15,7 @@ import dataclasses
 import difflib
 import functools
 import math
+import warnings
 from typing import Callable, Sequence
 
 import numpy as np
@@ -33,24 +34,42 @@ PI = math.pi
 
 
 def newton_minima(gradient: Callable, seeds: Sequence[tuple[float, float]],
-                  iterations: int = 60) -> list[tuple[float, float]]:
+                  iterations: int = 60, strict: bool = False) -> list[tuple[float, float]]:
     """Polish approximate minima with Newton's method on the exact gradient.
 
     The Hessian comes from central differences of the gradient; near a minimum Newton
-    converges quadratically, so the result is a zero of the gradient to rounding.
+    converges quadratically, so the result is a zero of the gradient to rounding. A seed
+    where the Hessian is singular (a flat surface) or the iteration runs off is kept as
+    given, with a warning; ``strict`` raises LinAlgError instead.
     """
-    p = np.array(seeds, dtype=float).reshape(-1, 2)
-    for _ in range(iterations):
-        x, y = p[:, 0], p[:, 1]
-        g = np.stack(gradient(x, y), axis=-1)
-        h = 1e-6 * np.maximum(1.0, np.abs(p))
-        hxx_hyx = (np.stack(gradient(x + h[:, 0], y), -1) - np.stack(gradient(x - h[:, 0], y), -1)) / (2 * h[:, :1])
-        hxy_hyy = (np.stack(gradient(x, y + h[:, 1]), -1) - np.stack(gradient(x, y - h[:, 1]), -1)) / (2 * h[:, 1:])
-        hess = np.stack([hxx_hyx, hxy_hyy], axis=-1)     # (m, 2, 2), columns = d/dx, d/dy
-        step = np.linalg.solve(hess, g[..., None])[..., 0]
-        p = p - step
-        if np.all(np.abs(step) <= 1e-15 * np.maximum(1.0, np.abs(p))):
-            break
+    seeds = np.array(seeds, dtype=float).reshape(-1, 2)
+    p = seeds.copy()
+    stuck = np.zeros(len(p), dtype=bool)       # flat (singular Hessian) or thrown off: kept as given
+    with np.errstate(all="ignore"):
+        for _ in range(iterations):
+            x, y = p[:, 0], p[:, 1]
+            g = np.stack(gradient(x, y), axis=-1)
+            h = 1e-6 * np.maximum(1.0, np.abs(p))
+            hxx_hyx = (np.stack(gradient(x + h[:, 0], y), -1) - np.stack(gradient(x - h[:, 0], y), -1)) / (2 * h[:, :1])
+            hxy_hyy = (np.stack(gradient(x, y + h[:, 1]), -1) - np.stack(gradient(x, y - h[:, 1]), -1)) / (2 * h[:, 1:])
+            hess = np.stack([hxx_hyx, hxy_hyy], axis=-1)     # (m, 2, 2), columns = d/dx, d/dy
+            det = hess[:, 0, 0] * hess[:, 1, 1] - hess[:, 0, 1] * hess[:, 1, 0]
+            scale = np.abs(hess).reshape(len(p), -1).max(axis=1) ** 2
+            stuck |= ~np.isfinite(det) | ~(np.abs(det) > 1e-12 * scale) | ~np.all(np.isfinite(g), axis=1)
+            step = np.zeros_like(p)
+            ok = ~stuck
+            if ok.any():
+                step[ok] = np.linalg.solve(hess[ok], g[ok][..., None])[..., 0]
+            p = p - step
+            stuck |= ~np.all(np.isfinite(p), axis=1)
+            p[stuck] = seeds[stuck]
+            if np.all(np.abs(step) <= 1e-15 * np.maximum(1.0, np.abs(p))):
+                break
+    if strict and stuck.any():
+        raise np.linalg.LinAlgError("a minimum could not be polished")
+    for a, b in seeds[stuck]:
+        warnings.warn(f"minimum ({a:g}, {b:g}) could not be polished (the surface is flat or undefined "
+                      f"there); it is kept as given", stacklevel=3)
     return [(float(a), float(b)) for a, b in p]
 
 
@@ -750,7 +769,9 @@ class Logistic(Surface):
         self.name = name
         self._seeds = ((0.0, 0.0),)
         try:
-            center = np.array(self.minima[0])
+            # Separable data without a penalty has no finite minimum: Newton finds none.
+            center = np.array(newton_minima(self.gradient, self._seeds, strict=True)[0])
+            self._polished_minima = [tuple(center)]
             if not np.all(np.isfinite(center)) or np.max(np.abs(center)) > 1e6:
                 raise np.linalg.LinAlgError
         except np.linalg.LinAlgError:

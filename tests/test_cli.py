@@ -205,3 +205,24 @@ def test_theme_option_overrides_the_scene_and_counts_for_up_to_date(scene_file, 
     assert "(up to date)" in run(*args, "--theme", "dark").output
     bad = run(*args, "--theme", "neon")
     assert bad.exit_code == 2 and "'neon' is not one of 'light', 'dark'" in bad.output
+
+
+@pytest.mark.parametrize("fps", ["nan", "1e-9", "inf"])
+def test_an_fps_that_is_no_animation_is_refused_on_the_command_line(scene_file, tmp_path, fps):
+    result = CliRunner().invoke(main, [str(scene_file), "--out", str(tmp_path / "o"), "--fps", fps])
+    assert result.exit_code == 2
+    line, = result.stderr.strip().splitlines()
+    assert line.startswith("render: ") and "--fps" in line
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_warning_while_rendering_is_one_line_naming_the_file(tmp_path):
+    path = tmp_path / "flat.py"
+    path.write_text("from render import Run, Scene, surfaces, optimizers as opt\n"
+                    "flat = surfaces.Function(lambda x, y: 0 * x + 1.0, minima=[(0.5, -0.5)])\n"
+                    "scene = Scene(flat, [Run(opt.GD(lr=0.1), (1, 1))], 3)\n")
+    result = CliRunner().invoke(main, [str(path), "--out", str(tmp_path / "o"), "--format", "png,mp4",
+                                       "--size", "96x54", "--jobs", "2"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.strip() == (f"render: warning: {path}: minimum (0.5, -0.5) could not be polished "
+                                     f"(the surface is flat or undefined there); it is kept as given")

@@ -68,13 +68,23 @@ RUN = Run(opt.GD(lr=0.1), (1.0, 1.0))
     (lambda: Swarm(opt.GD(), grid=3, color="nope"), "Swarm: color"),
     (lambda: Swarm("GD", grid=3), "Swarm: optimizer"),
     (lambda: Run(opt.GD(), (0, 0), swarm="mine"), "Run: swarm"),
+    (lambda: Run(opt.GD(), "12"), "Run: start"),
+    (lambda: Run(opt.GD(), (10**400, 0)), "Run: start"),
+    (lambda: Run(opt.GD(), (0, 0), color=(float("nan"), 0, 0)), "Run: color"),
+    (lambda: opt.GD(lr=10**400), "GD: lr"),
+    (lambda: View2D(levels=[0, 1e308]), "View2D: levels"),
+    (lambda: View2D(name="n" * 101), "View2D: name"),
+    (lambda: Camera(distance=1e-300), "Camera: distance"),
+    (lambda: Camera(distance=1e6), "Camera: distance"),
+    (lambda: Scene("bowl", [RUN], 10, fps=1e-9), "Scene: fps"),
+    (lambda: Scene("bowl", [RUN], 10, name="x" * 256), "Scene: name"),
 ])
 def test_bad_values_name_their_field(make, field):
     with pytest.raises(ValueError) as error:
         make()
     message = str(error.value)
     assert message.startswith(field), message
-    assert "must" in message
+    assert "must" in message and "\n" not in message and len(message) < 250, message
 
 
 def test_defaults_and_normalised_values():

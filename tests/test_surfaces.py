@@ -247,3 +247,11 @@ def test_logistic_on_separable_data_lists_no_minimum():
     assert lg.minima == []
     with_penalty = surfaces.Logistic(X, [1, 1, 0, 0], l2=0.1)
     assert len(with_penalty.minima) == 1
+
+
+def test_a_minimum_on_a_flat_surface_is_kept_with_a_warning_not_an_error():
+    flat = surfaces.Function(lambda x, y: 0 * x + 1.0, minima=[(0.5, -0.5)])
+    with pytest.warns(UserWarning, match=r"minimum \(0.5, -0.5\) could not be polished"):
+        assert flat.minima == [(0.5, -0.5)]
+    bowl = surfaces.Function(lambda x, y: (x - 1) ** 2 + y ** 2, minima=[(0.9, 0.1)])
+    np.testing.assert_allclose(bowl.minima, [(1.0, 0.0)], atol=1e-12)      # polished as before
