@@ -110,7 +110,7 @@ class Sink:
 
     def commit(self) -> None:
         _readable(self.temp)
-        os.replace(self.temp, self.path)
+        _into_place(self.temp, self.path)
 
     def abort(self) -> None:
         if self.temp is not None:
@@ -494,13 +494,19 @@ class FramesSink(Sink):
     def commit(self):
         _readable(self.temp, folder=True)
         old = None
-        if self.path.exists():
+        if self.path.exists() or self.path.is_symlink():
+            if not self.path.is_dir():
+                raise ValueError(f"{self.path} is a file where the frames' folder would go; move it away "
+                                 f"or choose another --out")
             old = self.path.with_name(f"{_temp_prefix(self.path)}old")
-            shutil.rmtree(old, ignore_errors=True)
             os.replace(self.path, old)
         os.replace(self.temp, self.path)
         if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+            # What was there: a folder, or a symlink to one (removed, not what it points to).
+            if old.is_symlink():
+                old.unlink()
+            else:
+                shutil.rmtree(old, ignore_errors=True)
 
     def abort(self):
         if self.temp is not None:
@@ -595,12 +601,21 @@ class atomic_file:
         return self.temp
 
     def __exit__(self, exc_type, exc, tb):
-        if exc_type is None:
-            _readable(self.temp)
-            os.replace(self.temp, self.path)
-        else:
-            self.temp.unlink(missing_ok=True)
+        try:
+            if exc_type is None:
+                _readable(self.temp)
+                _into_place(self.temp, self.path)
+        finally:
+            self.temp.unlink(missing_ok=True)         # (gone already if it was moved into place)
         return False
+
+
+def _into_place(temp: Path, path: Path) -> None:
+    """Rename a finished file over ``path``; a folder in the way is an error that says so
+    (the temporary file is the caller's to remove)."""
+    if path.is_dir() and not path.is_symlink():
+        raise ValueError(f"{path} is a folder where a file would go; move it away or choose another --out")
+    os.replace(temp, path)
 
 
 def _temp_beside(path: Path, suffix: str) -> Path:

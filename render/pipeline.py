@@ -111,10 +111,12 @@ def render_scene(name: str, scene, *, out="output", formats: Sequence[str] = ("g
 
 
 def _read_manifest(path: Path) -> dict:
+    """What was rendered here, by view; anything unreadable or not a JSON object is nothing."""
     try:
-        return json.loads(path.read_text())
+        manifest = json.loads(path.read_text())
     except (OSError, ValueError):
         return {}
+    return manifest if isinstance(manifest, dict) else {}
 
 
 def _frame_index(sample, n: int) -> int:
@@ -161,5 +163,12 @@ def _render_view(plan, view, size, fps, quality, jobs, targets, progress) -> Non
         for s in sinks:
             s.abort()
         raise
-    for s in sinks:
-        s.commit()
+    # Into place, one by one; if one cannot go (a folder in its way), none of the rest's
+    # temporary files stay behind.
+    for k, s in enumerate(sinks):
+        try:
+            s.commit()
+        except BaseException:
+            for rest in sinks[k:]:
+                rest.abort()
+            raise

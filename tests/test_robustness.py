@@ -326,6 +326,53 @@ def test_no_name_reaches_outside_the_output_folder():
     assert not Path("never").exists()
 
 
+# --- the output folder as it finds it --------------------------------------------------------
+
+def debris(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.rglob("*") if p.name.startswith("."))
+
+
+def test_a_folder_where_a_file_goes_is_one_line_and_leaves_no_temporary_file(tmp_path):
+    path = tmp_path / "s.py"
+    path.write_text(GOOD)
+    out = tmp_path / "o"
+    (out / "s" / "2d.gif").mkdir(parents=True)
+    (out / "s" / "2d.gif" / "mine").write_text("mine")
+    result = CliRunner().invoke(main, [str(path), "--out", str(out), "--format", "png,gif", "--size", "96x54"])
+    assert result.exit_code == 1
+    line, = result.stderr.strip().splitlines()
+    assert line.endswith(f"{out / 's' / '2d.gif'} is a folder where a file would go; move it away or choose "
+                         f"another --out")
+    assert debris(out) == [] and (out / "s" / "2d.gif" / "mine").read_text() == "mine"
+
+
+def test_a_manifest_that_is_not_an_object_is_taken_as_none(tmp_path):
+    path = tmp_path / "s.py"
+    path.write_text(GOOD)
+    out = tmp_path / "o"
+    (out / "s").mkdir(parents=True)
+    (out / "s" / ".render.json").write_text("[1, 2, 3]")
+    args = [str(path), "--out", str(out), "--format", "png", "--size", "96x54"]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    again = CliRunner().invoke(main, args)
+    assert again.exit_code == 0 and "(up to date)" in again.stdout
+
+
+def test_frames_replace_a_symlinked_folder_and_leave_what_it_pointed_to(tmp_path):
+    path = tmp_path / "s.py"
+    path.write_text(GOOD)
+    out, elsewhere = tmp_path / "o", tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "mine").write_text("mine")
+    (out / "s").mkdir(parents=True)
+    (out / "s" / "2d").symlink_to(elsewhere, target_is_directory=True)
+    result = CliRunner().invoke(main, [str(path), "--out", str(out), "--format", "frames", "--size", "96x54"])
+    assert result.exit_code == 0, result.output
+    frames = out / "s" / "2d"
+    assert frames.is_dir() and not frames.is_symlink() and len(list(frames.glob("frame_*.png"))) == 4
+    assert debris(out) == [".render.json"] and (elsewhere / "mine").read_text() == "mine"
+
+
 # --- any text: labels and titles in characters the font lacks ---------------------------------
 
 ODD_TEXT = ["two\nlines", "tab\there", "carriage\rreturn", "rocket \U0001F680", "\u5b66\u4e60 rate",
