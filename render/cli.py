@@ -21,7 +21,7 @@ try:                      # a Ctrl-C while the libraries load is still just an i
     from .encode import FORMATS
     from .frames import default_jobs
     from .pipeline import QUALITY, render_scene
-    from .load import SceneError, load
+    from .load import SceneError, load, source as scene_source
     from .scene import MIN_FPS
     from .themes import THEMES
 except KeyboardInterrupt:
@@ -211,7 +211,7 @@ def main(paths, out, formats, views, size, fps, quality, theme, jobs, data, hash
                 written = render_scene(name, scene, out=out, formats=formats, views=views or None,
                                        size=size, fps=fps, quality=quality, theme=theme,
                                        jobs=jobs or default_jobs(),
-                                       data=data, hashes=hashes, force=force, source=file.read_bytes(),
+                                       data=data, hashes=hashes, force=force, source=scene_source(file),
                                        progress=_progress_factory(show, name))
             for message in dict.fromkeys(" ".join(str(w.message).split()) for w in caught):
                 click.echo(f"render: warning: {file}: {message}", err=True)

@@ -7,6 +7,7 @@ naming the file, the line and what went wrong.
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 import warnings
 from pathlib import Path
@@ -14,7 +15,7 @@ from pathlib import Path
 from . import checks
 from .scene import SCENE_TYPES, Scene
 
-__all__ = ["load", "SceneError"]
+__all__ = ["load", "source", "SceneError"]
 
 
 class SceneError(Exception):
@@ -35,6 +36,18 @@ def _where(path: Path, exc: BaseException) -> str:
 MAX_MESSAGE = 300                              # characters of an error's own message shown
 
 
+def _dependencies(path: Path, read: list[str]) -> list[Path]:
+    """The files under the scene's folder it read, but itself and compiled caches."""
+    folder, itself = path.resolve().parent, path.resolve()
+    found = set()
+    for name in read:
+        p = Path(name)
+        p = (p if p.is_absolute() else Path.cwd() / p).resolve()
+        if p != itself and p.is_relative_to(folder) and "__pycache__" not in p.parts and p.is_file():
+            found.add(p)
+    return sorted(found)
+
+
 def _text(value) -> str | None:
     """A one-line, bounded rendering of an exception's message (None if it cannot be had)."""
     try:
@@ -43,6 +56,34 @@ def _text(value) -> str | None:
         return None
     text = " ".join(text.split())
     return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 3] + "..."
+
+
+# Files a scene file reads while it loads (helper modules beside it, data files), by scene
+# file: what its outputs depend on besides its own bytes (``source``).
+_READ: dict[Path, list[Path]] = {}
+_reading: list[str] | None = None
+
+
+def _audit(event, args):
+    if event == "open" and _reading is not None and args and isinstance(args[0], (str, bytes, os.PathLike)):
+        _reading.append(os.fsdecode(args[0]))
+
+
+sys.addaudithook(_audit)
+
+
+def source(path) -> bytes:
+    """The bytes a scene file's outputs depend on: its own, and those of every file under its
+    folder that it read when it was last loaded (a helper module, a data file), each with
+    its name. A change to any of them makes the outputs out of date."""
+    path = Path(path)
+    parts = [path.read_bytes()]
+    for dep in _READ.get(path.resolve(), []):
+        try:
+            parts += [b"\0" + str(dep).encode() + b"\0", dep.read_bytes()]
+        except OSError:
+            parts += [b"\0" + str(dep).encode() + b"\0missing"]
+    return b"".join(parts)
 
 
 def load(path) -> list[tuple[str, Scene]]:
@@ -60,6 +101,11 @@ def load(path) -> list[tuple[str, Scene]]:
     spec = importlib.util.spec_from_file_location(module_name, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[module_name] = module
+    folder = str(path.resolve().parent)
+    before = set(sys.modules)
+    global _reading
+    _reading = []
+    sys.path.insert(0, folder)          # a helper module beside the scene file imports
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -81,6 +127,16 @@ def load(path) -> list[tuple[str, Scene]]:
         raise SceneError(f"{_where(path, e)}: {type(e).__name__}{': ' + message if message else ''}") from e
     finally:
         sys.modules.pop(module_name, None)
+        read, _reading = _reading, None
+        if sys.path and sys.path[0] == folder:
+            sys.path.pop(0)
+        # Helpers imported from the scene's folder are the scene's: the next load of it (or
+        # of a scene beside another helper of that name) imports them afresh.
+        for name in set(sys.modules) - before:
+            where = getattr(sys.modules[name], "__file__", None) or ""
+            if where and Path(where).resolve().is_relative_to(folder):
+                del sys.modules[name]
+        _READ[path.resolve()] = _dependencies(path, read)
     for w in caught:
         warnings.warn_explicit(f"{path}: {w.message}", w.category, str(path), w.lineno or 0)
 

@@ -226,3 +226,30 @@ def test_a_warning_while_rendering_is_one_line_naming_the_file(tmp_path):
     assert result.exit_code == 0, result.output
     assert result.stderr.strip() == (f"render: warning: {path}: minimum (0.5, -0.5) could not be polished "
                                      f"(the surface is flat or undefined there); it is kept as given")
+
+
+def test_a_scene_imports_helpers_beside_it_and_is_out_of_date_when_they_or_its_data_change(tmp_path):
+    (tmp_path / "rates.py").write_text("LR = 0.1\n")
+    (tmp_path / "start.csv").write_text("1.0,1.0")
+    path = tmp_path / "helped.py"
+    path.write_text("from pathlib import Path\n"
+                    "from render import Run, Scene, optimizers as opt\n"
+                    "from rates import LR\n"
+                    "x, y = (Path(__file__).parent / 'start.csv').read_text().split(',')\n"
+                    "scene = Scene('bowl', [Run(opt.GD(lr=LR), (float(x), float(y)))], 3)\n")
+    args = [str(path), "--out", str(tmp_path / "o"), "--format", "png", "--size", "96x54"]
+
+    def render():
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 0, result.output
+        return "(up to date)" not in result.stdout, (tmp_path / "o" / "helped" / "2d.png").read_bytes()
+
+    drawn, first = render()
+    assert drawn and render() == (False, first)
+    (tmp_path / "rates.py").write_text("LR = 0.3\n")
+    drawn, second = render()
+    assert drawn and second != first                     # the helper changed: drawn again, differently
+    (tmp_path / "start.csv").write_text("2.0,1.0")
+    drawn, third = render()
+    assert drawn and third != second                     # so did the data it reads
+    assert render()[0] is False
