@@ -16,6 +16,7 @@ format touches one place. ``write_data`` writes a scene's numbers as CSV.
 """
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -493,20 +494,34 @@ class FramesSink(Sink):
 
     def commit(self):
         _readable(self.temp, folder=True)
-        old = None
-        if self.path.exists() or self.path.is_symlink():
-            if not self.path.is_dir():
-                raise ValueError(f"{self.path} is a file where the frames' folder would go; move it away "
-                                 f"or choose another --out")
-            old = self.path.with_name(f"{_temp_prefix(self.path)}old")
-            os.replace(self.path, old)
-        os.replace(self.temp, self.path)
-        if old is not None:
-            # What was there: a folder, or a symlink to one (removed, not what it points to).
-            if old.is_symlink():
-                old.unlink()
-            else:
-                shutil.rmtree(old, ignore_errors=True)
+        # Move what is there aside (under this process's name), then ours into place. A
+        # render writing the same folder at the same moment may put its own there in
+        # between: then that is moved aside too and we try again; the last one in wins.
+        for attempt in range(20):
+            old = None
+            if self.path.exists() or self.path.is_symlink():
+                if not self.path.is_dir():
+                    raise ValueError(f"{self.path} is a file where the frames' folder would go; move it "
+                                     f"away or choose another --out")
+                old = self.path.with_name(f"{_temp_prefix(self.path)}old{attempt}")
+                try:
+                    os.replace(self.path, old)
+                except FileNotFoundError:
+                    old = None                   # the other render moved it first
+            try:
+                os.replace(self.temp, self.path)
+            except OSError as e:
+                if e.errno not in (errno.ENOTEMPTY, errno.EEXIST) or attempt == 19:
+                    raise
+                continue
+            finally:
+                if old is not None:
+                    # A folder, or a symlink to one (removed, not what it points to).
+                    if old.is_symlink():
+                        old.unlink()
+                    else:
+                        shutil.rmtree(old, ignore_errors=True)
+            return
 
     def abort(self):
         if self.temp is not None:

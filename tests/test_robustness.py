@@ -373,6 +373,42 @@ def test_frames_replace_a_symlinked_folder_and_leave_what_it_pointed_to(tmp_path
     assert debris(out) == [".render.json"] and (elsewhere / "mine").read_text() == "mine"
 
 
+def test_two_renders_writing_one_frames_folder_at_once_both_finish_and_one_wins(tmp_path, monkeypatch):
+    # Between moving the old folder aside and moving ours in, the other render puts its own there.
+    from render import encode
+    real = os.replace
+    raced = []
+
+    def replace(src, dst):
+        if str(src).endswith(".part") and not raced:
+            raced.append(dst)
+            Path(dst).mkdir()
+            (Path(dst) / "frame_0000.png").write_bytes(b"theirs")
+        return real(src, dst)
+    monkeypatch.setattr(encode.os, "replace", replace)
+    path = tmp_path / "s.py"
+    path.write_text(GOOD)
+    out = tmp_path / "o"
+    result = CliRunner().invoke(main, [str(path), "--out", str(out), "--format", "frames", "--size", "96x54"])
+    assert result.exit_code == 0, result.output
+    assert raced and debris(out) == [".render.json"]
+    frames = sorted((out / "s" / "2d").iterdir())
+    assert len(frames) == 4 and frames[0].read_bytes()[:4] == b"\x89PNG"       # ours, whole
+
+
+def test_two_real_renders_of_one_frames_folder_both_succeed(tmp_path):
+    path = tmp_path / "s.py"
+    path.write_text(GOOD)
+    out = tmp_path / "o"
+    command = [sys.executable, "-m", "render", str(path), "--out", str(out), "--format", "frames", "--size",
+               "96x54", "--force"]
+    both = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    for process in both:
+        _, stderr = process.communicate(timeout=120)
+        assert process.returncode == 0, stderr
+    assert len(list((out / "s" / "2d").glob("frame_*.png"))) == 4 and debris(out) == [".render.json"]
+
+
 # --- any text: labels and titles in characters the font lacks ---------------------------------
 
 ODD_TEXT = ["two\nlines", "tab\there", "carriage\rreturn", "rocket \U0001F680", "\u5b66\u4e60 rate",
