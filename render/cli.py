@@ -21,7 +21,7 @@ try:                      # a Ctrl-C while the libraries load is still just an i
     from .encode import FORMATS
     from .frames import default_jobs
     from .pipeline import QUALITY, render_scene
-    from .load import SceneError, load, source as scene_source
+    from .load import SceneError, display, load, one_line, source as scene_source
     from .scene import MIN_FPS
     from .themes import THEMES
 except KeyboardInterrupt:
@@ -176,7 +176,7 @@ def main(paths, out, formats, views, size, fps, quality, theme, jobs, data, hash
                 warnings.simplefilter("always")
                 loaded = load(file)
             for w in caught:
-                click.echo(f"render: warning: {w.message}", err=True)
+                click.echo(f"render: warning: {one_line(w.message)}", err=True)
         except SceneError as e:
             click.echo(f"render: {e}", err=True)
             if debug:
@@ -189,7 +189,8 @@ def main(paths, out, formats, views, size, fps, quality, theme, jobs, data, hash
     first: dict[str, Path] = {}
     for file, name, scene in scenes:
         if name in first and first[name] != file:
-            click.echo(f"render: {first[name]} and {file} both render to {Path(out) / name}; give one "
+            click.echo(f"render: {display(first[name])} and {display(file)} both render to "
+                       f"{display(Path(out) / name)}; give one "
                        f"of their scenes another name=", err=True)
             return 2
         first.setdefault(name, file)
@@ -197,7 +198,7 @@ def main(paths, out, formats, views, size, fps, quality, theme, jobs, data, hash
         names = [v.name for v in scene.views]
         missing = [v for v in views if v not in names]
         if views and len(missing) == len(views):
-            click.echo(f"render: {file}: scene {name!r} has no view {missing[0]!r}; "
+            click.echo(f"render: {display(file)}: scene {name!r} has no view {missing[0]!r}; "
                        f"it has {', '.join(names)}", err=True)
             return 2
 
@@ -214,13 +215,14 @@ def main(paths, out, formats, views, size, fps, quality, theme, jobs, data, hash
                                        data=data, hashes=hashes, force=force, source=scene_source(file),
                                        progress=_progress_factory(show, name))
             for message in dict.fromkeys(" ".join(str(w.message).split()) for w in caught):
-                click.echo(f"render: warning: {file}: {message}", err=True)
+                click.echo(f"render: warning: {display(file)}: {message}", err=True)
         except KeyboardInterrupt:
             raise
         except Exception as e:
             if _Interrupted.seen:            # an error of the interrupted cleanup, not a failure
                 raise KeyboardInterrupt from e
-            click.echo(f"render: {file}: scene {name!r} failed: {type(e).__name__}: {e}", err=True)
+            click.echo(f"render: {display(file)}: scene {name!r} failed: {type(e).__name__}: {one_line(e)}",
+                       err=True)
             if debug:
                 traceback.print_exc(file=sys.stderr)
             return 1

@@ -15,7 +15,7 @@ from pathlib import Path
 from . import checks
 from .scene import SCENE_TYPES, Scene
 
-__all__ = ["load", "source", "SceneError"]
+__all__ = ["load", "source", "display", "one_line", "SceneError"]
 
 
 class SceneError(Exception):
@@ -30,7 +30,14 @@ def _where(path: Path, exc: BaseException) -> str:
         if Path(tb.tb_frame.f_code.co_filename).resolve() == path.resolve():
             line = tb.tb_lineno
         tb = tb.tb_next
-    return f"{path}:{line}" if line else str(path)
+    return f"{display(path)}:{line}" if line else display(path)
+
+
+def display(path: Path) -> str:
+    """A path for a one-line message: as it is, or quoted with escapes if it holds a
+    character that is not printable (a newline in a file name)."""
+    text = str(path)
+    return text if text.isprintable() else repr(text)
 
 
 MAX_MESSAGE = 300                              # characters of an error's own message shown
@@ -48,7 +55,7 @@ def _dependencies(path: Path, read: list[str]) -> list[Path]:
     return sorted(found)
 
 
-def _text(value) -> str | None:
+def one_line(value) -> str | None:
     """A one-line, bounded rendering of an exception's message (None if it cannot be had)."""
     try:
         text = str(value)
@@ -94,9 +101,9 @@ def load(path) -> list[tuple[str, Scene]]:
     """
     path = Path(path)
     if not path.is_file():
-        raise SceneError(f"{path}: no such scene file")
+        raise SceneError(f"{display(path)}: no such scene file")
     if path.suffix != ".py":
-        raise SceneError(f"{path}: not a scene file: scene files are Python modules ending in .py")
+        raise SceneError(f"{display(path)}: not a scene file: scene files are Python modules ending in .py")
     module_name = f"render_scene_{abs(hash(str(path.resolve())))}"
     spec = importlib.util.spec_from_file_location(module_name, path)
     module = importlib.util.module_from_spec(spec)
@@ -111,17 +118,17 @@ def load(path) -> list[tuple[str, Scene]]:
             warnings.simplefilter("always")
             spec.loader.exec_module(module)
     except SyntaxError as e:
-        raise SceneError(f"{path}:{e.lineno}: syntax error: {e.msg}") from e
+        raise SceneError(f"{display(path)}:{e.lineno}: syntax error: {e.msg}") from e
     except KeyboardInterrupt:
         raise
     except SystemExit as e:
-        code = "" if e.code is None else f": {_text(e.code)}"
+        code = "" if e.code is None else f": {one_line(e.code)}"
         raise SceneError(f"{_where(path, e)}: the scene file exits (SystemExit{code}); a scene file "
                          f"builds scenes and returns") from e
     except ValueError as e:
-        raise SceneError(f"{_where(path, e)}: {_text(e)}") from e
+        raise SceneError(f"{_where(path, e)}: {one_line(e)}") from e
     except BaseException as e:  # the scene's own code failed, however: say what and where
-        message = _text(e)
+        message = one_line(e)
         if message is None:
             raise SceneError(f"{_where(path, e)}: {type(e).__name__} (its message cannot be shown)") from e
         raise SceneError(f"{_where(path, e)}: {type(e).__name__}{': ' + message if message else ''}") from e
@@ -138,23 +145,23 @@ def load(path) -> list[tuple[str, Scene]]:
                 del sys.modules[name]
         _READ[path.resolve()] = _dependencies(path, read)
     for w in caught:
-        warnings.warn_explicit(f"{path}: {w.message}", w.category, str(path), w.lineno or 0)
+        warnings.warn_explicit(f"{display(path)}: {w.message}", w.category, str(path), w.lineno or 0)
 
     found = [(var, value) for var, value in vars(module).items()
              if isinstance(value, SCENE_TYPES) and not var.startswith("_")]
     if not found:
-        raise SceneError(f"{path}: no Scene at module level; assign one, e.g. scene = Scene(...)")
+        raise SceneError(f"{display(path)}: no Scene at module level; assign one, e.g. scene = Scene(...)")
     named = []
     for var, scene in found:
         if scene.name:
             named.append((scene.name, scene))
             continue
         if not checks.is_name(path.stem):
-            raise SceneError(f"{path}: the file's name {path.stem!r} cannot name an output folder (use "
+            raise SceneError(f"{display(path)}: the file's name {path.stem!r} cannot name an output folder (use "
                              f"letters, digits, '-' and '_'); rename the file or give its Scene a name=")
         named.append((path.stem, scene) if len(found) == 1 else (f"{path.stem}-{var}", scene))
     names = [n for n, _ in named]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
-        raise SceneError(f"{path}: several scenes are named {duplicates[0]!r}; give each a distinct name=")
+        raise SceneError(f"{display(path)}: several scenes are named {duplicates[0]!r}; give each a distinct name=")
     return named

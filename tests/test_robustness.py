@@ -442,6 +442,23 @@ def test_any_unicode_label_and_title_draws(label, title):
     assert frame.shape == (90, 160, 3)
 
 
+@settings(max_examples=40, deadline=None)
+@given(stem=st.text(min_size=1, max_size=30).filter(lambda t: "/" not in t and "\x00" not in t
+                                                    and t not in (".", "..") and len(t.encode()) < 200))
+def test_any_file_name_loads_under_its_own_name_or_says_why_in_one_line(stem, tmp_path_factory):
+    from render.load import SceneError, load
+    folder = tmp_path_factory.mktemp("names")
+    path = folder / f"{stem}.py"
+    path.write_text(GOOD)
+    try:
+        (name, _), = load(path)
+    except SceneError as error:
+        assert "\n" not in str(error) and "cannot name an output folder" in str(error)
+        assert not all(c.isalnum() or c in "-_" for c in path.stem) or len(path.stem) > 100
+    else:
+        assert name == path.stem and all(c.isalnum() or c in "-_" for c in name)
+
+
 # --- property-based: every field takes anything and answers with a ValueError ----------------
 
 anything = st.one_of(
