@@ -130,7 +130,7 @@ class Plot2D(Drawing):
         self.swarms = []
         P = self.trajectories.positions
         for group in self.plan.groups:
-            layer = SwarmLayer(self, group, lambda rows, steps: P[rows][:, steps], self.box)
+            layer = SwarmLayer(self, group, lambda rows, steps: P[np.ix_(rows, steps)], self.box)
             where, rgba = layer.starts()
             size, alpha, cell = START_SIZE, 0.55, layer.cell(self.scene.surface.window)
             if cell is not None:

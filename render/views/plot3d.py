@@ -110,7 +110,8 @@ class Plot3D(Drawing):
         self.animate(self.paths + self.shadows + self.heads)
         self.swarms = []
         P, L = self.trajectories.positions, self.trajectories.losses
-        on_surface = lambda rows, steps: np.concatenate([P[rows][:, steps], L[rows][:, steps, None]], axis=2)
+        on_surface = lambda rows, steps: np.concatenate([P[np.ix_(rows, steps)], L[np.ix_(rows, steps)][..., None]],
+                                                        axis=2)
         for group in self.plan.groups:
             layer = SwarmLayer(self, group, on_surface, self.box)
             where, rgba = layer.starts()
