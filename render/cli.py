@@ -214,7 +214,7 @@ def main(paths, out, formats, views, size, fps, quality, theme, jobs, data, hash
                                        jobs=jobs or default_jobs(),
                                        data=data, hashes=hashes, force=force, source=scene_source(file),
                                        progress=_progress_factory(show, name))
-            for message in dict.fromkeys(" ".join(str(w.message).split()) for w in caught):
+            for message in dict.fromkeys(one_line(w.message) for w in caught):
                 click.echo(f"render: warning: {display(file)}: {message}", err=True)
         except KeyboardInterrupt:
             raise

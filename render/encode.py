@@ -516,11 +516,7 @@ class FramesSink(Sink):
                 continue
             finally:
                 if old is not None:
-                    # A folder, or a symlink to one (removed, not what it points to).
-                    if old.is_symlink():
-                        old.unlink()
-                    else:
-                        shutil.rmtree(old, ignore_errors=True)
+                    _remove(old)
             return
 
     def abort(self):
@@ -659,12 +655,16 @@ def clear_debris(folder: Path) -> None:
         return
     for entry in entries:
         match = _DEBRIS.match(entry.name)
-        if match is None or _alive(int(match.group(1))):
-            continue
-        if entry.is_dir() and not entry.is_symlink():
-            shutil.rmtree(entry, ignore_errors=True)
-        else:
-            entry.unlink(missing_ok=True)
+        if match is not None and not _alive(int(match.group(1))):
+            _remove(entry)
+
+
+def _remove(path: Path) -> None:
+    """A file, a folder, or a symlink (not what it points to), gone."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
 
 
 def _alive(pid: int) -> bool:

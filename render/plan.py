@@ -138,14 +138,14 @@ def build(scene, trajectories=None, theme: str | None = None) -> Plan:
     theme = themes.get(theme or scene.theme)
     chosen = [colormaps[v.cmap] for v in scene.views if getattr(v, "cmap", None) is not None]
     palette = themes.palette_for(theme, chosen)
-    colors, labels = _colors(runs, palette), [run.name for run in runs]
-    groups = _groups(runs)
+    colors, labels, names = _colors(runs, palette), [run.name for run in runs], _names(runs)
+    groups = _groups(runs, names)
     for group in groups:
         swarm = runs[group.rows[0]].swarm
         if swarm.color_by == "basin":
             _by_basin(group, swarm, trajectories, scene.surface, colors, labels, palette, theme)
     return Plan(scene=scene, trajectories=trajectories, steps=_read_only(steps),
-                colors=tuple(colors), labels=tuple(labels), names=tuple(_names(runs)),
+                colors=tuple(colors), labels=tuple(labels), names=tuple(names),
                 last=_read_only(last), theme=theme, groups=tuple(groups))
 
 
@@ -173,8 +173,8 @@ def _basins(run) -> bool:
     return _swarm(run) is not None and _swarm(run).color_by == "basin"
 
 
-def _groups(runs) -> list[Group]:
-    """Each swarm's runs (consecutive in the scene) as a Group."""
+def _groups(runs, names) -> list[Group]:
+    """Each swarm's runs (consecutive in the scene) as a Group, named as its runs are."""
     groups, i = [], 0
     while i < len(runs):
         swarm = _swarm(runs[i])
@@ -182,8 +182,7 @@ def _groups(runs) -> list[Group]:
         while swarm is not None and j < len(runs) and _swarm(runs[j]) is swarm:
             j += 1
         if swarm is not None:
-            name = swarm.label if swarm.label is not None else swarm.optimizer.name
-            groups.append(Group(rows=_read_only(np.arange(i, j)), name=name, tail=swarm.tail))
+            groups.append(Group(rows=_read_only(np.arange(i, j)), name=names[i], tail=swarm.tail))
         i = j
     return groups
 
