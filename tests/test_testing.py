@@ -8,8 +8,8 @@ import matplotlib
 import numpy as np
 import pytest
 
-from render import Run, Scene, View2D, optimizers as opt
-from render.testing import (SnapshotMismatch, VersionChanged, assert_frames_match, frame_hash,
+from render import Camera, Run, Scene, View2D, View3D, optimizers as opt
+from render.testing import (DIFF_WIDTH, SnapshotMismatch, VersionChanged, assert_frames_match, frame_hash,
                             render_frames)
 
 
@@ -28,17 +28,58 @@ def test_a_changed_scene_fails_naming_frames_and_writing_a_diff(tmp_path):
         assert_frames_match(small_scene(lr=0.2), snapshot)
     message = str(error.value)
     # The legend names the learning rate, so every frame differs, the first included.
-    assert message.startswith("race: frame 0: ") and "of pixels differ, by up to" in message
+    assert message.startswith("race: view '2d' frame 0: ") and "of pixels differ, by up to" in message
     assert "(and 2 more)" in message and "largest difference" in message
     diff = tmp_path / "failures" / "race.diff.png"
     assert str(diff) in message
     from PIL import Image
-    image = np.asarray(Image.open(diff))
-    assert image.shape == (3 * 90, 3 * 160 + 8, 3)               # three frames, three panels
-    assert np.any(np.all(image[:, 2 * 164:] == (255, 0, 0), axis=-1))   # changed pixels in red
+    image = np.asarray(Image.open(diff).convert("RGB"))
+    # Three rows (one per frame) of three panels, each enlarged 3x to 480x270 so a person can
+    # read it, under a 28-pixel label; a 12-pixel margin around and between them.
+    assert DIFF_WIDTH == 480
+    assert image.shape == (28 + 3 * (28 + 270 + 12) + 12, 12 + 3 * (480 + 12), 3)
+    expected = np.load(tmp_path / "race.npz")
+    _, actual = render_frames(small_scene(lr=0.2), size=(160, 90))
+    for row, i in enumerate([0, 5, 10]):
+        top = 28 + row * (28 + 270 + 12) + 28
+        np.testing.assert_array_equal(image[top:top + 270:3, 12:12 + 480:3], expected[f"2d/frame_{i}"])
+        np.testing.assert_array_equal(image[top:top + 270:3, 504:504 + 480:3], actual[row])
+        changed = image[top:top + 270, 996:996 + 480]
+        assert np.any(np.all(changed == (255, 0, 0), axis=-1))          # changed pixels in red
+        label = image[top - 28:top, 12:500]
+        assert np.any(label.sum(axis=-1) < 200)                         # the row's label is written
+    assert np.any(image[:28, 12:200].sum(axis=-1) < 200)                # so are the column heads
     # Updating makes it pass.
     assert_frames_match(small_scene(lr=0.2), snapshot, update=True)
     assert_frames_match(small_scene(lr=0.2), snapshot)
+
+
+def two_views(azim=-60, views=None):
+    return Scene("himmelblau", [Run(opt.Momentum(lr=0.01, momentum=0.9), (-4.0, 4.0), label="momentum")], 12,
+                 views=views or [View2D(), View3D(camera=Camera(elev=40, azim=azim))])
+
+
+def test_every_view_is_in_the_snapshot_so_a_camera_change_alone_fails(tmp_path):
+    snapshot = tmp_path / "both"
+    assert_frames_match(two_views(), snapshot, update=True)
+    record = json.loads((tmp_path / "both.json").read_text())
+    assert sorted(record["views"]) == ["2d", "3d"] and list(record["views"]["3d"]) == ["0", "12", "6"]
+    assert sorted(np.load(tmp_path / "both.npz")) == sorted(f"{v}/frame_{i}" for v in ("2d", "3d")
+                                                             for i in (0, 6, 12))
+    assert_frames_match(two_views(), snapshot)
+    with pytest.raises(SnapshotMismatch, match=r"^both: view '3d' frame 0: .* \(and 2 more\)"):
+        assert_frames_match(two_views(azim=-50), snapshot)
+
+
+def test_one_view_per_snapshot_and_a_view_gone_from_the_scene(tmp_path):
+    assert_frames_match(two_views(), tmp_path / "top", view="3d", update=True)
+    assert list(json.loads((tmp_path / "top.json").read_text())["views"]) == ["3d"]
+    assert_frames_match(two_views(azim=-60), tmp_path / "top", view="3d")
+    with pytest.raises(SnapshotMismatch, match="view '3d' frame 0"):
+        assert_frames_match(two_views(azim=-50), tmp_path / "top", view="3d")
+    assert_frames_match(two_views(), tmp_path / "both", update=True)
+    with pytest.raises(SnapshotMismatch, match="^both: view '3d' is in the snapshot but not in the scene"):
+        assert_frames_match(two_views(views=[View2D()]), tmp_path / "both")
 
 
 def test_a_missing_snapshot_says_how_to_make_one(tmp_path):
@@ -101,7 +142,12 @@ def test_update_snapshots_option_through_pytest(pytester):
     try:
         changed = pytester.runpytest_subprocess("-p", "no:cacheprovider")
         changed.assert_outcomes(failed=1)
-        changed.stdout.fnmatch_lines(["*SnapshotMismatch: bowl: frame *"])
+        changed.stdout.fnmatch_lines(["*SnapshotMismatch: bowl: view '2d' frame *"])
+        # Only the test's own lines and the message: none of render's code is printed.
+        report = changed.stdout.str()
+        failure = report[report.index("= FAILURES ="):report.index("short test summary")]
+        assert "render/testing.py" not in failure and "def assert_frames_match" not in failure
+        assert len(failure.splitlines()) <= 12
         pytester.runpytest_subprocess("--update-snapshots", "-p", "no:cacheprovider").assert_outcomes(passed=1)
         pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
     finally:
