@@ -56,3 +56,103 @@ def test_a_notebooks_rcparams_change_no_pixel(view):
         assert a.shape == (120, 160, 3)
         np.testing.assert_array_equal(a, b)
     assert any(np.any(a != b) for a, b in zip(plain, plain[1:]))        # the frames do move
+
+
+# --- a scene shows itself: an inline MP4 made by the pipeline ------------------------------------
+
+ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
+
+
+def inline_video(text: str) -> bytes:
+    found = re.fullmatch(r'<video width="(\d+)" height="(\d+)" autoplay loop muted playsinline controls '
+                         r'aria-label="[^"]*" src="data:video/mp4;base64,([A-Za-z0-9+/=]+)"></video>', text)
+    assert found, text[:300]
+    return base64.b64decode(found.group(3))
+
+
+def mp4_frames(data: bytes, tmp_path):
+    import imageio_ffmpeg
+    path = tmp_path / "shown.mp4"
+    path.write_bytes(data)
+    reader = imageio_ffmpeg.read_frames(str(path))
+    meta = next(reader)
+    return meta, sum(1 for _ in reader)
+
+
+def test_a_bare_scene_is_its_first_view_as_an_inline_mp4_the_command_would_write(tmp_path):
+    from render.load import load
+    from render.notebook import NOTEBOOK_SIZE
+    from render.pipeline import render_scene
+    _, scene = load(ROOT / "scenes" / "ols_compare.py")[0]
+    data = inline_video(scene._repr_html_())
+    assert len(data) < 10 * 2 ** 20
+    meta, count = mp4_frames(data, tmp_path)
+    assert tuple(meta["size"]) == NOTEBOOK_SIZE == (640, 360)
+    assert count == 101 + round(scene.hold * scene.fps)          # every step, then the result held
+    # Byte for byte what the command writes for the same view, size and theme.
+    written = render_scene("ols", scene, out=tmp_path, formats=("mp4",), views=["2d"], size=(640, 360))
+    assert written[0].path.read_bytes() == data
+
+
+def test_show_makes_other_choices(tmp_path):
+    shown = SCENE.show("side", size=(320, 180), format="gif", jobs=1)
+    assert (shown.format, shown.size) == ("gif", (320, 180))
+    gif = Image.open(io.BytesIO(shown.data))
+    assert gif.size == (320, 180) and gif.n_frames == 6
+    text = shown._repr_html_()
+    assert text.startswith('<img src="data:image/gif;base64,') and text.endswith('" width="320" height="180" '
+                                                                                 'alt="rosenbrock, view side">')
+    assert base64.b64decode(re.search(r"base64,([^\"]+)", text).group(1)) == shown.data
+    assert shown.save(tmp_path / "side.gif").read_bytes() == shown.data
+    assert repr(shown) == f"<Media gif 320x180, {len(shown.data)} bytes>"
+    dark = SCENE.show(size=(320, 180), theme="dark")
+    assert dark.format == "mp4" and dark.data != SCENE.show(size=(320, 180)).data
+
+
+@pytest.mark.parametrize("kwargs,message", [
+    ({"format": "webm"}, "format must be one of mp4, gif, got 'webm'"),
+    ({"size": (321, 180)}, r"size must be two even whole numbers from 16x16 to 7680x4320, got \(321, 180\)"),
+    ({"size": "640x360"}, r"size must be \(width, height\) in pixels, got '640x360'"),
+    ({"view": "top"}, "Scene has no view 'top'; it has 2d, side"),
+])
+def test_show_says_what_is_wrong(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        SCENE.show(**kwargs)
+
+
+def test_a_scene_shows_itself_without_ipython(tmp_path):
+    import subprocess
+    import sys
+    code = ("import sys; sys.modules['IPython'] = None\n"
+            "from render import Run, Scene, optimizers as opt\n"
+            "html = Scene('bowl', [Run(opt.GD(lr=0.1), (5.0, 4.0))], 5)._repr_html_()\n"
+            "import IPython\n")
+    result = subprocess.run([sys.executable, "-c", code + "print(html[:80])"], capture_output=True, text=True)
+    assert "ModuleNotFoundError: import of IPython halted" in result.stderr   # truly not importable
+    code = code.replace("import IPython\n", "")
+    result = subprocess.run([sys.executable, "-c", code + "print(html[:80])"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith('<video width="640" height="360" autoplay loop muted playsinline')
+
+
+def test_a_real_notebook_plays_a_bare_scene(tmp_path):
+    import nbformat
+    from nbclient import NotebookClient
+    cells = [
+        "from render import Run, Scene, View2D, View3D, optimizers as opt\n"
+        "scene = Scene('himmelblau', [Run(opt.Adam(lr=0.3), (-4.0, 4.0), label='Adam'),\n"
+        "                             Run(opt.GD(lr=0.01), (0.0, 0.0), label='GD')], 30,\n"
+        "              views=[View2D(), View3D()])",
+        "scene",
+        "scene.show('3d', size=(320, 180), format='gif')",
+    ]
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    NotebookClient(notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+                   ).execute()
+    bare, shown = notebook.cells[1].outputs, notebook.cells[2].outputs
+    assert [o["output_type"] for o in bare] == ["execute_result"]
+    meta, count = mp4_frames(inline_video(bare[0]["data"]["text/html"]), tmp_path)
+    assert tuple(meta["size"]) == (640, 360) and count == 31 + 30   # 31 frames, the result held 1.5 s
+    assert [o["output_type"] for o in shown] == ["execute_result"]
+    gif = base64.b64decode(re.search(r'src="data:image/gif;base64,([^"]+)"', shown[0]["data"]["text/html"]).group(1))
+    assert Image.open(io.BytesIO(gif)).n_frames == 31
