@@ -6,6 +6,7 @@ Every error is one line on stderr; ``--debug`` adds the traceback.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 import signal
 import sys
@@ -14,14 +15,17 @@ import time
 import traceback
 import warnings
 from pathlib import Path
+from typing import NoReturn
 
 try:                      # a Ctrl-C while the libraries load is still just an interruption
     import click
 
+    from . import __version__
     from .encode import FORMATS
     from .frames import default_jobs
-    from .pipeline import QUALITY, render_scene
-    from .load import SceneError, display, load, one_line, source as scene_source
+    from .page import human_size
+    from .pipeline import PAGE, QUALITY, render_scene, write_gallery
+    from .load import SceneError, dependencies, display, load, one_line, source as scene_source
     from .scene import MIN_FPS
     from .themes import THEMES
 except KeyboardInterrupt:
@@ -29,12 +33,15 @@ except KeyboardInterrupt:
     sys.exit(130)
 
 
+CHOICES = (*FORMATS, PAGE)
+
+
 def _formats(ctx, param, value):
     chosen = [f.strip() for f in value.split(",") if f.strip()]
-    unknown = [f for f in chosen if f not in FORMATS]
+    unknown = [f for f in chosen if f not in CHOICES]
     if unknown or not chosen:
         raise click.BadParameter(f"{unknown[0] if unknown else value!r} is not a format; "
-                                 f"choose from {', '.join(FORMATS)} (comma-separated)")
+                                 f"choose from {', '.join(CHOICES)} (comma-separated)")
     return tuple(dict.fromkeys(chosen))
 
 
@@ -59,12 +66,13 @@ def _size(ctx, param, value):
     return (w, h)
 
 
-def _scene_files(paths) -> list[Path]:
+def _scene_files(paths, missing_ok=False) -> list[Path]:
+    """The scene files of PATHs: files as given, and each folder's ``*.py`` but ``_*.py``."""
     files = []
     for p in paths:
         if p.is_dir():
             found = sorted(f for f in p.glob("*.py") if not f.name.startswith("_"))
-            if not found:
+            if not found and not missing_ok:
                 raise click.BadParameter(f"{p}: the folder holds no scene files (*.py)",
                                          param_hint="PATH")
             files += found
@@ -133,26 +141,180 @@ def _progress_factory(enabled: bool, scene_name: str):
     return factory
 
 
-def _human(n: int) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if n < 1024 or unit == "GiB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
+def _error(message: str) -> None:
+    click.echo(f"render: {message}", err=True)
+
+
+@dataclasses.dataclass
+class _Renders:
+    """One command's choices, and the scenes it has loaded by file: renders them, once or
+    (``--watch``) each time their files change."""
+
+    out: Path
+    formats: tuple
+    views: tuple
+    picked: tuple
+    size: tuple | None
+    fps: float | None
+    quality: str
+    theme: str | None
+    jobs: int | None
+    data: bool
+    hashes: bool
+    force: bool
+    progress: bool | None
+    debug: bool
+    loaded: dict = dataclasses.field(default_factory=dict)
+
+    def load(self, files) -> bool:
+        """Load ``files`` (replacing what was loaded from them); False if any failed."""
+        ok = True
+        for file in files:
+            self.loaded.pop(file, None)
+            try:
+                with warnings.catch_warnings(record=True) as caught:
+                    warnings.simplefilter("always")
+                    self.loaded[file] = load(file)
+                for w in caught:
+                    _error(f"warning: {one_line(w.message)}")
+            except SceneError as e:
+                _error(str(e))
+                if self.debug:
+                    traceback.print_exception(e.__cause__ or e, file=sys.stderr)
+                ok = False
+        return ok
+
+    def scenes(self, files=None) -> list:
+        """``[(file, name, scene)]`` of ``files`` (default all loaded), as --scene picks."""
+        return [(file, name, scene) for file, found in self.loaded.items()
+                if files is None or file in files
+                for name, scene in found if not self.picked or name in self.picked]
+
+    def check(self) -> bool:
+        """Names that clash, --scene and --view that name nothing: one line each, False."""
+        first: dict[str, Path] = {}
+        for file, found in self.loaded.items():
+            for name, _ in found:
+                if name in first and first[name] != file:
+                    _error(f"{display(first[name])} and {display(file)} both render to "
+                           f"{display(Path(self.out) / name)}; give one of their scenes another name=")
+                    return False
+                first.setdefault(name, file)
+        missing = [n for n in self.picked if n not in first]
+        if missing:
+            _error(f"no scene is named {missing[0]!r}; the scenes are {', '.join(sorted(first)) or 'none'} "
+                   f"(option --scene)")
+            return False
+        for file, name, scene in self.scenes():
+            names = [v.name for v in scene.views]
+            if self.views and not set(self.views) & set(names):
+                _error(f"{display(file)}: scene {name!r} has no view {self.views[0]!r}; "
+                       f"it has {', '.join(names)}")
+                return False
+        return True
+
+    def render(self, files=None) -> int:
+        """Render the scenes of ``files`` (default all loaded); then the gallery page, when
+        pages are asked for and there are several scenes. 0, or 1 when a scene failed."""
+        started = time.perf_counter()
+        show = sys.stderr.isatty() if self.progress is None else self.progress
+        total = 0
+        for file, name, scene in self.scenes(files):
+            try:
+                # A warning while rendering (a minimum that cannot be polished, say) is one line too.
+                with warnings.catch_warnings(record=True) as caught:
+                    warnings.simplefilter("always")
+                    written = render_scene(name, scene, out=self.out, formats=self.formats,
+                                           views=self.views or None, size=self.size, fps=self.fps,
+                                           quality=self.quality, theme=self.theme,
+                                           jobs=self.jobs or default_jobs(), data=self.data,
+                                           hashes=self.hashes, force=self.force,
+                                           source=scene_source(file),
+                                           progress=_progress_factory(show, name), file=file)
+                for message in dict.fromkeys(one_line(w.message) for w in caught):
+                    _error(f"warning: {display(file)}: {message}")
+            except KeyboardInterrupt:
+                raise
+            except Exception as e:
+                if _Interrupted.seen:            # an error of the interrupted cleanup, not a failure
+                    raise KeyboardInterrupt from e
+                _error(f"{display(file)}: scene {name!r} failed: {type(e).__name__}: {one_line(e)}")
+                if self.debug:
+                    traceback.print_exc(file=sys.stderr)
+                return 1
+            total += self._report(written)
+        everything = self.scenes()
+        if PAGE in self.formats and len(everything) > 1:
+            total += self._report([write_gallery(self.out, [(n, s, f) for f, n, s in everything],
+                                                 self.size, self.quality, self.formats,
+                                                 self.views or None)])
+        click.echo(f"wrote {total} file{'s' * (total != 1)} in {time.perf_counter() - started:.1f} s")
+        return 0
+
+    @staticmethod
+    def _report(written) -> int:
+        for w in written:
+            note = "  (up to date)" if w.skipped else ""
+            click.echo(f"{w.path}  {human_size(w.bytes)}{note}")
+        return sum(not w.skipped for w in written)
+
+    def watched(self, files) -> set[Path]:
+        """Every file whose change matters: the scene files and what each read."""
+        found = {f.resolve() for f in files}
+        for f in self.loaded:
+            found |= set(dependencies(f))
+        return found
+
+
+def _watch(paths, renders: _Renders) -> NoReturn:
+    """Render, then render again the scenes of each scene file when it, or a file it read,
+    changes; new scene files in a folder given as PATH are rendered too. Errors are one line
+    each and the watch goes on; it ends with Ctrl-C (or TERM, HUP)."""
+    import watchfiles
+
+    files = _scene_files(paths)
+    seen, pending = set(files), set(renders.loaded)
+    roots = sorted({str(p.resolve() if p.is_dir() else p.resolve().parent) for p in paths})
+    while True:
+        # Scenes wait while a name clashes or --scene names none of them: one line says so.
+        if renders.check():
+            renders.render([f for f in files if f in pending])
+            pending.clear()
+        click.echo(f"render: watching {len(renders.watched(files))} files in {', '.join(roots)} "
+                   f"(Ctrl-C to stop)", err=True)
+        redo = []
+        for changes in watchfiles.watch(*roots, debounce=200, step=50, raise_interrupt=True):
+            changed = {Path(p).resolve() for _, p in changes}
+            files = [f for f in _scene_files(paths, missing_ok=True) if f.is_file()]
+            for gone in set(renders.loaded) - set(files):
+                del renders.loaded[gone]
+            redo = [f for f in files if f not in seen or f.resolve() in changed
+                    or changed & set(dependencies(f))]
+            seen |= set(files)
+            if redo:
+                break
+        renders.load(redo)
+        pending |= {f for f in redo if f in renders.loaded}
 
 
 @click.command(cls=_OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="render", message="%(prog)s %(version)s")
 @click.argument("paths", nargs=-1, required=True,
                 type=click.Path(exists=True, path_type=Path))
 @click.option("--out", default="output", show_default=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for outputs: OUT/<scene>/<view>.<ext>.")
 @click.option("--format", "formats", default="gif,mp4", show_default=True, callback=_formats,
-              help=f"Comma-separated: {', '.join(FORMATS)}.")
+              help=f"Comma-separated: {', '.join(CHOICES)}. html writes OUT/<scene>/index.html (with "
+                   f"each view's mp4 and png) and, for several scenes, OUT/index.html.")
 @click.option("--view", "views", multiple=True, help="Render only this view (repeatable).")
+@click.option("--scene", "picked", multiple=True, metavar="NAME",
+              help="Render only the scene with this output name (repeatable).")
 @click.option("--size", callback=_size, help="WIDTHxHEIGHT in pixels (even); overrides --quality.")
 @click.option("--fps", type=click.FloatRange(MIN_FPS, 100), callback=_finite, help="Frames per second "
               "(default: the scene's).")
-@click.option("--quality", type=click.Choice(list(QUALITY)), default="medium", show_default=True,
-              help="Preset: " + ", ".join(f"{k} {w}x{h}" for k, (w, h) in QUALITY.items()) + ".")
+@click.option("--quality", type=click.Choice(list(QUALITY)), default=None,
+              help="Preset: " + ", ".join(f"{k} {w}x{h}" for k, (w, h) in QUALITY.items()) +
+                   " (default: medium; low with --watch).")
 @click.option("--theme", type=click.Choice(list(THEMES)), default=None,
               help="Draw in this theme (default: the scene's, light unless it says otherwise).")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None,
@@ -161,74 +323,21 @@ def _human(n: int) -> str:
               "(responses.csv for a ResponseScene).")
 @click.option("--hashes", is_flag=True, help="Also write OUT/<scene>/<view>.hashes.json.")
 @click.option("--force", is_flag=True, help="Render even outputs that are up to date.")
+@click.option("--watch", is_flag=True, help="Render, then render again what changes whenever a scene "
+              "file or a file it reads is saved, until Ctrl-C.")
 @click.option("--progress/--no-progress", default=None,
               help="Progress bars on stderr (default: when it is a terminal).")
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
-def main(paths, out, formats, views, size, fps, quality, theme, jobs, data, hashes, force, progress,
-         debug):
+def main(paths, out, formats, views, picked, size, fps, quality, theme, jobs, data, hashes, force, watch,
+         progress, debug):
     """Render scene files (or folders of them) into animations."""
-    started = time.perf_counter()
-    scenes = []
-    failed = False
-    for file in _scene_files(paths):
-        try:
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                loaded = load(file)
-            for w in caught:
-                click.echo(f"render: warning: {one_line(w.message)}", err=True)
-        except SceneError as e:
-            click.echo(f"render: {e}", err=True)
-            if debug:
-                traceback.print_exception(e.__cause__ or e, file=sys.stderr)
-            failed = True
-            continue
-        scenes += [(file, name, scene) for name, scene in loaded]
-    if failed:
+    if quality is None:
+        quality = "low" if watch and size is None else "medium"
+    renders = _Renders(out, formats, views, picked, size, fps, quality, theme, jobs, data, hashes,
+                       force, progress, debug)
+    loaded = renders.load(_scene_files(paths))
+    if watch:
+        _watch(paths, renders)              # until Ctrl-C, TERM or HUP
+    if not loaded or not renders.check():
         return 2
-    first: dict[str, Path] = {}
-    for file, name, scene in scenes:
-        if name in first and first[name] != file:
-            click.echo(f"render: {display(first[name])} and {display(file)} both render to "
-                       f"{display(Path(out) / name)}; give one "
-                       f"of their scenes another name=", err=True)
-            return 2
-        first.setdefault(name, file)
-    for file, name, scene in scenes:
-        names = [v.name for v in scene.views]
-        missing = [v for v in views if v not in names]
-        if views and len(missing) == len(views):
-            click.echo(f"render: {display(file)}: scene {name!r} has no view {missing[0]!r}; "
-                       f"it has {', '.join(names)}", err=True)
-            return 2
-
-    show = sys.stderr.isatty() if progress is None else progress
-    total = 0
-    for file, name, scene in scenes:
-        try:
-            # A warning while rendering (a minimum that cannot be polished, say) is one line too.
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                written = render_scene(name, scene, out=out, formats=formats, views=views or None,
-                                       size=size, fps=fps, quality=quality, theme=theme,
-                                       jobs=jobs or default_jobs(),
-                                       data=data, hashes=hashes, force=force, source=scene_source(file),
-                                       progress=_progress_factory(show, name))
-            for message in dict.fromkeys(one_line(w.message) for w in caught):
-                click.echo(f"render: warning: {display(file)}: {message}", err=True)
-        except KeyboardInterrupt:
-            raise
-        except Exception as e:
-            if _Interrupted.seen:            # an error of the interrupted cleanup, not a failure
-                raise KeyboardInterrupt from e
-            click.echo(f"render: {display(file)}: scene {name!r} failed: {type(e).__name__}: {one_line(e)}",
-                       err=True)
-            if debug:
-                traceback.print_exc(file=sys.stderr)
-            return 1
-        for w in written:
-            note = "  (up to date)" if w.skipped else ""
-            click.echo(f"{w.path}  {_human(w.bytes)}{note}")
-            total += not w.skipped
-    click.echo(f"wrote {total} file{'s' * (total != 1)} in {time.perf_counter() - started:.1f} s")
-    return 0
+    return renders.render()

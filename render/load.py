@@ -15,7 +15,7 @@ from pathlib import Path
 from . import checks
 from .scene import SCENE_TYPES, Scene
 
-__all__ = ["load", "source", "display", "one_line", "SceneError"]
+__all__ = ["load", "source", "dependencies", "display", "one_line", "SceneError"]
 
 
 class SceneError(Exception):
@@ -79,13 +79,19 @@ def _audit(event, args):
 sys.addaudithook(_audit)
 
 
+def dependencies(path) -> list[Path]:
+    """The files under a scene file's folder that it read when it was last loaded (a
+    helper module, a data file): resolved paths, itself not included."""
+    return list(_READ.get(Path(path).resolve(), []))
+
+
 def source(path) -> bytes:
     """The bytes a scene file's outputs depend on: its own, and those of every file under its
     folder that it read when it was last loaded (a helper module, a data file), each with
     its name. A change to any of them makes the outputs out of date."""
     path = Path(path)
     parts = [path.read_bytes()]
-    for dep in _READ.get(path.resolve(), []):
+    for dep in dependencies(path):
         try:
             parts += [b"\0" + str(dep).encode() + b"\0", dep.read_bytes()]
         except OSError:

@@ -15,15 +15,18 @@ from contextlib import nullcontext
 from pathlib import Path
 from typing import Callable, Sequence
 
-from . import __version__, checks, plan as planning
+from . import __version__, checks, page, plan as planning
 from .encode import SINKS, atomic_file, clear_debris, output_path, write_data
 from .frames import FrameStream
 
-__all__ = ["QUALITY", "Written", "render_scene"]
+__all__ = ["QUALITY", "PAGE", "Written", "render_scene", "write_gallery"]
 
 # Quality presets: frame size; the video encoders' rate factor follows the same names.
 QUALITY = {"low": (640, 360), "medium": (960, 540), "high": (1920, 1080)}
 MANIFEST = ".render.json"
+# The format that is a page, not a sink: it needs each view's video and still.
+PAGE = "html"
+PAGE_NEEDS = ("mp4", "png")
 
 
 @dataclasses.dataclass
@@ -52,20 +55,25 @@ def _fingerprint(source: bytes, view, options: dict) -> str:
 def render_scene(name: str, scene, *, out="output", formats: Sequence[str] = ("gif", "mp4"),
                  views: Sequence[str] | None = None, size=None, fps=None, quality="medium",
                  theme: str | None = None, jobs: int = 1, data=False, hashes=False, force=False,
-                 source: bytes = b"", progress: Callable | None = None) -> list[Written]:
+                 source: bytes = b"", progress: Callable | None = None,
+                 file: Path | None = None) -> list[Written]:
     """Render the chosen views (names; default all) of ``scene`` into ``out/<name>/``.
 
     ``theme`` ("light", "dark") overrides the scene's. ``progress(view_name, frames)`` may
     return a callable that is called once per frame drawn and a context manager around the
-    view's rendering.
+    view's rendering. The ``html`` format writes ``out/<name>/index.html`` (every view's
+    MP4 and still, which it renders too); ``file``, the scene file, gives it the scene's
+    docstring and source.
     """
     unknown = [v for v in views or () if v not in [view.name for view in scene.views]]
     if unknown:
         raise ValueError(f"scene {name!r} has no view {unknown[0]!r}; it has "
                          f"{', '.join(v.name for v in scene.views)}")
-    unknown = [f for f in formats if f not in SINKS]
+    unknown = [f for f in formats if f not in SINKS and f != PAGE]
     if unknown:
-        raise ValueError(f"{unknown[0]!r} is not a format; choose from {', '.join(SINKS)}")
+        raise ValueError(f"{unknown[0]!r} is not a format; choose from {', '.join([*SINKS, PAGE])}")
+    paged = PAGE in formats
+    formats = tuple(dict.fromkeys([f for f in formats if f != PAGE] + (list(PAGE_NEEDS) if paged else [])))
     theme = theme or scene.theme        # the plan draws in it; the spec stays as it was given
     size = tuple(size or QUALITY[quality])
     fps = float(fps or scene.fps)
@@ -107,7 +115,47 @@ def render_scene(name: str, scene, *, out="output", formats: Sequence[str] = ("g
         manifest[view.name] = key
         with atomic_file(manifest_path) as temp:
             temp.write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
+    if paged:
+        files = [page.ViewFiles(v.name, {f: output_path(out, name, v.name, f) for f in formats})
+                 for v in chosen]
+        written.append(_write_page(folder / "index.html",
+                                   page.scene_page(name, scene, folder, size, files, file)))
     return written
+
+
+def _write_page(path: Path, text: str) -> Written:
+    """A page, atomically; one that is already as it would be written is left alone."""
+    start = time.perf_counter()
+    data = text.encode("utf-8")
+    try:
+        same = path.read_bytes() == data
+    except OSError:
+        same = False
+    if not same:
+        with atomic_file(path) as temp:
+            temp.write_bytes(data)
+    return Written(path, len(data), time.perf_counter() - start, skipped=same)
+
+
+def write_gallery(out, scenes, size=None, quality="medium", formats: Sequence[str] = (PAGE,),
+                  views: Sequence[str] | None = None) -> Written:
+    """``out/index.html``: a page linking the pages of ``scenes`` (``[(name, scene, file)]``,
+    rendered with the html format), each with its first view (of ``views``) playing."""
+    size = tuple(size or QUALITY[quality])
+    formats = tuple(dict.fromkeys([f for f in formats if f != PAGE] + [*PAGE_NEEDS]))
+    entries = []
+    for name, scene, file in scenes:
+        text = None
+        if file is not None:
+            try:
+                text = Path(file).read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                pass
+        first = next(v.name for v in scene.views if not views or v.name in views)
+        files = {f: output_path(out, name, first, f) for f in formats if f in ("mp4", "webm", "png")}
+        entries.append(page.Entry(name, page.plain_title(scene), page.summary(text),
+                                  page.ViewFiles(first, files), size))
+    return _write_page(Path(out) / "index.html", page.gallery_page(Path(out), entries))
 
 
 def _read_manifest(path: Path) -> dict:

@@ -1,0 +1,196 @@
+"""HTML pages: a scene's page (every view playing, its still, downloads, the scene's text)
+and a gallery page linking several scenes.
+
+The pages link only to files beside them (relative links), so an output folder can be
+uploaded or shared as it is. Videos are ``<video autoplay loop muted playsinline>``: the
+attributes browsers need to play a video by themselves, phones included; the poster is the
+view's still (its final frame), which is also what a reader sees where video is blocked.
+"""
+from __future__ import annotations
+
+import ast
+import html
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import __version__
+
+__all__ = ["ViewFiles", "Entry", "scene_page", "gallery_page", "docstring", "summary", "plain_title",
+           "human_size"]
+
+# What a download link is called, in the order shown.
+_KINDS = {"mp4": "MP4", "webm": "WebM", "gif": "GIF", "png": "still (PNG)"}
+
+
+@dataclass
+class ViewFiles:
+    """One view's files, by format (paths in the scene's folder)."""
+    name: str
+    files: dict[str, Path] = field(default_factory=dict)
+
+
+@dataclass
+class Entry:
+    """One scene on the gallery page."""
+    name: str
+    title: str
+    summary: str
+    view: ViewFiles
+    size: tuple[int, int]
+
+
+def plain_title(scene) -> str:
+    """The scene's title as text: its own, else its surface's name."""
+    if scene.title is not None:
+        return scene.title
+    surface = getattr(scene, "surface", None)
+    return surface.name if surface is not None else "Updates in response to gradient signals"
+
+
+def docstring(text: str | None) -> str:
+    """A scene file's module docstring ('' if it has none or cannot be parsed)."""
+    if not text:
+        return ""
+    try:
+        return ast.get_docstring(ast.parse(text)) or ""
+    except (SyntaxError, ValueError):
+        return ""
+
+
+def _paragraphs(text: str) -> str:
+    blocks = [" ".join(b.split()) for b in text.split("\n\n")]
+    return "\n".join(f"<p>{html.escape(b)}</p>" for b in blocks if b)
+
+
+def human_size(n: int) -> str:
+    """A byte count as people read it: 812 B, 1.4 MiB."""
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if n < 1024 or unit == "GiB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+
+
+def _href(path: Path, folder: Path) -> str:
+    """A relative link from ``folder`` to ``path`` (inside it), escaped for an attribute."""
+    from urllib.parse import quote
+    return html.escape(quote(path.relative_to(folder).as_posix()), quote=True)
+
+
+def _video(view: ViewFiles, folder: Path, size, label: str) -> str:
+    w, h = size
+    poster = f' poster="{_href(view.files["png"], folder)}"' if "png" in view.files else ""
+    sources = "".join(f'<source src="{_href(view.files[k], folder)}" type="video/{k}">'
+                      for k in ("mp4", "webm") if k in view.files)
+    return (f'<video width="{w}" height="{h}"{poster} autoplay loop muted playsinline controls '
+            f'preload="auto" aria-label="{html.escape(label, quote=True)}">{sources}</video>')
+
+
+STYLE = """
+:root { color-scheme: light dark; --ink: #1d1d1f; --muted: #5f6368; --paper: #ffffff;
+        --card: #f4f5f7; --line: #d9dce1; --link: #0b57d0; }
+@media (prefers-color-scheme: dark) {
+  :root { --ink: #e8eaed; --muted: #a8adb4; --paper: #16181b; --card: #202327; --line: #3a3f45;
+          --link: #8ab4f8; }
+}
+* { box-sizing: border-box; }
+body { margin: 0; background: var(--paper); color: var(--ink);
+       font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
+main { max-width: 1000px; margin: 0 auto; padding: 1.25rem 1rem 3rem; }
+h1 { font-size: 1.6rem; margin: 0 0 .25rem; overflow-wrap: anywhere; }
+h2 { font-size: 1.15rem; margin: 1.75rem 0 .5rem; overflow-wrap: anywhere; }
+.subtitle { color: var(--muted); margin: 0 0 1rem; overflow-wrap: anywhere; }
+a { color: var(--link); }
+video, img { display: block; max-width: 100%; height: auto; background: var(--card); }
+figure { margin: 1.5rem 0; }
+figcaption { display: flex; flex-wrap: wrap; gap: .35rem 1rem; align-items: center; margin-top: .5rem;
+             color: var(--muted); font-size: .95rem; }
+figcaption img { width: 96px; border: 1px solid var(--line); }
+figcaption span { white-space: nowrap; }
+pre { background: var(--card); border: 1px solid var(--line); border-radius: 6px; padding: .75rem;
+      overflow-x: auto; font-size: .85rem; line-height: 1.4; }
+code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
+details summary { cursor: pointer; margin: 1rem 0 .25rem; }
+.grid { display: grid; gap: 1.25rem; grid-template-columns: repeat(auto-fill, minmax(min(100%, 300px), 1fr)); }
+.card { background: var(--card); border: 1px solid var(--line); border-radius: 8px; overflow: hidden; }
+.card div { padding: .6rem .8rem .8rem; }
+.card h2 { margin: 0 0 .25rem; font-size: 1.05rem; }
+.card p { margin: 0; color: var(--muted); font-size: .92rem; overflow-wrap: anywhere; }
+footer { margin-top: 2.5rem; color: var(--muted); font-size: .85rem; }
+"""
+
+
+def _document(title: str, body: str) -> str:
+    return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+            "<link rel=\"icon\" href=\"data:,\">\n"
+            f"<title>{html.escape(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n"
+            f"{body}\n<footer>Made with render {html.escape(__version__)}.</footer>\n"
+            "</main>\n</body>\n</html>\n")
+
+
+def scene_page(name: str, scene, folder: Path, size, views: list[ViewFiles],
+               file: Path | None = None) -> str:
+    """The page ``folder/index.html`` of scene ``name``: each view playing, with its still
+    and download links, then the scene file's docstring and source."""
+    folder = Path(folder)
+    title = plain_title(scene)
+    text = None
+    if file is not None:
+        try:
+            text = Path(file).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            text = None
+    parts = [f"<h1>{html.escape(name)}</h1>", f'<p class="subtitle">{html.escape(title)}</p>']
+    about = docstring(text)
+    if about:
+        parts.append(f'<section aria-label="About this scene">\n{_paragraphs(about)}\n</section>')
+    for view in views:
+        links = []
+        if "png" in view.files:
+            still = _href(view.files["png"], folder)
+            links.append(f'<a href="{still}"><img src="{still}" width="{size[0]}" height="{size[1]}" '
+                         f'alt="{html.escape(view.name, quote=True)}: the final frame"></a>')
+        for kind, what in _KINDS.items():
+            path = view.files.get(kind)
+            if path is not None and path.exists():
+                links.append(f'<span><a href="{_href(path, folder)}" download>{what}</a> '
+                             f'({human_size(path.stat().st_size)})</span>')
+        video = _video(view, folder, size, f"{name}, view {view.name}") \
+            if {"mp4", "webm"} & set(view.files) else ""
+        embed = ""
+        if "mp4" in view.files:
+            snippet = (f'<video src="{view.files["mp4"].name}" poster="{view.files["png"].name}" '
+                       f'autoplay loop muted playsinline></video>' if "png" in view.files else
+                       f'<video src="{view.files["mp4"].name}" autoplay loop muted playsinline></video>')
+            embed = (f"<details><summary>Embed this view</summary><pre><code>"
+                     f"{html.escape(snippet)}</code></pre></details>")
+        parts.append(f'<figure id="view-{html.escape(view.name, quote=True)}">\n'
+                     f"<h2>{html.escape(view.name)}</h2>\n{video}\n"
+                     f"<figcaption>{' '.join(links)}</figcaption>\n{embed}\n</figure>")
+    if text is not None:
+        parts.append(f"<details id=\"source\" open><summary>Source: {html.escape(Path(file).name)}</summary>"
+                     f"<pre><code>{html.escape(text)}</code></pre></details>")
+    return _document(f"{name} · render", "\n".join(parts))
+
+
+def gallery_page(folder: Path, entries: list[Entry]) -> str:
+    """The page ``folder/index.html`` linking every scene's page, each with its first view
+    playing."""
+    folder = Path(folder)
+    cards = []
+    for e in entries:
+        page = _href(folder / e.name / "index.html", folder)
+        video = _video(e.view, folder, e.size, e.name) if {"mp4", "webm"} & set(e.view.files) else ""
+        summary = f"<p>{html.escape(e.summary)}</p>" if e.summary else ""
+        cards.append(f'<article class="card">{video}<div><h2><a href="{page}">{html.escape(e.name)}</a></h2>'
+                     f'<p>{html.escape(e.title)}</p>{summary}</div></article>')
+    count = f"{len(entries)} scene{'s' * (len(entries) != 1)}"
+    body = (f'<h1>Gallery</h1>\n<p class="subtitle">{count}; each links to its page with every view, '
+            f'downloads and the scene\'s source.</p>\n<div class="grid">\n' + "\n".join(cards) + "\n</div>")
+    return _document("Gallery · render", body)
+
+
+def summary(text: str | None) -> str:
+    """A docstring's first paragraph, on one line."""
+    about = docstring(text)
+    return " ".join(about.split("\n\n")[0].split()) if about else ""
