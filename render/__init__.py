@@ -5,7 +5,7 @@
 The names below are the public API; scene files import them. Drawing and encoding
 (matplotlib, ffmpeg) load only when something is rendered.
 """
-__version__ = "0.1.0"
+from ._version import __version__
 
 from . import optimizers, signals, surfaces
 from .scene import Camera, Response, ResponseScene, ResponseView, Run, Scene, Swarm, View2D, View3D

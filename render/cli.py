@@ -20,7 +20,7 @@ from typing import NoReturn
 try:                      # a Ctrl-C while the libraries load is still just an interruption
     import click
 
-    from . import __version__
+    from ._version import __version__
     from .encode import FORMATS
     from .frames import default_jobs
     from .page import human_size

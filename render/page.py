@@ -13,7 +13,7 @@ import html
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import __version__
+from ._version import __version__
 
 __all__ = ["ViewFiles", "Entry", "scene_page", "gallery_page", "docstring", "summary", "plain_title",
            "human_size"]

@@ -15,7 +15,8 @@ from contextlib import nullcontext
 from pathlib import Path
 from typing import Callable, Sequence
 
-from . import __version__, checks, page, plan as planning
+from . import checks, page, plan as planning
+from ._version import __version__
 from .encode import SINKS, atomic_file, clear_debris, output_path, write_data
 from .frames import FrameStream
 

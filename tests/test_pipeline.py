@@ -22,7 +22,7 @@ def test_an_unknown_view_is_a_value_error_naming_the_views(tmp_path):
 
 def test_an_unknown_format_is_a_value_error_naming_the_formats(tmp_path):
     with pytest.raises(ValueError, match=r"^'avi' is not a format; choose from gif, mp4, webm, png, "
-                                         r"frames, hashes$"):
+                                         r"frames, hashes, html$"):
         render_scene("race", race(), out=tmp_path, formats=("png", "avi"))
     assert list(tmp_path.iterdir()) == []
 

@@ -46,3 +46,16 @@ def test_gallery_has_a_small_still_for_every_scene_file():
     assert sum(p.stat().st_size for p in (ROOT / "docs" / "gallery").glob("*.png")) < 400 * 1024
     for stem in stems:
         assert f"`scenes/{stem}.py`" in README and f"](docs/gallery/{stem}.png)" in README
+
+
+def test_the_notebook_example_plays_and_saves(tmp_path, monkeypatch):
+    example = re.search(r"\*\*In a notebook\*\*.*?```python\n(.*?)```", README, re.S).group(1)
+    monkeypatch.chdir(tmp_path)
+    namespace = {}
+    exec(example, namespace)
+    scene = namespace["scene"]
+    assert scene._repr_html_().startswith('<video width="640" height="360" autoplay loop muted playsinline')
+    import imageio_ffmpeg
+    reader = imageio_ffmpeg.read_frames(str(tmp_path / "race.mp4"))
+    assert tuple(next(reader)["size"]) == (640, 360)
+    assert sum(1 for _ in reader) == 31 + 30                # 30 steps, then the result held 1.5 s
