@@ -76,13 +76,27 @@ def _href(path: Path, folder: Path) -> str:
     return html.escape(quote(path.relative_to(folder).as_posix()), quote=True)
 
 
-def _video(view: ViewFiles, folder: Path, size, label: str) -> str:
+def _video(view: ViewFiles, folder: Path, size, label: str, lazy: bool = False) -> str:
+    """A muted, looping, inline video of the view, its still as poster. ``lazy``: it loads
+    nothing until it is scrolled near, and plays only while it is in sight (a gallery of
+    many scenes); otherwise it plays at once."""
     w, h = size
     poster = f' poster="{_href(view.files["png"], folder)}"' if "png" in view.files else ""
     sources = "".join(f'<source src="{_href(view.files[k], folder)}" type="video/{k}">'
                       for k in ("mp4", "webm") if k in view.files)
-    return (f'<video width="{w}" height="{h}"{poster} autoplay loop muted playsinline controls '
-            f'preload="auto" aria-label="{html.escape(label, quote=True)}">{sources}</video>')
+    when = 'preload="none" data-play-in-sight' if lazy else 'autoplay preload="auto"'
+    return (f'<video width="{w}" height="{h}"{poster} {when} loop muted playsinline controls '
+            f'aria-label="{html.escape(label, quote=True)}">{sources}</video>')
+
+
+# Plays the gallery's videos while they are in sight, and only those: a gallery of forty
+# scenes would otherwise load and decode forty videos at once (on a phone too).
+PLAY_IN_SIGHT = """
+const sight = new IntersectionObserver(entries => entries.forEach(e => {
+  if (e.isIntersecting) { e.target.play().catch(() => {}); } else { e.target.pause(); }
+}), { rootMargin: "100px" });
+document.querySelectorAll("video[data-play-in-sight]").forEach(v => sight.observe(v));
+"""
 
 
 STYLE = """
@@ -115,17 +129,20 @@ details summary { cursor: pointer; margin: 1rem 0 .25rem; }
 .card div { padding: .6rem .8rem .8rem; }
 .card h2 { margin: 0 0 .25rem; font-size: 1.05rem; }
 .card p { margin: 0; color: var(--muted); font-size: .92rem; overflow-wrap: anywhere; }
+.card p.lede { color: var(--ink); margin-bottom: .3rem; }
+.card p.summary { display: -webkit-box; -webkit-line-clamp: 4; -webkit-box-orient: vertical; overflow: hidden; }
 footer { margin-top: 2.5rem; color: var(--muted); font-size: .85rem; }
 """
 
 
-def _document(title: str, body: str) -> str:
+def _document(title: str, body: str, script: str = "") -> str:
+    script = f"<script>{script}</script>\n" if script else ""
     return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
             "<link rel=\"icon\" href=\"data:,\">\n"
             f"<title>{html.escape(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n"
             f"{body}\n<footer>Made with render {html.escape(__version__)}.</footer>\n"
-            "</main>\n</body>\n</html>\n")
+            f"</main>\n{script}</body>\n</html>\n")
 
 
 def scene_page(name: str, scene, folder: Path, size, views: list[ViewFiles],
@@ -175,19 +192,19 @@ def scene_page(name: str, scene, folder: Path, size, views: list[ViewFiles],
 
 def gallery_page(folder: Path, entries: list[Entry]) -> str:
     """The page ``folder/index.html`` linking every scene's page, each with its first view
-    playing."""
+    playing while it is in sight."""
     folder = Path(folder)
     cards = []
     for e in entries:
         page = _href(folder / e.name / "index.html", folder)
-        video = _video(e.view, folder, e.size, e.name) if {"mp4", "webm"} & set(e.view.files) else ""
-        summary = f"<p>{html.escape(e.summary)}</p>" if e.summary else ""
+        video = _video(e.view, folder, e.size, e.name, lazy=True) if {"mp4", "webm"} & set(e.view.files) else ""
+        summary = f'<p class="summary">{html.escape(e.summary)}</p>' if e.summary else ""
         cards.append(f'<article class="card">{video}<div><h2><a href="{page}">{html.escape(e.name)}</a></h2>'
-                     f'<p>{html.escape(e.title)}</p>{summary}</div></article>')
+                     f'<p class="lede">{html.escape(e.title)}</p>{summary}</div></article>')
     count = f"{len(entries)} scene{'s' * (len(entries) != 1)}"
     body = (f'<h1>Gallery</h1>\n<p class="subtitle">{count}; each links to its page with every view, '
             f'downloads and the scene\'s source.</p>\n<div class="grid">\n' + "\n".join(cards) + "\n</div>")
-    return _document("Gallery · render", body)
+    return _document("Gallery · render", body, PLAY_IN_SIGHT)
 
 
 def summary(text: str | None) -> str:

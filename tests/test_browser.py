@@ -81,11 +81,14 @@ def visit(browser, url, viewport=(1200, 900)):
 
 
 def wait_until_playing(page) -> list[dict]:
-    """Every video has its current frame (readyState >= 2) and its time moves on."""
-    page.evaluate("window.startedAt = [...document.querySelectorAll('video')].map(v => v.currentTime)")
-    page.wait_for_function("""() => [...document.querySelectorAll('video')].every((v, i) =>
-        v.readyState >= 2 && v.currentTime !== window.startedAt[i] && !v.paused && !v.error)""",
-                           timeout=20_000)
+    """Every video, scrolled into sight one after another, has its current frame
+    (readyState >= 2) and its time moves on."""
+    for i in range(page.evaluate("document.querySelectorAll('video').length")):
+        page.evaluate(f"""(() => {{ const v = document.querySelectorAll('video')[{i}];
+            v.scrollIntoView({{block: 'center'}}); window.startedAt = v.currentTime; }})()""")
+        page.wait_for_function(f"""() => {{ const v = document.querySelectorAll('video')[{i}];
+            return v.readyState >= 2 && v.currentTime !== window.startedAt && !v.paused && !v.error; }}""",
+                               timeout=20_000)
     return page.evaluate("""[...document.querySelectorAll('video')].map(v => ({
         src: v.currentSrc, ready: v.readyState, time: v.currentTime, width: v.videoWidth,
         height: v.videoHeight, muted: v.muted, loop: v.loop}))""")
@@ -120,6 +123,20 @@ def test_links_from_the_gallery_reach_each_scene_page(browser, site):
     page.wait_for_url(f"{site}/race/index.html")
     assert page.title() == "race · render"
     assert len(wait_until_playing(page)) == 2
+    assert problems == []
+    page.close()
+
+
+def test_the_gallery_loads_and_plays_only_the_videos_in_sight(browser, site):
+    page, problems = visit(browser, f"{site}/index.html", viewport=(390, 400))
+    page.wait_for_function("document.querySelector('video').readyState >= 2")
+    page.wait_for_timeout(300)
+    below = page.evaluate("(() => { const v = document.querySelectorAll('video')[2]; "
+                          "return [v.getBoundingClientRect().top, v.readyState, v.paused]; })()")
+    assert below[0] > 400 + 100 and below[1:] == [0, True]        # far below: nothing loaded yet
+    wait_until_playing(page)                                       # each plays once scrolled to
+    page.evaluate("window.scrollTo(0, 0)")
+    page.wait_for_function("document.querySelectorAll('video')[2].paused")   # out of sight: paused
     assert problems == []
     page.close()
 

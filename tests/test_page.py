@@ -125,6 +125,10 @@ def test_the_gallery_links_every_scene_page_with_its_first_view_playing(rendered
                                                               "race/index.html"]
     assert [c.find(".//video/source").get("src") for c in cards] == ["pair-slow/2d.mp4", "bowl_fast/2d.mp4",
                                                                      "race/2d.mp4"]
+    for video in tree.iter("video"):                # loaded and played only when in sight
+        assert video.get("autoplay") is None and video.get("preload") == "none"
+        assert video.get("data-play-in-sight") is not None and video.get("poster").endswith("/2d.png")
+    assert "IntersectionObserver" in tree.find(".//script").text
     race = cards[2]
     assert [p.text for p in race.findall(".//p")] == ["Adam & momentum <in a valley>",
                                                      "A race on Rosenbrock's valley: Adam against momentum."]
