@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
 import time
 from contextlib import nullcontext
 from pathlib import Path
@@ -39,9 +40,21 @@ class Written:
 
 
 def _size_of(path: Path) -> int:
-    if path.is_dir():
-        return sum(p.stat().st_size for p in path.iterdir())
-    return path.stat().st_size
+    """Bytes of a file, or of the files in a folder. Another render of the same frames
+    folder may swap it for its own while it is counted: what vanishes counts for nothing."""
+    try:
+        if not path.is_dir():
+            return path.stat().st_size
+        total = 0
+        with os.scandir(path) as entries:
+            for entry in entries:
+                try:
+                    total += entry.stat().st_size
+                except FileNotFoundError:
+                    pass
+        return total
+    except FileNotFoundError:
+        return 0
 
 
 def _fingerprint(source: bytes, view, options: dict) -> str:

@@ -63,3 +63,30 @@ def test_a_scene_read_from_a_file_is_skipped_when_nothing_changed(tmp_path):
     forced = render_scene("race", race(), force=True, **kwargs)
     edited = render_scene("race", race(), **dict(kwargs, source=source + b" "))
     assert [w.skipped for w in first + again + forced + edited] == [False, True, False, False]
+
+
+def test_sizes_count_what_is_there_when_another_render_swaps_a_frames_folder(tmp_path, monkeypatch):
+    from render import pipeline
+    folder = tmp_path / "2d"
+    folder.mkdir()
+    for i, n in enumerate((10, 20, 30)):
+        (folder / f"frame_{i:04d}.png").write_bytes(b"x" * n)
+    assert pipeline._size_of(folder) == 60 and pipeline._size_of(folder / "frame_0001.png") == 20
+    assert pipeline._size_of(tmp_path / "moved-aside") == 0
+    # A file listed, then removed by the other render before it is measured.
+    real = pipeline.os.scandir
+
+    def racing(path):
+        entries = list(real(path))
+        (folder / "frame_0001.png").unlink()
+        return _Entries(entries)
+
+    class _Entries(list):
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+    monkeypatch.setattr(pipeline.os, "scandir", racing)
+    assert pipeline._size_of(folder) == 40

@@ -58,6 +58,14 @@ def alive(group: int) -> bool:
     return True
 
 
+def stop(process):
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    process.stdout.close()
+    process.stderr.close()
+
+
 def test_watch_renders_again_on_each_edit_reports_errors_and_ends_with_ctrl_c(tmp_path):
     scene, helper = tmp_path / "bowl.py", tmp_path / "helper.py"
     helper.write_text("START = (5.0, 4.0)\n")
@@ -104,9 +112,7 @@ def test_watch_renders_again_on_each_edit_reports_errors_and_ends_with_ctrl_c(tm
         wait_for(lambda: not alive(process.pid), "every process of the watch to end", timeout=10)
         assert sorted(p.name for p in (out / "bowl").iterdir()) == [".render.json", "2d.png"]
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        stop(process)
 
 
 def test_watch_defaults_to_the_preview_size_and_picks_up_new_scene_files_in_a_folder(tmp_path):
@@ -138,6 +144,4 @@ def test_watch_defaults_to_the_preview_size_and_picks_up_new_scene_files_in_a_fo
         assert stderr.lines[-1] == "render: terminated"
         wait_for(lambda: not alive(process.pid), "every process of the watch to end", timeout=10)
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        stop(process)
