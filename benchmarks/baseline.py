@@ -1,0 +1,126 @@
+"""The baseline: the OLS master plot's 2D view written as plain matplotlib, as a user would
+write it in a notebook, without render.
+
+    python benchmarks/baseline.py OUT.gif            # or OUT.mp4
+    python benchmarks/baseline.py OUT.gif --size 960x540
+
+It fits the blog post's line (1000 points, intercept -2, slope 2), runs SGD, momentum,
+RMSprop and Adam (lr 0.1, 100 steps) from (9, 2) in numpy, then draws filled contours of the
+loss with labelled contour lines, gradient arrows, each optimizer's trail and head, a legend
+and a status line that changes every frame, and saves a ``FuncAnimation(blit=True)`` with
+``PillowWriter`` (GIF) or ``FFMpegWriter`` (MP4, libx264, yuv420p), 101 frames at 20 fps.
+Nothing here imports render: it is the figure render is measured against.
+"""
+import argparse
+import sys
+
+import imageio_ffmpeg
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from matplotlib.animation import FFMpegWriter, FuncAnimation, PillowWriter  # noqa: E402
+
+STEPS, FPS, LR, START = 100, 20, 0.1, (9.0, 2.0)
+
+
+def data(n=1000, intercept=-2.0, slope=2.0, noise=0.001, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-5, 5, n)
+    return x, intercept + slope * x + rng.normal(0, noise, n)
+
+
+def loss(b, w, x, y):
+    """Mean squared error of the line b + w x, for arrays of b and w."""
+    r = b[..., None] + w[..., None] * x - y
+    return np.mean(r * r, axis=-1)
+
+
+def gradient(p, x, y):
+    r = p[0] + p[1] * x - y
+    return np.array([2 * r.mean(), 2 * (r * x).mean()])
+
+
+def optimize(x, y):
+    """Each optimizer's path, (steps + 1, 2), updated as torch.optim does."""
+    paths = {}
+    for name in ("SGD", "SGD-momentum", "RMSprop", "Adam"):
+        p = np.array(START)
+        v, m, s = np.zeros(2), np.zeros(2), np.zeros(2)
+        path = [p.copy()]
+        for t in range(1, STEPS + 1):
+            g = gradient(p, x, y)
+            if name == "SGD":
+                p = p - LR * g
+            elif name == "SGD-momentum":
+                v = 0.2 * v + g if t > 1 else g
+                p = p - LR * v
+            elif name == "RMSprop":
+                s = 0.99 * s + 0.01 * g * g
+                p = p - LR * g / (np.sqrt(s) + 1e-8)
+            else:
+                m = 0.9 * m + 0.1 * g
+                s = 0.999 * s + 0.001 * g * g
+                p = p - LR * (m / (1 - 0.9 ** t)) / (np.sqrt(s / (1 - 0.999 ** t)) + 1e-8)
+            path.append(p.copy())
+        paths[name] = np.array(path)
+    return paths
+
+
+def figure(paths, x, y, size):
+    w, h = size
+    fig, ax = plt.subplots(figsize=(w / 100, h / 100), dpi=100)
+    b, s = np.meshgrid(np.linspace(-10, 10, 200), np.linspace(-10, 10, 200))
+    z = loss(b, s, x, y)
+    levels = np.linspace(np.sqrt(z.min()), np.sqrt(z.max()), 12) ** 2
+    ax.contourf(b, s, z, levels=levels, cmap="Greys_r", alpha=0.6)
+    lines = ax.contour(b, s, z, levels=levels, colors="grey", linewidths=0.6)
+    ax.clabel(lines, fontsize=7, fmt="%.3g")
+    qb, qs = np.meshgrid(np.linspace(-9, 9, 15), np.linspace(-9, 9, 15))
+    g = np.array([gradient(p, x, y) for p in np.column_stack([qb.ravel(), qs.ravel()])])
+    norm = np.linalg.norm(g, axis=1, keepdims=True)
+    ax.quiver(qb.ravel(), qs.ravel(), -(g / norm)[:, 0], -(g / norm)[:, 1], color="grey", alpha=0.5)
+    ax.set_xlabel("intercept")
+    ax.set_ylabel("slope")
+    ax.set_title("Least squares: SGD, momentum, RMSprop and Adam from (9, 2)", pad=16)
+    trails, heads = [], []
+    for name, color in zip(paths, ("tab:blue", "tab:orange", "tab:green", "tab:pink")):
+        trails.append(ax.plot([], [], "o-", color=color, markersize=3, label=name, animated=True)[0])
+        heads.append(ax.plot([], [], "o", color=color, markersize=10, markeredgecolor="black",
+                             animated=True)[0])
+    ax.legend(loc="upper right")
+    status = ax.text(0.01, 1.01, "", transform=ax.transAxes, fontsize=8, animated=True)
+    ax.set_xlim(-10, 10)
+    ax.set_ylim(-10, 10)
+
+    def update(step):
+        for (name, path), trail, head in zip(paths.items(), trails, heads):
+            trail.set_data(path[: step + 1, 0], path[: step + 1, 1])
+            head.set_data(path[step : step + 1, 0], path[step : step + 1, 1])
+        losses = ", ".join(f"{n} {loss(p[step, 0], p[step, 1], x, y):.3g}" for n, p in paths.items())
+        status.set_text(f"step {step}: {losses}")
+        return [*trails, *heads, status]
+
+    return fig, update
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("out")
+    parser.add_argument("--size", default="960x540")
+    args = parser.parse_args(argv)
+    size = tuple(int(v) for v in args.size.split("x"))
+    x, y = data()
+    fig, update = figure(optimize(x, y), x, y, size)
+    animation = FuncAnimation(fig, update, frames=STEPS + 1, blit=True)
+    if args.out.endswith(".gif"):
+        writer = PillowWriter(fps=FPS)
+    else:
+        matplotlib.rcParams["animation.ffmpeg_path"] = imageio_ffmpeg.get_ffmpeg_exe()
+        writer = FFMpegWriter(fps=FPS, codec="libx264", extra_args=["-pix_fmt", "yuv420p"])
+    animation.save(args.out, writer=writer, dpi=100)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
