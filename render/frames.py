@@ -21,7 +21,7 @@ import numpy as np
 
 from . import views
 
-__all__ = ["FrameSource", "FrameStream", "default_jobs"]
+__all__ = ["FrameSource", "FrameStream", "default_jobs", "draws_whole_frames"]
 
 
 class FrameSource:
@@ -82,6 +82,16 @@ def default_jobs() -> int:
     return max(1, os.cpu_count() or 1)
 
 
+def draws_whole_frames(view) -> bool:
+    """Whether every frame of ``view`` is drawn whole: an orbiting camera changes every
+    pixel. Only such views are spread over worker processes. The others redraw a few
+    artists over a cached background, a few milliseconds a frame: less than it costs to
+    send the frame back from a worker (1.5 MB pickled at 960x540) and to build the figure
+    once more in each worker, so they are drawn in this process, whatever ``jobs`` allows."""
+    camera = getattr(view, "camera", None)
+    return camera is not None and camera.orbit != 0
+
+
 # A worker process draws with the FrameSource its pool's initializer built from the plan
 # handed to it; this is that process's own, set once when it starts.
 _SOURCE: FrameSource | None = None
@@ -120,10 +130,12 @@ def _draw_chunk(bounds):
 
 
 class FrameStream:
-    """Every frame of a planned view, in order, drawn in this process or by ``jobs`` workers.
+    """Every frame of a planned view, in order, drawn in this process or by up to ``jobs``
+    workers.
 
-    With jobs > 1, contiguous chunks of frames are drawn by worker processes and come back
-    in order. ``sample(i)`` draws one frame here, at any time (an encoder may want the
+    A view that draws whole frames (``draws_whole_frames``) with jobs > 1 has contiguous
+    chunks of frames drawn by worker processes, which come back in order; any other is
+    drawn here. ``sample(i)`` draws one frame here, at any time (an encoder may want the
     last frame before the first).
     """
 
@@ -131,7 +143,8 @@ class FrameStream:
         self.plan, self.view, self.size = plan, view, tuple(size)
         self.n = plan.frames
         self.chunk = chunk
-        parallel = jobs > 1 and self.n >= 2 * chunk and "fork" in multiprocessing.get_all_start_methods()
+        parallel = (jobs > 1 and draws_whole_frames(view) and self.n >= 2 * chunk
+                    and "fork" in multiprocessing.get_all_start_methods())
         self.jobs = jobs if parallel else 1
         self._local = None
 

@@ -2,7 +2,7 @@
 them and never simulate."""
 import numpy as np
 
-from render import Run, Scene, View2D, optimizers as opt
+from render import Camera, Run, Scene, View2D, View3D, optimizers as opt
 from render import plan as planning
 from render.frames import FrameStream, rgb
 
@@ -10,7 +10,7 @@ from render.frames import FrameStream, rgb
 def race(steps=40):
     return Scene("rosenbrock", [Run(opt.Adam(lr=0.3), (-1.5, 2.0), color="#ff00ff"),
                                 Run(opt.GD(lr=1e-3), (1.0, -0.5), color="#00ffff")], steps,
-                 views=[View2D(arrows=True)])
+                 views=[View3D(camera=Camera(orbit=60)), View2D(arrows=True), View3D(name="still")])
 
 
 def test_parallel_frames_are_identical_to_serial_ones_and_nothing_simulates(monkeypatch):
@@ -34,6 +34,13 @@ def test_parallel_frames_are_identical_to_serial_ones_and_nothing_simulates(monk
 def test_a_short_view_is_drawn_in_this_process():
     plan = planning.build(race(steps=6))
     assert FrameStream(plan, plan.scene.views[0], (64, 48), jobs=4, chunk=8).jobs == 1
+
+
+def test_only_views_that_draw_whole_frames_use_workers():
+    plan = planning.build(race())
+    orbit, flat, still = plan.scene.views
+    assert [FrameStream(plan, v, (64, 48), jobs=2, chunk=8).jobs for v in (orbit, flat, still)] == [2, 1, 1]
+    assert FrameStream(plan, orbit, (64, 48), jobs=1, chunk=8).jobs == 1         # jobs is a cap
 
 
 def test_rgb_copies_the_colour_channels():

@@ -68,6 +68,10 @@ def test_two_hundred_thousand_steps_sample_the_frames(tmp_path):
 SCENE = ("from render import Run, Scene, View2D, optimizers as opt\n"
          "scene = Scene('rosenbrock', [Run(opt.Adam(lr=0.05), (-1.5, 2.0))], {steps},"
          " views=[View2D(arrows=True)])\n")
+# A view whose frames are drawn by worker processes (an orbiting camera; see FrameStream).
+ORBIT = ("from render import Camera, Run, Scene, View3D, optimizers as opt\n"
+         "scene = Scene('rosenbrock', [Run(opt.Adam(lr=0.05), (-1.5, 2.0))], {steps}, max_frames={steps},"
+         " views=[View3D(name='orbit', camera=Camera(orbit=90))])\n")
 
 
 def leftovers(folder: Path):
@@ -128,7 +132,7 @@ def _die(bounds):
 
 def test_a_dying_worker_is_reported_not_waited_for(tmp_path, monkeypatch):
     path = tmp_path / "race.py"
-    path.write_text(SCENE.format(steps=60))
+    path.write_text(ORBIT.format(steps=60))
     from render import frames
     monkeypatch.setattr(frames, "_draw_chunk", _die)
     result = CliRunner().invoke(main, [str(path), "--out", str(tmp_path / "o"), "--size", "96x54",
@@ -149,11 +153,10 @@ def test_debug_shows_the_traceback(tmp_path):
 
 def test_ctrl_c_stops_with_130_and_leaves_nothing_behind(tmp_path):
     path = tmp_path / "slow.py"
-    path.write_text(SCENE.format(steps=2000).replace("View2D(arrows=True)", "View2D(arrows=True, loss_panel=True)")
-                    .replace("2000)", "2000, max_frames=2000)").replace("], 2000,", "], 2000, max_frames=2000,"))
+    path.write_text(ORBIT.format(steps=2000))
     out = tmp_path / "o"
     (out / "slow").mkdir(parents=True)
-    (out / "slow" / "2d.gif").write_bytes(b"yesterday's good gif")
+    (out / "slow" / "orbit.gif").write_bytes(b"yesterday's good gif")
     process = subprocess.Popen([sys.executable, "-m", "render", str(path), "--out", str(out), "--size", "320x180",
                                 "--format", "gif,mp4", "--force", "--jobs", "2"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -168,7 +171,7 @@ def test_ctrl_c_stops_with_130_and_leaves_nothing_behind(tmp_path):
     assert stderr.strip() == "render: interrupted"
     assert "Traceback" not in stderr
     assert leftovers(out) == []
-    assert (out / "slow" / "2d.gif").read_bytes() == b"yesterday's good gif"
+    assert (out / "slow" / "orbit.gif").read_bytes() == b"yesterday's good gif"
 
 
 def group_alive(group: int) -> list[str]:
@@ -217,10 +220,10 @@ def start_slow_render(tmp_path):
     """A render with two workers and two ffmpeg encoders, in a process group of its own,
     once it is writing; and its output folder, holding yesterday's good GIF."""
     path = tmp_path / "slow.py"
-    path.write_text(SCENE.format(steps=2000).replace("], 2000,", "], 2000, max_frames=2000,"))
+    path.write_text(ORBIT.format(steps=2000))
     out = tmp_path / "o"
     (out / "slow").mkdir(parents=True)
-    (out / "slow" / "2d.gif").write_bytes(b"yesterday's good gif")
+    (out / "slow" / "orbit.gif").write_bytes(b"yesterday's good gif")
     process = subprocess.Popen([sys.executable, "-m", "render", str(path), "--out", str(out), "--size", "320x180",
                                 "--format", "gif,mp4", "--force", "--jobs", "2"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
@@ -229,7 +232,9 @@ def start_slow_render(tmp_path):
         time.sleep(0.1)
     assert leftovers(out), "the render never started writing"
     time.sleep(1.0)
-    assert sum(name.startswith("ffmpeg") for name in group_alive(process.pid)) == 2
+    names = group_alive(process.pid)
+    assert sum(name.startswith("ffmpeg") for name in names) == 2
+    assert sum(name.startswith("python") for name in names) == 3          # render and two workers
     return process, path, out
 
 
@@ -242,7 +247,7 @@ def test_term_and_hup_stop_like_ctrl_c(slow_render, signum, code, said):
     assert process.returncode == code, stderr
     assert stderr.strip() == said
     assert leftovers(out) == []
-    assert (out / "slow" / "2d.gif").read_bytes() == b"yesterday's good gif"
+    assert (out / "slow" / "orbit.gif").read_bytes() == b"yesterday's good gif"
     assert settled(process.pid) == []
 
 
@@ -256,7 +261,7 @@ def test_after_a_kill_every_child_exits_and_the_next_render_clears_the_debris(sl
                              "--format", "png", "--force"], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert leftovers(out) == []
-    assert (out / "slow" / "2d.gif").read_bytes() == b"yesterday's good gif"
+    assert (out / "slow" / "orbit.gif").read_bytes() == b"yesterday's good gif"
 
 
 def test_the_debris_of_a_render_still_running_is_left_alone(tmp_path):

@@ -107,19 +107,24 @@ def test_frames_ignore_the_users_matplotlib_configuration():
 
 
 def test_hashes_are_identical_across_processes_and_jobs(tmp_path):
+    # The orbit is drawn by two worker processes when two jobs are allowed, by this process
+    # with one; the 2D view always here. Their bytes must not tell.
     scene = tmp_path / "race.py"
-    scene.write_text("from render import Run, Scene, View2D, optimizers as opt\n"
+    scene.write_text("from render import Camera, Run, Scene, View2D, View3D, optimizers as opt\n"
                      "scene = Scene('rosenbrock', [Run(opt.Adam(lr=0.05, noise=0.5), (-1.5, 2.0))],"
-                     " 40, views=[View2D(arrows=True)])\n")
+                     " 40, views=[View2D(arrows=True), View3D(name='orbit', camera=Camera(orbit=45))])\n")
     records = []
     for run, jobs in enumerate((1, 2, 2)):
         out = tmp_path / f"out{run}"
         subprocess.run([sys.executable, "-m", "render", str(scene), "--out", str(out), "--size", "160x90",
-                        "--format", "png", "--hashes", "--jobs", str(jobs)], check=True, capture_output=True)
-        records.append(json.loads((out / "race" / "2d.hashes.json").read_text()))
+                        "--format", "png,gif", "--hashes", "--jobs", str(jobs)], check=True, capture_output=True)
+        records.append({view: (json.loads((out / "race" / f"{view}.hashes.json").read_text()),
+                               (out / "race" / f"{view}.gif").read_bytes()) for view in ("2d", "orbit")})
     assert records[0] == records[1] == records[2]
-    assert records[0]["size"] == [160, 90] and len(records[0]["frames"]) == 41
-    assert set(records[0]["versions"]) == {"matplotlib", "freetype", "numpy"}
+    hashes = records[0]["orbit"][0]
+    assert hashes["size"] == [160, 90] and len(hashes["frames"]) == 41
+    assert len(set(hashes["frames"])) == 41                     # the camera moves: every frame differs
+    assert set(hashes["versions"]) == {"matplotlib", "freetype", "numpy"}
 
 
 def test_update_snapshots_option_through_pytest(pytester):
