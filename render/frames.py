@@ -52,6 +52,12 @@ class FrameSource:
 
     def frame(self, i: int) -> np.ndarray:
         """Frame ``i`` as a (height, width, 3) uint8 array (a copy)."""
+        return rgb(self.pixels(i))
+
+    def pixels(self, i: int) -> np.ndarray:
+        """Frame ``i`` as the canvas's own (height, width, 4) RGBA buffer, not a copy: it
+        holds the frame until the next one is drawn. Encoders take RGBA as it is, which
+        saves a copy a frame."""
         drawing = self.drawing
         with views.style(self.theme):
             changed = drawing.update(i)
@@ -64,7 +70,7 @@ class FrameSource:
                 # In zorder, as a full draw stacks them (within an axes).
                 for artist in sorted(changed, key=lambda a: a.get_zorder()):
                     drawing.figure.draw_artist(artist)
-        return rgb(np.asarray(self.canvas.buffer_rgba()))
+        return np.asarray(self.canvas.buffer_rgba())
 
 
 def rgb(rgba: np.ndarray) -> np.ndarray:
@@ -124,8 +130,10 @@ def _bound_to_parent() -> None:
 PR_SET_PDEATHSIG = 1
 
 
-def _draw_chunk(bounds):
+def _draw_chunk(bounds, rgba=False):
     start, stop = bounds
+    if rgba:
+        return [_SOURCE.pixels(i).copy() for i in range(start, stop)]
     return [_SOURCE.frame(i) for i in range(start, stop)]
 
 
@@ -160,10 +168,20 @@ class FrameStream:
         return self._source().frame(i)
 
     def __iter__(self) -> Iterator[np.ndarray]:
+        """Every frame, in order, as RGB arrays of its own."""
+        return self._frames(rgba=False)
+
+    def pixels(self) -> Iterator[np.ndarray]:
+        """Every frame, in order, as RGBA, for encoders: each is valid until the next is
+        asked for (drawn here, it is the canvas's own buffer). Frames are the same whatever
+        draws them, this process or workers, so the encoders' input is too."""
+        return self._frames(rgba=True)
+
+    def _frames(self, rgba: bool) -> Iterator[np.ndarray]:
         if self.jobs == 1:
             source = self._source()
             for i in range(self.n):
-                yield source.frame(i)
+                yield source.pixels(i) if rgba else source.frame(i)
             return
         bounds = [(s, min(self.n, s + self.chunk)) for s in range(0, self.n, self.chunk)]
         # At most two chunks per worker in flight: memory stays bounded however slow the
@@ -174,12 +192,12 @@ class FrameStream:
         with ProcessPoolExecutor(self.jobs, mp_context=context, initializer=_start_worker,
                                  initargs=(self.plan, self.view, self.size)) as pool:
             try:
-                pending.extend(pool.submit(_draw_chunk, b) for b in bounds[:ahead])
+                pending.extend(pool.submit(_draw_chunk, b, rgba) for b in bounds[:ahead])
                 queued = len(pending)
                 while pending:
                     batch = pending.popleft().result()
                     if queued < len(bounds):
-                        pending.append(pool.submit(_draw_chunk, bounds[queued]))
+                        pending.append(pool.submit(_draw_chunk, bounds[queued], rgba))
                         queued += 1
                     yield from batch
             finally:

@@ -206,8 +206,14 @@ def _render_view(plan, view, size, fps, quality, jobs, targets, progress) -> Non
         for s, frames in zip(sinks, chosen):
             if frames:
                 s.take_samples([sampled[i] for i in frames], exact, backdrops)
-        frames = stream if any(s.every_frame for s in sinks) else [stream.sample(n - 1)]
-        tick, bar = progress(view.name, len(frames)) if progress else (None, nullcontext())
+        # Frames as the canvas holds them (RGBA, each valid until the next is drawn) when
+        # every sink takes them so; otherwise RGB copies.
+        if not any(s.every_frame for s in sinks):
+            frames = [stream.sample(n - 1)]
+        else:
+            frames = stream.pixels() if all(s.rgba for s in sinks) else iter(stream)
+        tick, bar = progress(view.name, n if any(s.every_frame for s in sinks) else 1) \
+            if progress else (None, nullcontext())
         with bar:
             for frame in frames:
                 for s in sinks:
