@@ -93,6 +93,17 @@ def orbit(repeat):
           f"{t['one'] / t['default']:.2f}x (medians of {repeat})")
 
 
+def default(repeat):
+    """The whole default command, ``render scenes/ols_compare.py`` (2D and 3D, GIF and MP4),
+    against the same with --jobs 1 (every view in turn, in one process)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        command = [sys.executable, "-m", "render", str(ROOT / "scenes" / "ols_compare.py"), "--out", tmp,
+                   "--force", "--no-progress"]
+        t = medians({"one": [*command, "--jobs", "1"], "default": command}, repeat)
+    print(f"render scenes/ols_compare.py: default (--jobs {os.cpu_count()}) {t['default']:.2f} s, --jobs 1 "
+          f"{t['one']:.2f} s, {t['one'] / t['default']:.2f}x (medians of {repeat})")
+
+
 def jobs(repeat):
     """The default --jobs (cores) against one job, for the static 2D view."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -137,7 +148,7 @@ def gif_size(scene, view):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", choices=["2d-gif", "2d-mp4", "jobs", "orbit", "gif-size"])
+    parser.add_argument("--only", choices=["2d-gif", "2d-mp4", "default", "jobs", "orbit", "gif-size"])
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     print(f"cores: {os.cpu_count()}, matplotlib {matplotlib.__version__}, size {SIZE[0]}x{SIZE[1]}")
@@ -146,6 +157,7 @@ def main():
     targets = {
         "2d-gif": lambda: speed("2D master plot, GIF", "gif", args.repeat),
         "2d-mp4": lambda: speed("2D master plot, MP4", "mp4", args.repeat),
+        "default": lambda: default(args.repeat),
         "jobs": lambda: jobs(args.repeat),
         "orbit": lambda: orbit(args.repeat),
         "gif-size": lambda: (gif_size(scene, flat), gif_size(scene, solid)),

@@ -318,7 +318,8 @@ def _watch(paths, renders: _Renders) -> NoReturn:
 @click.option("--theme", type=click.Choice(list(THEMES)), default=None,
               help="Draw in this theme (default: the scene's, light unless it says otherwise).")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None,
-              help="Worker processes for drawing frames (default: cores).")
+              help="Processes drawing at once (default: cores): a scene's views side by side, or an "
+                   "orbiting view's frames.")
 @click.option("--data", is_flag=True, help="Also write the numbers: OUT/<scene>/trajectories.csv "
               "(responses.csv for a ResponseScene).")
 @click.option("--hashes", is_flag=True, help="Also write OUT/<scene>/<view>.hashes.json.")

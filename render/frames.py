@@ -109,10 +109,10 @@ def _start_worker(plan, view, size):
     _SOURCE = FrameSource(plan, view, size)
 
 
-def _bound_to_parent() -> None:
+def _bound_to_parent(death: int = signal.SIGKILL) -> None:
     """A worker lives and dies with the render: the render alone decides what an interrupt
     means (the worker ignores Ctrl-C and dies of a TERM or HUP), and on Linux the kernel
-    kills the worker if the render is killed outright."""
+    sends it ``death`` if the render is killed outright."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGHUP, signal.SIG_DFL)
@@ -120,7 +120,7 @@ def _bound_to_parent() -> None:
         import ctypes
         parent = os.getppid()
         try:
-            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, death)
         except (OSError, AttributeError):
             return
         if os.getppid() != parent:          # the render died before the request was made

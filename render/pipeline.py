@@ -10,7 +10,9 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import multiprocessing
 import os
+import signal
 import time
 from contextlib import nullcontext
 from pathlib import Path
@@ -19,7 +21,7 @@ from typing import Callable, Sequence
 from . import checks, page, plan as planning
 from ._version import __version__
 from .encode import SINKS, atomic_file, clear_debris, output_path, write_data
-from .frames import FrameStream
+from .frames import FrameStream, _bound_to_parent, draws_whole_frames
 
 __all__ = ["QUALITY", "PAGE", "Written", "render_scene", "write_gallery"]
 
@@ -111,6 +113,8 @@ def render_scene(name: str, scene, *, out="output", formats: Sequence[str] = ("g
         path = write_data(folder, plan)
         written.append(Written(path, _size_of(path), time.perf_counter() - start))
 
+    done: dict[str, list[Written]] = {}
+    todo = []
     for view in chosen:
         targets = {fmt: output_path(out, name, view.name, fmt) for fmt in formats}
         if hashes:
@@ -119,16 +123,30 @@ def render_scene(name: str, scene, *, out="output", formats: Sequence[str] = ("g
         # Only a scene read from a file can be known unchanged (its bytes are in the key).
         fresh = source and manifest.get(view.name) == key
         if not force and fresh and all(p.exists() for p in targets.values()):
-            written += [Written(p, _size_of(p), 0.0, skipped=True) for p in targets.values()]
-            continue
-        start = time.perf_counter()
+            done[view.name] = [Written(p, _size_of(p), 0.0, skipped=True) for p in targets.values()]
+        else:
+            todo.append((view, targets, key))
+    if todo:
         plan = plan or planning.build(scene, theme=theme)
-        _render_view(plan, view, size, fps, quality, jobs, targets, progress)
+    # Views that draw over a cached background are drawn side by side, each in a process
+    # of its own; an orbit instead spreads its frames over workers.
+    apart = (jobs > 1 and len(todo) > 1 and not any(draws_whole_frames(v) for v, _, _ in todo)
+             and "fork" in multiprocessing.get_all_start_methods())
+    for k in range(0, len(todo), jobs if apart else 1):
+        batch = todo[k:k + jobs] if apart else todo[k:k + 1]
+        start = time.perf_counter()
+        if apart:
+            _render_views_apart(plan, [(v, t) for v, t, _ in batch], size, fps, quality, progress)
+        else:
+            view, targets, _ = batch[0]
+            _render_view(plan, view, size, fps, quality, jobs, targets, progress)
         seconds = time.perf_counter() - start
-        written += [Written(p, _size_of(p), seconds) for p in targets.values()]
-        manifest[view.name] = key
+        for view, targets, key in batch:
+            done[view.name] = [Written(p, _size_of(p), seconds) for p in targets.values()]
+            manifest[view.name] = key
         with atomic_file(manifest_path) as temp:
             temp.write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
+    written += [w for view in chosen for w in done[view.name]]
     if paged:
         files = [page.ViewFiles(v.name, {f: output_path(out, name, v.name, f) for f in formats})
                  for v in chosen]
@@ -179,6 +197,81 @@ def _read_manifest(path: Path) -> dict:
     except (OSError, ValueError):
         return {}
     return manifest if isinstance(manifest, dict) else {}
+
+
+def _render_views_apart(plan, todo, size, fps, quality, progress=None) -> None:
+    """Render each (view, targets) of ``todo`` in a process of its own, forked from this one
+    (which holds the plan and the libraries already), side by side. Each commits its own
+    outputs and reports each frame drawn (one progress bar for them all). The first error of
+    one is raised here as it was raised there; an interrupt or an error here stops them all,
+    and each removes what it had half-written."""
+    from multiprocessing.connection import wait
+    context = multiprocessing.get_context("fork")
+    names = "+".join(v.name for v, _ in todo)
+    total = sum(plan.frames if any(SINKS[f].every_frame for f in targets) else 1 for _, targets in todo)
+    tick, bar = progress(names, total) if progress else (None, nullcontext())
+    children, outcomes = {}, {}
+    try:
+        for view, targets in todo:
+            receive, send = context.Pipe(duplex=False)
+            child = context.Process(target=_view_apart, args=(send, plan, view, size, fps, quality, targets),
+                                    name=f"render view {view.name}")
+            child.start()
+            send.close()
+            children[receive] = (child, view)
+        with bar:
+            while len(outcomes) < len(children):
+                for receive in wait([r for r in children if r not in outcomes]):
+                    try:
+                        message = receive.recv()
+                    except EOFError:
+                        message = ("done", RuntimeError(f"the process rendering view "
+                                                        f"{children[receive][1].name!r} died"))
+                    if message == "frame":
+                        if tick:
+                            tick()
+                    else:
+                        outcomes[receive] = message[1]
+        for child, _ in children.values():
+            child.join()
+        failure = next((outcomes[r] for r in children if outcomes[r] is not None), None)
+        if failure is not None:
+            raise failure
+    except BaseException:
+        for child, _ in children.values():
+            if child.is_alive():
+                child.terminate()           # a TERM: it aborts its sinks, then exits
+        for child, _ in children.values():
+            child.join()
+        raise
+
+
+class _Stopped(Exception):
+    """A view's process was told to stop."""
+
+
+def _stop(signum, frame):
+    raise _Stopped
+
+
+def _view_apart(send, plan, view, size, fps, quality, targets) -> None:
+    """A view's own process: render it; send back None, or what went wrong."""
+    _bound_to_parent(signal.SIGTERM)        # a killed render still has its views tidy up
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGHUP, _stop)
+    frame = (lambda: send.send("frame"), nullcontext())
+    try:
+        _render_view(plan, view, size, fps, quality, 1, targets, lambda name, n: frame)
+        outcome = None
+    except _Stopped:
+        outcome = KeyboardInterrupt()
+    except BaseException as e:
+        outcome = e
+    try:
+        send.send(("done", outcome))
+    except Exception:                       # an exception that cannot be pickled
+        send.send(("done", RuntimeError(f"{type(outcome).__name__}: {' '.join(str(outcome).split())[:300]}")))
+    send.close()
 
 
 def _frame_index(sample, n: int) -> int:

@@ -160,10 +160,16 @@ def test_missing_path_and_bad_scene_exit_2(tmp_path):
 def test_progress_bars_go_to_stderr_when_asked(scene_file, tmp_path):
     result = CliRunner().invoke(
         main, [str(scene_file), "--out", str(tmp_path / "o"), "--size", "64x48", "--format", "png",
-               "--progress"])
+               "--progress", "--jobs", "1"])
     assert result.exit_code == 0, result.stderr
     assert "race/2d" in result.stderr and "race/3d" in result.stderr
     assert not any(line.strip() == "race/2d" for line in result.stdout.splitlines())
+    # Views drawn side by side, each in its own process, share one bar.
+    apart = CliRunner().invoke(
+        main, [str(scene_file), "--out", str(tmp_path / "o"), "--size", "64x48", "--format", "gif",
+               "--progress", "--jobs", "2"])
+    assert apart.exit_code == 0, apart.stderr
+    assert apart.stderr == "race/2d+3d\n"          # not a terminal: the label alone
     quiet = CliRunner().invoke(
         main, [str(scene_file), "--out", str(tmp_path / "o"), "--size", "64x48", "--format", "png",
                "--force"])

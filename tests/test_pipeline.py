@@ -90,3 +90,20 @@ def test_sizes_count_what_is_there_when_another_render_swaps_a_frames_folder(tmp
 
     monkeypatch.setattr(pipeline.os, "scandir", racing)
     assert pipeline._size_of(folder) == 40
+
+
+def test_views_drawn_side_by_side_tick_one_progress_bar_per_frame(tmp_path):
+    from contextlib import nullcontext
+    bars = []
+
+    def progress(name, frames):
+        bars.append([name, frames, 0])
+        return (lambda: bars[-1].__setitem__(2, bars[-1][2] + 1)), nullcontext()
+    scene = race()
+    assert [v.name for v in scene.views] == ["2d", "3d"]
+    render_scene("race", scene, out=tmp_path, formats=("gif", "png"), size=(64, 48), jobs=2, progress=progress)
+    frames = scene.steps + 1
+    assert bars == [["2d+3d", 2 * frames, 2 * frames]]
+    render_scene("race", scene, out=tmp_path, formats=("png",), size=(64, 48), jobs=1, progress=progress,
+                 force=True)
+    assert bars[1:] == [["2d", 1, 1], ["3d", 1, 1]]          # one job: in turn, the final frame alone

@@ -1,5 +1,6 @@
 """Whatever is wrong, render says what and where, and loses nothing."""
 import errno
+import json
 import os
 import signal
 import subprocess
@@ -216,26 +217,41 @@ def slow_render(tmp_path):
         process.communicate()
 
 
-def start_slow_render(tmp_path):
-    """A render with two workers and two ffmpeg encoders, in a process group of its own,
-    once it is writing; and its output folder, holding yesterday's good GIF."""
-    path = tmp_path / "slow.py"
-    path.write_text(ORBIT.format(steps=2000))
+def start_in_group(tmp_path, stem, body, good, size, encoders, pythons):
+    """A slow render of scene file ``stem`` (``body``) in a process group of its own, once
+    ``encoders`` ffmpeg processes and ``pythons`` Python processes (the render and its
+    workers or view processes) are alive; its output folder holds yesterday's good ``good``.
+    Returns the process, the scene file and the output folder."""
+    path = tmp_path / f"{stem}.py"
+    path.write_text(body)
     out = tmp_path / "o"
-    (out / "slow").mkdir(parents=True)
-    (out / "slow" / "orbit.gif").write_bytes(b"yesterday's good gif")
-    process = subprocess.Popen([sys.executable, "-m", "render", str(path), "--out", str(out), "--size", "320x180",
+    (out / stem).mkdir(parents=True)
+    (out / stem / good).write_bytes(b"yesterday's good gif")
+    process = subprocess.Popen([sys.executable, "-m", "render", str(path), "--out", str(out), "--size", size,
                                 "--format", "gif,mp4", "--force", "--jobs", "2"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     deadline = time.monotonic() + 60
-    while not leftovers(out) and time.monotonic() < deadline:
+    while time.monotonic() < deadline:
+        if sum(name.startswith("ffmpeg") for name in group_alive(process.pid)) == encoders:
+            break
         time.sleep(0.1)
-    assert leftovers(out), "the render never started writing"
-    time.sleep(1.0)
+    time.sleep(0.5)
     names = group_alive(process.pid)
-    assert sum(name.startswith("ffmpeg") for name in names) == 2
-    assert sum(name.startswith("python") for name in names) == 3          # render and two workers
+    try:
+        assert leftovers(out), "the render never started writing"
+        assert sum(name.startswith("ffmpeg") for name in names) == encoders, names
+        assert sum(name.startswith("python") for name in names) == pythons, names
+    except AssertionError:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        raise
     return process, path, out
+
+
+def start_slow_render(tmp_path):
+    """A render with two workers and two ffmpeg encoders, in a process group of its own,
+    once it is writing; and its output folder, holding yesterday's good GIF."""
+    return start_in_group(tmp_path, "slow", ORBIT.format(steps=2000), "orbit.gif", "320x180", 2, 3)
 
 
 @pytest.mark.parametrize("signum,code,said", [(signal.SIGTERM, 143, "render: terminated"),
@@ -546,3 +562,97 @@ def test_a_sink_that_cannot_start_leaves_no_temporary_file(tmp_path, monkeypatch
 
 def _refuse_to_start(*args, **kwargs):
     raise OSError("no ffmpeg")
+
+
+# --- views drawn side by side, each in a process of its own ----------------------------------
+
+# Two views that draw over a cached background: with two jobs, each gets a process.
+APART = ("from render import Run, Scene, View2D, View3D, optimizers as opt\n"
+         "scene = Scene('rosenbrock', [Run(opt.Adam(lr=0.05), (-1.5, 2.0), label='Adam'),"
+         " Run(opt.GD(lr=1e-3), (1.0, -0.5))], {steps}, max_frames={steps},"
+         " views=[View2D(arrows=True), View3D()])\n")
+
+
+def test_views_drawn_apart_give_the_bytes_of_views_drawn_in_turn(tmp_path, monkeypatch):
+    from render import pipeline
+    batches = []
+    real = pipeline._render_views_apart
+    monkeypatch.setattr(pipeline, "_render_views_apart",
+                        lambda plan, todo, *rest: (batches.append([v.name for v, _ in todo]), real(plan, todo, *rest)))
+    path = tmp_path / "race.py"
+    path.write_text(APART.format(steps=20))
+    outputs = {}
+    for jobs in ("1", "2"):
+        out = tmp_path / f"o{jobs}"
+        result = CliRunner().invoke(main, [str(path), "--out", str(out), "--size", "160x90", "--format",
+                                           "gif,mp4,png", "--hashes", "--jobs", jobs, "--no-progress"])
+        assert result.exit_code == 0, result.output
+        # Reported in the views' order, whatever finished first.
+        assert [line.split()[0].rsplit("/", 1)[1] for line in result.output.splitlines()[:-1]] == \
+            ["2d.gif", "2d.mp4", "2d.png", "2d.hashes.json", "3d.gif", "3d.mp4", "3d.png", "3d.hashes.json"]
+        outputs[jobs] = {p.name: p.read_bytes() for p in (out / "race").iterdir() if not p.name.startswith(".")}
+    assert batches == [["2d", "3d"]]                    # two jobs: side by side; one job: in turn
+    assert outputs["1"] == outputs["2"] and len(outputs["1"]) == 8
+    manifest = json.loads((tmp_path / "o2" / "race" / ".render.json").read_text())
+    assert sorted(manifest) == ["2d", "3d"]
+
+
+def test_a_view_failing_in_its_own_process_is_one_line_and_leaves_the_earlier_outputs(tmp_path, monkeypatch):
+    from render import encode
+    path = tmp_path / "race.py"
+    path.write_text(APART.format(steps=20))
+    out = tmp_path / "o"
+    (out / "race").mkdir(parents=True)
+    (out / "race" / "3d.png").write_bytes(b"yesterday's still")
+
+    def full(self):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(encode.PngSink, "finish", full)
+    result = CliRunner().invoke(main, [str(path), "--out", str(out), "--size", "160x90", "--format", "gif,png",
+                                       "--jobs", "2", "--no-progress"])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1].endswith(
+        "scene 'race' failed: OSError: [Errno 28] No space left on device")
+    assert leftovers(out) == []
+    assert (out / "race" / "3d.png").read_bytes() == b"yesterday's still"
+
+
+def start_views_apart(tmp_path):
+    """A slow render of two views side by side, each a process with two encoders, in a
+    process group of its own, once both are writing."""
+    process, _, out = start_in_group(tmp_path, "apart", APART.format(steps=6000), "3d.gif", "640x360", 4, 3)
+    return process, out
+
+
+@pytest.mark.parametrize("signum,code,said", [(signal.SIGINT, 130, "render: interrupted"),
+                                              (signal.SIGTERM, 143, "render: terminated")], ids=["INT", "TERM"])
+def test_views_apart_stop_like_one_view(tmp_path, signum, code, said):
+    process, out = start_views_apart(tmp_path)
+    try:
+        process.send_signal(signum)
+        _, stderr = process.communicate(timeout=60)
+        assert process.returncode == code, stderr
+        assert stderr.strip() == said
+        assert settled(process.pid) == []
+        assert leftovers(out) == []
+        assert (out / "apart" / "3d.gif").read_bytes() == b"yesterday's good gif"
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+
+
+def test_views_apart_tidy_up_even_when_the_render_is_killed(tmp_path):
+    process, out = start_views_apart(tmp_path)
+    try:
+        process.kill()
+        process.communicate(timeout=10)
+        assert settled(process.pid) == []
+        # The kernel tells each view's process that the render died: it removes its files.
+        assert leftovers(out) == []
+        assert (out / "apart" / "3d.gif").read_bytes() == b"yesterday's good gif"
+    finally:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
