@@ -28,6 +28,8 @@ __all__ = ["QUALITY", "PAGE", "Written", "render_scene", "write_gallery"]
 # Quality presets: frame size; the video encoders' rate factor follows the same names.
 QUALITY = {"low": (640, 360), "medium": (960, 540), "high": (1920, 1080)}
 MANIFEST = ".render.json"
+# A GIF past this many bytes is heavy on a page; the warning names the MP4 of the same frames.
+LARGE_GIF = 5 * 2**20
 # The format that is a page, not a sink: it needs each view's video and still.
 PAGE = "html"
 PAGE_NEEDS = ("mp4", "png")
@@ -147,12 +149,31 @@ def render_scene(name: str, scene, *, out="output", formats: Sequence[str] = ("g
         with atomic_file(manifest_path) as temp:
             temp.write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
     written += [w for view in chosen for w in done[view.name]]
+    for view, targets, _ in todo:
+        _warn_if_large(targets)
     if paged:
         files = [page.ViewFiles(v.name, {f: output_path(out, name, v.name, f) for f in formats})
                  for v in chosen]
         written.append(_write_page(folder / "index.html",
                                    page.scene_page(name, scene, folder, size, files, file)))
     return written
+
+
+def _warn_if_large(targets: dict) -> None:
+    """A warning for a GIF heavier than ``LARGE_GIF``, naming its MP4 (or how to get one)."""
+    import warnings
+    gif = targets.get("gif")
+    if gif is None or not gif.exists() or (size := gif.stat().st_size) <= LARGE_GIF:
+        return
+    mp4 = targets.get("mp4")
+    if mp4 is not None and mp4.exists():
+        other = mp4.stat().st_size
+        advice = (f"{size / max(other, 1):.0f}x its MP4 ({page.human_size(other)}); on a page prefer {mp4} "
+                  f"in a <video autoplay loop muted playsinline>")
+    else:
+        advice = "an MP4 of the same frames is usually a tenth of that or less (--format mp4)"
+    warnings.warn(f"{gif} is {page.human_size(size)}, {advice}; or make it smaller with --size or --fps",
+                  stacklevel=2)
 
 
 def _write_page(path: Path, text: str) -> Written:

@@ -107,3 +107,29 @@ def test_views_drawn_side_by_side_tick_one_progress_bar_per_frame(tmp_path):
     render_scene("race", scene, out=tmp_path, formats=("png",), size=(64, 48), jobs=1, progress=progress,
                  force=True)
     assert bars[1:] == [["2d", 1, 1], ["3d", 1, 1]]          # one job: in turn, the final frame alone
+
+
+def test_a_large_gif_is_a_warning_naming_its_mp4(tmp_path, monkeypatch):
+    import warnings
+    from render import pipeline
+    monkeypatch.setattr(pipeline, "LARGE_GIF", 1024)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        written = render_scene("race", race(), out=tmp_path, formats=("gif", "mp4"), size=(160, 90), views=["3d"])
+    gif, mp4 = (w.path for w in written)
+    ratio = gif.stat().st_size / mp4.stat().st_size
+    assert [str(w.message) for w in caught] == [
+        f"{gif} is {gif.stat().st_size / 1024:.1f} KiB, {ratio:.0f}x its MP4 ({mp4.stat().st_size / 1024:.1f} KiB); "
+        f"on a page prefer {mp4} in a <video autoplay loop muted playsinline>; or make it smaller with --size "
+        f"or --fps"]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        render_scene("race", race(), out=tmp_path, formats=("gif",), size=(160, 90), views=["2d"])
+    assert [str(w.message).split(", ", 1)[1] for w in caught] == [
+        "an MP4 of the same frames is usually a tenth of that or less (--format mp4); or make it smaller with "
+        "--size or --fps"]
+    monkeypatch.setattr(pipeline, "LARGE_GIF", 10 * 2**20)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        render_scene("race", race(), out=tmp_path, formats=("gif",), size=(160, 90), views=["2d"], force=True)
+    assert caught == []
