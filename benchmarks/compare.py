@@ -54,6 +54,8 @@ def targets(scratch: Path) -> dict:
         "2D GIF, --jobs 1": render + [str(ROOT / "scenes" / "ols_compare.py"), "--view", "2d",
                                       "--format", "gif", "--jobs", "1"] + out,
         "3D orbit GIF, --jobs 2": render + [str(orbit), "--format", "gif", "--jobs", "2"] + out,
+        "the gallery: render scenes/ (every scene file, GIF + MP4, default jobs)":
+            render + [str(ROOT / "scenes")] + out,
         "simulate the Beale race (15 runs x 100,000 steps)":
             [sys.executable, "-c", SIMULATE, str(ROOT / "scenes" / "beale_race.py")],
     }
