@@ -95,6 +95,19 @@ def is_name(value: Any) -> bool:
             and all(c.isalnum() or c in "-_" for c in value))
 
 
+MAX_MESSAGE = 300                              # characters of an error's own message shown
+
+
+def one_line(value) -> str | None:
+    """A one-line, bounded rendering of an exception's message (None if it cannot be had)."""
+    try:
+        text = str(value)
+    except BaseException:
+        return None
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 3] + "..."
+
+
 def _short(value: Any, limit: int = 60) -> str:
     """repr(value), cut to ``limit`` characters: an error stays one readable line."""
     try:

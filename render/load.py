@@ -13,6 +13,7 @@ import warnings
 from pathlib import Path
 
 from . import checks
+from .checks import one_line
 from .scene import SCENE_TYPES, Scene
 
 __all__ = ["load", "source", "dependencies", "display", "one_line", "SceneError"]
@@ -40,9 +41,6 @@ def display(path: Path) -> str:
     return text if text.isprintable() else repr(text)
 
 
-MAX_MESSAGE = 300                              # characters of an error's own message shown
-
-
 def _dependencies(path: Path, read: list[str]) -> list[Path]:
     """The files under the scene's folder it read, but itself and compiled caches."""
     folder, itself = path.resolve().parent, path.resolve()
@@ -53,16 +51,6 @@ def _dependencies(path: Path, read: list[str]) -> list[Path]:
         if p != itself and p.is_relative_to(folder) and "__pycache__" not in p.parts and p.is_file():
             found.add(p)
     return sorted(found)
-
-
-def one_line(value) -> str | None:
-    """A one-line, bounded rendering of an exception's message (None if it cannot be had)."""
-    try:
-        text = str(value)
-    except BaseException:
-        return None
-    text = " ".join(text.split())
-    return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 3] + "..."
 
 
 # Files a scene file reads while it loads (helper modules beside it, data files), by scene

@@ -80,6 +80,7 @@ class Notebook:
         elsewhere ``IPython.display.display(scene.show(...))``, or ``.save(path)``.
         ``jobs``: processes drawing frames (default: cores)."""
         from .frames import default_jobs
+        from .page import plain_title
         from .pipeline import render_scene
         if format not in SHOWN:
             raise ValueError(f"format must be one of {', '.join(SHOWN)}, got {format!r}")
@@ -89,8 +90,7 @@ class Notebook:
             written = render_scene("scene", self, out=out, formats=(format,), views=[chosen.name],
                                    size=size, theme=theme, jobs=jobs or default_jobs())
             data = written[0].path.read_bytes()
-        title = self.title or getattr(getattr(self, "surface", None), "name", "") or "scene"
-        return Media(data, format, size, f"{title}, view {chosen.name}")
+        return Media(data, format, size, f"{plain_title(self)}, view {chosen.name}")
 
     def _repr_html_(self) -> str:
         """What a notebook shows for a bare ``scene``: its first view, playing."""

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ._version import __version__
 
-__all__ = ["ViewFiles", "Entry", "scene_page", "gallery_page", "docstring", "summary", "plain_title",
+__all__ = ["ViewFiles", "Entry", "scene_page", "gallery_page", "source_text", "docstring", "summary", "plain_title",
            "human_size"]
 
 # What a download link is called, in the order shown.
@@ -45,6 +45,16 @@ def plain_title(scene) -> str:
         return scene.title
     surface = getattr(scene, "surface", None)
     return surface.name if surface is not None else "Updates in response to gradient signals"
+
+
+def source_text(file) -> str | None:
+    """A scene file's text to show (None if there is no file or it cannot be read)."""
+    if file is None:
+        return None
+    try:
+        return Path(file).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
 
 
 def docstring(text: str | None) -> str:
@@ -151,12 +161,7 @@ def scene_page(name: str, scene, folder: Path, size, views: list[ViewFiles],
     and download links, then the scene file's docstring and source."""
     folder = Path(folder)
     title = plain_title(scene)
-    text = None
-    if file is not None:
-        try:
-            text = Path(file).read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            text = None
+    text = source_text(file)
     parts = [f"<h1>{html.escape(name)}</h1>", f'<p class="subtitle">{html.escape(title)}</p>']
     about = docstring(text)
     if about:

@@ -14,6 +14,7 @@ import multiprocessing
 import os
 import signal
 import time
+import warnings
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Callable, Sequence
@@ -91,7 +92,7 @@ def render_scene(name: str, scene, *, out="output", formats: Sequence[str] = ("g
     if unknown:
         raise ValueError(f"{unknown[0]!r} is not a format; choose from {', '.join([*SINKS, PAGE])}")
     paged = PAGE in formats
-    formats = tuple(dict.fromkeys([f for f in formats if f != PAGE] + (list(PAGE_NEEDS) if paged else [])))
+    formats = _sink_formats(formats)
     theme = theme or scene.theme        # the plan draws in it; the spec stays as it was given
     size = tuple(size or QUALITY[quality])
     fps = float(fps or scene.fps)
@@ -159,9 +160,21 @@ def render_scene(name: str, scene, *, out="output", formats: Sequence[str] = ("g
     return written
 
 
+def _sink_formats(formats) -> tuple:
+    """The sinks' formats of ``formats``: the page is none, but it needs each view's MP4
+    and still."""
+    paged = PAGE in formats
+    return tuple(dict.fromkeys([f for f in formats if f != PAGE] + (list(PAGE_NEEDS) if paged else [])))
+
+
+def _frames_drawn(n: int, sinks) -> int:
+    """How many of a view's ``n`` frames its sinks (or their classes) have drawn: every one,
+    or the final frame alone."""
+    return n if any(s.every_frame for s in sinks) else 1
+
+
 def _warn_if_large(targets: dict) -> None:
     """A warning for a GIF heavier than ``LARGE_GIF``, naming its MP4 (or how to get one)."""
-    import warnings
     gif = targets.get("gif")
     if gif is None or not gif.exists() or (size := gif.stat().st_size) <= LARGE_GIF:
         return
@@ -195,15 +208,10 @@ def write_gallery(out, scenes, size=None, quality="medium", formats: Sequence[st
     """``out/index.html``: a page linking the pages of ``scenes`` (``[(name, scene, file)]``,
     rendered with the html format), each with its first view (of ``views``) playing."""
     size = tuple(size or QUALITY[quality])
-    formats = tuple(dict.fromkeys([f for f in formats if f != PAGE] + [*PAGE_NEEDS]))
+    formats = _sink_formats((*formats, PAGE))
     entries = []
     for name, scene, file in scenes:
-        text = None
-        if file is not None:
-            try:
-                text = Path(file).read_text(encoding="utf-8", errors="replace")
-            except OSError:
-                pass
+        text = page.source_text(file)
         first = next(v.name for v in scene.views if not views or v.name in views)
         files = {f: output_path(out, name, first, f) for f in formats if f in ("mp4", "webm", "png")}
         entries.append(page.Entry(name, page.plain_title(scene), page.summary(text),
@@ -229,7 +237,7 @@ def _render_views_apart(plan, todo, size, fps, quality, progress=None) -> None:
     from multiprocessing.connection import wait
     context = multiprocessing.get_context("fork")
     names = "+".join(v.name for v, _ in todo)
-    total = sum(plan.frames if any(SINKS[f].every_frame for f in targets) else 1 for _, targets in todo)
+    total = sum(_frames_drawn(plan.frames, [SINKS[f] for f in targets]) for _, targets in todo)
     tick, bar = progress(names, total) if progress else (None, nullcontext())
     children, outcomes = {}, {}
     try:
@@ -291,7 +299,7 @@ def _view_apart(send, plan, view, size, fps, quality, targets) -> None:
     try:
         send.send(("done", outcome))
     except Exception:                       # an exception that cannot be pickled
-        send.send(("done", RuntimeError(f"{type(outcome).__name__}: {' '.join(str(outcome).split())[:300]}")))
+        send.send(("done", RuntimeError(f"{type(outcome).__name__}: {checks.one_line(outcome)}")))
     send.close()
 
 
@@ -322,12 +330,12 @@ def _render_view(plan, view, size, fps, quality, jobs, targets, progress) -> Non
                 s.take_samples([sampled[i] for i in frames], exact, backdrops)
         # Frames as the canvas holds them (RGBA, each valid until the next is drawn) when
         # every sink takes them so; otherwise RGB copies.
-        if not any(s.every_frame for s in sinks):
+        drawn = _frames_drawn(n, sinks)
+        if drawn < n:
             frames = [stream.sample(n - 1)]
         else:
             frames = stream.pixels() if all(s.rgba for s in sinks) else iter(stream)
-        tick, bar = progress(view.name, n if any(s.every_frame for s in sinks) else 1) \
-            if progress else (None, nullcontext())
+        tick, bar = progress(view.name, drawn) if progress else (None, nullcontext())
         with bar:
             for frame in frames:
                 for s in sinks:
