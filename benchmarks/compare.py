@@ -20,6 +20,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from many import many_runs  # noqa: E402
 
 ORBIT = """
 from render import Camera, Run, Scene, View3D, optimizers as opt, surfaces
@@ -46,6 +49,8 @@ print(time.perf_counter() - t)
 def targets(scratch: Path) -> dict:
     orbit = scratch / "orbit.py"
     orbit.write_text(ORBIT)
+    for runs in (4, 400):
+        (scratch / f"runs{runs}.py").write_text(many_runs(runs))
     render = [sys.executable, "-m", "render"]
     out = ["--out", str(scratch / "out"), "--force", "--no-progress"]
     return {
@@ -54,6 +59,9 @@ def targets(scratch: Path) -> dict:
         "2D GIF, --jobs 1": render + [str(ROOT / "scenes" / "ols_compare.py"), "--view", "2d",
                                       "--format", "gif", "--jobs", "1"] + out,
         "3D orbit GIF, --jobs 2": render + [str(orbit), "--format", "gif", "--jobs", "2"] + out,
+        "many runs: 4 runs, 2D GIF": render + [str(scratch / "runs4.py"), "--view", "2d", "--format", "gif"] + out,
+        "many runs: 400 runs, 2D GIF": render + [str(scratch / "runs400.py"), "--view", "2d", "--format", "gif"]
+        + out,
         "the gallery: render scenes/ (every scene file, GIF + MP4, default jobs)":
             render + [str(ROOT / "scenes")] + out,
         "simulate the Beale race (15 runs x 100,000 steps)":

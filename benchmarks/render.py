@@ -35,6 +35,7 @@ from render import plan as planning  # noqa: E402
 from render.frames import FrameStream  # noqa: E402
 from render.pipeline import render_scene  # noqa: E402
 from render.load import load  # noqa: E402
+from many import many_runs  # noqa: E402
 
 SIZE = (960, 540)
 
@@ -113,6 +114,25 @@ def jobs(repeat):
           f"(medians of {repeat})")
 
 
+def many(repeat):
+    """4 runs against 400 (2D GIF, default options), alternately; then 2000 runs once in
+    2D and in a 3D view orbiting 90 degrees."""
+    with tempfile.TemporaryDirectory() as tmp:
+        commands = {}
+        for runs in (4, 400, 2000):
+            for orbit in (0, 90):
+                path = Path(tmp) / f"runs{runs}_{orbit}.py"
+                path.write_text(many_runs(runs, orbit))
+        command = lambda runs, view, orbit=0: [
+            sys.executable, "-m", "render", f"{tmp}/runs{runs}_{orbit}.py", "--view", view, "--format", "gif",
+            "--out", tmp, "--force", "--no-progress"]
+        t = medians({"4": command(4, "2d"), "400": command(400, "2d")}, repeat)
+        print(f"many runs, 2D GIF: 4 runs {t['4']:.2f} s, 400 runs {t['400']:.2f} s, "
+              f"{t['400'] / t['4']:.2f}x (medians of {repeat})")
+        once = medians({"2d": command(2000, "2d"), "orbit": command(2000, "3d", 90)}, 1)
+        print(f"2000 runs: 2D GIF {once['2d']:.1f} s, 3D orbiting GIF {once['orbit']:.1f} s (once each)")
+
+
 def psnr(a, b):
     mse = np.mean((a.astype(float) - b.astype(float)) ** 2)
     return float("inf") if mse == 0 else 10 * np.log10(255 ** 2 / mse)
@@ -148,7 +168,7 @@ def gif_size(scene, view):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", choices=["2d-gif", "2d-mp4", "default", "jobs", "orbit", "gif-size"])
+    parser.add_argument("--only", choices=["2d-gif", "2d-mp4", "default", "jobs", "orbit", "many", "gif-size"])
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     print(f"cores: {os.cpu_count()}, matplotlib {matplotlib.__version__}, size {SIZE[0]}x{SIZE[1]}")
@@ -160,6 +180,7 @@ def main():
         "default": lambda: default(args.repeat),
         "jobs": lambda: jobs(args.repeat),
         "orbit": lambda: orbit(args.repeat),
+        "many": lambda: many(args.repeat),
         "gif-size": lambda: (gif_size(scene, flat), gif_size(scene, solid)),
     }
     for name, run in targets.items():

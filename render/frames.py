@@ -46,6 +46,9 @@ class FrameSource:
             if not self.drawing.moving_camera:
                 self.canvas.draw()               # animated artists are left out of this draw
                 self._background = self.canvas.copy_from_bbox(self.drawing.figure.bbox)
+                # The background with the growing artists drawn up to frame _at over it.
+                self.drawing.baking = bool(self.drawing.growing)
+                self._grown, self._at = self._background, -1
 
     def __len__(self):
         return len(self.drawing)
@@ -66,11 +69,28 @@ class FrameSource:
                     a.set_animated(False)
                 self.canvas.draw()
             else:
-                self.canvas.restore_region(self._background)
+                self.canvas.restore_region(self._grow(i) if drawing.growing else self._background)
                 # In zorder, as a full draw stacks them (within an axes).
+                growing = set(map(id, drawing.growing))
                 for artist in sorted(changed, key=lambda a: a.get_zorder()):
-                    drawing.figure.draw_artist(artist)
+                    if id(artist) not in growing:
+                        drawing.figure.draw_artist(artist)
         return np.asarray(self.canvas.buffer_rgba())
+
+    def _grow(self, i: int):
+        """The background with the growing artists drawn to frame ``i``: each frame's
+        growth drawn over the last, kept, and taken up from there by the next frame. Going
+        back starts again from the first frame, so a frame's pixels never depend on which
+        frames were drawn before it."""
+        drawing = self.drawing
+        if i <= self._at:
+            self._grown, self._at = self._background, -1
+        self.canvas.restore_region(self._grown)
+        for k in range(self._at + 1, i + 1):
+            for artist in sorted(drawing.grow(k), key=lambda a: a.get_zorder()):
+                drawing.figure.draw_artist(artist)
+        self._grown, self._at = self.canvas.copy_from_bbox(drawing.figure.bbox), i
+        return self._grown
 
 
 def rgb(rgba: np.ndarray) -> np.ndarray:

@@ -87,7 +87,9 @@ def test_a_diverged_run_ends_with_a_cross_and_says_so():
     assert 0 < k < 30
     frames.frame(len(frames) - 1)
     d = frames.drawing
-    assert d.heads[0].get_marker() == "X"
+    moving, crossed = d.heads[0], d.heads[1]          # the run's entry's heads: still moving, diverged
+    assert len(moving.get_xdata()) == 0 and len(crossed.get_xdata()) == 1
+    assert crossed.get_marker() == "X"
     assert d.ax.get_legend().get_texts()[0].get_text() == "too fast"        # the label as given
     assert d.status(len(frames) - 1) == f"step 30: too fast diverged at {k}"
     assert "too fast diverged" in d.status_text.get_text()
@@ -105,8 +107,8 @@ def test_the_loss_panel_ends_where_the_trail_ends_for_a_diverged_run():
     assert P[0, 39, 0] < xmin and P[0, 39, 1] < ymin
     end = d.trails[0].get_xydata()[-1]
     np.testing.assert_allclose(end, [xmin, ymin])
-    np.testing.assert_allclose(np.ravel(d.heads[0].get_data()), end)
-    assert d.heads[0].get_marker() == "X"
+    np.testing.assert_allclose(np.ravel(d.heads[1].get_data()), end)       # (heads[0]: still moving)
+    assert d.heads[1].get_marker() == "X" and len(d.heads[0].get_xdata()) == 0
     steps, losses = d.loss.lines[0].get_data()
     assert steps.tolist() == [0, 20, 39]
     assert losses[-1] == d.trajectories.losses[0, 39]
@@ -169,8 +171,9 @@ def test_each_3d_run_is_visible_in_its_own_colour(run):
 
 
 def head_pixel(drawing, run):
-    """Where run's head is drawn, as (row, column) in the frame."""
-    head = drawing.heads[run]
+    """Where run's head is drawn, as (row, column) in the frame (a run still moving, its
+    legend entry its own)."""
+    head = drawing.heads[2 * run]
     if hasattr(head, "get_data_3d"):
         from mpl_toolkits.mplot3d import proj3d
         ax = drawing.ax

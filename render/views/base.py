@@ -105,6 +105,8 @@ def animation(drawing, fps: float) -> PinnedAnimation:
 
 FIGURE_WIDTH = 9.6     # inches: 960 pixels at matplotlib's default 100 dpi
 LEGEND_CAP = 8         # legend entries at most; the last then says how many more
+CROWD = 8              # runs in one legend entry past which they are drawn as a crowd
+STATUS_PARTS = 4       # runs (or swarms) the status line names; the rest it counts
 READABLE_DPI = 80.0    # the least dots per inch of a preset-sized frame
 
 
@@ -112,11 +114,16 @@ class Drawing:
     """A figure and what changes in it from frame to frame.
 
     ``animated`` lists the artists ``update`` changes; everything else is the static
-    background, drawn once and reused. ``moving_camera`` means every frame differs
-    everywhere (an orbiting 3D camera), so nothing can be reused.
+    background, drawn once and reused. ``growing`` lists those of them that only ever add
+    to what they drew (a crowd's trails): over a still background they are drawn a frame's
+    growth at a time and kept. ``moving_camera`` means every frame differs everywhere (an
+    orbiting 3D camera), so nothing can be reused.
     """
 
     moving_camera = False
+    # Set by a frame source that keeps the trails drawn so far (``growing``) in its
+    # background: ``update`` then leaves their artists to ``grow``.
+    baking = False
 
     def __init__(self, plan, view, size, dpi=None):
         self.plan = plan
@@ -141,12 +148,18 @@ class Drawing:
         self.figure.theme = self.theme
         FigureCanvasAgg(self.figure)
         self.animated: list = []
+        self.growing: list = []
 
     def __len__(self):
         return len(self.steps)
 
     def update(self, frame: int) -> list:
         raise NotImplementedError
+
+    def grow(self, frame: int) -> list:
+        """The ``growing`` artists set to only what is new at ``frame``: drawn over the
+        frame before's, they make this frame's. Only while ``baking``."""
+        return []
 
     # Shared by the views ---------------------------------------------------------------
 
@@ -163,15 +176,16 @@ class Drawing:
             part += f" median {np.median(finite):.3g}" if finite.size else ""
             lost = len(losses) - finite.size
             parts.append(part + (f", {lost} diverged" if lost else ""))
-        for i in plan.singles:
+        shown = plan.singles[: max(0, STATUS_PARTS - len(parts))]      # the rest are counted
+        for i in shown:
             short = plan.names[i]
             if plan.diverged(i, frame):
                 parts.append(f"{short} diverged at {int(self.trajectories.diverged_at[i])}")
             else:
                 parts.append(f"{short} {self.trajectories.losses[i, step]:.3g}")
-        more = len(parts) - 4
+        more = len(parts) + len(plan.singles) - len(shown) - STATUS_PARTS
         tail = f", +{more} more" if more > 0 else ""
-        return f"step {step}: " + ", ".join(parts[:4]) + tail
+        return f"step {step}: " + ", ".join(parts[:STATUS_PARTS]) + tail
 
     def title(self) -> str:
         if self.scene.title is not None:
@@ -225,19 +239,29 @@ class Drawing:
         """(this run's legend entry, how many entries there are)."""
         return self._order[(self.colors[run], self.plan.labels[run])], len(self._order)
 
+    def crowded(self, run: int) -> bool:
+        """Whether ``run`` is one of a crowd: its legend entry holds more than CROWD runs, or
+        there are more than LEGEND_CAP entries. A crowd is drawn thin, small-headed and
+        without a dot at every step: hundreds of dotted trails are a tangle."""
+        key = (self.colors[run], self.plan.labels[run])
+        return self._groups[key] > CROWD or len(self._groups) > LEGEND_CAP
+
     def trail_width(self, run: int) -> float:
         """Earlier legend entries are drawn wider, underneath: where two trails coincide both
-        stay visible, the later one as a stripe inside the earlier. A swarm's many entries are
-        drawn thin."""
+        stay visible, the later one as a stripe inside the earlier. A crowd is drawn thin."""
         k, n = self._rank(run)
-        if n > LEGEND_CAP:
+        if self.crowded(run):
             return 1.0
         return 1.4 + 1.2 * (n - 1 - k) / max(1, n - 1)
+
+    def trail_marker(self, run: int) -> str:
+        """A dot at every step shows the step sizes of a few runs; a crowd's would be a blur."""
+        return "none" if self.crowded(run) else "o"
 
     def head_size(self, run: int) -> float:
         """Heads nest the same way: runs that end together show as rings around each other."""
         k, n = self._rank(run)
-        if n > LEGEND_CAP:
+        if self.crowded(run):
             return 5.0
         # Rings at least 1.5 points wide, each side, when there are few.
         return 8.0 + min(3.0, 9.0 / max(1, n - 1)) * (n - 1 - k)
@@ -299,8 +323,10 @@ def clip_segments(a: np.ndarray, b: np.ndarray, lo, hi) -> tuple[np.ndarray, np.
     finite = np.all(np.isfinite(a) & np.isfinite(b), axis=1)
     seen = finite & ~np.any(parallel_out, axis=1) & (first <= last) & (last >= 0) & (first <= 1)
     t0, t1 = np.clip(first, 0, 1)[:, None], np.clip(last, 0, 1)[:, None]
+    # An end that is not cut is kept exactly: a + (b - a) can differ from b in its last bit,
+    # and a trail's next segment would then not seem to start where this one ends.
     with np.errstate(invalid="ignore"):
-        return a + t0 * d, a + t1 * d, seen
+        return np.where(t0 == 0, a, a + t0 * d), np.where(t1 == 1, b, a + t1 * d), seen
 
 
 def clip_path(points: np.ndarray, lo, hi) -> tuple[np.ndarray, np.ndarray | None]:

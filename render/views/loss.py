@@ -7,6 +7,8 @@ import numpy as np
 from matplotlib.collections import PolyCollection
 from matplotlib.ticker import Locator
 
+from .runs import Batches
+
 
 class LossPanel:
     """Loss-vs-step curves on ``ax``, owned by a Drawing whose frames it follows.
@@ -35,10 +37,17 @@ class LossPanel:
         ax.set_xlabel("step")
         ax.set_ylabel("loss")
         ax.grid(True, alpha=0.3)
-        self.lines = [ax.plot([], [], color=colors[i], linewidth=drawing.trail_width(i))[0]
-                      for i in self.singles]
+        # Step against loss, batched as the runs' trails are: a line per legend entry.
+        curve = lambda rows, shown: np.stack(np.broadcast_arrays(shown[None, :].astype(float), losses[np.ix_(rows, shown)]),
+                                             axis=2)
+        self.batches = Batches(plan, self.singles, lambda i: (colors[i], drawing.trail_width(i)), curve, 2,
+                               grows=drawing.crowded)
+        self.lines = [ax.plot([], [], color=colors[i], linewidth=drawing.trail_width(i),
+                              solid_capstyle="round" if grows else None)[0]
+                      for i, grows in zip(self.batches.first, self.batches.grows)]
+        drawing.growing.extend(line for line, grows in zip(self.lines, self.batches.grows) if grows)
         self.heads = [ax.plot([], [], color=colors[i], marker="o", markersize=5, markeredgecolor="black",
-                              markeredgewidth=0.5, linestyle="none")[0] for i in self.singles]
+                              markeredgewidth=0.5, linestyle="none")[0] for i in self.batches.first]
         self.bands = []
         for color, values in bands:
             band = PolyCollection([], facecolors=color, alpha=0.25, linewidths=0)
@@ -73,14 +82,13 @@ class LossPanel:
 
     def update(self, frame: int) -> None:
         d = self.drawing
-        for i, line, head in zip(self.singles, self.lines, self.heads):
-            xs, _ = d.plan.trail(i, frame)         # the steps the trail shows, the same ones
-            ys = d.trajectories.losses[i, xs]
-            line.set_data(xs, ys)
-            if len(xs):
-                head.set_data([xs[-1]], [ys[-1]])
-            else:
-                head.set_data([], [])
+        trails, heads, _ = self.batches.at(frame, grown=not d.baking)
+        for members, points, line, head in zip(self.batches.members, trails, self.lines, self.heads):
+            if points is not None:
+                line.set_data(points[:, 0], points[:, 1])
+            ends = heads[members]
+            ends = ends[~np.all(np.isnan(ends), axis=1)]
+            head.set_data(ends[:, 0], ends[:, 1])
         steps = d.steps[: frame + 1]
         for (lo, mid, hi), band, line in self.bands:
             n = len(steps)
@@ -89,6 +97,12 @@ class LossPanel:
             x = steps[ok]
             band.set_verts([np.column_stack([np.r_[x, x[::-1]], np.r_[lo[:n][ok], hi[:n][ok][::-1]]])]
                            if len(x) > 1 else [])
+
+    def grow(self, frame: int) -> list:
+        lines = [line for line, grows in zip(self.lines, self.batches.grows) if grows]
+        for line, points in zip(lines, self.batches.grow(frame)):
+            line.set_data(points[:, 0], points[:, 1])
+        return lines
 
 
 class Spaced(Locator):

@@ -7,9 +7,10 @@ from matplotlib.colors import BoundaryNorm
 
 from matplotlib.transforms import offset_copy
 
-from .base import Drawing, clip_path, contour_levels
+from .base import Drawing, contour_levels
 from .glyphs import GlyphText
 from .loss import LossPanel
+from .runs import Batches
 from .swarm import HEAD_SIZE, START_FILL, START_SIZE, SwarmLayer
 
 GRID = 300          # contour grid points per side
@@ -117,18 +118,25 @@ class Plot2D(Drawing):
     def _runs(self):
         ax = self.ax
         self.singles = self.plan.singles
+        P = self.trajectories.positions
+        style = lambda i: (self.colors[i], self.trail_width(i), self.trail_marker(i), self.head_size(i))
+        self.batches = Batches(self.plan, self.singles, style, lambda rows, steps: P[np.ix_(rows, steps)], 2,
+                               self.box, grows=self.crowded)
         self.trails, self.heads = [], []
-        for i in self.singles:
+        for i, grows in zip(self.batches.first, self.batches.grows):
             color = self.colors[i]
-            trail, = ax.plot([], [], color=color, linewidth=self.trail_width(i), marker="o", markersize=2.5,
-                             zorder=4)
-            head, = ax.plot([], [], color=color, marker="o", markersize=self.head_size(i), markeredgecolor="black",
-                            markeredgewidth=0.8, linestyle="none", zorder=5)
+            # A growing trail is drawn a segment at a time: round caps make the pieces one line.
+            trail, = ax.plot([], [], color=color, linewidth=self.trail_width(i), marker=self.trail_marker(i),
+                             markersize=2.5, zorder=4, solid_capstyle="round" if grows else None)
             self.trails.append(trail)
-            self.heads.append(head)
+            if grows:
+                self.growing.append(trail)
+            for marker in "oX":         # still moving, diverged
+                head, = ax.plot([], [], color=color, marker=marker, markersize=self.head_size(i),
+                                markeredgecolor="black", markeredgewidth=0.8, linestyle="none", zorder=5)
+                self.heads.append(head)
         self.animate(self.trails + self.heads)
         self.swarms = []
-        P = self.trajectories.positions
         for group in self.plan.groups:
             layer = SwarmLayer(self, group, lambda rows, steps: P[np.ix_(rows, steps)], self.box)
             where, rgba = layer.starts()
@@ -212,36 +220,35 @@ class Plot2D(Drawing):
             self.ax.set_position((left, bottom, full - width, height))
 
     def _arrows(self):
+        # A crowd's arrows would be a thicket: the runs of entries drawn one by one get them.
+        self.pointed = np.array([k for k, i in enumerate(self.singles) if not self.crowded(i)], dtype=int)
+        runs = [self.singles[k] for k in self.pointed]
         # The steepest start sets the scale: its arrow spans 15% of the width; later arrows
         # shrink with the gradient, and none grows past a quarter of the width.
-        g0 = self.trajectories.gradients[self.singles, 0]
+        g0 = self.trajectories.gradients[runs, 0]
         start = np.hypot(g0[:, 0], g0[:, 1])
         start = start[np.isfinite(start) & (start > 0)]
         width = self.window[1] - self.window[0]
         self.arrow_scale = 0.15 * width / (start.max() if start.size else 1.0)
         self.arrow_cap = 0.25 * width
-        n = len(self.singles)
+        n = len(runs)
         if not n:
             return                  # a swarm's arrows would be a field; View2D(field=True) draws one
         self.quiver = self.ax.quiver(np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n),
-                                     color=[self.colors[i] for i in self.singles], angles="xy",
+                                     color=[self.colors[i] for i in runs], angles="xy",
                                      scale_units="xy", scale=1,
                                      width=0.004, edgecolor="black", linewidth=0.4, zorder=4.5)
         self.animate([self.quiver])
 
     def update(self, frame: int) -> list:
         step = int(self.steps[frame])
-        P = self.trajectories.positions
-        heads = np.zeros((len(self.heads), 2))
-        moving = np.zeros(len(self.heads), dtype=bool)      # not yet diverged
-        for k, (i, trail, head) in enumerate(zip(self.singles, self.trails, self.heads)):
-            idx, last = self.plan.trail(i, frame)
-            points, end = clip_path(P[i, idx], *self.box)
-            trail.set_data(points[:, 0], points[:, 1])
-            heads[k] = np.nan if end is None else end
-            head.set_data([heads[k, 0]], [heads[k, 1]])
-            moving[k] = not self.plan.diverged(i, frame)
-            head.set_marker("o" if moving[k] else "X")
+        trails, heads, moving = self.batches.at(frame, grown=not self.baking)
+        for k, (members, points) in enumerate(zip(self.batches.members, trails)):
+            if points is not None:
+                self.trails[k].set_data(points[:, 0], points[:, 1])
+            for head, which in zip(self.heads[2 * k: 2 * k + 2], (moving[members], ~moving[members])):
+                where = heads[members[which]]
+                head.set_data(where[:, 0], where[:, 1])
         for layer, trails, dots in self.swarms:
             segments, rgba = layer.trails(frame)
             trails.set_segments(segments)
@@ -249,9 +256,10 @@ class Plot2D(Drawing):
             where, rgba = layer.heads(frame)
             dots.set_offsets(where)
             dots.set_facecolors(rgba)
-        if self.view.arrows and self.singles:
+        if self.view.arrows and len(self.pointed):
+            runs, heads, moving = np.asarray(self.singles)[self.pointed], heads[self.pointed], moving[self.pointed]
             vectors = np.zeros_like(heads)
-            vectors[moving] = -self.trajectories.gradients[self.singles, step][moving] * self.arrow_scale
+            vectors[moving] = -self.trajectories.gradients[runs, step][moving] * self.arrow_scale
             length = np.hypot(vectors[:, 0], vectors[:, 1])
             too_long = length > self.arrow_cap
             vectors[too_long] *= (self.arrow_cap / length[too_long])[:, None]
@@ -261,3 +269,9 @@ class Plot2D(Drawing):
         if self.loss is not None:
             self.loss.update(frame)
         return self.animated
+
+    def grow(self, frame: int) -> list:
+        trails = [t for t, grows in zip(self.trails, self.batches.grows) if grows]
+        for trail, points in zip(trails, self.batches.grow(frame)):
+            trail.set_data(points[:, 0], points[:, 1])
+        return trails + (self.loss.grow(frame) if self.loss is not None else [])

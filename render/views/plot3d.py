@@ -6,8 +6,9 @@ from matplotlib.transforms import Bbox
 from mpl_toolkits.mplot3d import Axes3D
 from mpl_toolkits.mplot3d.art3d import Line3DCollection
 
-from .base import Drawing, clip_path
+from .base import Drawing
 from .glyphs import GlyphText
+from .runs import Batches
 from .swarm import HEAD_SIZE, START_SIZE, SwarmLayer
 
 
@@ -96,22 +97,32 @@ class Plot3D(Drawing):
     def _runs(self):
         ax = self.ax
         self.singles = self.plan.singles
+        P, L = self.trajectories.positions, self.trajectories.losses
+        on_surface = lambda rows, steps: np.concatenate([P[np.ix_(rows, steps)], L[np.ix_(rows, steps)][..., None]],
+                                                        axis=2)
+        style = lambda i: (self.colors[i], self.trail_width(i), self.trail_marker(i), self.head_size(i))
+        # A crowd's trails grow only under a still camera, and without their dashed shadows
+        # (a dash pattern drawn a segment at a time would start again at every step).
+        grows = (lambda i: False) if self.moving_camera or self.view.shadow else self.crowded
+        self.batches = Batches(self.plan, self.singles, style, on_surface, 3, self.box, grows=grows)
         self.paths, self.heads, self.shadows = [], [], []
-        for i in self.singles:
+        for i, grows in zip(self.batches.first, self.batches.grows):
             color = self.colors[i]
-            self.paths.append(ax.plot([], [], [], color=color, linewidth=self.trail_width(i), marker="o",
-                                      markersize=2.5, zorder=5)[0])
-            self.heads.append(ax.plot([], [], [], color=color, marker="o", markersize=self.head_size(i), zorder=6,
-                                      markeredgecolor="black", markeredgewidth=0.8, linestyle="none")[0])
+            self.paths.append(ax.plot([], [], [], color=color, linewidth=self.trail_width(i),
+                                      marker=self.trail_marker(i), markersize=2.5, zorder=5,
+                                      solid_capstyle="round" if grows else None)[0])
+            if grows:
+                self.growing.append(self.paths[-1])
+            for marker in "oX":         # still moving, diverged
+                self.heads.append(ax.plot([], [], [], color=color, marker=marker, markersize=self.head_size(i),
+                                          zorder=6, markeredgecolor="black", markeredgewidth=0.8,
+                                          linestyle="none")[0])
             if self.view.shadow:
                 # On the floor, thin and dashed: a shadow, never taken for a run.
                 self.shadows.append(ax.plot([], [], [], color=color, linewidth=1.0, alpha=0.7,
                                             linestyle=(0, (3, 2)), zorder=4)[0])
         self.animate(self.paths + self.shadows + self.heads)
         self.swarms = []
-        P, L = self.trajectories.positions, self.trajectories.losses
-        on_surface = lambda rows, steps: np.concatenate([P[np.ix_(rows, steps)], L[np.ix_(rows, steps)][..., None]],
-                                                        axis=2)
         for group in self.plan.groups:
             layer = SwarmLayer(self, group, on_surface, self.box)
             where, rgba = layer.starts()
@@ -238,15 +249,14 @@ class Plot3D(Drawing):
         return Bbox.union(boxes)
 
     def update(self, frame: int) -> list:
-        P, L = self.trajectories.positions, self.trajectories.losses
-        for k, (i, path, head) in enumerate(zip(self.singles, self.paths, self.heads)):
-            idx, last = self.plan.trail(i, frame)
+        trails, heads, moving = self.batches.at(frame, grown=not self.baking)
+        for k, (members, points) in enumerate(zip(self.batches.members, trails)):
             # Cut to the box: a run that leaves it stops at its edge, over nothing else.
-            points, end = clip_path(np.column_stack([P[i, idx, 0], P[i, idx, 1], L[i, idx]]), *self.box)
-            path.set_data_3d(*points.T)
-            ends = np.empty((0, 3)) if end is None else end[None, :]
-            head.set_data_3d(*ends.T)
-            head.set_marker("X" if self.plan.diverged(i, frame) else "o")
+            if points is not None:
+                self.paths[k].set_data_3d(*points.T)
+            for head, which in zip(self.heads[2 * k: 2 * k + 2], (moving[members], ~moving[members])):
+                where = heads[members[which]]
+                head.set_data_3d(*where[~np.all(np.isnan(where), axis=1)].T)
             if self.shadows:
                 self.shadows[k].set_data_3d(points[:, 0], points[:, 1], np.full(len(points), self.floor))
         for layer, trails, dots in self.swarms:
@@ -264,3 +274,9 @@ class Plot3D(Drawing):
             self._place_camera(frame)
         self.status_text.set_text(self.status(frame))
         return self.animated
+
+    def grow(self, frame: int) -> list:
+        paths = [p for p, grows in zip(self.paths, self.batches.grows) if grows]
+        for path, points in zip(paths, self.batches.grow(frame)):
+            path.set_data_3d(*points.T)
+        return paths

@@ -1,0 +1,183 @@
+"""The single runs (those of no swarm), drawn as a few artists however many there are.
+
+Runs drawn alike (one colour, one width, one head size: one legend entry) share one line
+for their trails, broken between runs by a NaN vertex, and one line of markers for their
+heads (another for the heads of those that diverged). matplotlib draws a line's markers by
+stamping one rasterised marker, so four hundred runs in four entries cost four lines, not
+eight hundred artists. A scene whose runs are each their own entry draws what a line per
+run drew.
+
+Each run's trail, cut to the box, is worked out once for the whole animation; a frame's
+trail is a prefix of it, so nothing is cut again frame by frame.
+
+A crowd's trails (``Drawing.crowded``) also grow instead of being drawn again: what Agg
+spends on a line is the length it rasterises, and four hundred trails redrawn whole every
+frame rasterise the same old segments a hundred times over. Over a still background,
+each frame draws only the segments new since the frame before onto the trails so far
+(``grow``); a full redraw (an orbit, a notebook's animation) draws them whole.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from .base import clip_path, clip_segments
+
+
+class Batches:
+    """The single runs ``runs`` of ``plan``, batched by ``style(run)`` (any hashable; equal
+    for runs drawn alike), in order of first appearance: earlier entries are drawn first,
+    underneath. ``grows(run)`` says whether a batch's trails grow (asked of its first run).
+
+    ``points(rows, steps)`` gives the points to draw, (len(rows), len(steps), dims); ``box``
+    the (lo, hi) corners they are cut to, or None for no cut (only non-finite points are
+    left out then).
+    """
+
+    def __init__(self, plan, runs, style: Callable, points: Callable, dims: int, box=None,
+                 grows: Callable = lambda run: False):
+        self.plan = plan
+        self.dims = dims
+        self.runs = np.asarray(runs, dtype=int)
+        self.points = points
+        self.box = None if box is None else (np.asarray(box[0], dtype=float), np.asarray(box[1], dtype=float))
+        keys = [style(int(r)) for r in self.runs]
+        self.styles = list(dict.fromkeys(keys))
+        # Positions (into self.runs) of each batch's members.
+        self.members = [np.array([k for k, key in enumerate(keys) if key == s], dtype=int) for s in self.styles]
+        self.first = [int(self.runs[m[0]]) for m in self.members]   # a run that stands for each batch
+        self.grows = [bool(grows(r)) for r in self.first]
+        self._diverged: dict = {}
+        self._paths()
+
+    def __len__(self):
+        return len(self.styles)
+
+    def _paths(self) -> None:
+        """Each run's trail over every frame's step, cut to the box, once. A run whose
+        points are all inside (``whole``) is its points; another is a chain of vertices
+        (``chain[k]``, NaN rows where it leaves the box and comes back) of which the trail
+        at frame f is the first ``count[k, f]``, as ``clip_path`` would cut it."""
+        plan, D, n = self.plan, self.dims, len(self.runs)
+        F = plan.frames
+        self.P = P = np.asarray(self.points(self.runs, plan.steps), dtype=float).reshape(n, F, D)
+        with np.errstate(invalid="ignore"):
+            inside = np.all(np.isfinite(P), axis=2)
+            if self.box is not None:
+                inside &= np.all((P >= self.box[0]) & (P <= self.box[1]), axis=2)
+        self.inside = inside
+        self.whole = inside.all(axis=1)
+        self.chain, self.count = {}, {}
+        for k in np.flatnonzero(~self.whole):
+            self.chain[k], self.count[k] = self._cut_once(P[k], inside[k])
+
+    def _cut_once(self, points: np.ndarray, inside: np.ndarray):
+        D, F = self.dims, len(points)
+        # The first frame's trail is the start alone, if inside; each segment then adds
+        # its cut end, or (where the trail came back into the box) a break, start and end.
+        rows = [points[0]] if F and inside[0] else []
+        count = np.zeros(F, dtype=int)
+        count[:1] = len(rows)
+        if F >= 2:
+            lo, hi = self.box if self.box is not None else (np.full(D, -np.inf), np.full(D, np.inf))
+            s0, s1, seen = clip_segments(points[:-1], points[1:], lo, hi)
+            made = np.zeros(F - 1, dtype=int)
+            for j in np.flatnonzero(seen):
+                before = len(rows)
+                if not (rows and np.array_equal(s0[j], rows[-1])):     # else it goes on from there
+                    if rows:
+                        rows.append(np.full(D, np.nan))
+                    rows.append(s0[j])
+                rows.append(s1[j])
+                made[j] = len(rows) - before
+            count[1:] = count[0] + np.cumsum(made)
+        return np.array(rows, dtype=float).reshape(-1, D), count
+
+    def _trail(self, k: int, frame: int):
+        """Run ``runs[k]``'s trail at ``frame`` and its head (None: none)."""
+        run = int(self.runs[k])
+        if self.plan.last[run, frame] >= self.plan.steps[frame]:            # still moving
+            if self.whole[k]:
+                return self.P[k, : frame + 1], self.P[k, frame]
+            path = self.chain[k][: self.count[k][frame]]
+            if self.inside[k, frame]:
+                return path, self.P[k, frame]
+            return path, (path[-1] if len(path) else None)
+        # Diverged: its trail ends at its last finite step, and stays as it is from then on.
+        idx, last = self.plan.trail(run, frame)
+        key = (k, len(idx), last)
+        if key not in self._diverged:
+            points = np.asarray(self.points(self.runs[[k]], idx), dtype=float).reshape(len(idx), self.dims)
+            if self.box is None:
+                self._diverged[key] = points, (points[-1] if len(points) else None)
+            else:
+                self._diverged[key] = clip_path(points, *self.box)
+        return self._diverged[key]
+
+    def at(self, frame: int, grown: bool = True):
+        """The runs at ``frame``: each batch's trails as one (m, D) array (runs separated by
+        a NaN row; None for a growing batch unless ``grown``), each run's head ((runs, D),
+        NaN where it has none) and whether it is still moving (not yet diverged)."""
+        plan, D = self.plan, self.dims
+        n = len(self.runs)
+        moving = plan.last[self.runs, frame] >= plan.steps[frame]
+        heads = np.full((n, D), np.nan)
+        easy = moving & self.whole
+        heads[easy] = self.P[easy, frame]
+        trails = []
+        for members, grows in zip(self.members, self.grows):
+            wanted = grown or not grows
+            parts = []
+            for k in members:
+                if easy[k]:
+                    if wanted:
+                        parts.append(self.P[k, : frame + 1])
+                    continue
+                path, end = self._trail(k, frame)
+                if end is not None:
+                    heads[k] = end
+                parts.append(path)
+            trails.append(_joined(parts, D) if wanted else None)
+        return trails, heads, moving
+
+    def grow(self, frame: int) -> list:
+        """Each growing batch's part new at ``frame`` (since ``frame - 1``), as one (m, D)
+        array of polylines separated by NaN rows: drawn over the trails up to the frame
+        before, it makes the trails up to this one."""
+        plan, D = self.plan, self.dims
+        parts = []
+        for members, grows in zip(self.members, self.grows):
+            if not grows:
+                continue
+            if frame == 0:
+                parts.append(np.empty((0, D)))
+                continue
+            moving = plan.last[self.runs[members], frame] >= plan.steps[frame]
+            easy = members[moving & self.whole[members]]
+            pieces = []
+            if len(easy):
+                gaps = np.full((len(easy), 1, D), np.nan)
+                pieces.append(np.concatenate([self.P[easy, frame - 1: frame + 1], gaps], axis=1).reshape(-1, D)[:-1])
+            for k in members[~(moving & self.whole[members])]:
+                before, _ = self._trail(k, frame - 1)
+                now, _ = self._trail(k, frame)
+                new = now[max(0, len(before) - 1):]
+                if len(new) >= 2:
+                    pieces.append(new)
+            parts.append(_joined(pieces, D))
+        return parts
+
+
+def _joined(parts: list, D: int) -> np.ndarray:
+    """Polylines as one array of vertices, a NaN row between each two."""
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return np.empty((0, D))
+    if len(parts) == 1:
+        return parts[0]
+    gap = np.full((1, D), np.nan)
+    out = [parts[0]]
+    for p in parts[1:]:
+        out += [gap, p]
+    return np.concatenate(out)
