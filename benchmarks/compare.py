@@ -45,6 +45,20 @@ scene.simulate()
 print(time.perf_counter() - t)
 """
 
+ORBIT_FRAME = """
+import sys, time
+from render import plan as planning
+from render.frames import FrameSource
+from render.load import load
+(_, scene), = load(sys.argv[1])
+source = FrameSource(planning.build(scene), scene.views[0], (960, 540))
+source.frame(0)
+t = time.perf_counter()
+for i in range(1, len(source)):
+    source.frame(i)
+print((time.perf_counter() - t) / (len(source) - 1))
+"""
+
 
 def targets(scratch: Path) -> dict:
     orbit = scratch / "orbit.py"
@@ -59,6 +73,7 @@ def targets(scratch: Path) -> dict:
         "2D GIF, --jobs 1": render + [str(ROOT / "scenes" / "ols_compare.py"), "--view", "2d",
                                       "--format", "gif", "--jobs", "1"] + out,
         "3D orbit GIF, --jobs 2": render + [str(orbit), "--format", "gif", "--jobs", "2"] + out,
+        "3D orbit, one frame drawn whole (960x540, one process)": [sys.executable, "-c", ORBIT_FRAME, str(orbit)],
         "many runs: 4 runs, 2D GIF": render + [str(scratch / "runs4.py"), "--view", "2d", "--format", "gif"] + out,
         "many runs: 400 runs, 2D GIF": render + [str(scratch / "runs400.py"), "--view", "2d", "--format", "gif"]
         + out,
@@ -76,7 +91,7 @@ def run(command, tree: Path) -> float:
     elapsed = time.perf_counter() - start
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed in {tree}:\n{done.stderr}")
-    if "-c" in command:                    # the script reports its own time
+    if "-c" in command:                    # the script reports its own time (seconds)
         return float(done.stdout.strip().splitlines()[-1])
     return elapsed
 
@@ -110,7 +125,7 @@ def main():
                     for label, tree in trees.items():
                         times[label].append(run(command, tree))
                 before, after = (statistics.median(times[k]) for k in ("before", "after"))
-                print(f"{name}: before {before:.2f} s, after {after:.2f} s, "
+                print(f"{name}: before {before:.3g} s, after {after:.3g} s, "
                       f"after/before {after / before:.2f}")
         finally:
             for label, tree in trees.items():

@@ -119,14 +119,23 @@ def draws_whole_frames(view) -> bool:
 
 
 # A worker process draws with the FrameSource its pool's initializer built from the plan
-# handed to it; this is that process's own, set once when it starts.
+# handed to it; this is that process's own, set once when it starts. A worker forked from a
+# process that already built one for the same view (to draw a GIF's palette samples) takes
+# that copy instead of building the figure again: frames are drawn whole, so what the
+# source drew before does not show.
 _SOURCE: FrameSource | None = None
+_INHERITED: FrameSource | None = None
 
 
 def _start_worker(plan, view, size):
     global _SOURCE
     _bound_to_parent()
-    _SOURCE = FrameSource(plan, view, size)
+    inherited = _INHERITED
+    if inherited is not None and inherited.drawing.plan is plan and inherited.drawing.view is view \
+            and inherited.size == tuple(size):
+        _SOURCE = inherited
+    else:
+        _SOURCE = FrameSource(plan, view, size)
 
 
 def _bound_to_parent(death: int = signal.SIGKILL) -> None:
@@ -209,6 +218,8 @@ class FrameStream:
         ahead = 2 * self.jobs
         context = multiprocessing.get_context("fork")
         pending = deque()
+        global _INHERITED
+        _INHERITED = self._local                 # (workers fork when the pool starts them)
         with ProcessPoolExecutor(self.jobs, mp_context=context, initializer=_start_worker,
                                  initargs=(self.plan, self.view, self.size)) as pool:
             try:
@@ -221,5 +232,6 @@ class FrameStream:
                         queued += 1
                     yield from batch
             finally:
+                _INHERITED = None
                 for future in pending:
                     future.cancel()

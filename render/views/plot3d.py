@@ -9,6 +9,7 @@ from mpl_toolkits.mplot3d.art3d import Line3DCollection
 from .base import Drawing
 from .glyphs import GlyphText
 from .runs import Batches
+from .stamps import stamp, stamp_tick_labels
 from .swarm import HEAD_SIZE, START_SIZE, SwarmLayer
 
 
@@ -57,7 +58,14 @@ class Plot3D(Drawing):
                                      transform=fig.transFigure)
         fig.add_artist(self.status_text)
         self.animate([self.status_text])
-        fig.suptitle(self.title(), fontsize=11)
+        title = fig.suptitle(self.title(), fontsize=11)
+        if self.moving_camera:
+            # Every frame is drawn whole: what does not change is drawn once and stamped.
+            for still in (title, self.legend):
+                if still is not None:
+                    stamp(still)
+            for axis in (self.ax.xaxis, self.ax.yaxis, self.ax.zaxis):
+                stamp_tick_labels(axis)
 
     def _surface(self):
         ax, view, surface = self.ax, self.view, self.scene.surface
