@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 import signal
 import sys
 import threading
@@ -64,6 +65,22 @@ def _size(ctx, param, value):
         raise click.BadParameter(f"{value!r}: width and height must be even (videos need it), "
                                  f"e.g. {w + w % 2}x{h + h % 2}")
     return (w, h)
+
+
+UNITS = {"": 1, "b": 1, "k": 2**10, "kb": 2**10, "kib": 2**10, "m": 2**20, "mb": 2**20, "mib": 2**20}
+
+
+def _bytes(ctx, param, value):
+    """A size like 5MiB, 5MB, 5M, 800KiB or 300000 (bytes); K and M count in 1024s."""
+    if value is None:
+        return None
+    match = re.fullmatch(r"\s*(\d+(?:\.\d*)?)\s*([a-z]*)\s*", value.lower())
+    if not match or match.group(2) not in UNITS:
+        raise click.BadParameter(f"{value!r} is not a size; write e.g. 5MiB, 800KiB or 300000 (bytes)")
+    size = int(float(match.group(1)) * UNITS[match.group(2)])
+    if size < 1024:
+        raise click.BadParameter(f"{value!r} is less than 1 KiB; no GIF fits in it")
+    return size
 
 
 def _scene_files(paths, missing_ok=False) -> list[Path]:
@@ -164,6 +181,7 @@ class _Renders:
     force: bool
     progress: bool | None
     debug: bool
+    gif_budget: int | None = None
     loaded: dict = dataclasses.field(default_factory=dict)
 
     def load(self, files) -> bool:
@@ -230,7 +248,8 @@ class _Renders:
                                            jobs=self.jobs or default_jobs(), data=self.data,
                                            hashes=self.hashes, force=self.force,
                                            source=scene_source(file),
-                                           progress=_progress_factory(show, name), file=file)
+                                           progress=_progress_factory(show, name), file=file,
+                                           gif_budget=self.gif_budget)
                 for message in dict.fromkeys(one_line(w.message) for w in caught):
                     _error(f"warning: {display(file)}: {message}")
             except KeyboardInterrupt:
@@ -255,7 +274,8 @@ class _Renders:
     def _report(written) -> int:
         for w in written:
             note = "  (up to date)" if w.skipped else ""
-            click.echo(f"{w.path}  {human_size(w.bytes)}{note}")
+            said = f"  ({w.note})" if w.note else ""
+            click.echo(f"{w.path}  {human_size(w.bytes)}{said}{note}")
         return sum(not w.skipped for w in written)
 
     def watched(self, files) -> set[Path]:
@@ -320,6 +340,9 @@ def _watch(paths, renders: _Renders) -> NoReturn:
 @click.option("--jobs", type=click.IntRange(1, 64), default=None,
               help="Processes drawing at once (default: cores): a scene's views side by side, or an "
                    "orbiting view's frames.")
+@click.option("--gif-budget", callback=_bytes, metavar="SIZE",
+              help="Make each GIF fit in SIZE (e.g. 5MiB): fewer frames (down to 8 fps), then fewer "
+                   "pixels (down to 320 wide); the output line says what was done.")
 @click.option("--data", is_flag=True, help="Also write the numbers: OUT/<scene>/trajectories.csv "
               "(responses.csv for a ResponseScene).")
 @click.option("--hashes", is_flag=True, help="Also write OUT/<scene>/<view>.hashes.json.")
@@ -329,13 +352,13 @@ def _watch(paths, renders: _Renders) -> NoReturn:
 @click.option("--progress/--no-progress", default=None,
               help="Progress bars on stderr (default: when it is a terminal).")
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
-def main(paths, out, formats, views, picked, size, fps, quality, theme, jobs, data, hashes, force, watch,
-         progress, debug):
+def main(paths, out, formats, views, picked, size, fps, quality, theme, jobs, gif_budget, data, hashes, force,
+         watch, progress, debug):
     """Render scene files (or folders of them) into animations."""
     if quality is None:
         quality = "low" if watch and size is None else "medium"
     renders = _Renders(out, formats, views, picked, size, fps, quality, theme, jobs, data, hashes,
-                       force, progress, debug)
+                       force, progress, debug, gif_budget)
     loaded = renders.load(_scene_files(paths))
     if watch:
         _watch(paths, renders)              # until Ctrl-C, TERM or HUP

@@ -284,6 +284,16 @@ class GifSink(_PipedSink):
     busy_samples = 3            # by the motion too: a swarm's busiest frames are early
     palette_file: Path | None = None
     held = 0.0
+    # Every ``stride``-th frame of ``total`` is kept, and the last (a size budget's fewer
+    # frames); the GIF plays at fps / stride.
+    stride = 1
+    total = 0
+    _offered = 0
+
+    def write(self, frame):
+        k, self._offered = self._offered, self._offered + 1
+        if self.stride == 1 or k % self.stride == 0 or k == self.total - 1:
+            super().write(frame)
 
     def hold(self, frame, seconds):
         # One frame shown longer, not copies of it: its delay is lengthened once written.
@@ -300,7 +310,7 @@ class GifSink(_PipedSink):
         colors = table.reshape(16, 16, 4)                         # ffmpeg wants 16x16
         self.palette_file = _temp_beside(self.path, ".palette.png")
         Image.fromarray(colors, "RGBA").save(self.palette_file, format="PNG")
-        return FFmpegPipe(self.temp, self.size, self.fps, extra_inputs=["-i", str(self.palette_file)],
+        return FFmpegPipe(self.temp, self.size, self.fps / self.stride, extra_inputs=["-i", str(self.palette_file)],
                           channels=first.shape[-1],
                           output_args=["-filter_complex",
                                        "[0:v][1:v]paletteuse=dither=none:diff_mode=rectangle",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import math
 import multiprocessing
 import os
 import signal
@@ -31,6 +32,10 @@ QUALITY = {"low": (640, 360), "medium": (960, 540), "high": (1920, 1080)}
 MANIFEST = ".render.json"
 # A GIF past this many bytes is heavy on a page; the warning names the MP4 of the same frames.
 LARGE_GIF = 5 * 2**20
+# A GIF over its size budget keeps fewer frames, down to this rate, then fewer pixels, down
+# to this width: a slower orbit still reads as one; a smaller frame's text soon does not.
+MIN_GIF_FPS = 8.0
+MIN_GIF_WIDTH = 320
 # The format that is a page, not a sink: it needs each view's video and still.
 PAGE = "html"
 PAGE_NEEDS = ("mp4", "png")
@@ -42,6 +47,7 @@ class Written:
     bytes: int
     seconds: float
     skipped: bool = False
+    note: str = ""              # how it was made to fit (a GIF's size budget)
 
 
 def _size_of(path: Path) -> int:
@@ -75,8 +81,11 @@ def render_scene(name: str, scene, *, out="output", formats: Sequence[str] = ("g
                  views: Sequence[str] | None = None, size=None, fps=None, quality="medium",
                  theme: str | None = None, jobs: int = 1, data=False, hashes=False, force=False,
                  source: bytes = b"", progress: Callable | None = None,
-                 file: Path | None = None) -> list[Written]:
+                 file: Path | None = None, gif_budget: int | None = None) -> list[Written]:
     """Render the chosen views (names; default all) of ``scene`` into ``out/<name>/``.
+
+    ``gif_budget`` (bytes): a GIF larger than this is made again with fewer frames, then
+    fewer pixels, until it fits (or cannot shrink further); its Written says what was done.
 
     ``theme`` ("light", "dark") overrides the scene's. ``progress(view_name, frames)`` may
     return a callable that is called once per frame drawn and a context manager around the
@@ -106,6 +115,8 @@ def render_scene(name: str, scene, *, out="output", formats: Sequence[str] = ("g
     written: list[Written] = []
     chosen = [v for v in scene.views if views is None or v.name in views]
     options = {"size": size, "fps": fps, "quality": quality, "theme": theme}
+    if gif_budget is not None:
+        options["gif_budget"] = int(gif_budget)
     manifest_path = folder / MANIFEST
     manifest = _read_manifest(manifest_path)
     plan = None
@@ -126,7 +137,8 @@ def render_scene(name: str, scene, *, out="output", formats: Sequence[str] = ("g
         # Only a scene read from a file can be known unchanged (its bytes are in the key).
         fresh = source and manifest.get(view.name) == key
         if not force and fresh and all(p.exists() for p in targets.values()):
-            done[view.name] = [Written(p, _size_of(p), 0.0, skipped=True) for p in targets.values()]
+            done[view.name] = [Written(p, _size_of(p), 0.0, skipped=True, note=manifest.get(f"{view.name}/{fmt}", ""))
+                               for fmt, p in targets.items()]
         else:
             todo.append((view, targets, key))
     if todo:
@@ -139,19 +151,26 @@ def render_scene(name: str, scene, *, out="output", formats: Sequence[str] = ("g
         batch = todo[k:k + jobs] if apart else todo[k:k + 1]
         start = time.perf_counter()
         if apart:
-            _render_views_apart(plan, [(v, t) for v, t, _ in batch], size, fps, quality, progress)
+            notes = _render_views_apart(plan, [(v, t) for v, t, _ in batch], size, fps, quality, progress,
+                                        gif_budget)
         else:
             view, targets, _ = batch[0]
-            _render_view(plan, view, size, fps, quality, jobs, targets, progress)
+            notes = {view.name: _render_view(plan, view, size, fps, quality, jobs, targets, progress, gif_budget)}
         seconds = time.perf_counter() - start
         for view, targets, key in batch:
-            done[view.name] = [Written(p, _size_of(p), seconds) for p in targets.values()]
+            said = notes.get(view.name, {})
+            done[view.name] = [Written(p, _size_of(p), seconds, note=said.get(fmt, "")) for fmt, p in targets.items()]
             manifest[view.name] = key
+            for fmt in targets:
+                manifest.pop(f"{view.name}/{fmt}", None)
+                if said.get(fmt):
+                    manifest[f"{view.name}/{fmt}"] = said[fmt]
         with atomic_file(manifest_path) as temp:
             temp.write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
     written += [w for view in chosen for w in done[view.name]]
-    for view, targets, _ in todo:
-        _warn_if_large(targets)
+    if gif_budget is None:
+        for view, targets, _ in todo:
+            _warn_if_large(targets)
     if paged:
         files = [page.ViewFiles(v.name, {f: output_path(out, name, v.name, f) for f in formats})
                  for v in chosen]
@@ -185,7 +204,7 @@ def _warn_if_large(targets: dict) -> None:
                   f"in a <video autoplay loop muted playsinline>")
     else:
         advice = "an MP4 of the same frames is usually a tenth of that or less (--format mp4)"
-    warnings.warn(f"{gif} is {page.human_size(size)}, {advice}; or make it smaller with --size or --fps",
+    warnings.warn(f"{gif} is {page.human_size(size)}, {advice}; or fit it with --gif-budget 5MiB",
                   stacklevel=2)
 
 
@@ -228,23 +247,23 @@ def _read_manifest(path: Path) -> dict:
     return manifest if isinstance(manifest, dict) else {}
 
 
-def _render_views_apart(plan, todo, size, fps, quality, progress=None) -> None:
+def _render_views_apart(plan, todo, size, fps, quality, progress=None, gif_budget=None) -> dict:
     """Render each (view, targets) of ``todo`` in a process of its own, forked from this one
     (which holds the plan and the libraries already), side by side. Each commits its own
     outputs and reports each frame drawn (one progress bar for them all). The first error of
     one is raised here as it was raised there; an interrupt or an error here stops them all,
-    and each removes what it had half-written."""
+    and each removes what it had half-written. Returns each view's notes (``_render_view``)."""
     from multiprocessing.connection import wait
     context = multiprocessing.get_context("fork")
     names = "+".join(v.name for v, _ in todo)
     total = sum(_frames_drawn(plan.frames, [SINKS[f] for f in targets]) for _, targets in todo)
     tick, bar = progress(names, total) if progress else (None, nullcontext())
-    children, outcomes = {}, {}
+    children, outcomes, notes = {}, {}, {}
     try:
         for view, targets in todo:
             receive, send = context.Pipe(duplex=False)
-            child = context.Process(target=_view_apart, args=(send, plan, view, size, fps, quality, targets),
-                                    name=f"render view {view.name}")
+            child = context.Process(target=_view_apart, name=f"render view {view.name}",
+                                    args=(send, plan, view, size, fps, quality, targets, gif_budget))
             child.start()
             send.close()
             children[receive] = (child, view)
@@ -261,11 +280,13 @@ def _render_views_apart(plan, todo, size, fps, quality, progress=None) -> None:
                             tick()
                     else:
                         outcomes[receive] = message[1]
+                        notes[children[receive][1].name] = message[2] if len(message) > 2 else {}
         for child, _ in children.values():
             child.join()
         failure = next((outcomes[r] for r in children if outcomes[r] is not None), None)
         if failure is not None:
             raise failure
+        return notes
     except BaseException:
         for child, _ in children.values():
             if child.is_alive():
@@ -283,21 +304,22 @@ def _stop(signum, frame):
     raise _Stopped
 
 
-def _view_apart(send, plan, view, size, fps, quality, targets) -> None:
-    """A view's own process: render it; send back None, or what went wrong."""
+def _view_apart(send, plan, view, size, fps, quality, targets, gif_budget=None) -> None:
+    """A view's own process: render it; send back None (and its notes), or what went wrong."""
     _bound_to_parent(signal.SIGTERM)        # a killed render still has its views tidy up
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGHUP, _stop)
     frame = (lambda: send.send("frame"), nullcontext())
+    notes = {}
     try:
-        _render_view(plan, view, size, fps, quality, 1, targets, lambda name, n: frame)
+        notes = _render_view(plan, view, size, fps, quality, 1, targets, lambda name, n: frame, gif_budget)
         outcome = None
     except _Stopped:
         outcome = KeyboardInterrupt()
     except BaseException as e:
         outcome = e
     try:
-        send.send(("done", outcome))
+        send.send(("done", outcome, notes))
     except Exception:                       # an exception that cannot be pickled
         send.send(("done", RuntimeError(f"{type(outcome).__name__}: {checks.one_line(outcome)}")))
     send.close()
@@ -311,11 +333,18 @@ def _frame_index(sample, n: int) -> int:
     return sample % n
 
 
-def _render_view(plan, view, size, fps, quality, jobs, targets, progress) -> None:
-    """Stream the view's frames into one sink per target; commit them all or none."""
+def _render_view(plan, view, size, fps, quality, jobs, targets, progress, gif_budget=None,
+                 stride=1, first=None) -> dict[str, str]:
+    """Stream the view's frames into one sink per target; commit them all or none. A GIF
+    over ``gif_budget`` bytes is made again, alone, smaller (``_smaller``: keeping every
+    ``stride``-th frame, at a smaller size) until it fits or cannot shrink; the notes say
+    how, by format. ``first``: the size and bytes of the first try."""
     stream = FrameStream(plan, view, size, jobs)
     n = len(stream)
     sinks = [SINKS[fmt](path, size, fps, quality) for fmt, path in targets.items()]
+    for s in sinks:
+        if s.format == "gif":
+            s.stride, s.total = stride, n
     try:
         chosen = [sorted({_frame_index(i, n) for i in s.samples} | set(plan.busiest(s.busy_samples)))
                   if s.samples else [] for s in sinks]
@@ -353,6 +382,19 @@ def _render_view(plan, view, size, fps, quality, jobs, targets, progress) -> Non
         for s in sinks:
             s.abort()
         raise
+    # A GIF over its budget is made again, smaller, once the rest are in place.
+    notes, again = {}, None
+    gif = next((s for s in sinks if s.format == "gif"), None)
+    if gif is not None and gif_budget is not None:
+        made = gif.temp.stat().st_size
+        first = first or (size, made)
+        smaller = _smaller(size, fps, stride, made, gif_budget)
+        if made > gif_budget and smaller is not None:
+            again = smaller
+            sinks.remove(gif)
+            gif.abort()
+        elif made > gif_budget or stride > 1 or size != first[0]:
+            notes["gif"] = _fitted(first, gif_budget, fps, stride, size, made)
     # Into place, one by one; if one cannot go (a folder in its way), none of the rest's
     # temporary files stay behind.
     for k, s in enumerate(sinks):
@@ -362,3 +404,47 @@ def _render_view(plan, view, size, fps, quality, jobs, targets, progress) -> Non
             for rest in sinks[k:]:
                 rest.abort()
             raise
+    if again is not None:
+        size, stride = again
+        notes.update(_render_view(plan, view, size, fps, quality, jobs, {"gif": targets["gif"]}, progress,
+                                  gif_budget, stride, first))
+    return notes
+
+
+def _smaller(size, fps, stride, made: int, budget: int):
+    """The (size, stride) to try next for a GIF of ``made`` bytes at ``size`` keeping every
+    ``stride``-th frame, to fit ``budget`` bytes: fewer frames first (bytes go about as the
+    frames kept), down to MIN_GIF_FPS, then fewer pixels (as their number), down to
+    MIN_GIF_WIDTH. None if it fits, or nothing is left to take."""
+    if made <= budget:
+        return None
+    need = 0.9 * budget / made               # a margin: bytes do not shrink quite in proportion
+    most = max(1, int(fps // MIN_GIF_FPS))
+    wider = min(most, max(stride + 1, math.ceil(stride / need))) if stride < most else stride
+    need *= wider / stride
+    w, h = size
+    scale = max(MIN_GIF_WIDTH / w, math.sqrt(need)) if need < 1 else 1.0
+    smaller = (max(2, int(round(w * scale / 2)) * 2), max(2, int(round(h * scale / 2)) * 2)) if scale < 1 else size
+    return None if (smaller, wider) == (tuple(size), stride) else (smaller, wider)
+
+
+def _fitted(first, budget, fps, stride, size, made) -> str:
+    """What a GIF's budget made of it, in a few words."""
+    (w0, h0), before = first
+    how = []
+    if stride > 1:
+        how.append(f"every {_ordinal(stride)} frame, {fps / stride:g} fps")
+    if tuple(size) != (w0, h0):
+        how.append(f"{size[0]}x{size[1]}")
+    limit = page.human_size(budget)
+    asked = f"as asked, {page.human_size(before)} at {w0}x{h0}, {fps:g} fps"
+    if not how:
+        return (f"over the {limit} budget, with no frames or pixels left to take: at least "
+                f"{MIN_GIF_FPS:g} fps and {MIN_GIF_WIDTH} pixels wide")
+    if made <= budget:
+        return f"{limit} budget: {', '.join(how)}; {asked}"
+    return f"over the {limit} budget even at {', '.join(how)}; {asked}"
+
+
+def _ordinal(k: int) -> str:
+    return f"{k}{'th' if 10 <= k % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(k % 10, 'th')}"

@@ -120,14 +120,13 @@ def test_a_large_gif_is_a_warning_naming_its_mp4(tmp_path, monkeypatch):
     ratio = gif.stat().st_size / mp4.stat().st_size
     assert [str(w.message) for w in caught] == [
         f"{gif} is {gif.stat().st_size / 1024:.1f} KiB, {ratio:.0f}x its MP4 ({mp4.stat().st_size / 1024:.1f} KiB); "
-        f"on a page prefer {mp4} in a <video autoplay loop muted playsinline>; or make it smaller with --size "
-        f"or --fps"]
+        f"on a page prefer {mp4} in a <video autoplay loop muted playsinline>; or fit it with --gif-budget 5MiB"]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         render_scene("race", race(), out=tmp_path, formats=("gif",), size=(160, 90), views=["2d"])
     assert [str(w.message).split(", ", 1)[1] for w in caught] == [
-        "an MP4 of the same frames is usually a tenth of that or less (--format mp4); or make it smaller with "
-        "--size or --fps"]
+        "an MP4 of the same frames is usually a tenth of that or less (--format mp4); or fit it with "
+        "--gif-budget 5MiB"]
     monkeypatch.setattr(pipeline, "LARGE_GIF", 10 * 2**20)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

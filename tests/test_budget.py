@@ -1,0 +1,91 @@
+"""A GIF size budget: fewer frames, then fewer pixels, until the GIF fits, and the output
+line saying what was done."""
+import pytest
+from click.testing import CliRunner
+from PIL import Image
+
+from render.cli import main
+from render.pipeline import MIN_GIF_WIDTH, _smaller
+
+ORBIT = """
+from render import Camera, Run, Scene, View3D, optimizers as opt
+
+scene = Scene(
+    surface="rosenbrock",
+    steps=17,
+    runs=[Run(opt.Adam(lr=0.2), (-1.5, 2.0), label="Adam"),
+          Run(opt.Momentum(lr=1e-3, momentum=0.9), (1.5, -0.5), label="momentum")],
+    views=[View3D(camera=Camera(elev=40, azim=30, orbit=90))],
+    fps=20,
+)
+"""
+SIZE = (480, 270)
+MiB = 2**20
+
+
+def test_fewer_frames_come_first_then_fewer_pixels():
+    # 9.5 MiB for 5: half the frames (20 fps to 10) is nearly enough; the pixels give the rest.
+    assert _smaller((960, 540), 20.0, 1, int(9.5 * MiB), 5 * MiB) == ((934, 526), 2)
+    # 3 MiB for 5 MiB fits already; a GIF at 8 fps and the least width has nothing left to take.
+    assert _smaller((960, 540), 20.0, 1, 3 * MiB, 5 * MiB) is None
+    assert _smaller((MIN_GIF_WIDTH, 180), 8.0, 1, 9 * MiB, 1 * MiB) is None
+    # At 30 fps up to every 3rd frame goes (10 fps), then the pixels, never under 320 wide.
+    assert _smaller((960, 540), 30.0, 1, 40 * MiB, 1 * MiB) == ((320, 180), 3)
+
+
+def render(tmp_path, *options):
+    path = tmp_path / "orbit.py"
+    path.write_text(ORBIT)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, [str(path), "--out", str(out), "--size", f"{SIZE[0]}x{SIZE[1]}",
+                                       "--no-progress", "--jobs", "1", *options])
+    return result, out / "orbit"
+
+
+def durations(gif):
+    found = []
+    for k in range(gif.n_frames):
+        gif.seek(k)
+        found.append(gif.info["duration"])
+    return found
+
+
+def test_a_gif_over_its_budget_is_made_to_fit_and_says_how(tmp_path):
+    result, folder = render(tmp_path, "--format", "gif,mp4")
+    assert result.exit_code == 0, result.output
+    natural = (folder / "3d.gif").stat().st_size
+    mp4 = (folder / "3d.mp4").read_bytes()
+    budget = int(natural * 0.7)
+    result, folder = render(tmp_path, "--format", "gif,mp4", "--gif-budget", str(budget))
+    assert result.exit_code == 0, result.output
+    gif = Image.open(folder / "3d.gif")
+    assert (folder / "3d.gif").stat().st_size <= budget
+    # Every 2nd of the 18 frames and the last: 10 frames at 10 fps, the last held 1.5 s more.
+    assert gif.n_frames == 10 and gif.size == SIZE
+    assert durations(gif) == [100] * 9 + [1600]
+    assert (folder / "3d.mp4").read_bytes() == mp4           # the budget is the GIF's alone
+    line = next(x for x in result.output.splitlines() if x.startswith(str(folder / "3d.gif")))
+    assert "budget: every 2nd frame, 10 fps; as asked," in line and "at 480x270, 20 fps" in line
+    # Asked again, it is up to date and says the same; another budget makes it again.
+    again, _ = render(tmp_path, "--format", "gif,mp4", "--gif-budget", str(budget))
+    assert line + "  (up to date)" in again.output.splitlines()
+    other, _ = render(tmp_path, "--format", "gif,mp4", "--gif-budget", str(budget + 1))
+    assert "(up to date)" not in other.output
+
+
+def test_a_budget_too_small_for_the_fewest_frames_and_pixels_is_said(tmp_path):
+    result, folder = render(tmp_path, "--format", "gif", "--gif-budget", "2KiB")
+    assert result.exit_code == 0, result.output
+    gif = Image.open(folder / "3d.gif")
+    # 20 fps allows every 2nd frame (10 fps; every 3rd would be under 8); 320 pixels wide.
+    assert gif.n_frames == 10 and gif.size == (MIN_GIF_WIDTH, 180)
+    assert "over the 2.0 KiB budget even at every 2nd frame, 10 fps, 320x180" in result.output
+
+
+@pytest.mark.parametrize("value,message", [("5xb", "'5xb' is not a size; write e.g. 5MiB"),
+                                           ("100", "'100' is less than 1 KiB")])
+def test_a_bad_budget_is_one_line_and_exit_2(tmp_path, value, message):
+    result, folder = render(tmp_path, "--gif-budget", value)
+    assert result.exit_code == 2
+    assert message in result.output and len(result.output.strip().splitlines()) == 1
+    assert not folder.exists()
