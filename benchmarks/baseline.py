@@ -1,14 +1,19 @@
-"""The baseline: the OLS master plot's 2D view written as plain matplotlib, as a user would
-write it in a notebook, without render.
+"""The baseline: the OLS master plot written as plain matplotlib, as a user would write it in
+a notebook, without render.
 
     python benchmarks/baseline.py OUT.gif            # or OUT.mp4
     python benchmarks/baseline.py OUT.gif --size 960x540
+    python benchmarks/baseline.py OUT.gif --view 3d              # the 3D view
+    python benchmarks/baseline.py OUT.gif --view 3d --orbit 90   # its camera turning 90 degrees
 
 It fits the blog post's line (1000 points, intercept -2, slope 2), runs SGD, momentum,
 RMSprop and Adam (lr 0.1, 100 steps) from (9, 2) in numpy, then draws filled contours of the
 loss with labelled contour lines, gradient arrows, each optimizer's trail and head, a legend
 and a status line that changes every frame, and saves a ``FuncAnimation(blit=True)`` with
 ``PillowWriter`` (GIF) or ``FFMpegWriter`` (MP4, libx264, yuv420p), 101 frames at 20 fps.
+The 3D view is the loss surface (``plot_surface``) seen from elevation 60, azimuth 35, with
+each optimizer's path and head drawn on it, the legend and the status line; blitted while
+the camera stays still, drawn whole (``blit=False``) when it turns.
 Nothing here imports render: it is the figure render is measured against.
 """
 import argparse
@@ -105,15 +110,55 @@ def figure(paths, x, y, size):
     return fig, update
 
 
+def figure3d(paths, x, y, size, orbit=0.0):
+    w, h = size
+    fig = plt.figure(figsize=(w / 100, h / 100), dpi=100)
+    ax = fig.add_subplot(projection="3d")
+    b, s = np.meshgrid(np.linspace(-10, 10, 60), np.linspace(-10, 10, 60))
+    ax.plot_surface(b, s, loss(b, s, x, y), cmap="Greys_r", alpha=0.9, linewidth=0)
+    ax.set_xlabel("intercept")
+    ax.set_ylabel("slope")
+    ax.set_zlabel("loss")
+    fig.suptitle("Least squares: SGD, momentum, RMSprop and Adam from (9, 2)")
+    blit = orbit == 0                  # (a still camera: only the runs and the status move)
+    trails, heads, height = [], [], {}
+    for name, color in zip(paths, ("tab:blue", "tab:orange", "tab:green", "tab:pink")):
+        height[name] = loss(paths[name][:, 0], paths[name][:, 1], x, y)
+        trails.append(ax.plot([], [], [], "o-", color=color, markersize=3, label=name, animated=blit)[0])
+        heads.append(ax.plot([], [], [], "o", color=color, markersize=10, markeredgecolor="black",
+                             animated=blit)[0])
+    ax.legend(loc="upper left")
+    status = fig.text(0.5, 0.9, "", ha="center", fontsize=8, animated=blit)
+    ax.view_init(elev=60, azim=35)
+
+    def update(step):
+        for (name, path), trail, head in zip(paths.items(), trails, heads):
+            trail.set_data_3d(path[: step + 1, 0], path[: step + 1, 1], height[name][: step + 1])
+            head.set_data_3d(path[step: step + 1, 0], path[step: step + 1, 1], height[name][step: step + 1])
+        if orbit:
+            ax.view_init(elev=60, azim=35 + orbit * step / STEPS)
+        losses = ", ".join(f"{n} {height[n][step]:.3g}" for n in paths)
+        status.set_text(f"step {step}: {losses}")
+        return [*trails, *heads, status]
+
+    return fig, update
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("out")
     parser.add_argument("--size", default="960x540")
+    parser.add_argument("--view", choices=["2d", "3d"], default="2d")
+    parser.add_argument("--orbit", type=float, default=0.0, help="degrees the 3D camera turns")
     args = parser.parse_args(argv)
     size = tuple(int(v) for v in args.size.split("x"))
     x, y = data()
-    fig, update = figure(optimize(x, y), x, y, size)
-    animation = FuncAnimation(fig, update, frames=STEPS + 1, blit=True)
+    if args.view == "2d":
+        fig, update = figure(optimize(x, y), x, y, size)
+    else:
+        fig, update = figure3d(optimize(x, y), x, y, size, args.orbit)
+    # A turning camera changes every pixel: nothing to blit.
+    animation = FuncAnimation(fig, update, frames=STEPS + 1, blit=not args.orbit)
     if args.out.endswith(".gif"):
         writer = PillowWriter(fps=FPS)
     else:

@@ -62,16 +62,22 @@ def medians(commands: dict, repeat: int) -> dict:
     return {name: float(np.median(t)) for name, t in times.items()}
 
 
-def render_command(out, fmt, *options):
-    return [sys.executable, "-m", "render", str(ROOT / "scenes" / "ols_compare.py"), "--view", "2d",
+def render_command(out, fmt, *options, view="2d", scene=ROOT / "scenes" / "ols_compare.py"):
+    return [sys.executable, "-m", "render", str(scene), "--view", view,
             "--format", fmt, "--out", str(out), "--force", "--no-progress", *options]
 
 
-def speed(name, fmt, repeat):
-    """The whole render command against the plain matplotlib baseline, one format."""
+def speed(name, fmt, repeat, view="2d", orbit=0):
+    """The whole render command against the plain matplotlib baseline, one format, one view
+    (the 3D camera turning ``orbit`` degrees)."""
     with tempfile.TemporaryDirectory() as tmp:
-        t = medians({"baseline": [sys.executable, str(ROOT / "benchmarks" / "baseline.py"), f"{tmp}/base.{fmt}"],
-                     "ours": render_command(tmp, fmt)}, repeat)
+        scene = ROOT / "scenes" / "ols_compare.py"
+        if orbit:
+            scene = Path(tmp) / "orbit.py"
+            scene.write_text(ORBIT.replace("orbit=90", f"orbit={orbit:g}"))
+        baseline = [sys.executable, str(ROOT / "benchmarks" / "baseline.py"), f"{tmp}/base.{fmt}", "--view", view,
+                    "--orbit", f"{orbit:g}"]
+        t = medians({"baseline": baseline, "ours": render_command(tmp, fmt, view=view, scene=scene)}, repeat)
     print(f"{name}: plain matplotlib {t['baseline']:.2f} s, render {t['ours']:.2f} s (default options), "
           f"ratio {t['baseline'] / t['ours']:.1f}x (medians of {repeat})")
 
@@ -168,7 +174,8 @@ def gif_size(scene, view):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", choices=["2d-gif", "2d-mp4", "default", "jobs", "orbit", "many", "gif-size"])
+    parser.add_argument("--only", choices=["2d-gif", "2d-mp4", "3d-gif", "orbit-gif", "default", "jobs", "orbit",
+                                           "many", "gif-size"])
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     print(f"cores: {os.cpu_count()}, matplotlib {matplotlib.__version__}, size {SIZE[0]}x{SIZE[1]}")
@@ -177,6 +184,8 @@ def main():
     targets = {
         "2d-gif": lambda: speed("2D master plot, GIF", "gif", args.repeat),
         "2d-mp4": lambda: speed("2D master plot, MP4", "mp4", args.repeat),
+        "3d-gif": lambda: speed("3D master plot, GIF", "gif", args.repeat, view="3d"),
+        "orbit-gif": lambda: speed("3D master plot orbiting 90 degrees, GIF", "gif", args.repeat, view="3d", orbit=90),
         "default": lambda: default(args.repeat),
         "jobs": lambda: jobs(args.repeat),
         "orbit": lambda: orbit(args.repeat),

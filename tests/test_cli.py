@@ -1,6 +1,8 @@
 """The render command, end to end at tiny sizes: outputs, their formats, errors, exit codes."""
 import csv
 import json
+import subprocess
+import sys
 import textwrap
 
 import imageio_ffmpeg
@@ -259,3 +261,19 @@ def test_a_scene_imports_helpers_beside_it_and_is_out_of_date_when_they_or_its_d
     drawn, third = render()
     assert drawn and third != second                     # so did the data it reads
     assert render()[0] is False
+
+
+def test_the_program_leaves_at_once_with_its_output_flushed_and_its_status(scene_file, tmp_path):
+    # The program skips the interpreter's teardown (os._exit): what it printed into a pipe
+    # must all be there, and the status must be main's.
+    out = tmp_path / "out"
+    done = subprocess.run([sys.executable, "-m", "render", str(scene_file), "--out", str(out), "--size", "160x90",
+                           "--format", "png", "--no-progress"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert [line.split()[0] for line in lines[:-1]] == [str(out / "race" / f"{v}.png") for v in ("2d", "3d")]
+    assert lines[-1].startswith("wrote 2 files in ")
+    bad = subprocess.run([sys.executable, "-m", "render", str(scene_file), "--fps", "nan"], capture_output=True,
+                         text=True)
+    assert bad.returncode == 2 and bad.stdout == ""
+    assert bad.stderr.startswith("render: ") and len(bad.stderr.splitlines()) == 1

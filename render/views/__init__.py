@@ -15,10 +15,16 @@ __all__ = ["Drawing", "PinnedFigure", "animation", "build", "style"]
 
 def build(plan, view, size, dpi=None) -> Drawing:
     """The drawing of ``view`` (a View2D, View3D or ResponseView) of the planned scene."""
-    from .plot2d import Plot2D
-    from .plot3d import Plot3D
-    from .responses import ResponsePlot
     # By the spec's class name: drawing code reads specs but never imports their module.
-    drawings = {"View2D": Plot2D, "View3D": Plot3D, "ResponseView": ResponsePlot}
+    # Only the view's own module is imported (a 2D render has no need of mplot3d).
+    kind = type(view).__name__
+    if kind == "View2D":
+        from .plot2d import Plot2D as drawing
+    elif kind == "View3D":
+        from .plot3d import Plot3D as drawing
+    elif kind == "ResponseView":
+        from .responses import ResponsePlot as drawing
+    else:
+        raise KeyError(kind)
     with style(plan.theme):
-        return drawings[type(view).__name__](plan, view, size, dpi)
+        return drawing(plan, view, size, dpi)
