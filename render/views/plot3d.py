@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.colors import Normalize
 from matplotlib.transforms import Bbox
 from mpl_toolkits.mplot3d import Axes3D
 from mpl_toolkits.mplot3d.art3d import Line3DCollection
 
 from .base import Drawing
 from .glyphs import GlyphText
+from .mesh import GridSurface
 from .runs import Batches
 from .stamps import stamp, stamp_tick_labels
 from .swarm import HEAD_SIZE, START_SIZE, SwarmLayer
@@ -76,8 +78,15 @@ class Plot3D(Drawing):
         if not hi > lo:
             lo, hi = lo - 0.5, hi + 0.5
         Z = np.where(np.isfinite(Z), Z, np.nan)
-        ax.plot_surface(X, Y, Z, cmap=self.cmap, alpha=view.alpha, linewidth=0,
-                        antialiased=True, rstride=1, cstride=1, vmin=lo, vmax=hi, zorder=2)
+        # Each cell in the colour of its mean height, as plot_surface colours it; drawn as
+        # one mesh, far to near (``mesh.GridSurface``).
+        with np.errstate(invalid="ignore"):
+            cells = (Z[:-1, :-1] + Z[1:, :-1] + Z[:-1, 1:] + Z[1:, 1:]) / 4
+        colors = self.cmap(Normalize(lo, hi)(np.nan_to_num(cells, nan=lo)))
+        colors[..., 3] = view.alpha
+        self.mesh = GridSurface(ax, X, Y, Z, colors)
+        self.mesh.set_zorder(2)
+        ax.add_artist(self.mesh)
         # A sparse wireframe gives the pale surface its shape.
         ax.plot_wireframe(X, Y, Z, rcount=16, ccount=16, color=self.theme.contour, linewidth=0.35,
                           alpha=0.45, zorder=3)
