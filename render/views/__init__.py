@@ -4,7 +4,9 @@ in the FuncAnimation style (set the data of what moves, return those artists).
 ``build(plan, view, size)`` returns a ``Drawing``. Views read the Plan; they never run
 optimizers, open files or encode anything. One module per view: ``plot2d`` (contours),
 ``plot3d`` (the surface), ``loss`` (the loss panel), ``responses``; ``base`` holds what they
-share and ``glyphs`` the per-frame status line.
+share, ``glyphs`` the per-frame status line, ``runs`` the single runs batched by legend entry
+(a crowd's trails grown frame by frame), ``swarm`` a swarm's collections, ``mesh`` the 3D
+surface drawn as one mesh and ``stamps`` the text an orbit draws once.
 """
 from __future__ import annotations
 
