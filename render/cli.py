@@ -165,6 +165,13 @@ def run() -> NoReturn:
     os._exit(code)
 
 
+def _say_warnings() -> None:
+    """Every warning is recorded, to be said in one line, but a ResourceWarning: Python keeps
+    those for developers (an unclosed file, found when it is collected, whoever left it)."""
+    warnings.simplefilter("always")
+    warnings.simplefilter("ignore", ResourceWarning)
+
+
 def _progress_factory(enabled: bool, scene_name: str):
     if not enabled:
         return None
@@ -209,7 +216,7 @@ class _Renders:
             self.loaded.pop(file, None)
             try:
                 with warnings.catch_warnings(record=True) as caught:
-                    warnings.simplefilter("always")
+                    _say_warnings()
                     self.loaded[file] = load(file)
                 for w in caught:
                     _error(f"warning: {one_line(w.message)}")
@@ -259,7 +266,7 @@ class _Renders:
             try:
                 # A warning while rendering (a minimum that cannot be polished, say) is one line too.
                 with warnings.catch_warnings(record=True) as caught:
-                    warnings.simplefilter("always")
+                    _say_warnings()
                     written = render_scene(name, scene, out=self.out, formats=self.formats,
                                            views=self.views or None, size=self.size, fps=self.fps,
                                            quality=self.quality, theme=self.theme,

@@ -9,6 +9,7 @@ worker building the figure once; a frame's pixels do not depend on which process
 """
 from __future__ import annotations
 
+import mmap
 import multiprocessing
 import os
 import signal
@@ -22,6 +23,9 @@ import numpy as np
 from . import views
 
 __all__ = ["FrameSource", "FrameStream", "default_jobs", "draws_whole_frames"]
+
+# The most memory frames in flight from workers may take, shared with them.
+SHARED_BYTES = 256 * 2**20
 
 
 class FrameSource:
@@ -159,11 +163,21 @@ def _bound_to_parent(death: int = signal.SIGKILL) -> None:
 PR_SET_PDEATHSIG = 1
 
 
-def _draw_chunk(bounds, rgba=False):
+# Frames come back from workers through memory shared with the render, mapped before the
+# workers fork: a worker copies each frame it draws into its chunk's slot, and only the
+# slot's number goes back through the pool. (Pickled, a 960x540 frame was 2 MB copied four
+# times on its way: into the pickle, through the pipe, out of it, into an array.)
+_SHARED = None
+
+
+def _draw_chunk(bounds, rgba, base, frame_bytes):
+    """Draw frames ``bounds`` into the shared memory from frame place ``base`` on."""
     start, stop = bounds
-    if rgba:
-        return [_SOURCE.pixels(i).copy() for i in range(start, stop)]
-    return [_SOURCE.frame(i) for i in range(start, stop)]
+    for k, i in enumerate(range(start, stop)):
+        pixels = _SOURCE.pixels(i) if rgba else _SOURCE.frame(i)
+        into = np.frombuffer(_SHARED, dtype=np.uint8, count=frame_bytes, offset=(base + k) * frame_bytes)
+        into[:] = pixels.reshape(-1)
+    return stop - start
 
 
 class FrameStream:
@@ -212,26 +226,41 @@ class FrameStream:
             for i in range(self.n):
                 yield source.pixels(i) if rgba else source.frame(i)
             return
-        bounds = [(s, min(self.n, s + self.chunk)) for s in range(0, self.n, self.chunk)]
-        # At most two chunks per worker in flight: memory stays bounded however slow the
-        # encoder is. A worker that dies breaks the pool, which raises instead of hanging.
+        w, h = self.size
+        channels = 4 if rgba else 3
+        frame_bytes = w * h * channels
+        # At most two chunks per worker in flight, and one being read: memory stays bounded
+        # however slow the encoder is (and under SHARED_BYTES, fewer frames a chunk if need
+        # be). A worker that dies breaks the pool, which raises instead of hanging.
         ahead = 2 * self.jobs
+        slots = ahead + 1
+        chunk = max(1, min(self.chunk, SHARED_BYTES // (slots * frame_bytes)))
+        bounds = [(s, min(self.n, s + chunk)) for s in range(0, self.n, chunk)]
         context = multiprocessing.get_context("fork")
         pending = deque()
-        global _INHERITED
-        _INHERITED = self._local                 # (workers fork when the pool starts them)
+        global _INHERITED, _SHARED
+        shared = mmap.mmap(-1, slots * chunk * frame_bytes)
+        _INHERITED, _SHARED = self._local, shared      # (workers fork when the pool starts them)
+        submit = lambda pool, q: pool.submit(_draw_chunk, bounds[q], rgba, (q % slots) * chunk, frame_bytes)
         with ProcessPoolExecutor(self.jobs, mp_context=context, initializer=_start_worker,
                                  initargs=(self.plan, self.view, self.size)) as pool:
             try:
-                pending.extend(pool.submit(_draw_chunk, b, rgba) for b in bounds[:ahead])
+                pending.extend(submit(pool, q) for q in range(min(ahead, len(bounds))))
                 queued = len(pending)
-                while pending:
-                    batch = pending.popleft().result()
+                for q in range(len(bounds)):
+                    count = pending.popleft().result()
+                    base = (q % slots) * chunk
+                    for k in range(count):
+                        frame = np.frombuffer(shared, dtype=np.uint8, count=frame_bytes,
+                                              offset=(base + k) * frame_bytes).reshape(h, w, channels)
+                        # RGBA frames are read where they lie (valid until their slot is
+                        # drawn into again, chunks later); RGB ones are each their own.
+                        yield frame if rgba else frame.copy()
+                    # Read: the next chunk may take a slot.
                     if queued < len(bounds):
-                        pending.append(pool.submit(_draw_chunk, bounds[queued], rgba))
+                        pending.append(submit(pool, queued))
                         queued += 1
-                    yield from batch
             finally:
-                _INHERITED = None
+                _INHERITED = _SHARED = None
                 for future in pending:
                     future.cancel()

@@ -110,6 +110,7 @@ def load(path) -> list[tuple[str, Scene]]:
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
+            warnings.simplefilter("ignore", ResourceWarning)       # (not the scene's business)
             spec.loader.exec_module(module)
     except SyntaxError as e:
         raise SceneError(f"{display(path)}:{e.lineno}: syntax error: {e.msg}") from e

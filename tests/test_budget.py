@@ -51,10 +51,11 @@ def test_a_gif_over_its_budget_is_made_to_fit_and_says_how(tmp_path):
     budget = int(natural * 0.7)
     result, folder = render(tmp_path, "--format", "gif,mp4", "--gif-budget", str(budget))
     assert result.exit_code == 0, result.output
-    gif = Image.open(folder / "3d.gif")
+    with Image.open(folder / "3d.gif") as gif:
+        frames, size = gif.n_frames, gif.size
     assert (folder / "3d.gif").stat().st_size <= budget
     # Every 2nd of the 18 frames and the last: 10 frames at 10 fps, the last held 1.5 s more.
-    assert gif.n_frames == 10 and gif.size == SIZE
+    assert frames == 10 and size == SIZE
     assert gif_delays(folder / "3d.gif") == [100] * 9 + [1600]
     assert (folder / "3d.mp4").read_bytes() == mp4           # the budget is the GIF's alone
     line = next(x for x in result.output.splitlines() if x.startswith(str(folder / "3d.gif")))
@@ -69,9 +70,10 @@ def test_a_gif_over_its_budget_is_made_to_fit_and_says_how(tmp_path):
 def test_a_budget_too_small_for_the_fewest_frames_and_pixels_is_said(tmp_path):
     result, folder = render(tmp_path, "--format", "gif", "--gif-budget", "2KiB")
     assert result.exit_code == 0, result.output
-    gif = Image.open(folder / "3d.gif")
+    with Image.open(folder / "3d.gif") as gif:
+        frames, size = gif.n_frames, gif.size
     # 20 fps allows every 2nd frame (10 fps; every 3rd would be under 8); 320 pixels wide.
-    assert gif.n_frames == 10 and gif.size == (MIN_GIF_WIDTH, 180)
+    assert frames == 10 and size == (MIN_GIF_WIDTH, 180)
     assert "over the 2.0 KiB budget even at every 2nd frame, 10 fps, 320x180" in result.output
 
 

@@ -132,11 +132,11 @@ def test_the_csv_holds_every_step_exactly(tmp_path):
 
 def gif_delays(path):
     """Each frame's delay in milliseconds."""
-    gif = Image.open(path)
     delays = []
-    for i in range(gif.n_frames):
-        gif.seek(i)
-        delays.append(gif.info["duration"])
+    with Image.open(path) as gif:
+        for i in range(gif.n_frames):
+            gif.seek(i)
+            delays.append(gif.info["duration"])
     return delays
 
 

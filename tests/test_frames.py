@@ -31,6 +31,24 @@ def test_parallel_frames_are_identical_to_serial_ones_and_nothing_simulates(monk
     assert any(np.any(a != b) for a, b in zip(serial, serial[1:]))
 
 
+def test_frames_from_workers_come_through_shared_memory_in_order_whatever_its_size(monkeypatch):
+    # Room for one frame a slot: chunks of one frame, slots taken again and again; the RGBA
+    # frames are read where they lie, each still whole when the next is asked for.
+    from render import frames
+    plan = planning.build(race(steps=20))
+    view = plan.scene.views[0]
+    serial = [f.copy() for f in FrameStream(plan, view, (96, 64), jobs=1).pixels()]
+    monkeypatch.setattr(frames, "SHARED_BYTES", 5 * 96 * 64 * 4)
+    seen = []
+    for frame in FrameStream(plan, view, (96, 64), jobs=2, chunk=8).pixels():
+        if seen:
+            np.testing.assert_array_equal(seen[-1][1], seen[-1][0])      # the one before, untouched
+        seen.append((frame, frame.copy()))
+    assert len(seen) == len(serial) == 21
+    for a, (_, b) in zip(serial, seen):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_a_short_view_is_drawn_in_this_process():
     plan = planning.build(race(steps=6))
     assert FrameStream(plan, plan.scene.views[0], (64, 48), jobs=4, chunk=8).jobs == 1

@@ -127,7 +127,7 @@ def test_an_unwritable_output_folder_is_a_clean_error(tmp_path, monkeypatch):
     assert line.startswith("render: ") and str(blocker) in line
 
 
-def _die(bounds, rgba=False):
+def _die(*args):
     os._exit(3)          # a worker killed mid-render (out of memory, say)
 
 
