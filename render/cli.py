@@ -6,8 +6,10 @@ Every error is one line on stderr; ``--debug`` adds the traceback.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
+import multiprocessing
 import os
 import re
 import signal
@@ -165,6 +167,25 @@ def run() -> NoReturn:
     os._exit(code)
 
 
+def _scene_apart(send, renders, file, name, scene) -> None:
+    """A scene's own process: render it with one job; send back its outcome."""
+    from .frames import _bound_to_parent
+    from .pipeline import _Stopped, _stop
+    _bound_to_parent(signal.SIGTERM)        # a killed render still has its scenes tidy up
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGHUP, _stop)
+    try:
+        outcome = renders._one(file, name, scene, 1, None)
+    except (_Stopped, KeyboardInterrupt):
+        outcome = (None, [], KeyboardInterrupt())
+    try:
+        send.send(outcome)
+    except Exception:                       # an exception that cannot be pickled
+        written, messages, error = outcome
+        send.send((None, messages, RuntimeError(f"{type(error).__name__}: {one_line(error)}")))
+    send.close()
+
+
 def _say_warnings() -> None:
     """Every warning is recorded, to be said in one line, but a ResourceWarning: Python keeps
     those for developers (an unclosed file, found when it is collected, whoever left it)."""
@@ -262,31 +283,25 @@ class _Renders:
         started = time.perf_counter()
         show = sys.stderr.isatty() if self.progress is None else self.progress
         total = 0
-        for file, name, scene in self.scenes(files):
-            try:
-                # A warning while rendering (a minimum that cannot be polished, say) is one line too.
-                with warnings.catch_warnings(record=True) as caught:
-                    _say_warnings()
-                    written = render_scene(name, scene, out=self.out, formats=self.formats,
-                                           views=self.views or None, size=self.size, fps=self.fps,
-                                           quality=self.quality, theme=self.theme,
-                                           jobs=self.jobs or default_jobs(), data=self.data,
-                                           hashes=self.hashes, force=self.force,
-                                           source=scene_source(file),
-                                           progress=_progress_factory(show, name), file=file,
-                                           gif_budget=self.gif_budget)
-                for message in dict.fromkeys(one_line(w.message) for w in caught):
+        items = self.scenes(files)
+        jobs = self.jobs or default_jobs()
+        apart = (jobs > 1 and len(items) > 1 and not self.debug
+                 and "fork" in multiprocessing.get_all_start_methods())
+        outcomes = self._apart(items, jobs) if apart else self._in_turn(items, jobs, show)
+        with contextlib.closing(outcomes):
+            for (file, name, _), (written, messages, error) in outcomes:
+                for message in messages:
                     _error(f"warning: {display(file)}: {message}")
-            except KeyboardInterrupt:
-                raise
-            except Exception as e:
-                if _Interrupted.seen:            # an error of the interrupted cleanup, not a failure
-                    raise KeyboardInterrupt from e
-                _error(f"{display(file)}: scene {name!r} failed: {type(e).__name__}: {one_line(e)}")
-                if self.debug:
-                    traceback.print_exc(file=sys.stderr)
-                return 1
-            total += self._report(written)
+                if isinstance(error, KeyboardInterrupt):
+                    raise error
+                if error is not None:
+                    if _Interrupted.seen:        # an error of the interrupted cleanup, not a failure
+                        raise KeyboardInterrupt from error
+                    _error(f"{display(file)}: scene {name!r} failed: {type(error).__name__}: {one_line(error)}")
+                    if self.debug:
+                        traceback.print_exception(error, file=sys.stderr)
+                    return 1
+                total += self._report(written)
         everything = self.scenes()
         if PAGE in self.formats and len(everything) > 1:
             total += self._report([write_gallery(self.out, [(n, s, f) for f, n, s in everything],
@@ -294,6 +309,67 @@ class _Renders:
                                                  self.views or None)])
         click.echo(f"wrote {total} file{'s' * (total != 1)} in {time.perf_counter() - started:.1f} s")
         return 0
+
+    def _one(self, file, name, scene, jobs, progress):
+        """Render one scene: (what it wrote, its warnings as lines, None) or (None, its
+        warnings, the error)."""
+        # A warning while rendering (a minimum that cannot be polished, say) is one line too.
+        with warnings.catch_warnings(record=True) as caught:
+            _say_warnings()
+            try:
+                written = render_scene(name, scene, out=self.out, formats=self.formats,
+                                       views=self.views or None, size=self.size, fps=self.fps,
+                                       quality=self.quality, theme=self.theme, jobs=jobs, data=self.data,
+                                       hashes=self.hashes, force=self.force, source=scene_source(file),
+                                       progress=progress, file=file, gif_budget=self.gif_budget)
+                error = None
+            except KeyboardInterrupt:
+                raise
+            except Exception as e:
+                written, error = None, e
+        return written, list(dict.fromkeys(one_line(w.message) for w in caught)), error
+
+    def _in_turn(self, items, jobs, show):
+        """Each scene in turn, in this process, with all the jobs."""
+        for file, name, scene in items:
+            yield (file, name, scene), self._one(file, name, scene, jobs, _progress_factory(show, name))
+
+    def _apart(self, items, jobs):
+        """Scenes side by side, up to ``jobs`` at once, each in a process forked from this one
+        with one job: a scene alone leaves a core idle while it builds its figure and
+        palette, and while its encoders finish. Outcomes come in the scenes' order. An
+        interrupt, or leaving early (a scene failed), stops the rest: each removes what it
+        had half-written."""
+        from multiprocessing.connection import wait
+        context = multiprocessing.get_context("fork")
+        running, done, started, given = {}, {}, 0, 0
+        try:
+            while given < len(items):
+                while started < len(items) and len(running) < jobs:
+                    receive, send = context.Pipe(duplex=False)
+                    child = context.Process(target=_scene_apart, args=(send, self, *items[started]),
+                                            name=f"render scene {items[started][1]}")
+                    child.start()
+                    send.close()
+                    running[receive] = (child, started)
+                    started += 1
+                for receive in wait(list(running)):
+                    child, k = running.pop(receive)
+                    try:
+                        done[k] = receive.recv()
+                    except EOFError:
+                        done[k] = (None, [], RuntimeError(f"the process rendering scene {items[k][1]!r} died"))
+                    receive.close()
+                    child.join()
+                while given in done:
+                    yield items[given], done.pop(given)
+                    given += 1
+        finally:
+            for child, _ in running.values():
+                if child.is_alive():
+                    child.terminate()           # a TERM: it aborts its sinks, then exits
+            for child, _ in running.values():
+                child.join()
 
     @staticmethod
     def _report(written) -> int:

@@ -626,8 +626,12 @@ def start_views_apart(tmp_path):
 
 @pytest.mark.parametrize("signum,code,said", [(signal.SIGINT, 130, "render: interrupted"),
                                               (signal.SIGTERM, 143, "render: terminated")], ids=["INT", "TERM"])
-def test_views_apart_stop_like_one_view(tmp_path, signum, code, said):
-    process, out = start_views_apart(tmp_path)
+@pytest.mark.parametrize("apart", ["views", "scenes"])
+def test_views_and_scenes_apart_stop_like_one_view(tmp_path, signum, code, said, apart):
+    if apart == "views":
+        process, out = start_views_apart(tmp_path)
+    else:
+        process, _, out = start_in_group(tmp_path, "apart", SCENES.format(steps=6000), "3d.gif", "640x360", 4, 3)
     try:
         process.send_signal(signum)
         _, stderr = process.communicate(timeout=60)
@@ -642,13 +646,17 @@ def test_views_apart_stop_like_one_view(tmp_path, signum, code, said):
             process.communicate()
 
 
-def test_views_apart_tidy_up_even_when_the_render_is_killed(tmp_path):
-    process, out = start_views_apart(tmp_path)
+@pytest.mark.parametrize("apart", ["views", "scenes"])
+def test_views_and_scenes_apart_tidy_up_even_when_the_render_is_killed(tmp_path, apart):
+    if apart == "views":
+        process, out = start_views_apart(tmp_path)
+    else:
+        process, _, out = start_in_group(tmp_path, "apart", SCENES.format(steps=6000), "3d.gif", "640x360", 4, 3)
     try:
         process.kill()
         process.communicate(timeout=10)
         assert settled(process.pid) == []
-        # The kernel tells each view's process that the render died: it removes its files.
+        # The kernel tells each view's (scene's) process that the render died: it removes its files.
         assert leftovers(out) == []
         assert (out / "apart" / "3d.gif").read_bytes() == b"yesterday's good gif"
     finally:
@@ -656,3 +664,59 @@ def test_views_apart_tidy_up_even_when_the_render_is_killed(tmp_path):
             os.killpg(process.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
+
+
+# --- scenes drawn side by side, each in a process of its own ---------------------------------
+
+# Three scenes in one file (each with one view): with two jobs, two at a time.
+SCENES = ("from render import Camera, Run, Scene, View2D, View3D, optimizers as opt\n"
+          "def race(lr, view):\n"
+          "    return Scene('rosenbrock', [Run(opt.Adam(lr=lr), (-1.5, 2.0), label='Adam')], {steps},"
+          " max_frames={steps}, views=[view])\n"
+          "one = race(0.05, View2D(arrows=True))\n"
+          "two = race(0.1, View3D(camera=Camera(orbit=30)))\n"
+          "three = race(0.2, View3D())\n")
+
+
+def test_scenes_drawn_apart_give_the_bytes_and_the_order_of_scenes_drawn_in_turn(tmp_path, monkeypatch):
+    from render.cli import _Renders
+    used = []
+    real = _Renders._apart
+    monkeypatch.setattr(_Renders, "_apart", lambda self, items, jobs: (used.append(len(items)),
+                                                                       (yield from real(self, items, jobs))))
+    path = tmp_path / "races.py"
+    path.write_text(SCENES.format(steps=20))
+    outputs, reports = {}, {}
+    for jobs in ("1", "2"):
+        out = tmp_path / f"o{jobs}"
+        result = CliRunner().invoke(main, [str(path), "--out", str(out), "--size", "160x90", "--format",
+                                           "gif,mp4", "--jobs", jobs, "--no-progress"])
+        assert result.exit_code == 0, result.output
+        reports[jobs] = [line.split()[0].split("/o" + jobs + "/")[1] for line in result.output.splitlines()[:-1]]
+        outputs[jobs] = {p.relative_to(out): p.read_bytes() for p in out.rglob("*.*") if not p.name.startswith(".")}
+    assert used == [3]                                  # two jobs: scenes side by side
+    assert reports["1"] == reports["2"] == [f"races-{s}/{v}.{f}" for s, v in
+                                            [("one", "2d"), ("two", "3d"), ("three", "3d")] for f in ("gif", "mp4")]
+    assert outputs["1"] == outputs["2"] and len(outputs["1"]) == 6
+
+
+def test_a_scene_failing_in_its_own_process_is_one_line_and_stops_the_rest(tmp_path, monkeypatch):
+    from render import cli
+    real = cli.render_scene
+
+    def second_fails(name, scene, **options):
+        if name.endswith("two"):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(name, scene, **options)
+    monkeypatch.setattr(cli, "render_scene", second_fails)
+    path = tmp_path / "races.py"
+    path.write_text(SCENES.format(steps=20))
+    out = tmp_path / "o"
+    result = CliRunner().invoke(main, [str(path), "--out", str(out), "--size", "160x90", "--format", "gif",
+                                       "--jobs", "2", "--no-progress"])
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[0].startswith(str(out / "races-one" / "2d.gif"))              # the scene before it, said
+    assert lines[-1].endswith("scene 'races-two' failed: OSError: [Errno 28] No space left on device")
+    assert not any("wrote" in line for line in lines)
+    assert leftovers(out) == []
