@@ -116,8 +116,8 @@ def draws_whole_frames(view) -> bool:
     """Whether every frame of ``view`` is drawn whole: an orbiting camera changes every
     pixel. Only such views are spread over worker processes. The others redraw a few
     artists over a cached background, a few milliseconds a frame: less than it costs to
-    send the frame back from a worker (1.5 MB pickled at 960x540) and to build the figure
-    once more in each worker, so they are drawn in this process, whatever ``jobs`` allows."""
+    send the frame back from a worker (2 MB at 960x540) and to build the figure once more
+    in each worker, so they are drawn in this process, whatever ``jobs`` allows."""
     camera = getattr(view, "camera", None)
     return camera is not None and camera.orbit != 0
 

@@ -7,7 +7,7 @@ import numpy as np
 from matplotlib.collections import PolyCollection
 from matplotlib.ticker import Locator
 
-from .runs import Batches
+from .runs import Batches, somewhere
 
 
 class LossPanel:
@@ -86,8 +86,7 @@ class LossPanel:
         for members, points, line, head in zip(self.batches.members, trails, self.lines, self.heads):
             if points is not None:
                 line.set_data(points[:, 0], points[:, 1])
-            ends = heads[members]
-            ends = ends[~np.all(np.isnan(ends), axis=1)]
+            ends = somewhere(heads[members])           # every run's, in their order
             head.set_data(ends[:, 0], ends[:, 1])
         steps = d.steps[: frame + 1]
         for (lo, mid, hi), band, line in self.bands:

@@ -243,11 +243,10 @@ class Plot2D(Drawing):
     def update(self, frame: int) -> list:
         step = int(self.steps[frame])
         trails, heads, moving = self.batches.at(frame, grown=not self.baking)
-        for k, (members, points) in enumerate(zip(self.batches.members, trails)):
+        for k, (points, ends) in enumerate(zip(trails, self.batches.split(heads, moving))):
             if points is not None:
                 self.trails[k].set_data(points[:, 0], points[:, 1])
-            for head, which in zip(self.heads[2 * k: 2 * k + 2], (moving[members], ~moving[members])):
-                where = heads[members[which]]
+            for head, where in zip(self.heads[2 * k: 2 * k + 2], ends):
                 head.set_data(where[:, 0], where[:, 1])
         for layer, trails, dots in self.swarms:
             segments, rgba = layer.trails(frame)

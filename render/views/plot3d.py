@@ -267,13 +267,12 @@ class Plot3D(Drawing):
 
     def update(self, frame: int) -> list:
         trails, heads, moving = self.batches.at(frame, grown=not self.baking)
-        for k, (members, points) in enumerate(zip(self.batches.members, trails)):
+        for k, (points, ends) in enumerate(zip(trails, self.batches.split(heads, moving))):
             # Cut to the box: a run that leaves it stops at its edge, over nothing else.
             if points is not None:
                 self.paths[k].set_data_3d(*points.T)
-            for head, which in zip(self.heads[2 * k: 2 * k + 2], (moving[members], ~moving[members])):
-                where = heads[members[which]]
-                head.set_data_3d(*where[~np.all(np.isnan(where), axis=1)].T)
+            for head, where in zip(self.heads[2 * k: 2 * k + 2], ends):
+                head.set_data_3d(*where.T)
             if self.shadows:
                 self.shadows[k].set_data_3d(points[:, 0], points[:, 1], np.full(len(points), self.floor))
         for layer, trails, dots in self.swarms:

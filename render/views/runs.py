@@ -141,6 +141,12 @@ class Batches:
             trails.append(_joined(parts, D) if wanted else None)
         return trails, heads, moving
 
+    def split(self, heads: np.ndarray, moving: np.ndarray) -> list:
+        """Each batch's heads (``at``'s), as (those still moving, those that diverged), the
+        runs with no head left out."""
+        return [tuple(somewhere(heads[members[which]]) for which in (moving[members], ~moving[members]))
+                for members in self.members]
+
     def grow(self, frame: int) -> list:
         """Each growing batch's part new at ``frame`` (since ``frame - 1``), as one (m, D)
         array of polylines separated by NaN rows: drawn over the trails up to the frame
@@ -167,6 +173,11 @@ class Batches:
                     pieces.append(new)
             parts.append(_joined(pieces, D))
         return parts
+
+
+def somewhere(points: np.ndarray) -> np.ndarray:
+    """The rows of ``points`` that are not NaN (a run with no head has a NaN one)."""
+    return points[~np.all(np.isnan(points), axis=1)]
 
 
 def _joined(parts: list, D: int) -> np.ndarray:
