@@ -24,8 +24,9 @@ from typing import NoReturn
 try:                      # a Ctrl-C while the libraries load is still just an interruption
     import click
 
+    from . import apart
     from ._version import __version__
-    from .encode import FORMATS
+    from .encode import FORMATS, clear_debris
     from .frames import default_jobs
     from .page import human_size
     from .pipeline import PAGE, QUALITY, render_scene, write_gallery
@@ -167,25 +168,6 @@ def run() -> NoReturn:
     os._exit(code)
 
 
-def _scene_apart(send, renders, file, name, scene) -> None:
-    """A scene's own process: render it with one job; send back its outcome."""
-    from .frames import _bound_to_parent
-    from .pipeline import _Stopped, _stop
-    _bound_to_parent(signal.SIGTERM)        # a killed render still has its scenes tidy up
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGHUP, _stop)
-    try:
-        outcome = renders._one(file, name, scene, 1, None)
-    except (_Stopped, KeyboardInterrupt):
-        outcome = (None, [], KeyboardInterrupt())
-    try:
-        send.send(outcome)
-    except Exception:                       # an exception that cannot be pickled
-        written, messages, error = outcome
-        send.send((None, messages, RuntimeError(f"{type(error).__name__}: {one_line(error)}")))
-    send.close()
-
-
 def _say_warnings() -> None:
     """Every warning is recorded, to be said in one line, but a ResourceWarning: Python keeps
     those for developers (an unclosed file, found when it is collected, whoever left it)."""
@@ -194,13 +176,22 @@ def _say_warnings() -> None:
 
 
 def _progress_factory(enabled: bool, scene_name: str):
-    if not enabled:
-        return None
-
+    """Each frame drawn ticks a progress bar (when ``enabled``), and is a point where an
+    interrupt that was lost is raised again: the handler's exception is dropped if the
+    signal lands while a destructor or a weakref callback runs (Python says "Exception
+    ignored" and goes on)."""
     def factory(view_name, frames):
-        bar = click.progressbar(length=frames, label=f"{scene_name}/{view_name}", file=sys.stderr,
-                                show_pos=True, width=30)
-        return (lambda: bar.update(1)), bar
+        bar = None
+        if enabled:
+            bar = click.progressbar(length=frames, label=f"{scene_name}/{view_name}", file=sys.stderr,
+                                    show_pos=True, width=30)
+
+        def tick():
+            if _Interrupted.seen:
+                raise KeyboardInterrupt
+            if bar is not None:
+                bar.update(1)
+        return tick, bar if bar is not None else contextlib.nullcontext()
     return factory
 
 
@@ -335,41 +326,29 @@ class _Renders:
             yield (file, name, scene), self._one(file, name, scene, jobs, _progress_factory(show, name))
 
     def _apart(self, items, jobs):
-        """Scenes side by side, up to ``jobs`` at once, each in a process forked from this one
-        with one job: a scene alone leaves a core idle while it builds its figure and
-        palette, and while its encoders finish. Outcomes come in the scenes' order. An
+        """Scenes side by side, up to ``jobs`` at once, each in a process of its own
+        (``apart``) with one job: a scene alone leaves a core idle while it builds its figure
+        and palette, and while its encoders finish. Outcomes come in the scenes' order. An
         interrupt, or leaving early (a scene failed), stops the rest: each removes what it
         had half-written."""
-        from multiprocessing.connection import wait
-        context = multiprocessing.get_context("fork")
-        running, done, started, given = {}, {}, 0, 0
+        def work(file, name, scene):
+            def render(say):
+                # Each frame drawn is a point where the scene stops if told to.
+                written, messages, error = self._one(file, name, scene, 1, lambda view, n: (say, contextlib.nullcontext()))
+                return written, messages, apart.portable(error)
+            return f"rendering scene {name!r}", render
+
+        outcomes = apart.side_by_side([work(*item) for item in items], jobs)
         try:
-            while given < len(items):
-                while started < len(items) and len(running) < jobs:
-                    receive, send = context.Pipe(duplex=False)
-                    child = context.Process(target=_scene_apart, args=(send, self, *items[started]),
-                                            name=f"render scene {items[started][1]}")
-                    child.start()
-                    send.close()
-                    running[receive] = (child, started)
-                    started += 1
-                for receive in wait(list(running)):
-                    child, k = running.pop(receive)
-                    try:
-                        done[k] = receive.recv()
-                    except EOFError:
-                        done[k] = (None, [], RuntimeError(f"the process rendering scene {items[k][1]!r} died"))
-                    receive.close()
-                    child.join()
-                while given in done:
-                    yield items[given], done.pop(given)
-                    given += 1
+            with contextlib.closing(outcomes):
+                for item, (error, outcome) in zip(items, outcomes):
+                    # Stopped (a TERM or HUP there), or gone without a word: the error is its own.
+                    yield item, outcome if error is None else (None, [], error)
         finally:
-            for child, _ in running.values():
-                if child.is_alive():
-                    child.terminate()           # a TERM: it aborts its sinks, then exits
-            for child, _ in running.values():
-                child.join()
+            # What a scene's process stopped at any instant left (a temporary file it had
+            # just made), now that it is gone.
+            for _, name, _ in items:
+                clear_debris(Path(self.out) / name)
 
     @staticmethod
     def _report(written) -> int:

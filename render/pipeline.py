@@ -13,17 +13,16 @@ import json
 import math
 import multiprocessing
 import os
-import signal
 import time
 import warnings
-from contextlib import nullcontext
+from contextlib import closing, nullcontext
 from pathlib import Path
 from typing import Callable, Sequence
 
-from . import checks, page, plan as planning
+from . import apart, checks, page, plan as planning
 from ._version import __version__
 from .encode import SINKS, atomic_file, clear_debris, output_path, write_data
-from .frames import FrameStream, _bound_to_parent, draws_whole_frames
+from .frames import FrameStream, draws_whole_frames
 
 __all__ = ["QUALITY", "PAGE", "Written", "render_scene", "write_gallery"]
 
@@ -248,81 +247,37 @@ def _read_manifest(path: Path) -> dict:
 
 
 def _render_views_apart(plan, todo, size, fps, quality, progress=None, gif_budget=None) -> dict:
-    """Render each (view, targets) of ``todo`` in a process of its own, forked from this one
-    (which holds the plan and the libraries already), side by side. Each commits its own
-    outputs and reports each frame drawn (one progress bar for them all). The first error of
-    one is raised here as it was raised there; an interrupt or an error here stops them all,
-    and each removes what it had half-written. Returns each view's notes (``_render_view``)."""
-    from multiprocessing.connection import wait
-    context = multiprocessing.get_context("fork")
+    """Render each (view, targets) of ``todo`` in a process of its own (``apart``), side by
+    side. Each commits its own outputs and reports each frame drawn (one progress bar for
+    them all). The first error of one is raised here as it was raised there, once all are
+    done; an interrupt here stops them all, and each removes what it had half-written.
+    Returns each view's notes (``_render_view``)."""
     names = "+".join(v.name for v, _ in todo)
     total = sum(_frames_drawn(plan.frames, [SINKS[f] for f in targets]) for _, targets in todo)
     tick, bar = progress(names, total) if progress else (None, nullcontext())
-    children, outcomes, notes = {}, {}, {}
+
+    def work(view, targets):
+        def render(say):
+            frame = (lambda: say("frame"), nullcontext())
+            return _render_view(plan, view, size, fps, quality, 1, targets, lambda name, n: frame, gif_budget)
+        return f"rendering view {view.name!r}", render
+
+    notes, failure = {}, None
+    outcomes = apart.side_by_side([work(v, t) for v, t in todo], len(todo), heard=lambda _: tick and tick())
     try:
-        for view, targets in todo:
-            receive, send = context.Pipe(duplex=False)
-            child = context.Process(target=_view_apart, name=f"render view {view.name}",
-                                    args=(send, plan, view, size, fps, quality, targets, gif_budget))
-            child.start()
-            send.close()
-            children[receive] = (child, view)
-        with bar:
-            while len(outcomes) < len(children):
-                for receive in wait([r for r in children if r not in outcomes]):
-                    try:
-                        message = receive.recv()
-                    except EOFError:
-                        message = ("done", RuntimeError(f"the process rendering view "
-                                                        f"{children[receive][1].name!r} died"))
-                    if message == "frame":
-                        if tick:
-                            tick()
-                    else:
-                        outcomes[receive] = message[1]
-                        notes[children[receive][1].name] = message[2] if len(message) > 2 else {}
-        for child, _ in children.values():
-            child.join()
-        failure = next((outcomes[r] for r in children if outcomes[r] is not None), None)
+        with bar, closing(outcomes):
+            for (view, _), (error, said) in zip(todo, outcomes):
+                failure = failure or error
+                notes[view.name] = said or {}
         if failure is not None:
             raise failure
-        return notes
     except BaseException:
-        for child, _ in children.values():
-            if child.is_alive():
-                child.terminate()           # a TERM: it aborts its sinks, then exits
-        for child, _ in children.values():
-            child.join()
+        # What a view's process stopped at any instant left (a temporary file it had just
+        # made), now that it is gone.
+        for folder in {path.parent for _, targets in todo for path in targets.values()}:
+            clear_debris(folder)
         raise
-
-
-class _Stopped(Exception):
-    """A view's process was told to stop."""
-
-
-def _stop(signum, frame):
-    raise _Stopped
-
-
-def _view_apart(send, plan, view, size, fps, quality, targets, gif_budget=None) -> None:
-    """A view's own process: render it; send back None (and its notes), or what went wrong."""
-    _bound_to_parent(signal.SIGTERM)        # a killed render still has its views tidy up
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGHUP, _stop)
-    frame = (lambda: send.send("frame"), nullcontext())
-    notes = {}
-    try:
-        notes = _render_view(plan, view, size, fps, quality, 1, targets, lambda name, n: frame, gif_budget)
-        outcome = None
-    except _Stopped:
-        outcome = KeyboardInterrupt()
-    except BaseException as e:
-        outcome = e
-    try:
-        send.send(("done", outcome, notes))
-    except Exception:                       # an exception that cannot be pickled
-        send.send(("done", RuntimeError(f"{type(outcome).__name__}: {checks.one_line(outcome)}")))
-    send.close()
+    return notes
 
 
 def _frame_index(sample, n: int) -> int:
@@ -389,7 +344,7 @@ def _render_view(plan, view, size, fps, quality, jobs, targets, progress, gif_bu
         made = gif.temp.stat().st_size
         first = first or (size, made)
         smaller = _smaller(size, fps, stride, made, gif_budget)
-        if made > gif_budget and smaller is not None:
+        if smaller is not None:             # (None when it fits)
             again = smaller
             sinks.remove(gif)
             gif.abort()
