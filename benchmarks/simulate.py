@@ -22,6 +22,9 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(__file__))
 import _loops  # noqa: E402
 
+# The package, not benchmarks/render.py beside this file.
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
 from render import Run, Scene, optimizers as opt, surfaces  # noqa: E402
 
 BEALE_STARTS = [(4.0, 3.0), (-1.0, 4.0), (-2.0, -4.0)]

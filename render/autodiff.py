@@ -101,6 +101,11 @@ def _binary(ufunc, a, b):
     if ufunc in (np.maximum, np.fmax, np.minimum, np.fmin):
         pick_a = (av >= bv) if ufunc in (np.maximum, np.fmax) else (av <= bv)
         return Dual(np.where(pick_a, av, bv), np.where(pick_a, adx, bdx), np.where(pick_a, ady, bdy))
+    if ufunc is np.matmul:
+        # d(A B) = dA B + A dB; a constant's partials are the scalar 0.
+        product = lambda a, b: 0.0 if (np.ndim(a) == 0 and a == 0) or (np.ndim(b) == 0 and b == 0) \
+            else np.matmul(a, b)
+        return Dual(np.matmul(av, bv), product(adx, bv) + product(av, bdx), product(ady, bv) + product(av, bdy))
     if ufunc is np.hypot:
         h = np.hypot(av, bv)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -166,7 +171,24 @@ class Dual:
         raise TypeError(f"automatic gradient: numpy.{func.__name__} is not supported; "
                         "pass gradient= explicitly")
 
+    def __getitem__(self, index):
+        shape = np.shape(self.value)
+        return Dual(self.value[index], np.broadcast_to(self.dx, shape)[index],
+                    np.broadcast_to(self.dy, shape)[index])
+
+    @property
+    def shape(self):
+        return np.shape(self.value)
+
+    def sum(self, axis=None, keepdims=False):
+        return np.sum(self, axis=axis, keepdims=keepdims)
+
+    def mean(self, axis=None, keepdims=False):
+        return np.mean(self, axis=axis, keepdims=keepdims)
+
     # Python operators route through the ufuncs above.
+    def __matmul__(self, other): return np.matmul(self, other)
+    def __rmatmul__(self, other): return np.matmul(other, self)
     def __add__(self, other): return np.add(self, other)
     def __radd__(self, other): return np.add(other, self)
     def __sub__(self, other): return np.subtract(self, other)

@@ -23,7 +23,7 @@ import numpy as np
 from . import autodiff, checks
 
 __all__ = [
-    "Surface", "Function", "LeastSquares", "Logistic", "names", "get", "register",
+    "Surface", "Function", "LeastSquares", "Logistic", "MLP", "Model", "names", "get", "register",
     "Quadratic", "Saddle", "MonkeySaddle", "Beale", "Bowl", "Mult", "Matyas", "Easom",
     "Wobbly", "BasinsAndWalls", "Ripple", "GiantPlateau", "HillsAndCanyon", "TwoMinima",
     "Rosenbrock", "Himmelblau", "Rastrigin", "Booth", "ThreeHumpCamel", "SixHumpCamel",
@@ -670,6 +670,16 @@ class Function(Surface):
 
 # --- model losses on data -----------------------------------------------------------------
 
+SHOWN = 1000        # data points a LeastSquares keeps to draw
+
+
+def _kept(array) -> np.ndarray:
+    """A read-only copy."""
+    array = np.array(array, dtype=float)
+    array.flags.writeable = False
+    return array
+
+
 def _model_window(center) -> tuple[float, float, float, float]:
     half = max(10.0, 2.0 * float(np.max(np.abs(center))))
     return (-half, half, -half, half)
@@ -702,6 +712,10 @@ class LeastSquares(Surface):
             raise ValueError("LeastSquares: the columns of X are (nearly) collinear; "
                              "the loss has no single minimum")
         self.solution = np.linalg.solve(self.A, X.T @ y / n)
+        # What a data panel draws: the data, or an even sample of it (never all of a large
+        # set: the surface itself keeps only sufficient statistics).
+        shown = np.arange(n) if n <= SHOWN else np.sort(np.random.default_rng(0).choice(n, SHOWN, replace=False))
+        self.shown_X, self.shown_y = _kept(X[shown]), _kept(y[shown])
         self.residual = float(np.mean((y - X @ self.solution) ** 2))
         self.n = n
         self.name = name
@@ -765,6 +779,7 @@ class Logistic(Surface):
             raise ValueError("Logistic: labels must be 0/1 or -1/+1")
         l2 = checks.number("Logistic", "l2", l2, 0)
         self.signed = np.where(labels > 0, 1.0, -1.0)[:, None] * X   # s_i x_i, (n, 2)
+        self.X, self.labels = _kept(X), _kept(labels)   # the data, for a data panel
         self.l2 = float(l2)
         self.name = name
         self._seeds = ((0.0, 0.0),)
@@ -828,3 +843,8 @@ def _logistic(**params) -> Logistic:
 
 _REGISTRY["least_squares"] = _least_squares
 _REGISTRY["logistic"] = _logistic
+
+
+# Models over D parameters live in render.models; scene files reach them here, beside the
+# surfaces they take the place of.
+from .models import MLP, Model  # noqa: E402

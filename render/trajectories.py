@@ -17,9 +17,10 @@ import numpy as np
 
 from . import _fused
 from . import optimizers as opt
+from .models import Model
 from .surfaces import Surface
 
-__all__ = ["Trajectories", "simulate", "simulate_runs", "DIVERGENCE_LIMIT"]
+__all__ = ["Trajectories", "simulate", "simulate_runs", "is_model", "DIVERGENCE_LIMIT"]
 
 DIVERGENCE_LIMIT = 1e12
 _NOISE_BLOCK = 1024          # steps of noise drawn at a time per run
@@ -33,7 +34,7 @@ class Trajectories:
     the simulation's numbers and nothing else.
     """
 
-    positions: np.ndarray     # (runs, steps + 1, D); row 0 is the start
+    positions: np.ndarray     # (runs, steps + 1, D); row 0 is the start; D = 2 over a surface
     losses: np.ndarray        # (runs, steps + 1)
     gradients: np.ndarray     # (runs, steps + 1, D): the gradient at each position
     diverged_at: np.ndarray   # (runs,): first non-finite step, or -1
@@ -62,18 +63,19 @@ class _Group:
 
     def __init__(self, rows: list[int], optimizers: list[opt.Optimizer], start: int, block_start: int,
                  starts: np.ndarray):
+        self.dims = starts.shape[1]
         self.rows = rows
         self.rule = _fused.stack(optimizers, starts.shape[1])
         self.span = slice(start, start + len(rows))
         probes = self.rule.probes(starts[rows], self.rule.init(starts[rows]))
-        self.shape = probes.shape                       # (k, runs, 2)
+        self.shape = probes.shape                       # (k, runs, D)
         self.block = slice(block_start, block_start + self.shape[0] * self.shape[1])
         sigma = np.array([o.noise for o in optimizers], dtype=float)
         self.sigma = sigma.reshape(-1, 1) if np.any(sigma > 0) else None
 
 
 def _noise_source(g: _Group, seed: int):
-    """For a noisy group, a function step -> (runs, 2) standard normals, else None.
+    """For a noisy group, a function step -> (runs, D) standard normals, else None.
 
     Run i draws from its own generator seeded by (seed, i), so its noise does not depend on
     which other runs share the scene or how they are grouped.
@@ -82,22 +84,33 @@ def _noise_source(g: _Group, seed: int):
         return None
     gens = [np.random.default_rng([seed, row]) if s > 0 else None
             for row, s in zip(g.rows, g.sigma[:, 0])]
-    block = np.zeros((_NOISE_BLOCK, len(g.rows), 2))
+    block = np.zeros((_NOISE_BLOCK, len(g.rows), g.dims))
 
     def draw(step):
         i = step % _NOISE_BLOCK
         if i == 0:
             for j, gen in enumerate(gens):
                 if gen is not None:
-                    block[:, j] = gen.standard_normal((_NOISE_BLOCK, 2))
+                    block[:, j] = gen.standard_normal((_NOISE_BLOCK, g.dims))
         return block[i]
     return draw
 
 
-def simulate_runs(surface: Surface, optimizers: Sequence[opt.Optimizer], starts,
+def is_model(surface) -> bool:
+    """Whether ``surface`` is a model over D parameters (``render.models``), not a surface
+    f(x, y)."""
+    return isinstance(surface, Model)
+
+
+def simulate_runs(surface: Surface | Model, optimizers: Sequence[opt.Optimizer], starts,
                   steps: int, seed: int = 0) -> Trajectories:
-    """Advance run i = (optimizers[i], starts[i]) for ``steps`` steps, all runs at once."""
-    starts = np.asarray(starts, dtype=float).reshape(-1, 2)
+    """Advance run i = (optimizers[i], starts[i]) for ``steps`` steps, all runs at once.
+
+    Over a model every run advances all D parameters; its losses are the model's loss on
+    the whole data, and its gradients the whole data's, whatever minibatch a step used."""
+    model = is_model(surface)
+    D = surface.dims if model else 2
+    starts = np.asarray(starts, dtype=float).reshape(-1, D)
     if len(optimizers) != len(starts):
         raise ValueError(f"simulate: {len(optimizers)} optimizers but {len(starts)} starts")
     steps = int(steps)
@@ -115,14 +128,18 @@ def simulate_runs(surface: Surface, optimizers: Sequence[opt.Optimizer], starts,
     order = np.concatenate([g.rows for g in groups])
 
     with np.errstate(all="ignore"):
-        history = _advance(groups, surface.gradient, starts[order], steps, seed)
-        positions = np.empty((len(starts), steps + 1, 2))
+        history = _advance(groups, surface, starts[order], steps, seed)
+        positions = np.empty((len(starts), steps + 1, D))
         positions[order] = history.transpose(1, 0, 2)
         del history
-        x, y = positions[..., 0], positions[..., 1]
-        losses = np.asarray(surface(x, y), dtype=float) + np.zeros(x.shape)
-        gx, gy = surface.gradient(x, y)
-        gradients = np.stack(np.broadcast_arrays(gx, gy), axis=-1).astype(float)
+        if model:
+            losses = surface.loss(positions)
+            gradients = surface.gradient(positions)
+        else:
+            x, y = positions[..., 0], positions[..., 1]
+            losses = np.asarray(surface(x, y), dtype=float) + np.zeros(x.shape)
+            gx, gy = surface.gradient(x, y)
+            gradients = np.stack(np.broadcast_arrays(gx, gy), axis=-1).astype(float)
 
         bad = (~np.isfinite(positions).all(axis=-1) | (np.abs(positions) > DIVERGENCE_LIMIT).any(axis=-1)
                | ~np.isfinite(losses) | ~np.isfinite(gradients).all(axis=-1))
@@ -136,33 +153,52 @@ def simulate_runs(surface: Surface, optimizers: Sequence[opt.Optimizer], starts,
     return Trajectories(positions, losses, gradients, diverged_at)
 
 
-def _advance(groups: list[_Group], gradient, start: np.ndarray, steps: int, seed: int) -> np.ndarray:
-    """The step loop. Returns positions as (steps + 1, runs, 2), runs in group order."""
+def _filler(surface, out: np.ndarray):
+    """``fill(points, step)``: the gradient at each row of ``points`` into ``out``, (m, D).
+    A surface takes one-dimensional coordinate views (numpy's per-call cost is lowest for
+    them); a model takes the rows, and the step (its minibatch)."""
+    if is_model(surface):
+        gradient = surface.gradient
+        stochastic = surface.stochastic
+
+        def fill(points, step):
+            out[...] = gradient(points, step if stochastic else None)
+        return fill
+    gradient = surface.gradient
+    gx_out, gy_out = out[:, 0], out[:, 1]
+
+    def fill(points, step):
+        gx, gy = gradient(points[:, 0], points[:, 1])
+        gx_out[...] = gx
+        gy_out[...] = gy
+    return fill
+
+
+def _advance(groups: list[_Group], surface, start: np.ndarray, steps: int, seed: int) -> np.ndarray:
+    """The step loop. Returns positions as (steps + 1, runs, D), runs in group order."""
     history = np.empty((steps + 1,) + start.shape)
     history[0] = start
     params = start.copy()
     if len(groups) == 1:
-        _advance_group(groups[0], gradient, params, history, seed)
+        _advance_group(groups[0], surface, params, history, seed)
     else:
-        _advance_groups(groups, gradient, params, history, seed)
+        _advance_groups(groups, surface, params, history, seed)
     return history
 
 
-def _advance_group(g: _Group, gradient, params: np.ndarray, history: np.ndarray, seed: int) -> None:
+def _advance_group(g: _Group, surface, params: np.ndarray, history: np.ndarray, seed: int) -> None:
     """One group (the usual case): its probe points go straight to the gradient."""
     rule = g.rule
     probes, update, looks_ahead = rule.probes, rule.update, rule.looks_ahead
     state = rule.init(params.copy())
     sigma, noise = g.sigma, _noise_source(g, seed)
-    flat = np.empty((g.shape[0] * g.shape[1], 2))     # gradients at the probe points
+    D = g.dims
+    flat = np.empty((g.shape[0] * g.shape[1], D))     # gradients at the probe points
     grads = flat.reshape(g.shape)
-    gx_out, gy_out = flat[:, 0], flat[:, 1]
+    fill = _filler(surface, flat)
     for step in range(1, len(history)):
-        # One-dimensional coordinate views: numpy's per-call cost is lowest for them.
-        points = probes(params, state).reshape(-1, 2) if looks_ahead else params
-        gx, gy = gradient(points[:, 0], points[:, 1])
-        gx_out[...] = gx
-        gy_out[...] = gy
+        points = probes(params, state).reshape(-1, D) if looks_ahead else params
+        fill(points, step)
         if noise is None:
             updates, state = update(grads, state, params)
         else:
@@ -171,7 +207,7 @@ def _advance_group(g: _Group, gradient, params: np.ndarray, history: np.ndarray,
         history[step] = params
 
 
-def _advance_groups(groups: list[_Group], gradient, params: np.ndarray, history: np.ndarray,
+def _advance_groups(groups: list[_Group], surface, params: np.ndarray, history: np.ndarray,
                     seed: int) -> None:
     """Several groups: every probe point of every group goes through one gradient call.
 
@@ -180,10 +216,9 @@ def _advance_groups(groups: list[_Group], gradient, params: np.ndarray, history:
     rule looks ahead, ``points`` is ``params`` itself.
     """
     alias = all(g.shape[0] == 1 and not g.rule.looks_ahead for g in groups)
-    points = params if alias else np.empty((groups[-1].block.stop, 2))
+    points = params if alias else np.empty((groups[-1].block.stop, params.shape[1]))
     grads = np.empty_like(points)
-    px, py = points[:, 0], points[:, 1]
-    gx_out, gy_out = grads[:, 0], grads[:, 1]
+    fill = _filler(surface, grads)
     lanes = []
     for g in groups:
         mine = params[g.span]
@@ -193,9 +228,7 @@ def _advance_groups(groups: list[_Group], gradient, params: np.ndarray, history:
         if not alias:
             for rule, mine, state, probe, *_ in lanes:
                 probe[...] = rule.probes(mine, state)
-        gx, gy = gradient(px, py)
-        gx_out[...] = gx
-        gy_out[...] = gy
+        fill(points, step)
         for lane in lanes:
             rule, mine, state, _, grad, sigma, noise = lane
             if noise is not None:
@@ -207,7 +240,7 @@ def _advance_groups(groups: list[_Group], gradient, params: np.ndarray, history:
 
 def simulate(surface: Surface, optimizer: opt.Optimizer, start, steps: int,
              seed: int = 0) -> np.ndarray:
-    """Positions of one run, shape (steps + 1, 2); row 0 is ``start``.
+    """Positions of one run, shape (steps + 1, D) (D = 2 over a surface); row 0 is ``start``.
 
     A diverged run's rows from the divergence on are NaN. With the same seed this is the
     first run of a scene with that seed.

@@ -1,0 +1,159 @@
+"""Small deterministic data sets for model scenes, and your own data checked the same way.
+
+Each maker returns ``(X, y)``: ``X`` of shape (n, 2), float64, and ``y`` of shape (n,), the
+integer class labels 0..k-1. The same arguments give the same arrays on every machine (one
+``numpy.random.default_rng(seed)`` draws everything, in a fixed order).
+
+    X, y = datasets.spirals(300, classes=3, noise=0.2, seed=0)
+    X, y = datasets.arrays(my_X, my_y)                 # checked: finite X, labels 0..k-1
+    X, y = datasets.csv("points.csv", label="class")   # a header row; label column by name or index
+"""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+
+from . import checks
+
+__all__ = ["arrays", "blobs", "csv", "moons", "spirals"]
+
+MAX_POINTS = 1_000_000
+MAX_CLASSES = 100
+
+
+def _made(owner: str, n, classes, noise, seed, noise_max: float = 10.0):
+    """The checked arguments of a maker: (points per class, noise, its generator). Points
+    per class are as even as can be, the first classes one more."""
+    n = checks.integer(owner, "n", n, 1, MAX_POINTS)
+    classes = checks.integer(owner, "classes", classes, 2, MAX_CLASSES)
+    if n < classes:
+        raise ValueError(f"{owner}: n must be at least classes ({classes}), got {n}")
+    per = [n // classes + (k < n % classes) for k in range(classes)]
+    noise = checks.number(owner, "noise", noise, 0, noise_max)
+    return per, noise, np.random.default_rng(checks.integer(owner, "seed", seed, 0))
+
+
+def _labelled(parts) -> tuple[np.ndarray, np.ndarray]:
+    """Each class's points, in order, as (X, y)."""
+    return np.concatenate(parts), np.concatenate([np.full(len(p), k) for k, p in enumerate(parts)]).astype(np.int64)
+
+
+def spirals(n: int = 300, classes: int = 2, noise: float = 0.2, seed: int = 0):
+    """``classes`` arms of a spiral winding out from the origin, ``n`` points in all: arm k
+    at radius r in [0, 1] turns through angle 4 r + 2 pi k / classes, plus Gaussian noise of
+    ``noise`` radians on the angle. A classic that a linear model cannot separate."""
+    per, noise, rng = _made("spirals", n, classes, noise, seed)
+    arms = []
+    for k, m in enumerate(per):
+        r = np.linspace(0.0, 1.0, m)
+        t = 4.0 * r + 2.0 * math.pi * k / len(per) + noise * rng.standard_normal(m)
+        arms.append(np.column_stack([r * np.sin(t), r * np.cos(t)]))
+    return _labelled(arms)
+
+
+def moons(n: int = 300, noise: float = 0.1, seed: int = 0):
+    """Two interleaving half circles (radius 1, the second shifted by (1, -0.5) and turned
+    over), ``n`` points in all, with Gaussian noise of standard deviation ``noise``."""
+    (a, b), noise, rng = _made("moons", n, 2, noise, seed)
+    t0, t1 = np.linspace(0.0, math.pi, a), np.linspace(0.0, math.pi, b)
+    X = np.concatenate([np.column_stack([np.cos(t0), np.sin(t0)]),
+                        np.column_stack([1.0 - np.cos(t1), 0.5 - np.sin(t1)])])
+    X = X + noise * rng.standard_normal(X.shape)
+    return _labelled([X[:a], X[a:]])
+
+
+def blobs(n: int = 300, classes: int = 3, noise: float = 0.5, seed: int = 0):
+    """``classes`` round Gaussian clusters of standard deviation ``noise``, their centres
+    evenly spaced on a circle of radius 2, ``n`` points in all."""
+    per, noise, rng = _made("blobs", n, classes, noise, seed, noise_max=100.0)
+    clusters = []
+    for k, m in enumerate(per):
+        angle = 2.0 * math.pi * k / len(per)
+        centre = 2.0 * np.array([math.cos(angle), math.sin(angle)])
+        clusters.append(centre + noise * rng.standard_normal((m, 2)))
+    return _labelled(clusters)
+
+
+def arrays(X, y, owner: str = "data"):
+    """Your own data, checked: ``X`` finite numbers of shape (n, features), ``y`` n integer
+    class labels that use every value 0..k-1 (k >= 2). Returns float64 ``X`` and int64 ``y``;
+    bad data raises a one-line ValueError naming the field."""
+    try:
+        X = np.array(X, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{owner}: X must be an array of numbers, shape (n, features)") from None
+    if X.ndim == 1:
+        X = X[:, None]
+    if X.ndim != 2 or X.shape[0] < 1 or X.shape[1] < 1:
+        raise ValueError(f"{owner}: X must have shape (n, features), got shape {X.shape}")
+    bad = np.argwhere(~np.isfinite(X))
+    if len(bad):
+        row, col = bad[0]
+        raise ValueError(f"{owner}: X must be finite, got {X[row, col]} at row {row}, column {col}")
+    y = labels(owner, y, len(X))
+    return X, y
+
+
+def labels(owner: str, y, n: int) -> np.ndarray:
+    """``y`` as n integer class labels 0..k-1 with every class present, or a one-line error."""
+    try:
+        values = np.asarray(y)
+        if values.dtype == object or values.dtype.kind not in "biuf":
+            raise TypeError
+        values = values.astype(float).reshape(-1) if values.ndim else values.astype(float).reshape(1)
+    except (TypeError, ValueError):
+        raise ValueError(f"{owner}: y must be integer class labels 0..k-1, got {checks._short(y)}") from None
+    if len(values) != n:
+        raise ValueError(f"{owner}: y must hold one label per row of X ({n}), got {len(values)}")
+    bad = np.flatnonzero(~np.isfinite(values) | (values != np.round(values)) | (values < 0))
+    if len(bad):
+        raise ValueError(f"{owner}: y must be integer class labels 0..k-1, got {values[bad[0]]:g} at row {bad[0]}")
+    values = values.astype(np.int64)
+    k = int(values.max()) + 1
+    missing = sorted(set(range(k)) - set(np.unique(values).tolist()))
+    if k < 2 or missing:
+        what = f"class {missing[0]} has no point" if missing else "only one class"
+        raise ValueError(f"{owner}: y must use every class label 0..k-1 with k >= 2; {what}")
+    return values
+
+
+def csv(path, label=-1, delimiter: str = ","):
+    """A CSV file as ``(X, y)``: one point a row, numbers only; ``label`` is the label
+    column, by index (default the last) or, when the first row is a header, by name. Every
+    other column is a feature."""
+    owner = f"csv {Path(path).name}"
+    try:
+        lines = [line for line in Path(path).read_text().splitlines() if line.strip()]
+    except (OSError, UnicodeDecodeError) as e:
+        raise ValueError(f"{owner}: cannot be read ({type(e).__name__}: {checks.one_line(e)})") from None
+    if not lines:
+        raise ValueError(f"{owner}: the file is empty")
+    rows = [[cell.strip() for cell in line.split(delimiter)] for line in lines]
+    header = None
+    try:
+        [float(v) for v in rows[0]]
+    except ValueError:
+        header, rows = rows[0], rows[1:]
+    width = len(rows[0]) if rows else 0
+    if width < 2:
+        raise ValueError(f"{owner}: needs at least two columns (features and a label)")
+    if isinstance(label, str):
+        if header is None or label not in header:
+            raise ValueError(f"{owner}: label {label!r} names no column of the header "
+                             f"{header if header else '(there is none)'}")
+        column = header.index(label)
+    else:
+        column = checks.integer(owner, "label", label, -width, width - 1) % width
+    data = np.empty((len(rows), width))
+    for i, row in enumerate(rows):
+        line = i + 1 + (header is not None)
+        if len(row) != width:
+            raise ValueError(f"{owner}: line {line} has {len(row)} columns, the first has {width}")
+        try:
+            data[i] = [float(v) for v in row]
+        except ValueError:
+            raise ValueError(f"{owner}: line {line} holds something that is not a number: "
+                             f"{checks._short(delimiter.join(row))}") from None
+    return arrays(np.delete(data, column, axis=1), data[:, column], owner=owner)
