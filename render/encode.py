@@ -624,13 +624,23 @@ def write_data(folder, plan) -> Path:
 
 
 def _trajectories_csv(f, plan) -> None:
+    """Over a model: the plane's coordinates a, b, the distance off it, the true loss, then
+    every parameter p0, p1, ..."""
     t = plan.trajectories
     steps = np.arange(t.steps + 1)
-    f.write("run,label,optimizer,step,x,y,loss\n")
+    plane = plan.plane
+    if plane is None:
+        f.write("run,label,optimizer,step,x,y,loss\n")
+    else:
+        f.write("run,label,optimizer,step,a,b,off_plane,loss," + ",".join(f"p{k}" for k in range(t.positions.shape[2]))
+                + "\n")
     for i, run in enumerate(plan.scene.runs):
         prefix = f"{i},{_csv(run.name)},{_csv(run.optimizer.describe())}".replace("%", "%%")
-        block = np.column_stack([steps, t.positions[i, :, 0], t.positions[i, :, 1], t.losses[i]])
-        np.savetxt(f, block, fmt=prefix + ",%d,%.17g,%.17g,%.17g")
+        if plane is None:
+            block = np.column_stack([steps, t.positions[i, :, 0], t.positions[i, :, 1], t.losses[i]])
+        else:
+            block = np.column_stack([steps, plane.paths.positions[i], plane.off[i], t.losses[i], t.positions[i]])
+        np.savetxt(f, block, fmt=prefix + ",%d" + ",%.17g" * (block.shape[1] - 1))
 
 
 def _responses_csv(f, plan) -> None:

@@ -19,6 +19,8 @@ from contextlib import closing, nullcontext
 from pathlib import Path
 from typing import Callable, Sequence
 
+import numpy as np
+
 from . import apart, checks, page, plan as planning
 from ._version import __version__
 from .encode import SINKS, atomic_file, clear_debris, output_path, write_data
@@ -67,9 +69,15 @@ def _size_of(path: Path) -> int:
         return 0
 
 
-def _fingerprint(source: bytes, view, options: dict) -> str:
+def _fingerprint(source: bytes, view, options: dict, scene=None) -> str:
     h = hashlib.sha256()
     h.update(source)
+    # A scene's data may come from a file the source only names (datasets.csv): the
+    # numbers its surface or model holds count too.
+    surface = getattr(scene, "surface", None)
+    for value in (vars(surface).values() if surface is not None else ()):
+        if isinstance(value, np.ndarray):
+            h.update(np.ascontiguousarray(value).tobytes())
     h.update(repr(view).encode())
     h.update(json.dumps(options, sort_keys=True).encode())
     h.update(__version__.encode())
@@ -132,7 +140,7 @@ def render_scene(name: str, scene, *, out="output", formats: Sequence[str] = ("g
         targets = {fmt: output_path(out, name, view.name, fmt) for fmt in formats}
         if hashes:
             targets["hashes"] = output_path(out, name, view.name, "hashes")
-        key = _fingerprint(source, view, dict(options, formats=sorted(targets)))
+        key = _fingerprint(source, view, dict(options, formats=sorted(targets)), scene)
         # Only a scene read from a file can be known unchanged (its bytes are in the key).
         fresh = source and manifest.get(view.name) == key
         if not force and fresh and all(p.exists() for p in targets.values()):

@@ -65,8 +65,19 @@ class Plan:
     last: np.ndarray           # (runs, frames)
     theme: themes.Theme = themes.THEMES["light"]
     groups: tuple[Group, ...] = ()     # the swarms, each drawn as one collection
-    # Room for what later kinds of scene add: a model's 2D plane.
+    # A model scene's plane (``render.planes.Slice``): what its views draw.
     plane: Any = None
+
+    @property
+    def surface(self):
+        """What the views draw: the scene's surface, or a model's loss on the plane."""
+        return self.plane if self.plane is not None else getattr(self.scene, "surface", None)
+
+    @property
+    def paths(self) -> Trajectories:
+        """The runs as the views draw them: the trajectories, or for a model scene their
+        projections onto the plane (with the true losses)."""
+        return self.plane.paths if self.plane is not None else self.trajectories
 
     @functools.cached_property
     def singles(self) -> list[int]:
@@ -92,10 +103,10 @@ class Plan:
         have moved (each step's counted up to the window's size) passes 1/2k, 3/2k, ...
         A swarm that settles early has most of them early. Empty if nothing moves or there
         is nothing to move."""
-        positions = getattr(self.trajectories, "positions", None)
+        positions = getattr(self.paths, "positions", None)
         if not k or positions is None or self.frames < 3:
             return []
-        xmin, xmax, ymin, ymax = self.scene.surface.window
+        xmin, xmax, ymin, ymax = self.surface.window
         P = positions[:, self.steps]
         with np.errstate(invalid="ignore"):
             moved = np.hypot(*np.moveaxis(np.diff(P, axis=1), -1, 0))
@@ -140,13 +151,16 @@ def build(scene, trajectories=None, theme: str | None = None) -> Plan:
     palette = themes.palette_for(theme, chosen)
     colors, labels, names = _colors(runs, palette), [run.name for run in runs], _names(runs)
     groups = _groups(runs, names)
+    plane = None
+    if getattr(scene, "plane", None) is not None:
+        plane = scene.plane.place(scene.surface, trajectories, np.array([r.start for r in runs]))
     for group in groups:
         swarm = runs[group.rows[0]].swarm
         if swarm.color_by == "basin":
             _by_basin(group, swarm, trajectories, scene.surface, colors, labels, palette, theme)
     return Plan(scene=scene, trajectories=trajectories, steps=_read_only(steps),
                 colors=tuple(colors), labels=tuple(labels), names=tuple(names),
-                last=_read_only(last), theme=theme, groups=tuple(groups))
+                last=_read_only(last), theme=theme, groups=tuple(groups), plane=plane)
 
 
 def _colors(runs, palette) -> list[str]:

@@ -19,8 +19,10 @@ from typing import Any, Sequence
 import numpy as np
 
 from . import checks, signals, surfaces, themes
+from .models import Model, vector
 from .notebook import Notebook
 from .optimizers import Optimizer
+from .planes import Plane
 from .trajectories import Trajectories, simulate_runs
 
 __all__ = ["Scene", "Run", "Swarm", "View2D", "View3D", "Camera", "ResponseScene", "Response", "ResponseView",
@@ -82,10 +84,13 @@ def _set(obj, field, value):
 
 @dataclasses.dataclass(frozen=True)
 class Run:
-    """One optimizer starting from one point; ``label`` and ``color`` default sensibly."""
+    """One optimizer starting from one point; ``label`` and ``color`` default sensibly.
+
+    Over a surface the start is (x, y); over a model, a vector of its D parameters (such
+    as ``model.init``)."""
 
     optimizer: Optimizer
-    start: tuple[float, float]
+    start: tuple
     label: str | None = None
     color: Any = None
     # The Swarm this run is one of, if any (set when a Scene expands a swarm).
@@ -97,7 +102,7 @@ class Run:
                              f"got {self.optimizer!r}")
         if self.swarm is not None and not isinstance(self.swarm, Swarm):
             raise ValueError(f"Run: swarm must be a Swarm(...) or None, got {self.swarm!r}")
-        _set(self, "start", checks.point("Run", "start", self.start))
+        _set(self, "start", _start(self.start))
         _set(self, "label", checks.text("Run", "label", self.label))
         _set(self, "color", _color("Run", "color", self.color))
 
@@ -105,6 +110,17 @@ class Run:
     def name(self) -> str:
         """The legend's name: the label, else the optimizer with its hyperparameters."""
         return self.label if self.label is not None else self.optimizer.describe()
+
+
+def _start(value) -> tuple:
+    """A start: a pair (x, y), or a model's parameter vector, as a tuple of floats."""
+    try:
+        n = len(value)
+    except TypeError:
+        n = None
+    if n == 2 or n is None or isinstance(value, (str, bytes)):
+        return checks.point("Run", "start", value)
+    return tuple(float(v) for v in vector("Run", "start", value))
 
 
 COLOR_BY = ("basin",)
@@ -231,7 +247,10 @@ class View2D:
 
     levels: "linear", "log" or "sqrt" spacing of ``contours`` levels, or explicit values.
     arrows: the step's negative gradient at each head. field: a quiver of the gradient field.
-    loss_panel: loss against step beside the plot. window: (xmin, xmax, ymin, ymax), default
+    loss_panel: loss against step beside the plot. data_panel: beside the plot, the data a
+    model scene learns and one run's model of it at each step (True: the first run; or a
+    run's index or label): an MLP's decision regions on 2 features, a LeastSquares line,
+    a Logistic boundary. window: (xmin, xmax, ymin, ymax), default
     the surface's; "auto" fits the runs' paths with a margin. aspect: "equal" keeps the
     same scale on both axes (circles stay round), "auto" fills the frame. cmap: a matplotlib colormap name for the surface, default the theme's
     quiet grey ramp (over which every run colour stands out). legend: True puts it in the
@@ -249,9 +268,15 @@ class View2D:
     cmap: str | None = None
     legend: bool | str = True
     aspect: str = "auto"
+    data_panel: Any = False
 
     def __post_init__(self):
         owner = "View2D"
+        which = self.data_panel
+        if not (isinstance(which, (bool, np.bool_, str)) or
+                (isinstance(which, (int, np.integer)) and which >= 0)):
+            raise ValueError(f"View2D: data_panel must be True (the first run), a run's index or label, "
+                             f"or False, got {checks._short(which)}")
         _set(self, "name", _name(owner, "name", self.name))
         if isinstance(self.levels, str):
             if self.levels not in LEVELS:
@@ -390,6 +415,7 @@ class Scene(_Animated):
     seed: int = 0
     theme: str = "light"
     hold: float = 1.5
+    plane: Any = None
 
     VIEW_TYPES = (View2D, View3D)
 
@@ -397,10 +423,19 @@ class Scene(_Animated):
         surface = self.surface
         if isinstance(surface, str):
             surface = surfaces.get(surface)
-        if not isinstance(surface, surfaces.Surface):
-            raise ValueError(f"Scene: surface must be a surface or a registered name such as "
-                             f"'rosenbrock', got {self.surface!r}")
+        if not isinstance(surface, (surfaces.Surface, Model)):
+            raise ValueError(f"Scene: surface must be a surface, a registered name such as "
+                             f"'rosenbrock', or a model such as surfaces.MLP(X, y), got {self.surface!r}")
         _set(self, "surface", surface)
+        if isinstance(surface, Model):
+            plane = Plane() if self.plane is None else self.plane
+            if not isinstance(plane, Plane):
+                raise ValueError(f"Scene: plane must be a Plane(...), got {checks._short(self.plane)}")
+            plane.check(surface)
+            _set(self, "plane", plane)
+        elif self.plane is not None:
+            raise ValueError("Scene: plane is for a scene over a model (surfaces.MLP or surfaces.Model); "
+                             "a surface is drawn in its own two coordinates")
         given = self._sequence("runs", self.runs)
         if not given:
             raise ValueError("Scene: runs must hold at least one Run(...) or Swarm(...)")
@@ -415,9 +450,26 @@ class Scene(_Animated):
                                  f"grid=...), got {run!r}")
         if len(runs) > MAX_RUNS:
             raise ValueError(f"Scene: runs must come to at most {MAX_RUNS} runs, got {len(runs)}")
+        dims = surface.dims if isinstance(surface, Model) else 2
+        for i, run in enumerate(given):
+            if isinstance(run, Swarm) and dims != 2:
+                raise ValueError(f"Scene: runs[{i}] is a Swarm, which starts runs over a surface's window; "
+                                 f"over a model give Run(optimizer, start) for each start")
+            if isinstance(run, Run) and len(run.start) != dims:
+                what = f"the model's {dims} parameters (such as model.init)" if dims != 2 else "(x, y)"
+                raise ValueError(f"Scene: runs[{i}] starts at a point of {len(run.start)} numbers; "
+                                 f"it must be {what}")
         _set(self, "runs", tuple(runs))
         self._check_animation()
-        self._warn_outside_window(given)
+        for i, view in enumerate(self.views):
+            if getattr(view, "data_panel", False) is not False:
+                problem = _data_problem(surface)
+                if problem:
+                    raise ValueError(f"Scene: views[{i}] asks for a data panel, but the surface cannot "
+                                     f"show one: {problem}")
+                self.data_run(view)
+        if not isinstance(surface, Model):
+            self._warn_outside_window(given)
 
     def _warn_outside_window(self, given):
         xmin, xmax, ymin, ymax = self.surface.window
@@ -433,11 +485,38 @@ class Scene(_Animated):
                 warnings.warn(f"Scene: runs[{i}] starts at {run.start}, outside the surface's window "
                               f"{self.surface.window}; it will not be visible at first", stacklevel=3)
 
+    def data_run(self, view) -> int:
+        """The run whose model ``view``'s data panel shows."""
+        which = view.data_panel
+        if isinstance(which, str):
+            names = [r.name for r in self.runs]
+            if which not in names:
+                raise ValueError(f"View2D: data_panel names no run: {which!r}; the runs are {', '.join(names)}")
+            return names.index(which)
+        if which is True or isinstance(which, (bool, np.bool_)):
+            return 0
+        if not which < len(self.runs):
+            raise ValueError(f"View2D: data_panel must be a run's index below {len(self.runs)}, got {which}")
+        return int(which)
+
     def simulate(self) -> Trajectories:
         """Every run, advanced together (see ``render.trajectories``). Each call simulates
         afresh; the arrays are read-only."""
         return simulate_runs(self.surface, [r.optimizer for r in self.runs],
                              [r.start for r in self.runs], self.steps, seed=self.seed)
+
+
+def _data_problem(surface) -> str | None:
+    """Why a data panel cannot show ``surface``'s data, or None if it can."""
+    if isinstance(surface, surfaces.MLP):
+        features = surface.X.shape[1]
+        return None if features == 2 else f"its data has {features} features; the panel draws 2"
+    if isinstance(surface, surfaces.LeastSquares):
+        return None if np.all(surface.shown_X[:, 0] == 1.0) else \
+            "it is not the fit of a line (the first column of X is not all ones)"
+    if isinstance(surface, surfaces.Logistic):
+        return None
+    return "it is not a model on data (surfaces.MLP, LeastSquares or Logistic)"
 
 
 # --- responses to gradient signals ----------------------------------------------------------

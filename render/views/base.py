@@ -129,7 +129,9 @@ class Drawing:
         self.plan = plan
         self.scene = plan.scene
         self.view = view
-        self.trajectories = plan.trajectories
+        # Over a model, the runs projected onto the plane, and the loss on it.
+        self.trajectories = plan.paths
+        self.surface = plan.surface
         self.steps = plan.steps
         self.colors = plan.colors
         self.theme = plan.theme
@@ -181,6 +183,10 @@ class Drawing:
             short = plan.names[i]
             if plan.diverged(i, frame):
                 parts.append(f"{short} diverged at {int(self.trajectories.diverged_at[i])}")
+            elif plan.plane is not None:
+                # Over a model: the true loss, and how far from the plane drawn the run is.
+                off = float(plan.plane.off[i, step])
+                parts.append(f"{short} {self.trajectories.losses[i, step]:.3g} ({off:.2g} off plane)")
             else:
                 parts.append(f"{short} {self.trajectories.losses[i, step]:.3g}")
         more = len(parts) + len(plan.singles) - len(shown) - STATUS_PARTS
@@ -190,7 +196,7 @@ class Drawing:
     def title(self) -> str:
         if self.scene.title is not None:
             return shown(self.scene.title)
-        surface = self.scene.surface
+        surface = self.surface
         formula = f"${surface.latex}$" if surface.latex and _parses(surface.latex) else ""
         return f"{surface.name}   {formula}".strip() if len(formula) < 90 else surface.name
 
@@ -199,7 +205,7 @@ class Drawing:
         run's path with a tenth more on each side. Points far outside the surface's window
         (a run flying off) are left out, as are parts of paths after they diverge."""
         window = getattr(self.view, "window", None)
-        surface = self.scene.surface.window
+        surface = self.surface.window
         if window is None:
             return surface
         if window != "auto":

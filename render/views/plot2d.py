@@ -9,6 +9,7 @@ from matplotlib.transforms import offset_copy
 
 from .base import Drawing, contour_levels
 from .glyphs import GlyphText
+from .data import DataPanel
 from .loss import LossPanel
 from .runs import Batches
 from .swarm import HEAD_SIZE, START_FILL, START_SIZE, SwarmLayer
@@ -22,20 +23,24 @@ class Plot2D(Drawing):
         super().__init__(plan, view, size, dpi)
         fig = self.figure
         self.grid = None
-        if view.loss_panel and self.portrait:
-            # A portrait frame stacks the loss under the plot rather than squeezing both.
-            grid = self.grid = fig.add_gridspec(2, 1, height_ratios=(1.5, 1), hspace=0.22,
-                                                left=0.13, right=0.95, bottom=0.06, top=0.9)
+        sides = [kind for kind, wanted in (("loss", view.loss_panel), ("data", view.data_panel is not False))
+                 if wanted]
+        if sides and self.portrait:
+            # A portrait frame stacks the panels under the plot rather than squeezing them.
+            grid = self.grid = fig.add_gridspec(1 + len(sides), 1, height_ratios=(1.5,) + (1,) * len(sides),
+                                                hspace=0.22, left=0.13, right=0.95, bottom=0.06, top=0.9)
+        elif sides:
+            grid = self.grid = fig.add_gridspec(1, 1 + len(sides), width_ratios=(1.5,) + (1,) * len(sides),
+                                                wspace=0.25, left=0.07 if len(sides) == 1 else 0.075,
+                                                right=0.97 if len(sides) == 1 else 0.98, bottom=0.1, top=0.88)
+        if sides:
             self.ax = fig.add_subplot(grid[0])
-            self.loss = LossPanel(self, fig.add_subplot(grid[1]))
-        elif view.loss_panel:
-            grid = self.grid = fig.add_gridspec(1, 2, width_ratios=(1.5, 1), wspace=0.25,
-                                                left=0.07, right=0.97, bottom=0.1, top=0.88)
-            self.ax = fig.add_subplot(grid[0])
-            self.loss = LossPanel(self, fig.add_subplot(grid[1]))
+            axes = dict(zip(sides, (fig.add_subplot(grid[1 + k]) for k in range(len(sides)))))
         else:
             self.ax = fig.add_axes(self._frame)
-            self.loss = None
+            axes = {}
+        self.loss = LossPanel(self, axes["loss"]) if "loss" in axes else None
+        self.data = DataPanel(self, axes["data"]) if "data" in axes else None
         self.window = self.resolve_window()
         self._background()
         self._runs()
@@ -50,7 +55,7 @@ class Plot2D(Drawing):
 
     # static -----------------------------------------------------------------------------
     def _background(self):
-        ax, surface = self.ax, self.scene.surface
+        ax, surface = self.ax, self.surface
         xmin, xmax, ymin, ymax = self.window
         X, Y, Z = surface.grid(GRID, self.window)
         Z = np.ma.masked_invalid(Z)
@@ -140,7 +145,7 @@ class Plot2D(Drawing):
         for group in self.plan.groups:
             layer = SwarmLayer(self, group, lambda rows, steps: P[np.ix_(rows, steps)], self.box)
             where, rgba = layer.starts()
-            size, alpha, cell = START_SIZE, 0.55, layer.cell(self.scene.surface.window)
+            size, alpha, cell = START_SIZE, 0.55, layer.cell(self.surface.window)
             if cell is not None:
                 # A grid's starts tile the plot: coloured by basin, they are its map, quiet
                 # enough for the trails to stand out over it.
@@ -169,7 +174,7 @@ class Plot2D(Drawing):
         it would hide a start, an end or a minimum."""
         P, last = self.trajectories.positions, self.plan.last[:, -1]
         ends = np.array([P[i, k] for i, k in enumerate(last) if k >= 0]).reshape(-1, 2)
-        minima = np.array(self.scene.surface.minima, dtype=float).reshape(-1, 2)
+        minima = np.array(self.surface.minima, dtype=float).reshape(-1, 2)
         with np.errstate(all="ignore"):
             key = self.ax.transData.transform(np.vstack([P[:, 0], ends, minima]))
         corners = [(corner, None) for corner in ("upper right", "upper left", "lower left", "lower right")]
@@ -267,6 +272,8 @@ class Plot2D(Drawing):
         self.status_text.set_text(self.status(frame))
         if self.loss is not None:
             self.loss.update(frame)
+        if self.data is not None:
+            self.data.update(frame)
         return self.animated
 
     def grow(self, frame: int) -> list:

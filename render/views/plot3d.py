@@ -70,7 +70,7 @@ class Plot3D(Drawing):
                 stamp_tick_labels(axis)
 
     def _surface(self):
-        ax, view, surface = self.ax, self.view, self.scene.surface
+        ax, view, surface = self.ax, self.view, self.surface
         xmin, xmax, ymin, ymax = self.window
         X, Y, Z = surface.grid(view.resolution, self.window)
         finite = Z[np.isfinite(Z)]

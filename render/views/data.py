@@ -1,0 +1,102 @@
+"""The data panel: the data a model learns, and one run's model of it at the current step.
+
+- ``surfaces.MLP`` on 2 features: each point in its class's colour over the decision
+  regions of the run's network (the class it predicts at each place, lightly tinted).
+- ``surfaces.LeastSquares`` of a line (its first column all ones): the points and the line
+  of the run's (intercept, slope).
+- ``surfaces.Logistic``: the points by label and the run's decision boundary w . x = 0.
+"""
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.colors import ListedColormap, to_rgb
+
+from ..models import MLP
+from ..surfaces import LeastSquares, Logistic
+
+REGIONS = 120        # decision-region cells per side
+# Class colours: distinct from each other, drawn small and under a light tint, so they do
+# not read as runs.
+CLASS_COLORS = ("#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860", "#da8bc3", "#8c8c8c")
+
+
+class DataPanel:
+    """The data on ``ax`` and the chosen run's model at each frame, for a Drawing."""
+
+    def __init__(self, drawing, ax):
+        self.drawing = drawing
+        self.ax = ax
+        plan = drawing.plan
+        self.model = plan.scene.surface
+        self.run = plan.scene.data_run(drawing.view)
+        self.positions = plan.trajectories.positions[self.run]
+        color = plan.colors[self.run]
+        model, theme = self.model, drawing.theme
+        name = plan.names[self.run]
+        ax.set_xlabel(f"the data, and {name}'s model of it")
+        if isinstance(model, MLP):
+            X, labels = model.X, model.y
+        elif isinstance(model, LeastSquares):
+            X, labels = np.column_stack([model.shown_X[:, 1], model.shown_y]), None
+        else:
+            X, labels = model.X, model.labels
+        lo, hi = X.min(axis=0), X.max(axis=0)
+        pad = 0.08 * np.maximum(hi - lo, 1e-9)
+        (x0, y0), (x1, y1) = lo - pad, hi + pad
+        self.box = (x0, x1, y0, y1)
+        ax.set_xlim(x0, x1)
+        ax.set_ylim(y0, y1)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        animated = []
+        if isinstance(model, MLP):
+            k = model.classes
+            colors = [CLASS_COLORS[c % len(CLASS_COLORS)] for c in range(k)]
+            # Regions: a quarter of the class's colour over the background.
+            tints = [tuple(0.75 * np.array(to_rgb(theme.background)) + 0.25 * np.array(to_rgb(c)))
+                     for c in colors]
+            xs, ys = np.linspace(x0, x1, REGIONS), np.linspace(y0, y1, REGIONS)
+            GX, GY = np.meshgrid(xs, ys)
+            self.cells = np.column_stack([GX.ravel(), GY.ravel()])
+            self.regions = ax.imshow(np.zeros((REGIONS, REGIONS)), origin="lower", extent=(x0, x1, y0, y1),
+                                     cmap=ListedColormap(tints), vmin=-0.5, vmax=k - 0.5, aspect="auto",
+                                     interpolation="nearest", zorder=0)
+            animated.append(self.regions)
+            # The points go over the regions, which change: they are redrawn with them.
+            for c in range(k):
+                mine = labels == c
+                animated.append(ax.scatter(X[mine, 0], X[mine, 1], s=9, color=colors[c], edgecolors="white",
+                                           linewidths=0.3, zorder=2))
+        else:
+            if labels is None:
+                ax.scatter(X[:, 0], X[:, 1], s=6, color=theme.text, alpha=0.5, linewidths=0, zorder=2)
+            else:
+                for c, value in enumerate((0.0, 1.0)):
+                    mine = labels == value if value else labels <= 0
+                    ax.scatter(X[mine, 0], X[mine, 1], s=9, color=CLASS_COLORS[c], edgecolors="white",
+                               linewidths=0.3, zorder=2)
+            self.line, = ax.plot([], [], color=color, linewidth=2.2, zorder=3)
+            animated.append(self.line)
+        drawing.animate(animated)
+
+    def update(self, frame: int) -> None:
+        step = int(self.drawing.plan.last[self.run, frame])
+        p = self.positions[max(step, 0)]
+        model = self.model
+        if isinstance(model, MLP):
+            if not np.all(np.isfinite(p)):
+                return
+            classes = model.predict(p, self.cells).reshape(REGIONS, REGIONS)
+            self.regions.set_data(classes)
+            return
+        x0, x1, y0, y1 = self.box
+        a, b = p
+        if isinstance(model, LeastSquares):
+            xs = np.array([x0, x1])
+            self.line.set_data(xs, a + b * xs)
+        elif abs(b) >= abs(a):            # w . x = 0: y = -(w1 / w2) x
+            xs = np.array([x0, x1])
+            self.line.set_data(xs, -(a / b) * xs)
+        else:
+            ys = np.array([y0, y1])
+            self.line.set_data(-(b / a) * ys if a else np.zeros(2), ys)
