@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from render import optimizers as opt
+from render import plan as planning
 from render.load import load
 from render.scene import ResponseScene
 from render.testing import assert_frames_match
@@ -37,7 +38,7 @@ def radius(p):
 
 def test_every_scene_file_opens_with_its_figure_and_lesson():
     files = sorted(SCENES.glob("*.py"))
-    assert len(files) == 15
+    assert len(files) == 17
     for f in files:
         module_doc = f.read_text().split('"""')[1]
         assert len(module_doc.split()) > 25, f.name
@@ -245,6 +246,28 @@ def test_nesterov_responds_exactly_as_momentum_to_a_gradient_of_time_only():
     b = respond([opt.Momentum(lr=1.0, momentum=0.9)], names, 200)
     np.testing.assert_allclose(a.updates, 0.25 * b.updates, rtol=1e-12, atol=1e-15)
     assert np.max(np.abs(a.updates)) > 0.5
+
+
+def test_spirals_mlp_adaptive_methods_train_further_on_one_plane():
+    scene = scenes("spirals_mlp")["spirals_mlp"]
+    plan = planning.build(scene)
+    t, plane = plan.trajectories, plan.plane
+    gd, rmsprop, adam = (t.losses[[r.label for r in scene.runs].index(k), -1] for k in ("GD", "RMSprop", "Adam"))
+    assert rmsprop < gd / 5 and adam < gd / 5
+    assert float(plane.axis_labels[0].split("(")[1].split("%")[0]) > 50
+    assert np.all(plane.off[:, -1] > 1)
+    # Adam's network gets most of the spirals right.
+    model = scene.surface
+    assert np.mean(model.predict(t.positions[3, -1], model.X) == model.y) > 0.9
+
+
+def test_moons_random_plane_only_the_centre_run_is_on_it():
+    scene = scenes("moons_random_plane")["moons_random_plane"]
+    plan = planning.build(scene)
+    off = plan.plane.off[:, -1]
+    best = int(np.argmin(plan.trajectories.losses[:, -1]))
+    assert off[best] == 0.0
+    assert all(off[i] > 5 for i in range(len(off)) if i != best)
 
 
 # --- every view of every gallery scene, against its snapshot ------------------------------------

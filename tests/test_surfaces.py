@@ -217,8 +217,11 @@ def test_least_squares_equals_the_direct_mean_squared_error():
 
 def test_least_squares_keeps_only_sufficient_statistics():
     ls = surfaces.LeastSquares.line(n=200_000, seed=1)
-    held = [v for v in vars(ls).values() if isinstance(v, np.ndarray)]
-    assert max(v.size for v in held) <= 4     # A (2x2) and the solution, never the data
+    held = {k: v for k, v in vars(ls).items() if isinstance(v, np.ndarray)}
+    # A (2x2) and the solution, never the data; a data panel's even sample of 1000 points.
+    assert max(v.size for k, v in held.items() if not k.startswith("shown")) <= 4
+    assert held["shown_X"].shape == (1000, 2) and held["shown_y"].shape == (1000,)
+    assert np.all(held["shown_X"][:, 0] == 1.0)
     X, Y, Z = ls.grid(400)
     assert Z.shape == (400, 400) and np.all(Z >= ls.residual)
 
