@@ -33,7 +33,7 @@ class DataPanel:
         color = plan.colors[self.run]
         model, theme = self.model, drawing.theme
         name = plan.names[self.run]
-        ax.set_xlabel(f"the data, and {name}'s model of it")
+        ax.set_xlabel(f"{name}'s model of the data")
         if isinstance(model, MLP):
             X, labels = model.X, model.y
         elif isinstance(model, LeastSquares):

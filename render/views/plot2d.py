@@ -31,7 +31,7 @@ class Plot2D(Drawing):
                                                 hspace=0.22, left=0.13, right=0.95, bottom=0.06, top=0.9)
         elif sides:
             grid = self.grid = fig.add_gridspec(1, 1 + len(sides), width_ratios=(1.5,) + (1,) * len(sides),
-                                                wspace=0.25, left=0.07 if len(sides) == 1 else 0.075,
+                                                wspace=0.25, left=0.07 if len(sides) == 1 else 0.085,
                                                 right=0.97 if len(sides) == 1 else 0.98, bottom=0.1, top=0.88)
         if sides:
             self.ax = fig.add_subplot(grid[0])
