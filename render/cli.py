@@ -375,6 +375,11 @@ def _watch(paths, renders: _Renders) -> NoReturn:
     files = _scene_files(paths)
     seen, pending = set(files), set(renders.loaded)
     roots = sorted({str(p.resolve() if p.is_dir() else p.resolve().parent) for p in paths})
+    # One watcher for the whole session, started before the first render: an edit made
+    # while a render runs is kept for the next round, not lost between two watchers.
+    events = watchfiles.watch(*roots, debounce=200, step=50, raise_interrupt=True, rust_timeout=100,
+                              yield_on_timeout=True)
+    next(events)
     while True:
         # Scenes wait while a name clashes or --scene names none of them: one line says so.
         if renders.check():
@@ -383,7 +388,9 @@ def _watch(paths, renders: _Renders) -> NoReturn:
         click.echo(f"render: watching {len(renders.watched(files))} files in {', '.join(roots)} "
                    f"(Ctrl-C to stop)", err=True)
         redo = []
-        for changes in watchfiles.watch(*roots, debounce=200, step=50, raise_interrupt=True):
+        for changes in events:
+            if not changes:
+                continue                    # a timeout with nothing changed
             changed = {Path(p).resolve() for _, p in changes}
             files = [f for f in _scene_files(paths, missing_ok=True) if f.is_file()]
             for gone in set(renders.loaded) - set(files):
