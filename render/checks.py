@@ -71,6 +71,25 @@ def point(owner: str, field: str, value: Any) -> tuple[float, float]:
     return result
 
 
+MAX_VECTOR = 1_000_000      # numbers in a vector: a model's parameters at most
+
+
+def vector(owner: str, field: str, value: Any, most: int = MAX_VECTOR) -> np.ndarray:
+    """A finite vector of 1 to ``most`` numbers, read-only (a model's parameters, a start or a
+    direction in them)."""
+    try:
+        v = np.array(value, dtype=float).reshape(-1)
+    except (TypeError, ValueError):
+        raise ValueError(f"{owner}: {field} must be a vector of numbers, got {_short(value)}") from None
+    if not 1 <= len(v) <= most:
+        raise ValueError(f"{owner}: {field} must hold 1 to {most} numbers, got {len(v)}")
+    bad = np.flatnonzero(~np.isfinite(v))
+    if len(bad):
+        raise ValueError(f"{owner}: {field} must be finite, got {v[bad[0]]} at {int(bad[0])}")
+    v.flags.writeable = False
+    return v
+
+
 def window(owner: str, value: Any) -> tuple[float, float, float, float]:
     try:
         values = tuple(float(v) for v in value)

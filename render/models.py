@@ -26,7 +26,7 @@ LEAKY_SLOPE = 0.01          # torch.nn.LeakyReLU's default negative slope
 ACTIVATIONS = ("leaky_relu", "relu", "tanh")
 _PRETTY = {"leaky_relu": "Leaky ReLU", "relu": "ReLU", "tanh": "tanh"}
 CHUNK_BYTES = 32 << 20      # the largest array a batch of forward passes holds at once
-MAX_PARAMETERS = 1_000_000
+MAX_PARAMETERS = checks.MAX_VECTOR
 
 
 class Model:
@@ -56,7 +56,7 @@ class Model:
         if init is None:
             raise ValueError(f"{owner}: init must be the start, a vector of the D parameters")
         self._loss, self._gradient = loss, gradient
-        self.init = vector(owner, "init", init)
+        self.init = checks.vector(owner, "init", init, MAX_PARAMETERS)
         self.name = checks.text(owner, "name", name) or "model"
         self.latex = checks.text(owner, "latex", latex) or ""
         self.loss(self.init[None])              # a loss of the wrong shape fails here, not mid-render
@@ -83,21 +83,6 @@ class Model:
 
     def __repr__(self):
         return f"<model {self.name}, {self.dims} parameters>"
-
-
-def vector(owner: str, field: str, value) -> np.ndarray:
-    """A finite, non-empty vector of numbers (read-only), or a one-line error."""
-    try:
-        v = np.array(value, dtype=float).reshape(-1)
-    except (TypeError, ValueError):
-        raise ValueError(f"{owner}: {field} must be a vector of numbers, got {checks._short(value)}") from None
-    if not 1 <= len(v) <= MAX_PARAMETERS:
-        raise ValueError(f"{owner}: {field} must hold 1 to {MAX_PARAMETERS} numbers, got {len(v)}")
-    if not np.all(np.isfinite(v)):
-        raise ValueError(f"{owner}: {field} must be finite, got {v[~np.isfinite(v)][0]} at "
-                         f"{int(np.flatnonzero(~np.isfinite(v))[0])}")
-    v.flags.writeable = False
-    return v
 
 
 def _rows(P, dims: int) -> tuple[np.ndarray, tuple]:

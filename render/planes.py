@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from . import checks
-from .models import MLP, Model, vector
+from .models import MLP, Model
 from .surfaces import Surface
 from .trajectories import Trajectories
 
@@ -72,14 +72,14 @@ class Plane:
             except (TypeError, ValueError):
                 raise ValueError(f"{owner}: directions must be 'pca', 'random' or two vectors (u, v), "
                                  f"got {checks._short(self.directions)}") from None
-            object.__setattr__(self, "directions", (tuple(vector(owner, "directions[0]", u)),
-                                                    tuple(vector(owner, "directions[1]", v))))
+            object.__setattr__(self, "directions", (tuple(checks.vector(owner, "directions[0]", u)),
+                                                    tuple(checks.vector(owner, "directions[1]", v))))
         if isinstance(self.centre, str):
             if self.centre not in CENTRES:
                 raise ValueError(f"{owner}: centre must be 'start', 'best' or a vector of parameters, "
                                  f"got {self.centre!r}")
         else:
-            object.__setattr__(self, "centre", tuple(vector(owner, "centre", self.centre)))
+            object.__setattr__(self, "centre", tuple(checks.vector(owner, "centre", self.centre)))
         object.__setattr__(self, "seed", checks.integer(owner, "seed", self.seed, 0))
         if self.window is not None:
             object.__setattr__(self, "window", checks.window(owner, self.window))
@@ -100,11 +100,11 @@ class Plane:
         """This plane for one simulation of ``model`` (runs starting at ``starts``)."""
         self.check(model)
         P = trajectories.positions
-        if isinstance(self.centre, str) and self.centre == "best":
-            final = np.where(np.isfinite(trajectories.losses[:, -1]), trajectories.losses[:, -1], np.inf)
-            best = int(np.argmin(final))
-            centre, said = P[best, -1] if np.isfinite(final[best]) else starts[0], "the best end"
-        elif isinstance(self.centre, str):
+        final = np.where(np.isfinite(trajectories.losses[:, -1]), trajectories.losses[:, -1], np.inf)
+        best = int(np.argmin(final))
+        if self.centre == "best" and np.isfinite(final[best]):
+            centre, said = P[best, -1], "the best end"
+        elif isinstance(self.centre, str):          # the start (also when every run diverged)
             if np.all(starts == starts[0]):
                 centre, said = starts[0], "the start"
             else:

@@ -19,7 +19,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from . import checks, signals, surfaces, themes
-from .models import Model, vector
+from .models import Model
 from .notebook import Notebook
 from .optimizers import Optimizer
 from .planes import Plane
@@ -120,7 +120,7 @@ def _start(value) -> tuple:
         n = None
     if n == 2 or n is None or isinstance(value, (str, bytes)):
         return checks.point("Run", "start", value)
-    return tuple(float(v) for v in vector("Run", "start", value))
+    return tuple(float(v) for v in checks.vector("Run", "start", value))
 
 
 COLOR_BY = ("basin",)

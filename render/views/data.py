@@ -71,8 +71,7 @@ class DataPanel:
             if labels is None:
                 ax.scatter(X[:, 0], X[:, 1], s=6, color=theme.text, alpha=0.5, linewidths=0, zorder=2)
             else:
-                for c, value in enumerate((0.0, 1.0)):
-                    mine = labels == value if value else labels <= 0
+                for c, mine in enumerate((labels <= 0, labels > 0)):       # 0 or -1, then 1
                     ax.scatter(X[mine, 0], X[mine, 1], s=9, color=CLASS_COLORS[c], edgecolors="white",
                                linewidths=0.3, zorder=2)
             self.line, = ax.plot([], [], color=color, linewidth=2.2, zorder=3)
