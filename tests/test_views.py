@@ -435,3 +435,146 @@ def test_large_3d_losses_keep_their_ticks_off_the_axis_label():
     ticks = [t.get_window_extent(renderer) for t in d.ax.zaxis.get_ticklabels() if t.get_text()]
     assert ticks and max(len(t.get_text()) for t in d.ax.zaxis.get_ticklabels()) <= 4
     assert not any(label.overlaps(t) for t in ticks)
+
+
+# --- the data panel --------------------------------------------------------------------------------
+
+def rgb(color):
+    from matplotlib.colors import to_rgb
+    return np.array(to_rgb(color)) * 255
+
+
+def panel_pixel(drawing, x, y):
+    """The (row, column) in the frame where the data panel draws the point (x, y)."""
+    u, v = drawing.data.ax.transData.transform((x, y))
+    return int(round(drawing.figure.bbox.height - v - 0.5)), int(round(u - 0.5))
+
+
+def step_of(frames, run, frame):
+    return int(frames.drawing.plan.last[run, frame])
+
+
+def check_regions(frames, image, frame, predict, X):
+    """Away from points and boundaries, each pixel of the panel is the tint of the class the
+    run's model predicts there, at this frame's step. Returns the classes checked."""
+    from render.views.data import CLASS_COLORS
+    d = frames.drawing
+    x0, x1, y0, y1 = d.data.box
+    cell = ((x1 - x0) / 120, (y1 - y0) / 120)
+    points = d.data.ax.transData.transform(X)
+    checked = []
+    for x in np.linspace(x0, x1, 16)[1:-1]:
+        for y in np.linspace(y0, y1, 16)[1:-1]:
+            near = [(x + dx * cell[0], y + dy * cell[1]) for dx in (-2, 0, 2) for dy in (-2, 0, 2)]
+            classes = predict(np.array(near))
+            here = d.data.ax.transData.transform((x, y))
+            if len(set(classes)) > 1 or np.min(np.hypot(*(points - here).T)) < 8:
+                continue
+            r, c = panel_pixel(d, x, y)
+            want = 0.75 * rgb(d.theme.background) + 0.25 * rgb(CLASS_COLORS[classes[0]])
+            assert np.max(np.abs(image[r, c] - want)) <= 2, (frame, x, y, image[r, c], want)
+            checked.append(classes[0])
+    assert len(checked) >= 60, len(checked)
+    return checked
+
+
+def test_the_data_panel_tints_each_place_with_the_class_the_runs_network_predicts():
+    from render import datasets
+    from render.models import MLP
+    X, y = datasets.spirals(60, seed=0)
+    model = MLP(X, y, hidden=(5,), seed=1)
+    view = View2D(data_panel="Adam")
+    scene = Scene(surface=model, steps=30, views=[view],
+                  runs=[Run(opt.GD(lr=0.5), model.init), Run(opt.Adam(lr=0.05), model.init, label="Adam")])
+    frames = source(scene, view, (640, 360))
+    P = frames.drawing.plan.trajectories.positions[1]
+    seen = []
+    for frame in (0, len(frames) - 1):
+        image = frames.frame(frame).astype(int)
+        p = P[step_of(frames, 1, frame)]
+        seen.append(check_regions(frames, image, frame, lambda cells: model.predict(p, cells), X))
+    assert seen[0] != seen[1]                  # the regions follow the training
+    assert set(seen[1]) == {0, 1}
+
+
+@pytest.mark.parametrize("kind", ["line", "logistic"])
+def test_the_data_panel_draws_the_runs_line_or_boundary_in_its_colour(kind):
+    from render import surfaces
+    if kind == "line":
+        surface = surfaces.LeastSquares.line(intercept=-2.0, slope=2.0, n=200, noise=0.5, x=(-5, 5), seed=0)
+        start, X = (6.0, -3.0), surface.shown_X[:, 1:]
+    else:
+        surface = surfaces.Logistic.blobs(n=100, distance=3.0, seed=0)
+        start, X = (-2.0, 3.0), surface.X
+    view = View2D(data_panel=1)
+    scene = Scene(surface=surface, steps=20, views=[view],
+                  runs=[Run(opt.GD(lr=0.1), start), Run(opt.Adam(lr=0.2), start, color="#ff00ff")])
+    frames = source(scene, view, (640, 360))
+    d = frames.drawing
+    x0, x1, y0, y1 = d.data.box
+    P = d.plan.trajectories.positions[1]
+    for frame in (0, len(frames) // 2, len(frames) - 1):
+        image = frames.frame(frame).astype(int)
+        a, b = P[step_of(frames, 1, frame)]
+        on_line = 0
+        for t in np.linspace(0.1, 0.9, 9):
+            if kind == "line":
+                x, y = x0 + t * (x1 - x0), a + b * (x0 + t * (x1 - x0))
+            else:                       # along w . x = 0, through the origin
+                scale = min(abs(x1), abs(x0), abs(y1), abs(y0))
+                x, y = scale * (2 * t - 1) * np.array([-b, a]) / np.hypot(a, b)
+            if not (x0 < x < x1 and y0 < y < y1):
+                continue
+            r, c = panel_pixel(d, x, y)
+            patch = image[r - 1:r + 2, c - 1:c + 2].reshape(-1, 3)
+            assert np.min(np.abs(patch - rgb("#ff00ff")).sum(axis=1)) <= 12, (frame, t, patch)
+            on_line += 1
+        assert on_line >= 3
+        if kind == "logistic":
+            check_regions(frames, image, frame, lambda cells: (cells @ np.array([a, b]) > 0).astype(int), X)
+
+
+@pytest.mark.parametrize("size", [(360, 640), (540, 960)])
+def test_a_portrait_frame_stacks_loss_and_data_panels_inside_the_frame(size):
+    from render import datasets
+    from render.models import MLP
+    X, y = datasets.spirals(60, seed=0)
+    model = MLP(X, y, hidden=(5,), seed=1)
+    runs = [Run(opt.GD(lr=0.5), model.init, label="GD"), Run(opt.Adam(lr=0.05), model.init, label="Adam")]
+    for view in (View2D(loss_panel=True, data_panel=True), View2D(data_panel=True, legend="outside")):
+        frames, _ = final_frame(Scene(surface=model, steps=10, runs=runs, views=[view]), view, size)
+        d = frames.drawing
+        renderer = d.figure.canvas.get_renderer()
+        W, H = d.figure.bbox.width, d.figure.bbox.height
+        boxes = [ax.get_tightbbox(renderer, bbox_extra_artists=[]) for ax in d.panes]
+        legend = d.ax.get_legend().get_window_extent(renderer)
+        assert len(boxes) == 1 + bool(view.loss_panel) + 1
+        assert legend.y0 >= 0 and (legend.y1 <= boxes[-1].y0 if view.legend == "outside" else legend.y0 > boxes[1].y1)
+        for upper, lower in zip(boxes, boxes[1:]):
+            assert lower.y1 < upper.y0                        # stacked, apart
+        for box in boxes:
+            assert box.x0 >= 0 and box.x1 <= W and box.y0 >= 0 and box.y1 <= H
+        assert d.panes[-1] is d.data.ax and d.ax.get_window_extent(renderer).width > 0.75 * W
+
+
+def test_the_status_line_fits_its_frame_briefer_and_naming_fewer_runs_when_narrow():
+    from render import datasets
+    from render.models import MLP
+    X, y = datasets.spirals(60, seed=0)
+    model = MLP(X, y, hidden=(5,), seed=1)
+    runs = [Run(rule, model.init) for rule in (opt.GD(lr=0.5), opt.Momentum(lr=0.1, momentum=0.9),
+                                               opt.RMSprop(lr=0.01), opt.Adam(lr=0.05))]
+    view = View2D(loss_panel=True)
+    scene = Scene(surface=model, steps=10, runs=runs, views=[view])
+    texts = {}
+    for size in ((1280, 720), (640, 360), (360, 640)):
+        frames, _ = final_frame(scene, view, size)
+        d = frames.drawing
+        line = d.status_text.get_text()
+        x, _ = d.status_text.get_transform().transform((0, 1))
+        assert x + d.status_text.width(line, d.figure.dpi) <= d.figure.bbox.width - 4, (size, line)
+        assert line.startswith("step 10: ") and line.count("(") >= 1
+        texts[size] = line
+    wide, low, narrow = texts.values()
+    assert wide == d.status(len(frames) - 1) and wide.count("off plane") == 4       # the full form
+    assert len(narrow) < len(low) <= len(wide) and narrow.endswith("more")

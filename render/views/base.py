@@ -165,11 +165,12 @@ class Drawing:
 
     # Shared by the views ---------------------------------------------------------------
 
-    def status(self, frame: int) -> str:
-        """'step k' and each run's loss at that step, for the animated title."""
+    def status(self, frame: int, parts: int = STATUS_PARTS, short: bool = False) -> str:
+        """'step k' and each run's loss at that step, for the animated title: at most
+        ``parts`` runs or swarms named, the rest counted; ``short`` for the brief form."""
         plan = self.plan
         step = int(self.steps[frame])
-        parts = []
+        named = []
         for group in plan.groups:
             # A swarm is one part: its median loss and how many of it have diverged.
             losses = self.trajectories.losses[group.rows, step]
@@ -177,21 +178,34 @@ class Drawing:
             part = f"{group.name} \u00d7{len(group.rows)}"
             part += f" median {np.median(finite):.3g}" if finite.size else ""
             lost = len(losses) - finite.size
-            parts.append(part + (f", {lost} diverged" if lost else ""))
-        shown = plan.singles[: max(0, STATUS_PARTS - len(parts))]      # the rest are counted
-        for i in shown:
-            short = plan.names[i]
+            named.append(part + (f", {lost} diverged" if lost else ""))
+        shown_runs = plan.singles[: max(0, parts - len(named))]      # the rest are counted
+        for i in shown_runs:
+            name = plan.names[i]
             if plan.diverged(i, frame):
-                parts.append(f"{short} diverged at {int(self.trajectories.diverged_at[i])}")
+                named.append(f"{name} diverged at {int(self.trajectories.diverged_at[i])}")
             elif plan.plane is not None:
                 # Over a model: the true loss, and how far from the plane drawn the run is.
                 off = float(plan.plane.off[i, step])
-                parts.append(f"{short} {self.trajectories.losses[i, step]:.3g} ({off:.2g} off plane)")
+                where = "off" if short else "off plane"
+                named.append(f"{name} {self.trajectories.losses[i, step]:.3g} ({off:.2g} {where})")
             else:
-                parts.append(f"{short} {self.trajectories.losses[i, step]:.3g}")
-        more = len(parts) + len(plan.singles) - len(shown) - STATUS_PARTS
+                named.append(f"{name} {self.trajectories.losses[i, step]:.3g}")
+        more = len(named) + len(plan.singles) - len(shown_runs) - parts
         tail = f", +{more} more" if more > 0 else ""
-        return f"step {step}: " + ", ".join(parts[:STATUS_PARTS]) + tail
+        return f"step {step}: " + ", ".join(named[:parts]) + tail
+
+    def fitted_status(self, frame: int) -> str:
+        """The status line of ``frame`` in the room its text has: the full form if it fits,
+        else the brief one, else naming fewer runs (counting the rest)."""
+        text, dpi = self.status_text, self.figure.dpi
+        room = text.room()
+        for parts in range(STATUS_PARTS, 0, -1):
+            for short in (False, True):
+                line = self.status(frame, parts, short)
+                if text.width(line, dpi) <= room:
+                    return line
+        return line
 
     def title(self) -> str:
         if self.scene.title is not None:

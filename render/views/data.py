@@ -4,7 +4,8 @@
   regions of the run's network (the class it predicts at each place, lightly tinted).
 - ``surfaces.LeastSquares`` of a line (its first column all ones): the points and the line
   of the run's (intercept, slope).
-- ``surfaces.Logistic``: the points by label and the run's decision boundary w . x = 0.
+- ``surfaces.Logistic``: the points by label over the regions the run's classifier gives each
+  class, and its decision boundary w . x = 0 in the run's colour.
 """
 from __future__ import annotations
 
@@ -49,8 +50,8 @@ class DataPanel:
         ax.set_xticks([])
         ax.set_yticks([])
         animated = []
-        if isinstance(model, MLP):
-            k = model.classes
+        if isinstance(model, (MLP, Logistic)):
+            k = model.classes if isinstance(model, MLP) else 2
             colors = [CLASS_COLORS[c % len(CLASS_COLORS)] for c in range(k)]
             # Regions: a quarter of the class's colour over the background.
             tints = [tuple(0.75 * np.array(to_rgb(theme.background)) + 0.25 * np.array(to_rgb(c)))
@@ -63,17 +64,14 @@ class DataPanel:
                                      interpolation="nearest", zorder=0)
             animated.append(self.regions)
             # The points go over the regions, which change: they are redrawn with them.
+            classes = labels if isinstance(model, MLP) else (labels > 0).astype(int)   # 0 or -1, then 1
             for c in range(k):
-                mine = labels == c
+                mine = classes == c
                 animated.append(ax.scatter(X[mine, 0], X[mine, 1], s=9, color=colors[c], edgecolors="white",
                                            linewidths=0.3, zorder=2))
         else:
-            if labels is None:
-                ax.scatter(X[:, 0], X[:, 1], s=6, color=theme.text, alpha=0.5, linewidths=0, zorder=2)
-            else:
-                for c, mine in enumerate((labels <= 0, labels > 0)):       # 0 or -1, then 1
-                    ax.scatter(X[mine, 0], X[mine, 1], s=9, color=CLASS_COLORS[c], edgecolors="white",
-                               linewidths=0.3, zorder=2)
+            ax.scatter(X[:, 0], X[:, 1], s=6, color=theme.text, alpha=0.5, linewidths=0, zorder=2)
+        if not isinstance(model, MLP):
             self.line, = ax.plot([], [], color=color, linewidth=2.2, zorder=3)
             animated.append(self.line)
         drawing.animate(animated)
@@ -82,20 +80,23 @@ class DataPanel:
         step = int(self.drawing.plan.last[self.run, frame])
         p = self.positions[max(step, 0)]
         model = self.model
+        if not np.all(np.isfinite(p)):
+            return
         if isinstance(model, MLP):
-            if not np.all(np.isfinite(p)):
-                return
-            classes = model.predict(p, self.cells).reshape(REGIONS, REGIONS)
-            self.regions.set_data(classes)
+            self.regions.set_data(model.predict(p, self.cells).reshape(REGIONS, REGIONS))
             return
         x0, x1, y0, y1 = self.box
         a, b = p
         if isinstance(model, LeastSquares):
             xs = np.array([x0, x1])
             self.line.set_data(xs, a + b * xs)
-        elif abs(b) >= abs(a):            # w . x = 0: y = -(w1 / w2) x
+            return
+        self.regions.set_data((self.cells @ p > 0).astype(int).reshape(REGIONS, REGIONS))
+        if a == b == 0:                 # w = 0: no boundary
+            self.line.set_data([], [])
+        elif abs(b) >= abs(a):          # w . x = 0: y = -(w1 / w2) x
             xs = np.array([x0, x1])
             self.line.set_data(xs, -(a / b) * xs)
         else:
             ys = np.array([y0, y1])
-            self.line.set_data(-(b / a) * ys if a else np.zeros(2), ys)
+            self.line.set_data(-(b / a) * ys, ys)

@@ -131,6 +131,18 @@ class GlyphText(Artist):
     def get_text(self) -> str:
         return self._text
 
+    def room(self) -> float:
+        """The pixels the line may take: from its anchor to the figure's edge (both edges
+        for a centred line), less a small margin."""
+        x, _ = self.get_transform().transform(self._xy)
+        width = self.figure.bbox.width
+        reach = {"left": width - x, "right": x, "center": 2 * min(x, width - x)}[self._ha]
+        return reach - 4
+
+    def width(self, text: str, dpi: float) -> float:
+        """How many pixels ``text`` takes at ``dpi``, as drawn."""
+        return sum(_glyph(c, self._size, dpi, "DejaVu Sans")[2] for c in shown(text, math=False)) + 2
+
     def draw(self, renderer):
         if not self.get_visible() or not self._text:
             return

@@ -28,7 +28,7 @@ class Plot2D(Drawing):
         if sides and self.portrait:
             # A portrait frame stacks the panels under the plot rather than squeezing them.
             grid = self.grid = fig.add_gridspec(1 + len(sides), 1, height_ratios=(1.5,) + (1,) * len(sides),
-                                                hspace=0.22, left=0.13, right=0.95, bottom=0.06, top=0.9)
+                                                hspace=0.22, left=0.13, right=0.95, bottom=0.05, top=0.9)
         elif sides:
             grid = self.grid = fig.add_gridspec(1, 1 + len(sides), width_ratios=(1.5,) + (1,) * len(sides),
                                                 wspace=0.25, left=0.07 if len(sides) == 1 else 0.085,
@@ -39,6 +39,7 @@ class Plot2D(Drawing):
         else:
             self.ax = fig.add_axes(self._frame)
             axes = {}
+        self.panes = [self.ax] + list(axes.values())     # the plot and its panels, in grid order
         self.loss = LossPanel(self, axes["loss"]) if "loss" in axes else None
         self.data = DataPanel(self, axes["data"]) if "data" in axes else None
         self.window = self.resolve_window()
@@ -46,10 +47,12 @@ class Plot2D(Drawing):
         self._runs()
         if view.arrows:
             self._arrows()
+        self._inside()
         above = offset_copy(self.ax.transAxes, fig=fig, y=4, units="points")
         self.status_text = GlyphText(0, 1, self.status(0), fontsize=8, color=self.theme.text,
                                      transform=above)
         fig.add_artist(self.status_text)
+        self.status_text.set_text(self.fitted_status(0))
         self.animate([self.status_text])
         fig.suptitle(self.title(), fontsize=11)
 
@@ -197,8 +200,7 @@ class Plot2D(Drawing):
             height = legend.get_window_extent(renderer).height / self.figure.bbox.height + 0.05
             if self.grid is not None:
                 self.grid.update(bottom=0.06 + height)
-                for ax in (self.ax, self.loss.ax):
-                    ax.set_position(ax.get_subplotspec().get_position(self.figure))
+                self._regrid()
             else:
                 left, bottom, width, tall = self._frame
                 self.ax.set_position((left, bottom + height, width, tall - height))
@@ -206,23 +208,42 @@ class Plot2D(Drawing):
                 # The plot shrank to keep its aspect: the legend follows it up.
                 self.ax.apply_aspect()
                 legend.set_visible(False)                 # (the axes' box counts their legend)
-                lowest = (self.loss.ax if self.loss is not None else self.ax).get_tightbbox(renderer)
+                lowest = self.panes[-1].get_tightbbox(renderer)
                 legend.set_visible(True)
                 legend.set_loc("upper center")
                 legend.set_bbox_to_anchor((0.5, (lowest.y0 - 6) / self.figure.bbox.height),
                                           transform=self.figure.transFigure)
             return
-        last = self.loss.ax if self.loss is not None else self.ax
         legend.set_loc("upper left")
-        legend.set_bbox_to_anchor((1.02, 1.0), transform=last.transAxes)
+        legend.set_bbox_to_anchor((1.02, 1.0), transform=self.panes[-1].transAxes)
         width = legend.get_window_extent(renderer).width / self.figure.bbox.width + 0.02
         if self.grid is not None:
             self.grid.update(right=0.97 - width)
-            for ax in (self.ax, self.loss.ax):       # (update moves only pyplot's figures)
-                ax.set_position(ax.get_subplotspec().get_position(self.figure))
+            self._regrid()
         else:
             left, bottom, full, height = self._frame
             self.ax.set_position((left, bottom, full - width, height))
+
+    def _inside(self) -> None:
+        """Widen the left margin until the labels on the left are inside the frame (a narrow
+        frame's long tick labels, "-10.0" beside "PC2 (10%)", reached past its edge)."""
+        renderer = self.figure.canvas.get_renderer()
+        reach = min(ax.get_tightbbox(renderer).x0 for ax in self.panes)
+        if reach >= 2:
+            return
+        shift = (2 - reach) / self.figure.bbox.width
+        if self.grid is not None:
+            self.grid.update(left=self.grid.left + shift)
+            self._regrid()
+        else:
+            box = self.ax.get_position()
+            self.ax.set_position((box.x0 + shift, box.y0, box.width - shift, box.height))
+
+    def _regrid(self) -> None:
+        """Move the plot and its panels to their changed grid (``GridSpec.update`` moves
+        only pyplot's figures)."""
+        for ax in self.panes:
+            ax.set_position(ax.get_subplotspec().get_position(self.figure))
 
     def _arrows(self):
         # A crowd's arrows would be a thicket: the runs of entries drawn one by one get them.
@@ -269,7 +290,7 @@ class Plot2D(Drawing):
             vectors[too_long] *= (self.arrow_cap / length[too_long])[:, None]
             self.quiver.set_offsets(np.nan_to_num(heads))
             self.quiver.set_UVC(vectors[:, 0], vectors[:, 1])
-        self.status_text.set_text(self.status(frame))
+        self.status_text.set_text(self.fitted_status(frame))
         if self.loss is not None:
             self.loss.update(frame)
         if self.data is not None:

@@ -59,6 +59,7 @@ class Plot3D(Drawing):
         self.status_text = GlyphText(0.5, 0.875, self.status(0), fontsize=8, ha="center", color=self.theme.text,
                                      transform=fig.transFigure)
         fig.add_artist(self.status_text)
+        self.status_text.set_text(self.fitted_status(0))
         self.animate([self.status_text])
         title = fig.suptitle(self.title(), fontsize=11)
         if self.moving_camera:
@@ -288,7 +289,7 @@ class Plot3D(Drawing):
                 dots.do_3d_projection()
         if self.moving_camera:
             self._place_camera(frame)
-        self.status_text.set_text(self.status(frame))
+        self.status_text.set_text(self.fitted_status(frame))
         return self.animated
 
     def grow(self, frame: int) -> list:
