@@ -38,7 +38,7 @@ def radius(p):
 
 def test_every_scene_file_opens_with_its_figure_and_lesson():
     files = sorted(SCENES.glob("*.py"))
-    assert len(files) == 17
+    assert len(files) == 18
     for f in files:
         module_doc = f.read_text().split('"""')[1]
         assert len(module_doc.split()) > 25, f.name
@@ -268,6 +268,25 @@ def test_moons_random_plane_only_the_centre_run_is_on_it():
     best = int(np.argmin(plan.trajectories.losses[:, -1]))
     assert off[best] == 0.0
     assert all(off[i] > 5 for i in range(len(off)) if i != best)
+
+
+
+def test_linear_fits_sgd_swings_onto_the_line_adam_turns_evenly_gd_turns_the_boundary_first():
+    line = simulated("linear_fits", "line_fit")
+    sgd, adam = line.positions[0], line.positions[1]
+    assert sgd[1, 1] > 4.5                                       # the slope swings past 2 at once
+    assert np.max(np.abs(sgd[20] - (-2.0, 2.0))) < 0.11          # on the points within 20 steps
+    steps = np.abs(np.diff(adam[:10], axis=0))
+    np.testing.assert_allclose(steps, 0.1, rtol=0.02)            # Adam: about lr in each coordinate
+    assert adam[40, 1] < 1.0                                     # still short of the slope
+    boundary = simulated("linear_fits", "logistic_boundary")
+    gd, adam = boundary.losses
+    assert boundary.losses[0, 0] > 1.8 and gd[10] < 0.2 and adam[10] > 1.0
+    assert adam[50] < 0.15 and adam[40] > 0.15
+    w = scenes("linear_fits")["logistic_boundary"].surface.minima[0]
+    best = math.degrees(math.atan2(w[1], w[0]))
+    for run in boundary.positions:
+        assert abs(math.degrees(math.atan2(run[-1, 1], run[-1, 0])) - best) < 1.0
 
 
 # --- every view of every gallery scene, against its snapshot ------------------------------------
