@@ -90,7 +90,7 @@ def coefficients(o: opt.Optimizer) -> Moments | None:
 
 
 # Hyperparameters that enter a power: runs stacked as columns must share them.
-_POWERED = ("betas", "momentum_decay")
+_POWERED = ("betas", "momentum_decay", "beta2_decay")
 
 
 def group_key(o: opt.Optimizer) -> tuple:

@@ -26,7 +26,7 @@ from . import checks
 
 __all__ = [
     "Optimizer", "GD", "Momentum", "Nesterov", "SmoothedNesterov", "Adagrad", "RMSprop",
-    "Adadelta", "Adam", "Adamax", "NAdam", "ALL",
+    "Adadelta", "Adam", "Adamax", "NAdam", "AdamW", "RAdam", "Rprop", "Adafactor", "Lion", "ALL",
 ]
 
 
@@ -43,6 +43,7 @@ _RANGES: dict[str, tuple] = {
     "momentum": _UNIT, "dampening": _UNIT_CLOSED, "alpha": _UNIT, "rho": _UNIT_CLOSED,
     "lr_decay": _NONNEGATIVE, "initial_accumulator_value": _NONNEGATIVE,
     "initial_delta": _NONNEGATIVE, "momentum_decay": _NONNEGATIVE,
+    "beta2_decay": (None, 0.0, False, False), "d": (1.0, None, False, False),
 }
 
 
@@ -53,12 +54,16 @@ class Optimizer:
     structural: tuple[str, ...] = ()
     # True when the rule needs gradients elsewhere than at params (see ``probes``).
     looks_ahead: bool = False
+    # Fields holding a pair of values, with the function that checks them.
+    pairs: dict = {}
 
     def __post_init__(self) -> None:
         owner = type(self).__name__
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
-            if f.name == "betas":
+            if f.name in self.pairs:
+                value = self.pairs[f.name](owner, f.name, value)
+            elif f.name == "betas":
                 value = _betas(owner, value)
             elif f.name in self.structural and f.type in ("bool", bool):
                 value = checks.flag(owner, f.name, value)
@@ -95,7 +100,7 @@ class Optimizer:
             if f.name != "lr" and f.default is not dataclasses.MISSING and value == f.default:
                 continue
             if isinstance(value, tuple):
-                text = "(" + ", ".join(f"{v:g}" for v in value) + ")"
+                text = "(" + ", ".join("None" if v is None else f"{v:g}" for v in value) + ")"
             elif isinstance(value, bool):
                 text = str(value)
             else:
@@ -217,6 +222,27 @@ class NAdamState(NamedTuple):
     mu_product: Any            # product of the momentum schedule so far
     exp_avg: np.ndarray
     exp_avg_sq: np.ndarray
+
+
+class RAdamState(NamedTuple):
+    count: int
+    exp_avg: np.ndarray
+    exp_avg_sq: np.ndarray
+
+
+class RpropState(NamedTuple):
+    count: int
+    prev: np.ndarray          # the last gradient (0 where its sign flipped)
+    step_size: np.ndarray     # each coordinate's own step, starting at lr
+
+
+class AdafactorState(NamedTuple):
+    count: int
+    variance: np.ndarray      # the running mean of g^2 (a vector parameter is not factored)
+
+
+class LionState(NamedTuple):
+    exp_avg: np.ndarray
 
 
 # --- the rules --------------------------------------------------------------------------
@@ -449,20 +475,24 @@ class Adam(Optimizer):
         return AdamState(0, _zeros(params), _zeros(params), _zeros(params))
 
     def update(self, grads, state, params):
-        b1, b2 = self.betas
-        g = _decayed(grads[0], params, self.weight_decay)
-        count = state.count + 1
-        exp_avg = b1 * state.exp_avg + (1 - b1) * g
-        exp_avg_sq = b2 * state.exp_avg_sq + (1 - b2) * g * g
-        step_size = self.lr / (1 - b1 ** count)
-        bias_correction2_sqrt = (1 - b2 ** count) ** 0.5
-        if self.amsgrad:
-            max_sq = np.maximum(state.max_exp_avg_sq, exp_avg_sq)
-            denom = np.sqrt(max_sq) / bias_correction2_sqrt + self.eps
-        else:
-            max_sq = state.max_exp_avg_sq
-            denom = np.sqrt(exp_avg_sq) / bias_correction2_sqrt + self.eps
-        return -step_size * (exp_avg / denom), AdamState(count, exp_avg, exp_avg_sq, max_sq)
+        return _adam(self, _decayed(grads[0], params, self.weight_decay), state)
+
+
+def _adam(rule, g, state):
+    """Adam's step for the gradient ``g`` (Adam's and AdamW's), and its new state."""
+    b1, b2 = rule.betas
+    count = state.count + 1
+    exp_avg = b1 * state.exp_avg + (1 - b1) * g
+    exp_avg_sq = b2 * state.exp_avg_sq + (1 - b2) * g * g
+    step_size = rule.lr / (1 - b1 ** count)
+    bias_correction2_sqrt = (1 - b2 ** count) ** 0.5
+    if rule.amsgrad:
+        max_sq = np.maximum(state.max_exp_avg_sq, exp_avg_sq)
+        denom = np.sqrt(max_sq) / bias_correction2_sqrt + rule.eps
+    else:
+        max_sq = state.max_exp_avg_sq
+        denom = np.sqrt(exp_avg_sq) / bias_correction2_sqrt + rule.eps
+    return -step_size * (exp_avg / denom), AdamState(count, exp_avg, exp_avg_sq, max_sq)
 
 
 @_hyperparameters
@@ -527,4 +557,238 @@ class NAdam(Optimizer):
         return first + second, NAdamState(count, mu_product, exp_avg, exp_avg_sq)
 
 
-ALL = (GD, Momentum, Nesterov, SmoothedNesterov, Adagrad, RMSprop, Adadelta, Adam, Adamax, NAdam)
+def _decoupled(params: np.ndarray, lr, weight_decay) -> np.ndarray:
+    """The change of torch's decoupled weight decay, params * (1 - lr * weight_decay) - params."""
+    if _off(weight_decay):
+        return 0.0
+    return params * (1 - lr * weight_decay) - params
+
+
+@_hyperparameters
+class AdamW(Optimizer):
+    r"""AdamW, Adam with decoupled weight decay (Loshchilov & Hutter 2019), as torch.optim.AdamW.
+
+    .. math:: x_t' = x_t (1 - \eta\lambda), \quad
+              x_{t+1} = x_t' - \frac{\eta}{1-\beta_1^t}\,
+              \frac{m_t}{\sqrt{v_t}/\sqrt{1-\beta_2^t} + \epsilon}
+
+    with Adam's moments of the plain gradient: the decay shrinks the parameters and never
+    enters the moments. ``amsgrad=True`` uses :math:`\max_{s\le t} v_s`.
+    """
+    lr: float = 1e-3
+    betas: tuple = (0.9, 0.999)
+    eps: float = 1e-8
+    weight_decay: float = 1e-2
+    amsgrad: bool = False
+    noise: float = 0.0
+
+    structural = ("amsgrad",)
+
+    def init(self, params):
+        return AdamState(0, _zeros(params), _zeros(params), _zeros(params))
+
+    def update(self, grads, state, params):
+        step, state = _adam(self, grads[0], state)
+        return _decoupled(params, self.lr, self.weight_decay) + step, state
+
+
+@_hyperparameters
+class RAdam(Optimizer):
+    r"""RAdam, Adam with a rectified adaptive step (Liu et al. 2020), as torch.optim.RAdam.
+
+    .. math:: \rho_\infty = \frac{2}{1-\beta_2} - 1, \quad
+              \rho_t = \rho_\infty - \frac{2t\beta_2^t}{1-\beta_2^t}, \quad
+              \hat m_t = \frac{m_t}{1-\beta_1^t}
+
+    While :math:`\rho_t \le 5` the variance is too uncertain and the step is momentum
+    alone, :math:`x_{t+1} = x_t - \eta \hat m_t`; after, it is Adam's scaled by the
+    rectification :math:`r_t = \sqrt{\frac{(\rho_t-4)(\rho_t-2)\rho_\infty}
+    {(\rho_\infty-4)(\rho_\infty-2)\rho_t}}`:
+    :math:`x_{t+1} = x_t - \eta\, \hat m_t\, r_t \sqrt{1-\beta_2^t} / (\sqrt{v_t} + \epsilon)`.
+    ``decoupled_weight_decay`` shrinks the parameters as AdamW does instead of adding
+    :math:`\lambda x_t` to the gradient.
+    """
+    lr: float = 1e-3
+    betas: tuple = (0.9, 0.999)
+    eps: float = 1e-8
+    weight_decay: float = 0.0
+    decoupled_weight_decay: bool = False
+    noise: float = 0.0
+
+    structural = ("decoupled_weight_decay",)
+
+    def init(self, params):
+        return RAdamState(0, _zeros(params), _zeros(params))
+
+    def update(self, grads, state, params):
+        b1, b2 = self.betas
+        g, decay = grads[0], 0.0
+        if self.decoupled_weight_decay:
+            decay = _decoupled(params, self.lr, self.weight_decay)
+        else:
+            g = _decayed(g, params, self.weight_decay)
+        count = state.count + 1
+        exp_avg = _lerp(state.exp_avg, g, 1 - b1)
+        exp_avg_sq = b2 * state.exp_avg_sq + (1 - b2) * g * g
+        bias_correction1 = 1 - b1 ** count
+        bias_correction2 = 1 - b2 ** count
+        corrected = exp_avg / bias_correction1
+        rho_inf = 2 / (1 - b2) - 1
+        rho_t = rho_inf - 2 * count * (b2 ** count) / bias_correction2
+        if rho_t > 5.0:
+            rect = ((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
+            adaptive = bias_correction2 ** 0.5 / (np.sqrt(exp_avg_sq) + self.eps)
+            step = corrected * self.lr * adaptive * rect
+        else:
+            step = corrected * self.lr
+        return decay - step, RAdamState(count, exp_avg, exp_avg_sq)
+
+
+def _etas(owner: str, field: str, value: Any) -> tuple[float, float]:
+    lo, hi = _pair(owner, field, value)
+    if not 0.0 < lo < 1.0 < hi:
+        raise ValueError(f"{owner}: {field} must be (etaminus, etaplus) with 0 < etaminus < 1 < etaplus, "
+                         f"got {value!r}")
+    return lo, hi
+
+
+def _step_sizes(owner: str, field: str, value: Any) -> tuple[float, float]:
+    lo, hi = _pair(owner, field, value)
+    if not 0.0 <= lo <= hi:
+        raise ValueError(f"{owner}: {field} must be (smallest, largest) with 0 <= smallest <= largest, "
+                         f"got {value!r}")
+    return lo, hi
+
+
+def _pair(owner: str, field: str, value: Any) -> tuple[float, float]:
+    if isinstance(value, (str, bytes)):
+        raise ValueError(f"{owner}: {field} must be a pair of numbers, got {value!r}")
+    try:
+        a, b = value
+    except (TypeError, ValueError):
+        raise ValueError(f"{owner}: {field} must be a pair of numbers, got {value!r}") from None
+    return checks.number(owner, f"{field}[0]", a), checks.number(owner, f"{field}[1]", b)
+
+
+@_hyperparameters
+class Rprop(Optimizer):
+    r"""Rprop, resilient backpropagation (Riedmiller & Braun 1993), as torch.optim.Rprop.
+
+    Each coordinate keeps its own step :math:`\Delta` (starting at lr) and moves by it
+    against the gradient's sign alone:
+
+    .. math:: \Delta_t = \operatorname{clip}(\eta_\pm \Delta_{t-1},\ \Delta_{\min},\ \Delta_{\max}),
+              \qquad x_{t+1} = x_t - \operatorname{sign}(g_t)\,\Delta_t
+
+    with :math:`\eta_+` where the gradient kept its sign, :math:`\eta_-` where it flipped
+    (and that coordinate then stands still for one step), 1 where either was zero.
+    """
+    lr: float = 1e-2
+    etas: tuple = (0.5, 1.2)
+    step_sizes: tuple = (1e-6, 50.0)
+    noise: float = 0.0
+
+    structural = ("etas", "step_sizes")
+    pairs = {"etas": _etas, "step_sizes": _step_sizes}
+
+    def init(self, params):
+        return RpropState(0, _zeros(params), _zeros(params))
+
+    def update(self, grads, state, params):
+        etaminus, etaplus = self.etas
+        smallest, largest = self.step_sizes
+        g = grads[0]
+        # torch sets each step to lr when the first step is taken (a schedule's lr then).
+        step_size = state.step_size if state.count else _zeros(params) + self.lr
+        sign = np.sign(g * state.prev)
+        factor = np.where(sign > 0, etaplus, np.where(sign < 0, etaminus, 1.0))
+        step_size = np.clip(step_size * factor, smallest, largest)
+        g = np.where(sign < 0, 0.0, g)
+        return -(np.sign(g) * step_size), RpropState(state.count + 1, g, step_size)
+
+
+def _adafactor_eps(owner: str, field: str, value: Any) -> tuple[float | None, float]:
+    if isinstance(value, (str, bytes)):
+        raise ValueError(f"{owner}: {field} must be a pair (eps1 or None, eps2), got {value!r}")
+    try:
+        eps1, eps2 = value
+    except (TypeError, ValueError):
+        raise ValueError(f"{owner}: {field} must be a pair (eps1 or None, eps2), got {value!r}") from None
+    eps1 = None if eps1 is None else checks.number(owner, f"{field}[0]", eps1, 0.0)
+    return eps1, checks.number(owner, f"{field}[1]", eps2, 0.0)
+
+
+@_hyperparameters
+class Adafactor(Optimizer):
+    r"""Adafactor (Shazeer & Stern 2018), as torch.optim.Adafactor on a vector parameter (each
+    run's D numbers are one vector, so its second moment is not factored).
+
+    .. math:: \hat\beta_{2,t} = 1 - t^{c}, \quad
+              v_t = \hat\beta_{2,t} v_{t-1} + (1-\hat\beta_{2,t})\, g_t^2, \quad
+              u_t = \frac{g_t}{\sqrt{\max(v_t, \epsilon_1^2)}}
+
+    .. math:: \alpha_t = \max\!\left(\epsilon_2, \operatorname{RMS}(x_t)\right) \min\!\left(\eta, \tfrac{1}{\sqrt t}\right),
+              \quad x_{t+1} = x_t(1 - \eta\lambda) - \frac{\alpha_t\, u_t}{\max(1, \operatorname{RMS}(u_t)/d)}
+
+    with :math:`c` = ``beta2_decay`` and ``eps`` = :math:`(\epsilon_1, \epsilon_2)`;
+    :math:`\epsilon_1` None is the float's machine epsilon. The step is relative to the
+    parameters' size: at :math:`x = 0` it is :math:`\epsilon_2 \min(\eta, 1/\sqrt t)`.
+    """
+    lr: float = 1e-2
+    beta2_decay: float = -0.8
+    eps: tuple = (None, 1e-3)
+    d: float = 1.0
+    weight_decay: float = 0.0
+    noise: float = 0.0
+
+    structural = ("eps",)
+    pairs = {"eps": _adafactor_eps}
+
+    def init(self, params):
+        return AdafactorState(0, _zeros(params))
+
+    def update(self, grads, state, params):
+        eps1, eps2 = self.eps
+        eps1 = np.finfo(float).eps if eps1 is None else eps1
+        g = grads[0]
+        count = state.count + 1
+        one_minus_beta2 = count ** self.beta2_decay
+        rho = np.minimum(self.lr, 1 / (count ** 0.5))
+        size = params.shape[-1] ** 0.5
+        alpha = np.maximum(eps2, np.linalg.norm(params, axis=-1, keepdims=True) / size) * rho
+        decay = _decoupled(params, self.lr, self.weight_decay)
+        variance = _lerp(state.variance, g * g, one_minus_beta2)
+        update = (1 / np.sqrt(np.maximum(variance, eps1 * eps1))) * g      # torch: rsqrt, then times g
+        denom = np.maximum(1.0, np.linalg.norm(update, axis=-1, keepdims=True) / (size * self.d))
+        return decay + update * (-alpha / denom), AdafactorState(count, variance)
+
+
+@_hyperparameters
+class Lion(Optimizer):
+    r"""Lion, evolved sign momentum (Chen et al. 2023; not in torch.optim).
+
+    .. math:: c_t = \beta_1 m_{t-1} + (1-\beta_1) g_t, \quad
+              x_{t+1} = x_t - \eta\left(\operatorname{sign}(c_t) + \lambda x_t\right), \quad
+              m_t = \beta_2 m_{t-1} + (1-\beta_2) g_t
+
+    Every coordinate moves by exactly lr (plus the decay) each step, so its lr is typically
+    3-10 times smaller than AdamW's.
+    """
+    lr: float = 1e-4
+    betas: tuple = (0.9, 0.99)
+    weight_decay: float = 0.0
+    noise: float = 0.0
+
+    def init(self, params):
+        return LionState(_zeros(params))
+
+    def update(self, grads, state, params):
+        b1, b2 = self.betas
+        g = grads[0]
+        c = b1 * state.exp_avg + (1 - b1) * g
+        step = np.sign(c) if _off(self.weight_decay) else np.sign(c) + self.weight_decay * params
+        return -self.lr * step, LionState(b2 * state.exp_avg + (1 - b2) * g)
+
+
+ALL = (GD, Momentum, Nesterov, SmoothedNesterov, Adagrad, RMSprop, Adadelta, Adam, Adamax, NAdam,
+       AdamW, RAdam, Rprop, Adafactor, Lion)

@@ -24,11 +24,16 @@ OTHER_RULES = [
     opt.SmoothedNesterov(lr=1e-3, points=3), opt.Adadelta(), opt.Adadelta(lr=0.5, initial_delta=0.1),
     opt.Adam(lr=0.01, amsgrad=True), opt.Adamax(lr=0.01), opt.Adamax(lr=0.02, betas=(0.8, 0.99)),
     opt.NAdam(lr=0.01), opt.RMSprop(lr=0.01, centered=True), opt.RMSprop(lr=0.001, momentum=0.5),
+    opt.AdamW(lr=0.02), opt.AdamW(lr=0.01, weight_decay=0.1, amsgrad=True), opt.RAdam(lr=0.02),
+    opt.RAdam(lr=0.02, weight_decay=0.05, decoupled_weight_decay=True), opt.Rprop(lr=1e-3),
+    opt.Rprop(lr=0.01, etas=(0.3, 1.5)), opt.Adafactor(lr=0.01), opt.Adafactor(lr=0.02, weight_decay=0.01),
+    opt.Lion(lr=1e-3), opt.Lion(lr=3e-3, weight_decay=0.1),
 ]
 
 
 def starts(n):
-    return [(0.4 * i - 3.0, 2.5 - 0.35 * i) for i in range(n)]
+    """n starts spread over [-3, 3] x [-2.5, 2.5], where every rule here stays finite."""
+    return [(6.0 * i / max(n - 1, 1) - 3.0, 2.5 - 5.0 * i / max(n - 1, 1)) for i in range(n)]
 
 
 def alone(rule, start, steps=STEPS):
@@ -52,12 +57,13 @@ def test_a_mixed_race_stacked_in_one_array_equals_each_rule_alone():
 
 
 def test_runs_of_one_rule_with_different_values_stack_as_columns():
-    rules = [opt.Adamax(lr=lr) for lr in (0.01, 0.02, 0.005)]
-    stacked = _fused.stack(rules, dims=2)
-    assert type(stacked) is opt.Adamax and stacked.lr.shape == (3, 2)
-    together = simulate_runs(SURFACE, rules, starts(3), STEPS).positions
-    for i, rule in enumerate(rules):
-        np.testing.assert_array_equal(together[i], alone(rule, starts(3)[i]))
+    for make in (opt.Adamax, opt.Adafactor, opt.Lion, opt.Rprop, opt.RAdam):
+        rules = [make(lr=lr) for lr in (0.01, 0.02, 0.005)]
+        stacked = _fused.stack(rules, dims=2)
+        assert type(stacked) is make and stacked.lr.shape == (3, 2)
+        together = simulate_runs(SURFACE, rules, starts(3), STEPS).positions
+        for i, rule in enumerate(rules):
+            np.testing.assert_array_equal(together[i], alone(rule, starts(3)[i]), err_msg=rule.describe())
 
 
 def test_values_that_enter_a_power_split_a_stack():

@@ -57,7 +57,28 @@ CASES = [
     (opt.NAdam(), torch.optim.NAdam, dict()),
     (opt.NAdam(lr=0.01, betas=(0.8, 0.99), momentum_decay=0.01, weight_decay=0.01), torch.optim.NAdam,
      dict(lr=0.01, betas=(0.8, 0.99), momentum_decay=0.01, weight_decay=0.01)),
+    (opt.AdamW(lr=0.01), torch.optim.AdamW, dict(lr=0.01)),
+    (opt.AdamW(lr=0.02, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1), torch.optim.AdamW,
+     dict(lr=0.02, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1)),
+    (opt.AdamW(lr=0.01, weight_decay=0.05, amsgrad=True), torch.optim.AdamW,
+     dict(lr=0.01, weight_decay=0.05, amsgrad=True)),
+    (opt.RAdam(lr=0.01), torch.optim.RAdam, dict(lr=0.01)),
+    (opt.RAdam(lr=0.02, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.01), torch.optim.RAdam,
+     dict(lr=0.02, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.01)),
+    (opt.RAdam(lr=0.02, weight_decay=0.1, decoupled_weight_decay=True), torch.optim.RAdam,
+     dict(lr=0.02, weight_decay=0.1, decoupled_weight_decay=True)),
+    (opt.Rprop(lr=1e-3), torch.optim.Rprop, dict(lr=1e-3)),
+    (opt.Rprop(lr=0.01, etas=(0.3, 1.5), step_sizes=(1e-4, 0.05)), torch.optim.Rprop,
+     dict(lr=0.01, etas=(0.3, 1.5), step_sizes=(1e-4, 0.05))),
+    (opt.Adafactor(lr=0.01), torch.optim.Adafactor, dict(lr=0.01)),
+    (opt.Adafactor(lr=0.005, beta2_decay=-0.5, eps=(1e-20, 1e-2), d=2.0, weight_decay=0.01), torch.optim.Adafactor,
+     dict(lr=0.005, beta2_decay=-0.5, eps=(1e-20, 1e-2), d=2.0, weight_decay=0.01)),
 ]
+# Pairs not compared: Adafactor's default lr makes steps of fixed relative size that zigzag
+# across Rosenbrock's narrow valley, where any difference doubles each step; torch adds its
+# update with a fused multiply-add, one ulp from numpy's at step 20, 1e-3 apart by step 100.
+# The same rule is compared on the two other surfaces and over many coordinates.
+CHAOTIC = {("Adafactor(lr=0.01)", "rosenbrock")}
 
 
 def torch_path(gradient, cls, kwargs, start, steps):
@@ -86,8 +107,11 @@ def assert_same_path(ours, theirs):
     assert worst < 1e-12, f"largest relative deviation from torch: {worst:.3g}"
 
 
-@pytest.mark.parametrize("surface_name", SURFACES)
-@pytest.mark.parametrize("ours,cls,kwargs", CASES, ids=[c[0].describe() for c in CASES])
+@pytest.mark.parametrize("surface_name,ours,cls,kwargs",
+                         [(name, *case) for case in CASES for name in SURFACES
+                          if (case[0].describe(), name) not in CHAOTIC],
+                         ids=lambda v: v.describe() if isinstance(v, opt.Optimizer) else
+                         v if isinstance(v, str) else "")
 def test_positions_equal_torch(surface_name, ours, cls, kwargs):
     surface = surfaces.get(surface_name)
     start = SURFACES[surface_name]
@@ -95,6 +119,36 @@ def test_positions_equal_torch(surface_name, ours, cls, kwargs):
     assert np.all(np.isfinite(theirs)), "the case must stay finite to be a comparison"
     assert np.max(np.abs(theirs[-1] - theirs[0])) > 1e-3, "the case must move"
     assert_same_path(rule_path(surface, ours, start, STEPS)[0], theirs)
+
+
+def lion_reference(gradient, start, steps, lr=1e-4, betas=(0.9, 0.99), weight_decay=0.0):
+    """Lion written from its paper's three lines, one coordinate at a time in Python floats."""
+    x, m = [float(v) for v in start], [0.0] * len(start)
+    path = [list(x)]
+    sign = lambda v: (v > 0) - (v < 0)
+    for _ in range(steps):
+        g = [float(v) for v in gradient(np.array(x))]
+        for i in range(len(x)):
+            c = betas[0] * m[i] + (1 - betas[0]) * g[i]
+            x[i] = x[i] - lr * (sign(c) + weight_decay * x[i])
+            m[i] = betas[1] * m[i] + (1 - betas[1]) * g[i]
+        path.append(list(x))
+    return np.array(path)
+
+
+@pytest.mark.parametrize("surface_name", SURFACES)
+@pytest.mark.parametrize("kwargs", [dict(), dict(lr=3e-3), dict(lr=0.01, betas=(0.8, 0.95), weight_decay=0.1)],
+                         ids=["defaults", "lr", "all"])
+def test_lion_equals_its_paper(surface_name, kwargs):
+    surface = surfaces.get(surface_name)
+    start = SURFACES[surface_name]
+    theirs = lion_reference(surface_gradient(surface), start, STEPS, **kwargs)
+    ours = rule_path(surface, opt.Lion(**kwargs), start, STEPS)[0]
+    assert np.max(np.abs(theirs[-1] - theirs[0])) > 0.02
+    assert_same_path(ours, theirs)
+    steps = np.abs(np.diff(ours, axis=0))
+    if not kwargs.get("weight_decay"):             # a sign step: every coordinate moves by lr
+        np.testing.assert_allclose(steps[steps > 0], kwargs.get("lr", 1e-4), rtol=1e-9)
 
 
 def coupled(p):
