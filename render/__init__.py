@@ -7,10 +7,10 @@ The names below are the public API; scene files import them. Drawing and encodin
 """
 from ._version import __version__
 
-from . import datasets, optimizers, signals, surfaces
+from . import datasets, optimizers, schedules, signals, surfaces
 from .planes import Plane
 from .scene import Camera, Response, ResponseScene, ResponseView, Run, Scene, Swarm, View2D, View3D
 from .trajectories import Trajectories, simulate
 
 __all__ = ["Camera", "Plane", "Response", "ResponseScene", "ResponseView", "Run", "Scene", "Swarm", "Trajectories",
-           "View2D", "View3D", "datasets", "optimizers", "signals", "simulate", "surfaces"]
+           "View2D", "View3D", "datasets", "optimizers", "schedules", "signals", "simulate", "surfaces"]

@@ -93,12 +93,14 @@ def coefficients(o: opt.Optimizer) -> Moments | None:
 _POWERED = ("betas", "momentum_decay", "beta2_decay")
 
 
-def group_key(o: opt.Optimizer) -> tuple:
+def group_key(o: opt.Optimizer, readable: bool = False) -> tuple:
     """Runs whose optimizers share this key can advance as one array.
 
-    Every rule that is a choice of ``Moments`` shares one key, whatever its class.
+    Every rule that is a choice of ``Moments`` shares one key, whatever its class, unless
+    ``readable`` asks for the rule's own class (whose hyperparameters may then change
+    between steps: a schedule's learning rate).
     """
-    if coefficients(o) is not None:
+    if not readable and coefficients(o) is not None:
         return (Moments,)
     return ((type(o),) + tuple(getattr(o, name) for name in o.structural)
             + tuple(getattr(o, name, None) for name in _POWERED))
@@ -215,12 +217,13 @@ def _column(values: list, dims: int):
     return np.repeat(np.asarray(values, dtype=float).reshape(-1, 1), dims, axis=1)
 
 
-def stack(optimizers: list[opt.Optimizer], dims: int):
+def stack(optimizers: list[opt.Optimizer], dims: int, readable: bool = False):
     """One rule over every run of ``optimizers`` (which share a group key), for parameters
-    of ``dims`` coordinates."""
+    of ``dims`` coordinates. ``readable``: the rules' own class, always a private copy (its
+    caller may set its hyperparameters between steps)."""
     first = optimizers[0]
-    key = group_key(first)
-    if any(group_key(o) != key for o in optimizers):
+    key = group_key(first, readable)
+    if any(group_key(o, readable) != key for o in optimizers):
         raise ValueError("stack: optimizers must share a group key (see group_key)")
     if key == (Moments,):
         moments = [coefficients(o) for o in optimizers]
@@ -228,7 +231,7 @@ def stack(optimizers: list[opt.Optimizer], dims: int):
             # A run without a second moment still divides by sqrt(0) + eps: make that 1.
             moments = [m if m.stages()["second"] else m._replace(eps=1.0) for m in moments]
         return _Kernel(Moments(*(_column(list(v), dims) for v in zip(*moments))))
-    if len(optimizers) == 1:
+    if len(optimizers) == 1 and not readable:
         return first
     # The rule's own class, its hyperparameters as per-run columns (not validated: they are
     # the validated values of the optimizers given).

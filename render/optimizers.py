@@ -285,7 +285,7 @@ class Momentum(Optimizer):
         g = _decayed(grads[0], params, self.weight_decay)
         count = state.count + 1
         if count == 1:
-            buffer = g            # torch starts the buffer at the first gradient, undamped
+            buffer = g.copy()     # torch starts the buffer at the first gradient, undamped
         else:
             buffer = self.momentum * state.buffer + (1 - self.dampening) * g
         return -self.lr * buffer, MomentumState(count, buffer)

@@ -23,6 +23,7 @@ from .models import Model
 from .notebook import Notebook
 from .optimizers import Optimizer
 from .planes import Plane
+from .schedules import Schedule
 from .trajectories import Trajectories, simulate_runs
 
 __all__ = ["Scene", "Run", "Swarm", "View2D", "View3D", "Camera", "ResponseScene", "Response", "ResponseView",
@@ -93,6 +94,7 @@ class Run:
     start: tuple
     label: str | None = None
     color: Any = None
+    schedule: Any = None
     # The Swarm this run is one of, if any (set when a Scene expands a swarm).
     swarm: Any = dataclasses.field(default=None, repr=False, compare=False)
 
@@ -100,6 +102,9 @@ class Run:
         if not isinstance(self.optimizer, Optimizer):
             raise ValueError(f"Run: optimizer must be an optimizer such as opt.Adam(lr=0.1), "
                              f"got {self.optimizer!r}")
+        if self.schedule is not None and not isinstance(self.schedule, Schedule):
+            raise ValueError(f"Run: schedule must be a schedule such as schedules.CosineAnnealingLR(T_max=100) "
+                             f"or None, got {checks._short(self.schedule)}")
         if self.swarm is not None and not isinstance(self.swarm, Swarm):
             raise ValueError(f"Run: swarm must be a Swarm(...) or None, got {self.swarm!r}")
         _set(self, "start", _start(self.start))
@@ -108,8 +113,13 @@ class Run:
 
     @property
     def name(self) -> str:
-        """The legend's name: the label, else the optimizer with its hyperparameters."""
-        return self.label if self.label is not None else self.optimizer.describe()
+        """The legend's name: the label, else the optimizer with its hyperparameters (and
+        its schedule, in a few words)."""
+        if self.label is not None:
+            return self.label
+        if self.schedule is not None:
+            return f"{self.optimizer.describe()}, {self.schedule.short}"
+        return self.optimizer.describe()
 
 
 def _start(value) -> tuple:
@@ -461,6 +471,9 @@ class Scene(_Animated):
                                  f"it must be {what}")
         _set(self, "runs", tuple(runs))
         self._check_animation()
+        for i, run in enumerate(self.runs):
+            if run.schedule is not None:
+                run.schedule.check(run.optimizer, self.steps, f"Scene: runs[{i}]")
         for i, view in enumerate(self.views):
             if getattr(view, "data_panel", False) is not False:
                 problem = _data_problem(surface)
@@ -503,7 +516,8 @@ class Scene(_Animated):
         """Every run, advanced together (see ``render.trajectories``). Each call simulates
         afresh; the arrays are read-only."""
         return simulate_runs(self.surface, [r.optimizer for r in self.runs],
-                             [r.start for r in self.runs], self.steps, seed=self.seed)
+                             [r.start for r in self.runs], self.steps, seed=self.seed,
+                             schedules=[r.schedule for r in self.runs])
 
 
 def _data_problem(surface) -> str | None:

@@ -62,16 +62,43 @@ class _Group:
     """
 
     def __init__(self, rows: list[int], optimizers: list[opt.Optimizer], start: int, block_start: int,
-                 starts: np.ndarray):
+                 starts: np.ndarray, schedules=None, steps: int = 0):
         self.dims = starts.shape[1]
         self.rows = rows
-        self.rule = _fused.stack(optimizers, starts.shape[1])
+        self.rule = _fused.stack(optimizers, starts.shape[1], readable=schedules is not None)
+        self.tick = None if schedules is None else _ticker(self.rule, optimizers, schedules, steps)
         self.span = slice(start, start + len(rows))
         probes = self.rule.probes(starts[rows], self.rule.init(starts[rows]))
         self.shape = probes.shape                       # (k, runs, D)
         self.block = slice(block_start, block_start + self.shape[0] * self.shape[1])
         sigma = np.array([o.noise for o in optimizers], dtype=float)
         self.sigma = sigma.reshape(-1, 1) if np.any(sigma > 0) else None
+
+
+def _schedule_key(o: opt.Optimizer, schedule, steps: int) -> tuple:
+    """Scheduled runs stack by their rule's own class, and by the momenta their schedule sets
+    (one value a step for the whole stack)."""
+    momenta = schedule.momenta(steps) if schedule is not None else None
+    return ("scheduled", _fused.group_key(o, readable=True),
+            None if momenta is None else tuple(momenta.tolist()))
+
+
+def _ticker(rule, optimizers, schedules, steps):
+    """``tick(step)``: set the stacked ``rule``'s learning rate (a column, one per run) and,
+    if its schedules cycle it, its momentum or beta1, for optimizer step ``step`` (from 1)."""
+    lrs = np.stack([np.full(steps, float(o.lr)) if s is None else s.learning_rates(o.lr, steps)
+                    for o, s in zip(optimizers, schedules)], axis=1)[..., None]    # (steps, runs, 1)
+    cycled = [s.momenta(steps) for s in schedules if s is not None]
+    momenta = next((m for m in cycled if m is not None), None)
+    field = None if momenta is None else ("betas" if hasattr(rule, "betas") else "momentum")
+
+    def tick(step):
+        object.__setattr__(rule, "lr", lrs[step - 1])
+        if field == "betas":
+            object.__setattr__(rule, "betas", (float(momenta[step - 1]), rule.betas[1]))
+        elif field == "momentum":
+            object.__setattr__(rule, "momentum", float(momenta[step - 1]))
+    return tick
 
 
 def _noise_source(g: _Group, seed: int):
@@ -83,7 +110,7 @@ def _noise_source(g: _Group, seed: int):
     if g.sigma is None:
         return None
     gens = [np.random.default_rng([seed, row]) if s > 0 else None
-            for row, s in zip(g.rows, g.sigma[:, 0])]
+            for row, s in zip(g.noise_ids, g.sigma[:, 0])]
     block = np.zeros((_NOISE_BLOCK, len(g.rows), g.dims))
 
     def draw(step):
@@ -103,11 +130,15 @@ def is_model(surface) -> bool:
 
 
 def simulate_runs(surface: Surface | Model, optimizers: Sequence[opt.Optimizer], starts,
-                  steps: int, seed: int = 0) -> Trajectories:
+                  steps: int, seed: int = 0, schedules: Sequence | None = None,
+                  noise_rows: Sequence[int] | None = None) -> Trajectories:
     """Advance run i = (optimizers[i], starts[i]) for ``steps`` steps, all runs at once.
 
-    Over a model every run advances all D parameters; its losses are the model's loss on
-    the whole data, and its gradients the whole data's, whatever minibatch a step used."""
+    ``schedules[i]`` (a ``render.schedules`` schedule, or None) sets run i's learning rate
+    at each step. Run i's gradient noise is drawn from seed (``seed``, ``noise_rows[i]``),
+    by default (``seed``, i). Over a model every run advances all D parameters; its losses
+    are the model's loss on the whole data, and its gradients the whole data's, whatever
+    minibatch a step used."""
     model = is_model(surface)
     D = surface.dims if model else 2
     starts = np.asarray(starts, dtype=float).reshape(-1, D)
@@ -117,12 +148,20 @@ def simulate_runs(surface: Surface | Model, optimizers: Sequence[opt.Optimizer],
     if steps < 0:
         raise ValueError(f"simulate: steps must be >= 0, got {steps}")
 
+    schedules = list(schedules) if schedules is not None else [None] * len(optimizers)
+    if len(schedules) != len(optimizers):
+        raise ValueError(f"simulate: {len(optimizers)} optimizers but {len(schedules)} schedules")
+    noise_rows = list(range(len(optimizers))) if noise_rows is None else [int(r) for r in noise_rows]
     by_kind: dict[tuple, list[int]] = {}
-    for i, o in enumerate(optimizers):
-        by_kind.setdefault(_fused.group_key(o), []).append(i)
+    for i, (o, s) in enumerate(zip(optimizers, schedules)):
+        key = _fused.group_key(o) if s is None else _schedule_key(o, s, steps)
+        by_kind.setdefault(key, []).append(i)
     groups, row, probe_row = [], 0, 0
-    for rows in by_kind.values():
-        g = _Group(rows, [optimizers[i] for i in rows], row, probe_row, starts)
+    for key, rows in by_kind.items():
+        scheduled = key[0] == "scheduled"
+        g = _Group(rows, [optimizers[i] for i in rows], row, probe_row, starts,
+                   [schedules[i] for i in rows] if scheduled else None, steps)
+        g.noise_ids = [noise_rows[i] for i in rows]
         groups.append(g)
         row, probe_row = g.span.stop, g.block.stop
     order = np.concatenate([g.rows for g in groups])
@@ -196,7 +235,10 @@ def _advance_group(g: _Group, surface, params: np.ndarray, history: np.ndarray, 
     flat = np.empty((g.shape[0] * g.shape[1], D))     # gradients at the probe points
     grads = flat.reshape(g.shape)
     fill = _filler(surface, flat)
+    tick = g.tick
     for step in range(1, len(history)):
+        if tick is not None:
+            tick(step)
         points = probes(params, state).reshape(-1, D) if looks_ahead else params
         fill(points, step)
         if noise is None:
@@ -224,7 +266,10 @@ def _advance_groups(groups: list[_Group], surface, params: np.ndarray, history: 
         mine = params[g.span]
         lanes.append([g.rule, mine, g.rule.init(mine.copy()), points[g.block].reshape(g.shape),
                       grads[g.block].reshape(g.shape), g.sigma, _noise_source(g, seed)])
+    ticks = [g.tick for g in groups if g.tick is not None]
     for step in range(1, len(history)):
+        for tick in ticks:
+            tick(step)
         if not alias:
             for rule, mine, state, probe, *_ in lanes:
                 probe[...] = rule.probes(mine, state)

@@ -499,7 +499,7 @@ def builds_or_explains(make, **fields):
 
 SPECS = {
     "Run": (lambda **f: Run(**{"optimizer": opt.GD(), "start": (0, 0), **f}),
-            ["optimizer", "start", "label", "color", "swarm"]),
+            ["optimizer", "start", "label", "color", "schedule", "swarm"]),
     "Swarm": (lambda **f: Swarm(**{"optimizer": opt.GD(), "grid": 3, **f}),
               ["optimizer", "grid", "random", "starts", "window", "seed", "label", "color", "color_by", "tail"]),
     "Camera": (Camera, ["elev", "azim", "distance", "orbit"]),
