@@ -32,7 +32,7 @@ from .signals import Responses
 from .testing import frame_hash, pixel_versions
 
 __all__ = ["SINKS", "FORMATS", "Sink", "sink", "GifSink", "VideoSink", "WebmSink", "PngSink",
-           "FramesSink", "HashSink", "output_path", "atomic_file", "write_data", "clear_debris"]
+           "FramesSink", "HashSink", "output_path", "atomic_file", "write_data", "write_searches", "clear_debris"]
 
 SINKS: dict[str, type["Sink"]] = {}
 
@@ -620,6 +620,24 @@ def write_data(folder, plan) -> Path:
             _responses_csv(f, plan)
         else:
             _trajectories_csv(f, plan)
+    return path
+
+
+def write_searches(folder, plan) -> Path | None:
+    """The searches of the scene's tuned runs as CSV, atomically, in its folder
+    (``tuning.csv``), or None when nothing was tuned. A row per candidate and tuned value:
+    run, label, candidate, parameter, value, final_loss (inf: diverged), chosen (1 or 0)."""
+    searches = plan.searches
+    if not searches:
+        return None
+    path = Path(folder) / "tuning.csv"
+    with atomic_file(path) as temp, open(temp, "w", newline="") as f:
+        f.write("run,label,candidate,parameter,value,final_loss,chosen\n")
+        for search in searches:
+            label = _csv(plan.scene.runs[search.run].name)
+            for k, (values, loss) in enumerate(zip(search.values, search.losses)):
+                for name, value in zip(search.names, values):
+                    f.write(f"{search.run},{label},{k},{name},{value:.17g},{loss:.17g},{int(k == search.chosen)}\n")
     return path
 
 

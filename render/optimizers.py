@@ -23,6 +23,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from . import checks
+from .tuning import Tuned
 
 __all__ = [
     "Optimizer", "GD", "Momentum", "Nesterov", "SmoothedNesterov", "Adagrad", "RMSprop",
@@ -61,7 +62,12 @@ class Optimizer:
         owner = type(self).__name__
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
-            if f.name in self.pairs:
+            if isinstance(value, Tuned):
+                if f.name not in _RANGES or f.name in self.structural or f.name == "noise":
+                    raise ValueError(f"{owner}: {f.name} cannot be tuned; tune a number such as lr")
+                for end in (value.lo, value.hi):
+                    checks.number(owner, f"{f.name} (tuned)", end, *_RANGES[f.name])
+            elif f.name in self.pairs:
                 value = self.pairs[f.name](owner, f.name, value)
             elif f.name == "betas":
                 value = _betas(owner, value)
@@ -91,22 +97,25 @@ class Optimizer:
     def name(self) -> str:
         return type(self).__name__
 
-    def describe(self) -> str:
+    def describe(self, digits: int = 6, skip: tuple[str, ...] = ()) -> str:
         """Name, learning rate and every other hyperparameter that differs from its default,
-        e.g. 'Adam(lr=0.1, amsgrad=True)'."""
+        e.g. 'Adam(lr=0.1, amsgrad=True)', numbers to ``digits`` significant digits, the
+        fields in ``skip`` left out (and the brackets, if nothing is left)."""
         parts = []
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
+            if f.name in skip:
+                continue
             if f.name != "lr" and f.default is not dataclasses.MISSING and value == f.default:
                 continue
             if isinstance(value, tuple):
-                text = "(" + ", ".join("None" if v is None else f"{v:g}" for v in value) + ")"
+                text = "(" + ", ".join("None" if v is None else f"{v:.{digits}g}" for v in value) + ")"
             elif isinstance(value, bool):
                 text = str(value)
             else:
-                text = f"{value:g}"
+                text = f"{value:.{digits}g}"
             parts.append(f"{f.name}={text}")
-        return f"{self.name}({', '.join(parts)})"
+        return f"{self.name}({', '.join(parts)})" if parts or not skip else self.name
 
     def hyperparameters(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}

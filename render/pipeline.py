@@ -23,7 +23,7 @@ import numpy as np
 
 from . import apart, checks, page, plan as planning
 from ._version import __version__
-from .encode import SINKS, atomic_file, clear_debris, output_path, write_data
+from .encode import SINKS, atomic_file, clear_debris, output_path, write_data, write_searches
 from .frames import FrameStream, draws_whole_frames
 
 __all__ = ["QUALITY", "PAGE", "Written", "render_scene", "write_gallery"]
@@ -133,6 +133,9 @@ def render_scene(name: str, scene, *, out="output", formats: Sequence[str] = ("g
         plan = planning.build(scene, theme=theme)
         path = write_data(folder, plan)
         written.append(Written(path, _size_of(path), time.perf_counter() - start))
+        searched = write_searches(folder, plan)
+        if searched is not None:
+            written.append(Written(searched, _size_of(searched), 0.0))
 
     done: dict[str, list[Written]] = {}
     todo = []

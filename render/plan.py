@@ -67,6 +67,8 @@ class Plan:
     groups: tuple[Group, ...] = ()     # the swarms, each drawn as one collection
     # A model scene's plane (``render.planes.Slice``): what its views draw.
     plane: Any = None
+    # The searches that chose the scene's tuned values (``render.tuning.Search``).
+    searches: tuple = ()
 
     @property
     def surface(self):
@@ -137,6 +139,9 @@ class Plan:
 def build(scene, trajectories=None, theme: str | None = None) -> Plan:
     """The Plan of ``scene``; simulates it unless its ``trajectories`` are given. ``theme``
     (a name) overrides the scene's."""
+    searches = ()
+    if hasattr(scene, "search"):
+        scene, searches = scene.search()     # tuned values searched: the legend names the winners
     if trajectories is None:
         trajectories = scene.simulate()
     steps = frame_steps(scene.steps, scene.max_frames)
@@ -160,7 +165,7 @@ def build(scene, trajectories=None, theme: str | None = None) -> Plan:
             _by_basin(group, swarm, trajectories, scene.surface, colors, labels, palette, theme)
     return Plan(scene=scene, trajectories=trajectories, steps=_read_only(steps),
                 colors=tuple(colors), labels=tuple(labels), names=tuple(names),
-                last=_read_only(last), theme=theme, groups=tuple(groups), plane=plane)
+                last=_read_only(last), theme=theme, groups=tuple(groups), plane=plane, searches=searches)
 
 
 def _colors(runs, palette) -> list[str]:

@@ -12,6 +12,7 @@ plans its frames, ``render.pipeline`` renders it, ``render.load`` reads scene fi
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 import warnings
 from typing import Any, Sequence
@@ -23,8 +24,9 @@ from .models import Model
 from .notebook import Notebook
 from .optimizers import Optimizer
 from .planes import Plane
-from .schedules import Schedule
-from .trajectories import Trajectories, simulate_runs
+from .schedules import OneCycleLR, Schedule
+from .tuning import Search, tuned_fields
+from .trajectories import Trajectories, final_losses, simulate_runs
 
 __all__ = ["Scene", "Run", "Swarm", "View2D", "View3D", "Camera", "ResponseScene", "Response", "ResponseView",
            "SCENE_TYPES"]
@@ -32,6 +34,7 @@ __all__ = ["Scene", "Run", "Swarm", "View2D", "View3D", "Camera", "ResponseScene
 LEVELS = ("linear", "log", "sqrt")
 MAX_SWARM = 10_000          # runs in one swarm
 MAX_RUNS = 20_000           # runs in one scene
+MAX_SEARCH = 100_000        # candidates of every tuned run of a scene together
 MIN_FPS = 0.1               # ten seconds a frame: slower is no animation
 MAX_LEVEL = 1e100           # contour levels beyond overflow matplotlib's contouring
 
@@ -97,6 +100,8 @@ class Run:
     schedule: Any = None
     # The Swarm this run is one of, if any (set when a Scene expands a swarm).
     swarm: Any = dataclasses.field(default=None, repr=False, compare=False)
+    # The values a search chose, ((name, value), ...), once a Scene has tuned the run.
+    tuned: tuple = dataclasses.field(default=(), repr=False, compare=False)
 
     def __post_init__(self):
         if not isinstance(self.optimizer, Optimizer):
@@ -116,10 +121,15 @@ class Run:
         """The legend's name: the label, else the optimizer with its hyperparameters (and
         its schedule, in a few words)."""
         if self.label is not None:
-            return self.label
+            name = self.label
+            if self.tuned:
+                name += ", tuned " + ", ".join(f"{k.split('.')[-1]}={v:.3g}" for k, v in self.tuned)
+            return name
+        skip = ("lr",) if self.schedule is not None and not self.schedule.uses_lr else ()
+        name = self.optimizer.describe(3 if self.tuned else 6, skip)
         if self.schedule is not None:
-            return f"{self.optimizer.describe()}, {self.schedule.short}"
-        return self.optimizer.describe()
+            name += f", {self.schedule.short}"
+        return name + (", tuned" if self.tuned else "")
 
 
 def _start(value) -> tuple:
@@ -165,6 +175,9 @@ class Swarm:
         if not isinstance(self.optimizer, Optimizer):
             raise ValueError(f"Swarm: optimizer must be an optimizer such as opt.GD(lr=0.01), "
                              f"got {self.optimizer!r}")
+        if tuned_fields(self.optimizer):
+            raise ValueError("Swarm: optimizer cannot have tuned values (each start would find its own); "
+                             "tune it in a Run, then give the swarm the value found")
         given = [f for f in ("grid", "random", "starts") if getattr(self, f) is not None]
         if len(given) != 1:
             raise ValueError(f"Swarm: exactly one of grid=(nx, ny), random=n or starts=[(x, y), ...] must "
@@ -471,9 +484,19 @@ class Scene(_Animated):
                                  f"it must be {what}")
         _set(self, "runs", tuple(runs))
         self._check_animation()
+        searched = 0
         for i, run in enumerate(self.runs):
             if run.schedule is not None:
                 run.schedule.check(run.optimizer, self.steps, f"Scene: runs[{i}]")
+                if isinstance(run.schedule, OneCycleLR) and "lr" in tuned_fields(run.optimizer):
+                    raise ValueError(f"Scene: runs[{i}] tunes lr, which OneCycleLR does not use; "
+                                     f"tune its max_lr instead")
+            own, sched = tuned_fields(run.optimizer), tuned_fields(run.schedule)
+            if own or sched:
+                searched += int(np.prod([t.n for t in (*own.values(), *sched.values())], dtype=float))
+        if searched > MAX_SEARCH:
+            raise ValueError(f"Scene: the tuned runs come to {searched} candidates to simulate; "
+                             f"give fewer values (n) or tune fewer things, {MAX_SEARCH} at most")
         for i, view in enumerate(self.views):
             if getattr(view, "data_panel", False) is not False:
                 problem = _data_problem(surface)
@@ -513,11 +536,72 @@ class Scene(_Animated):
         return int(which)
 
     def simulate(self) -> Trajectories:
-        """Every run, advanced together (see ``render.trajectories``). Each call simulates
-        afresh; the arrays are read-only."""
-        return simulate_runs(self.surface, [r.optimizer for r in self.runs],
-                             [r.start for r in self.runs], self.steps, seed=self.seed,
-                             schedules=[r.schedule for r in self.runs])
+        """Every run, advanced together (see ``render.trajectories``), tuned values searched
+        first (see ``resolved``). Each call simulates afresh; the arrays are read-only."""
+        scene = self.resolved()
+        return simulate_runs(scene.surface, [r.optimizer for r in scene.runs],
+                             [r.start for r in scene.runs], scene.steps, seed=scene.seed,
+                             schedules=[r.schedule for r in scene.runs])
+
+    def resolved(self) -> "Scene":
+        """This scene with each tuned value replaced by the winner of its search (see
+        ``render.tuning``); the scene itself when nothing is tuned."""
+        return self.search()[0]
+
+    def search(self) -> tuple["Scene", tuple[Search, ...]]:
+        """The resolved scene and the searches of its tuned runs (``render.tuning.Search``,
+        one per tuned run). Each call searches afresh, as ``simulate`` simulates afresh."""
+        runs, searches = _resolve(self)
+        return (self if not searches else dataclasses.replace(self, runs=runs)), searches
+
+
+# --- tuned values: the search before the race ---------------------------------------------
+
+def _candidates(run) -> tuple[tuple[str, ...], list[tuple[Any, Any]], np.ndarray]:
+    """The tuned names of ``run``, (optimizer, schedule) for each candidate, and their values."""
+    own, sched = tuned_fields(run.optimizer), tuned_fields(run.schedule)
+    names = tuple(own) + tuple(f"schedule.{k}" for k in sched)
+    grids = [t.values for t in own.values()] + [t.values for t in sched.values()]
+    values = np.array(list(itertools.product(*grids)), dtype=float).reshape(-1, len(names))
+    pairs = []
+    for row in values:
+        chosen = dict(zip(names, row.tolist()))
+        optimizer = dataclasses.replace(run.optimizer, **{k: chosen[k] for k in own})
+        schedule = run.schedule
+        if sched:
+            schedule = dataclasses.replace(schedule, **{k: chosen[f"schedule.{k}"] for k in sched})
+        pairs.append((optimizer, schedule))
+    return names, pairs, values
+
+
+def _resolve(scene) -> tuple[tuple, tuple[Search, ...]]:
+    """The scene's runs with every tuned value replaced by its search's winner, and the
+    searches. All candidates of all tuned runs are simulated together, each from its run's
+    start with its run's schedule and noise."""
+    runs = list(scene.runs)
+    tuned_runs = [i for i, r in enumerate(runs) if tuned_fields(r.optimizer) or tuned_fields(r.schedule)]
+    if not tuned_runs:
+        return tuple(runs), ()
+    plans, optimizers, schedules, starts, rows = [], [], [], [], []
+    for i in tuned_runs:
+        names, pairs, values = _candidates(runs[i])
+        plans.append((i, names, values, len(optimizers)))
+        for optimizer, schedule in pairs:
+            optimizers.append(optimizer)
+            schedules.append(schedule)
+            starts.append(runs[i].start)
+            rows.append(i)                 # each candidate draws the run's own noise
+    losses = final_losses(scene.surface, optimizers, starts, scene.steps, seed=scene.seed,
+                          schedules=schedules, noise_rows=rows)
+    searches = []
+    for i, names, values, first in plans:
+        mine = losses[first:first + len(values)]
+        chosen = int(np.argmin(mine))       # the first of equals: values ascend
+        searches.append(Search(i, names, values, mine, chosen))
+        optimizer, schedule = optimizers[first + chosen], schedules[first + chosen]
+        runs[i] = dataclasses.replace(runs[i], optimizer=optimizer, schedule=schedule,
+                                      tuned=tuple(zip(names, values[chosen].tolist())))
+    return tuple(runs), tuple(searches)
 
 
 def _data_problem(surface) -> str | None:

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from . import checks
+from .tuning import Tuned
 
 __all__ = ["Schedule", "StepLR", "ExponentialLR", "CosineAnnealingLR", "LinearLR", "OneCycleLR", "ALL"]
 
@@ -39,9 +40,11 @@ class Schedule:
             parts.append(f"{f.name}={value:g}" if isinstance(value, float) else f"{f.name}={value!r}")
         return f"{type(self).__name__}({', '.join(parts)})"
 
+    uses_lr = True        # whether the optimizer's own lr is the base rate
+
     @property
     def short(self) -> str:
-        """A few words for a legend: 'cosine', 'step x0.1 every 30', ..."""
+        """A few words for a legend: 'cosine over 100', 'step x0.1 every 30', ..."""
         return type(self).__name__
 
     def learning_rates(self, lr, steps: int) -> np.ndarray:
@@ -237,9 +240,11 @@ class OneCycleLR(Schedule):
             raise ValueError(f"OneCycleLR: pct_start {self.pct_start:g} of total_steps {self.total_steps} leaves "
                              f"a phase of no steps; give more total_steps or another pct_start")
 
+    uses_lr = False       # the optimizer's lr is not used
+
     @property
     def short(self):
-        return f"one cycle to {self.max_lr:g}"
+        return f"one cycle to {self.max_lr:.3g}"
 
     def check(self, optimizer, steps, owner="Run"):
         if steps > self.total_steps:
@@ -297,7 +302,6 @@ def _momentum_field(optimizer) -> str | None:
 
 
 def _is_tuned(value) -> bool:
-    from .tuning import Tuned
     return isinstance(value, Tuned)
 
 

@@ -19,8 +19,9 @@ from . import _fused
 from . import optimizers as opt
 from .models import Model
 from .surfaces import Surface
+from .tuning import tuned_fields
 
-__all__ = ["Trajectories", "simulate", "simulate_runs", "is_model", "DIVERGENCE_LIMIT"]
+__all__ = ["Trajectories", "simulate", "simulate_runs", "final_losses", "is_model", "DIVERGENCE_LIMIT"]
 
 DIVERGENCE_LIMIT = 1e12
 _NOISE_BLOCK = 1024          # steps of noise drawn at a time per run
@@ -140,6 +141,51 @@ def simulate_runs(surface: Surface | Model, optimizers: Sequence[opt.Optimizer],
     are the model's loss on the whole data, and its gradients the whole data's, whatever
     minibatch a step used."""
     model = is_model(surface)
+    positions = _positions(surface, optimizers, starts, steps, seed, schedules, noise_rows)
+    with np.errstate(all="ignore"):
+        if model:
+            losses = surface.loss(positions)
+            gradients = surface.gradient(positions)
+        else:
+            x, y = positions[..., 0], positions[..., 1]
+            losses = np.asarray(surface(x, y), dtype=float) + np.zeros(x.shape)
+            gx, gy = surface.gradient(x, y)
+            gradients = np.stack(np.broadcast_arrays(gx, gy), axis=-1).astype(float)
+
+        bad = (_astray(positions) | ~np.isfinite(losses) | ~np.isfinite(gradients).all(axis=-1))
+    diverged = bad.any(axis=1)
+    diverged_at = np.where(diverged, bad.argmax(axis=1), -1)
+    for run in np.flatnonzero(diverged):
+        k = diverged_at[run]
+        positions[run, k:] = np.nan
+        losses[run, k:] = np.nan
+        gradients[run, k:] = np.nan
+    return Trajectories(positions, losses, gradients, diverged_at)
+
+
+def final_losses(surface: Surface | Model, optimizers: Sequence[opt.Optimizer], starts, steps: int,
+                 seed: int = 0, schedules: Sequence | None = None,
+                 noise_rows: Sequence[int] | None = None) -> np.ndarray:
+    """Each run's loss after ``steps`` steps, inf for a run that left the finite numbers or
+    ``DIVERGENCE_LIMIT`` on the way: what a search of hyperparameters compares, without the
+    losses and gradients of every step (``simulate_runs`` for those)."""
+    positions = _positions(surface, optimizers, starts, steps, seed, schedules, noise_rows)
+    with np.errstate(all="ignore"):
+        end = positions[:, -1]
+        losses = surface.loss(end) if is_model(surface) else \
+            np.asarray(surface(end[:, 0], end[:, 1]), dtype=float) + np.zeros(len(end))
+        astray = _astray(positions).any(axis=1)
+    return np.where(astray | ~np.isfinite(losses), np.inf, losses)
+
+
+def _astray(positions: np.ndarray) -> np.ndarray:
+    """(runs, steps + 1): where a position is non-finite or beyond ``DIVERGENCE_LIMIT``."""
+    return ~np.isfinite(positions).all(axis=-1) | (np.abs(positions) > DIVERGENCE_LIMIT).any(axis=-1)
+
+
+def _positions(surface, optimizers, starts, steps, seed, schedules, noise_rows) -> np.ndarray:
+    """Every run's positions, (runs, steps + 1, D), as the step loop leaves them."""
+    model = is_model(surface)
     D = surface.dims if model else 2
     starts = np.asarray(starts, dtype=float).reshape(-1, D)
     if len(optimizers) != len(starts):
@@ -147,10 +193,15 @@ def simulate_runs(surface: Surface | Model, optimizers: Sequence[opt.Optimizer],
     steps = int(steps)
     if steps < 0:
         raise ValueError(f"simulate: steps must be >= 0, got {steps}")
-
     schedules = list(schedules) if schedules is not None else [None] * len(optimizers)
     if len(schedules) != len(optimizers):
         raise ValueError(f"simulate: {len(optimizers)} optimizers but {len(schedules)} schedules")
+    for o, s in zip(optimizers, schedules):
+        searched = tuned_fields(o) or tuned_fields(s)
+        if searched:
+            name, value = next(iter(searched.items()))
+            raise ValueError(f"simulate: {o.name}'s {name} is {value}; a Scene searches tuned values "
+                             f"before it simulates (or give a number)")
     noise_rows = list(range(len(optimizers))) if noise_rows is None else [int(r) for r in noise_rows]
     by_kind: dict[tuple, list[int]] = {}
     for i, (o, s) in enumerate(zip(optimizers, schedules)):
@@ -170,26 +221,7 @@ def simulate_runs(surface: Surface | Model, optimizers: Sequence[opt.Optimizer],
         history = _advance(groups, surface, starts[order], steps, seed)
         positions = np.empty((len(starts), steps + 1, D))
         positions[order] = history.transpose(1, 0, 2)
-        del history
-        if model:
-            losses = surface.loss(positions)
-            gradients = surface.gradient(positions)
-        else:
-            x, y = positions[..., 0], positions[..., 1]
-            losses = np.asarray(surface(x, y), dtype=float) + np.zeros(x.shape)
-            gx, gy = surface.gradient(x, y)
-            gradients = np.stack(np.broadcast_arrays(gx, gy), axis=-1).astype(float)
-
-        bad = (~np.isfinite(positions).all(axis=-1) | (np.abs(positions) > DIVERGENCE_LIMIT).any(axis=-1)
-               | ~np.isfinite(losses) | ~np.isfinite(gradients).all(axis=-1))
-    diverged = bad.any(axis=1)
-    diverged_at = np.where(diverged, bad.argmax(axis=1), -1)
-    for run in np.flatnonzero(diverged):
-        k = diverged_at[run]
-        positions[run, k:] = np.nan
-        losses[run, k:] = np.nan
-        gradients[run, k:] = np.nan
-    return Trajectories(positions, losses, gradients, diverged_at)
+    return positions
 
 
 def _filler(surface, out: np.ndarray):

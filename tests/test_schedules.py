@@ -132,3 +132,39 @@ def test_a_scene_runs_its_schedules_and_names_them():
     assert not np.allclose(t.positions[0], t.positions[1])
     assert [r.name for r in scene.runs] == ["Momentum(lr=0.001)", "Momentum(lr=0.001), step x0.1 every 10",
                                             "Adam, cosine"]
+
+
+def test_the_loss_panel_draws_each_runs_rate_up_to_the_frame_inside_the_frame():
+    from render import View2D
+    from test_views import final_frame, source
+    start = (-1.5, 2.0)
+    runs = [Run(opt.Momentum(lr=1e-3), start, label="constant"),
+            Run(opt.Momentum(lr=1e-3), start, schedule=sch.StepLR(step_size=10, gamma=0.5), label="step"),
+            Run(opt.Adam(), start, schedule=sch.OneCycleLR(max_lr=0.05, total_steps=40), label="one cycle")]
+    view = View2D(loss_panel=True)
+    scene = Scene("rosenbrock", runs, 40, views=[view])
+    frames, image = final_frame(scene, view, (640, 360))
+    d = frames.drawing
+    rates = [line.get_ydata() for _, _, line in d.loss.rates]
+    np.testing.assert_array_equal(rates[0], np.full(40, 1e-3))
+    np.testing.assert_array_equal(rates[1], sch.StepLR(step_size=10, gamma=0.5).learning_rates(1e-3, 40))
+    np.testing.assert_array_equal(rates[2], runs[2].schedule.learning_rates(0.001, 40))
+    assert [line.get_color() for _, _, line in d.loss.rates] == list(d.colors)
+    renderer = d.figure.canvas.get_renderer()
+    assert d.loss.rate_ax.get_tightbbox(renderer).x1 <= d.figure.bbox.width
+    assert d.loss.rate_ax.get_ylabel() == "learning rate (dashed)"
+    # Midway, the lines stop at the frame's step; the rate drawn there is the step's colour.
+    frames = source(scene, view, (640, 360))
+    middle = len(frames) // 2
+    image = frames.frame(middle).astype(int)
+    step = int(frames.drawing.steps[middle])
+    x, y, line = frames.drawing.loss.rates[1]
+    assert len(line.get_xdata()) == step and line.get_xdata()[-1] == step
+    u, v = frames.drawing.loss.rate_ax.transData.transform((step - 3, y[step - 4]))
+    r, c = int(round(360 - v - 0.5)), int(round(u - 0.5))
+    patch = image[r - 2:r + 3, c - 2:c + 3].reshape(-1, 3)
+    want = np.array([int(frames.drawing.colors[1][k:k + 2], 16) for k in (1, 3, 5)])
+    assert np.min(np.abs(patch - want).sum(axis=1)) <= 12
+    # A scene without schedules has no rate axis.
+    plain = Scene("rosenbrock", runs[:1], 10, views=[view])
+    assert final_frame(plain, view, (320, 180))[0].drawing.loss.rates == []

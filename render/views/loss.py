@@ -55,6 +55,33 @@ class LossPanel:
             line, = ax.plot([], [], color=color, linewidth=1.4)
             self.bands.append((values, band, line))
         drawing.animate(self.lines + self.heads + [a for _, band, line in self.bands for a in (band, line)])
+        self._rates()
+
+    def _rates(self) -> None:
+        """When runs have schedules: each run's learning rate against step (a constant one
+        flat), dashed in its colour, on an axis of its own at the right."""
+        d = self.drawing
+        runs = d.plan.scene.runs
+        self.rates = []
+        if not any(getattr(runs[i], "schedule", None) is not None for i in self.singles):
+            return
+        steps = d.plan.scene.steps
+        ax = self.rate_ax = self.ax.twinx()
+        tables = {i: np.full(steps, float(runs[i].optimizer.lr)) if runs[i].schedule is None
+                  else runs[i].schedule.learning_rates(runs[i].optimizer.lr, steps) for i in self.singles}
+        scheduled = list(tables)
+        hi = float(np.concatenate(list(tables.values())).max())
+        ax.set_xlim(self.ax.get_xlim())
+        # Linear from zero: schedules are made of steps, lines and cosines, read as such
+        # (a log axis turned a cosine's last steps into a cliff).
+        ax.set_ylim(0, hi * 1.1 if hi > 0 else 1)
+        ax.ticklabel_format(axis="y", style="sci", scilimits=(-2, 3))
+        ax.set_ylabel("learning rate (dashed)")
+        for i in scheduled:
+            line, = ax.plot([], [], color=d.colors[i], linewidth=1.2, linestyle=(0, (4, 2)))
+            # Optimizer step t (from 1) uses rate t - 1 of the table: drawn at x = t.
+            self.rates.append((np.arange(1, steps + 1), tables[i], line))
+        d.animate([line for _, _, line in self.rates])
 
     def _limits(self, values: np.ndarray, starts: np.ndarray, last_step: int) -> None:
         ax = self.ax
@@ -82,6 +109,9 @@ class LossPanel:
 
     def update(self, frame: int) -> None:
         d = self.drawing
+        step = int(d.steps[frame])
+        for x, rates, line in self.rates:
+            line.set_data(x[:step], rates[:step])
         trails, heads, _ = self.batches.at(frame, grown=not d.baking)
         for members, points, line, head in zip(self.batches.members, trails, self.lines, self.heads):
             if points is not None:

@@ -225,25 +225,37 @@ class Plot2D(Drawing):
             self.ax.set_position((left, bottom, full - width, height))
 
     def _inside(self) -> None:
-        """Widen the left margin until the labels on the left are inside the frame (a narrow
-        frame's long tick labels, "-10.0" beside "PC2 (10%)", reached past its edge)."""
+        """Widen the margins until the labels at the left and right are inside the frame (a
+        narrow frame's long tick labels, "-10.0" beside "PC2 (10%)", reached past its left
+        edge; a learning-rate axis, past its right)."""
         renderer = self.figure.canvas.get_renderer()
-        reach = min(ax.get_tightbbox(renderer).x0 for ax in self.panes)
-        if reach >= 2:
+        width = self.figure.bbox.width
+        boxes = [ax.get_tightbbox(renderer) for ax in self.figure.axes]
+        left = max(0.0, (2 - min(b.x0 for b in boxes)) / width)
+        right = max(0.0, (max(b.x1 for b in boxes) - (width - 2)) / width)
+        if not left and not right:
             return
-        shift = (2 - reach) / self.figure.bbox.width
+        # At most until the plot keeps a third of the frame (a frame of a few dozen pixels
+        # cannot hold the labels at all).
         if self.grid is not None:
-            self.grid.update(left=self.grid.left + shift)
+            g = self.grid
+            room = max(0.0, g.right - g.left - 0.33)
+            left, right = min(left, room), min(right, max(0.0, room - left))
+            g.update(left=g.left + left, right=g.right - right)
             self._regrid()
         else:
             box = self.ax.get_position()
-            self.ax.set_position((box.x0 + shift, box.y0, box.width - shift, box.height))
+            left = min(left, max(0.0, box.width - 0.33))
+            self.ax.set_position((box.x0 + left, box.y0, box.width - left, box.height))
 
     def _regrid(self) -> None:
         """Move the plot and its panels to their changed grid (``GridSpec.update`` moves
-        only pyplot's figures)."""
+        only pyplot's figures), a panel's twin axis with it."""
         for ax in self.panes:
             ax.set_position(ax.get_subplotspec().get_position(self.figure))
+        rate_ax = getattr(self.loss, "rate_ax", None)
+        if rate_ax is not None:
+            rate_ax.set_position(self.loss.ax.get_position())
 
     def _arrows(self):
         # A crowd's arrows would be a thicket: the runs of entries drawn one by one get them.
