@@ -38,7 +38,7 @@ def radius(p):
 
 def test_every_scene_file_opens_with_its_figure_and_lesson():
     files = sorted(SCENES.glob("*.py"))
-    assert len(files) == 18
+    assert len(files) == 19
     for f in files:
         module_doc = f.read_text().split('"""')[1]
         assert len(module_doc.split()) > 25, f.name
@@ -287,6 +287,20 @@ def test_linear_fits_sgd_swings_onto_the_line_adam_turns_evenly_gd_turns_the_bou
     best = math.degrees(math.atan2(w[1], w[0]))
     for run in boundary.positions:
         assert abs(math.degrees(math.atan2(run[-1, 1], run[-1, 0])) - best) < 1.0
+
+
+
+def test_schedules_settle_noisy_momentum_that_a_constant_rate_leaves_bouncing():
+    scene = scenes("schedules")["schedules"]
+    assert [type(r.schedule).__name__ for r in scene.runs] == ["NoneType", "StepLR", "CosineAnnealingLR", "OneCycleLR"]
+    for seed in range(8):
+        t = dataclasses.replace(scene, seed=seed).simulate()
+        calm = np.mean(t.losses[:, -50:], axis=1)
+        constant, step, cosine, cycle = calm
+        assert step < constant / 5 and cosine < constant / 5, (seed, calm)
+        assert cycle < constant, (seed, calm)
+        middle = np.mean(t.losses[:, 60:150], axis=1)           # around one cycle's peak rate, step 90
+        assert np.argmax(middle) == 3, (seed, middle)
 
 
 # --- every view of every gallery scene, against its snapshot ------------------------------------
