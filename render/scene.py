@@ -28,7 +28,7 @@ from .schedules import OneCycleLR, Schedule
 from .tuning import Search, tuned_fields
 from .trajectories import Trajectories, final_losses, simulate_runs
 
-__all__ = ["Scene", "Run", "Swarm", "View2D", "View3D", "Camera", "ResponseScene", "Response", "ResponseView",
+__all__ = ["Scene", "Run", "Swarm", "View2D", "View3D", "Multiples", "Camera", "ResponseScene", "Response", "ResponseView",
            "SCENE_TYPES"]
 
 LEVELS = ("linear", "log", "sqrt")
@@ -72,6 +72,25 @@ def _cmap(owner, field, value) -> str | None:
         raise ValueError(f"{owner}: {field} must be a matplotlib colormap name such as 'viridis', "
                          f"got {value!r}")
     return value
+
+
+def _levels(owner, value):
+    """Contour levels: a spacing's name, or at least two increasing values."""
+    if isinstance(value, str):
+        if value not in LEVELS:
+            raise ValueError(f"{owner}: levels must be one of {', '.join(LEVELS)} or a list of "
+                             f"increasing numbers, got {value!r}")
+        return value
+    try:
+        levels = tuple(float(v) for v in value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{owner}: levels must be one of {', '.join(LEVELS)} or a list of "
+                         f"increasing numbers, got {value!r}") from None
+    if len(levels) < 2 or any(b <= a for a, b in zip(levels, levels[1:])) \
+            or not all(abs(v) <= MAX_LEVEL for v in levels):
+        raise ValueError(f"{owner}: levels must hold at least two increasing numbers within "
+                         f"+-{MAX_LEVEL:g}, got {checks._short(value)}")
+    return levels
 
 
 def _window(owner, value):
@@ -301,21 +320,7 @@ class View2D:
             raise ValueError(f"View2D: data_panel must be True (the first run), a run's index or label, "
                              f"or False, got {checks._short(which)}")
         _set(self, "name", _name(owner, "name", self.name))
-        if isinstance(self.levels, str):
-            if self.levels not in LEVELS:
-                raise ValueError(f"View2D: levels must be one of {', '.join(LEVELS)} or a list of "
-                                 f"increasing numbers, got {self.levels!r}")
-        else:
-            try:
-                levels = tuple(float(v) for v in self.levels)
-            except (TypeError, ValueError):
-                raise ValueError(f"View2D: levels must be one of {', '.join(LEVELS)} or a list of "
-                                 f"increasing numbers, got {self.levels!r}") from None
-            if len(levels) < 2 or any(b <= a for a, b in zip(levels, levels[1:])) \
-                    or not all(abs(v) <= MAX_LEVEL for v in levels):
-                raise ValueError(f"View2D: levels must hold at least two increasing numbers within "
-                                 f"+-{MAX_LEVEL:g}, got {checks._short(self.levels)}")
-            _set(self, "levels", levels)
+        _set(self, "levels", _levels(owner, self.levels))
         _set(self, "contours", checks.integer(owner, "contours", self.contours, 2, 200))
         for flag in ("arrows", "field", "loss_panel"):
             _set(self, flag, checks.flag(owner, flag, getattr(self, flag)))
@@ -328,6 +333,36 @@ class View2D:
             _set(self, "legend", checks.flag(owner, "legend", self.legend))
         _set(self, "window", _window(owner, self.window))
         _set(self, "cmap", _cmap(owner, "cmap", self.cmap))
+
+
+MAX_PANELS = 36          # panels of a Multiples view
+
+
+@dataclasses.dataclass(frozen=True)
+class Multiples:
+    """Small multiples: each run in a small contour panel of its own, every panel the same
+    surface on one colour scale and window, titled with the run's name, its current loss
+    across from the title. For races of more runs than colours or legend entries can tell apart (a
+    tuned race of ten optimizers), and for sweeps. levels, contours, window and cmap: as for
+    View2D. columns: panels per row (default: as square as the frame allows).
+    """
+
+    name: str = "multiples"
+    levels: Any = "linear"
+    contours: int = 12
+    window: tuple | None = None
+    cmap: str | None = None
+    columns: int | None = None
+
+    def __post_init__(self):
+        owner = "Multiples"
+        _set(self, "name", _name(owner, "name", self.name))
+        _set(self, "levels", _levels(owner, self.levels))
+        _set(self, "contours", checks.integer(owner, "contours", self.contours, 2, 200))
+        _set(self, "window", _window(owner, self.window))
+        _set(self, "cmap", _cmap(owner, "cmap", self.cmap))
+        if self.columns is not None:
+            _set(self, "columns", checks.integer(owner, "columns", self.columns, 1, MAX_PANELS))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -440,7 +475,7 @@ class Scene(_Animated):
     hold: float = 1.5
     plane: Any = None
 
-    VIEW_TYPES = (View2D, View3D)
+    VIEW_TYPES = (View2D, View3D, Multiples)
 
     def __post_init__(self):
         surface = self.surface
@@ -498,6 +533,9 @@ class Scene(_Animated):
             raise ValueError(f"Scene: the tuned runs come to {searched} candidates to simulate; "
                              f"give fewer values (n) or tune fewer things, {MAX_SEARCH} at most")
         for i, view in enumerate(self.views):
+            if isinstance(view, Multiples) and len(self.runs) > MAX_PANELS:
+                raise ValueError(f"Scene: views[{i}] draws a panel a run, and {len(self.runs)} runs are more than "
+                                 f"{MAX_PANELS} panels; draw a crowd with View2D")
             if getattr(view, "data_panel", False) is not False:
                 problem = _data_problem(surface)
                 if problem:

@@ -38,7 +38,7 @@ def radius(p):
 
 def test_every_scene_file_opens_with_its_figure_and_lesson():
     files = sorted(SCENES.glob("*.py"))
-    assert len(files) == 19
+    assert len(files) == 20
     for f in files:
         module_doc = f.read_text().split('"""')[1]
         assert len(module_doc.split()) > 25, f.name
@@ -301,6 +301,22 @@ def test_schedules_settle_noisy_momentum_that_a_constant_rate_leaves_bouncing():
         assert cycle < constant, (seed, calm)
         middle = np.mean(t.losses[:, 60:150], axis=1)           # around one cycle's peak rate, step 90
         assert np.argmax(middle) == 3, (seed, middle)
+
+
+
+def test_fair_race_tuned_plain_descent_beats_adam_radam_and_adadelta_lag():
+    scene = scenes("fair_race")["fair_race"]
+    resolved, searches = scene.search()
+    assert len(searches) == 10 and all(len(s.values) == 64 for s in searches)
+    names = [r.label for r in resolved.runs]
+    lr = dict(zip(names, (r.optimizer.lr for r in resolved.runs)))
+    assert round(lr["GD"], 4) == round(lr["Momentum"], 4) == 0.002
+    final = dict(zip(names, resolved.simulate().losses[:, -1]))
+    for rival in ("Adam", "RMSprop", "Lion"):
+        assert final["GD"] < final[rival] and final["Momentum"] < final[rival], rival
+    assert final["RAdam"] > 0.3 and max(final, key=final.get) == "Adadelta"
+    # Every winner lies inside its range, not at an end: the ranges were wide enough.
+    assert all(0 < s.chosen < len(s.values) - 1 for s in searches)
 
 
 # --- every view of every gallery scene, against its snapshot ------------------------------------

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from helpers import final_frame
 from hypothesis import given, settings, strategies as st
 
-from render import Camera, Run, Scene, Swarm, View2D, View3D, optimizers as opt, surfaces
+from render import Camera, Multiples, Run, Scene, Swarm, View2D, View3D, optimizers as opt, surfaces
 from render.cli import main
 
 # --- numerically hard scenes render ----------------------------------------------------------
@@ -505,6 +505,7 @@ SPECS = {
     "Camera": (Camera, ["elev", "azim", "distance", "orbit"]),
     "View2D": (View2D, ["name", "levels", "contours", "arrows", "field", "loss_panel", "window", "cmap", "legend", "aspect"]),
     "View3D": (View3D, ["name", "camera", "cmap", "alpha", "shadow", "window", "resolution", "legend"]),
+    "Multiples": (Multiples, ["name", "levels", "contours", "window", "cmap", "columns"]),
     "Scene": (lambda **f: Scene(**{"surface": "bowl", "runs": [Run(opt.GD(), (0, 0))], "steps": 3, **f}),
               ["surface", "runs", "steps", "views", "fps", "name", "title", "max_frames", "seed", "theme", "hold"]),
 }

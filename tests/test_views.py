@@ -578,3 +578,46 @@ def test_the_status_line_fits_its_frame_briefer_and_naming_fewer_runs_when_narro
     wide, low, narrow = texts.values()
     assert wide == d.status(len(frames) - 1) and wide.count("off plane") == 4       # the full form
     assert len(narrow) < len(low) <= len(wide) and narrow.endswith("more")
+
+
+# --- small multiples -------------------------------------------------------------------------------
+
+def test_multiples_draw_each_run_in_its_own_panel_with_its_name_loss_and_head():
+    from render import Multiples
+    runs = [Run(opt.Adam(lr=0.3), (-1.5, 2.0), color="#ff00ff", label="Adam"),
+            Run(opt.GD(lr=1e-3), (1.0, -0.5), color="#00ffff"),
+            Run(opt.GD(lr=0.02), (-1.0, 1.5), color="#00aa00", label="too fast")]
+    view = Multiples(window=(-2, 2, -1, 3), columns=2)
+    scene = Scene("rosenbrock", runs, 30, views=[view])
+    frames, last = final_frame(scene, view, (640, 360))
+    d = frames.drawing
+    t = d.trajectories
+    assert len(d.axes) == 3 and [ax.get_title(loc="left") for ax in d.axes] == ["Adam", "GD(lr=0.001)", "too fast"]
+    # Two columns: the third panel starts a second row, under the first.
+    boxes = [ax.get_position() for ax in d.axes]
+    assert boxes[1].x0 > boxes[0].x1 and boxes[2].y1 < boxes[0].y0 and abs(boxes[2].x0 - boxes[0].x0) < 1e-9
+    for k in (0, 1):
+        x, y = t.positions[k, -1]
+        u, v = d.axes[k].transData.transform((x, y))
+        row, col = int(round(360 - v - 0.5)), int(round(u - 0.5))
+        patch = last[row - 1:row + 2, col - 1:col + 2].reshape(-1, 3).astype(int)
+        want = np.array([int(runs[k].color[j:j + 2], 16) for j in (1, 3, 5)])
+        assert np.min(np.abs(patch - want).sum(axis=1)) <= 12, (k, patch)
+        assert d.losses[k].get_text() == f"{t.losses[k, -1]:.3g}"
+        # Each panel draws its own run only: the others' ends are not in its trail.
+        assert np.array_equal(d.trails[k].get_xydata()[-1], t.positions[k, -1])
+    assert t.diverged_at[2] > 0
+    assert d.losses[2].get_text() == f"diverged at {t.diverged_at[2]}"
+    assert len(d.crosses[2].get_xdata()) == 1 and len(d.heads[2].get_xdata()) == 0
+    assert d.status_text.get_text() == "step 30"
+
+
+def test_multiples_refuse_more_panels_than_they_can_show():
+    from render import Multiples, Swarm
+    with pytest.raises(ValueError, match=r"^Scene: views\[0\] draws a panel a run, and 49 runs are more than 36 panels; "
+                                         r"draw a crowd with View2D$"):
+        Scene("bowl", [Swarm(opt.GD(lr=0.1), grid=7)], 5, views=[Multiples()])
+    with pytest.raises(ValueError, match=r"^Multiples: columns must be a whole number in \[1, 36\], got 0$"):
+        Multiples(columns=0)
+    with pytest.raises(ValueError, match=r"^Multiples: levels must be one of"):
+        Multiples(levels="cubic")

@@ -16,7 +16,7 @@ __all__ = ["Drawing", "PinnedFigure", "animation", "build", "style"]
 
 
 def build(plan, view, size, dpi=None) -> Drawing:
-    """The drawing of ``view`` (a View2D, View3D or ResponseView) of the planned scene."""
+    """The drawing of ``view`` (a View2D, View3D, Multiples or ResponseView) of the planned scene."""
     # By the spec's class name: drawing code reads specs but never imports their module.
     # Only the view's own module is imported (a 2D render has no need of mplot3d).
     kind = type(view).__name__
@@ -24,6 +24,8 @@ def build(plan, view, size, dpi=None) -> Drawing:
         from .plot2d import Plot2D as drawing
     elif kind == "View3D":
         from .plot3d import Plot3D as drawing
+    elif kind == "Multiples":
+        from .multiples import Multiples as drawing
     elif kind == "ResponseView":
         from .responses import ResponsePlot as drawing
     else:

@@ -1,0 +1,102 @@
+"""Small multiples: each run in a contour panel of its own, all on one colour scale.
+
+One plot cannot tell ten runs apart: the palette has eight colours, a legend eight entries,
+and ten trails over one valley are a tangle. Here each run has its panel, titled with its
+name (its tuned value, its schedule), its trail in its colour from its start, its head, and
+its current loss across from its title; the panels share the surface's window, levels and
+colours, so they compare at a glance.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from matplotlib.colors import BoundaryNorm
+from matplotlib.transforms import offset_copy
+
+from .base import Drawing, contour_levels
+from .glyphs import GlyphText
+from .swarm import START_SIZE
+
+GRID = 160          # contour grid points per side of a panel
+
+
+class Multiples(Drawing):
+    def __init__(self, plan, view, size, dpi=None):
+        super().__init__(plan, view, size, dpi)
+        fig = self.figure
+        runs = list(range(len(plan.scene.runs)))
+        self.runs = runs
+        n = len(runs)
+        w, h = fig.bbox.width, fig.bbox.height
+        # As square panels as the frame allows: columns over rows near the frame's aspect.
+        columns = view.columns or max(1, min(n, round(math.sqrt(n * w / h))))
+        rows = math.ceil(n / columns)
+        grid = fig.add_gridspec(rows, columns, left=0.02, right=0.98, bottom=0.03, top=0.86,
+                                wspace=0.05, hspace=0.28)
+        self.window = self.resolve_window()
+        xmin, xmax, ymin, ymax = self.window
+        X, Y, Z = self.surface.grid(GRID, self.window)
+        Z = np.ma.masked_invalid(Z)
+        levels = contour_levels(Z.filled(np.nan), view.levels, view.contours)
+        norm = BoundaryNorm(levels, self.cmap.N, extend="both")
+        positions = self.trajectories.positions
+        self.axes, self.trails, self.heads, self.crosses, self.losses = [], [], [], [], []
+        for k, run in enumerate(runs):
+            ax = fig.add_subplot(grid[k // columns, k % columns])
+            ax.contourf(X, Y, Z, levels=levels, cmap=self.cmap, norm=norm, extend="both")
+            ax.contour(X, Y, Z, levels=levels[:: max(1, len(levels) // 6)], colors=self.theme.contour,
+                       linestyles="dashed", linewidths=0.4, alpha=0.5)
+            for mx, my in self.surface.minima:
+                ax.plot([mx], [my], marker="*", markersize=7, markerfacecolor="white",
+                        markeredgecolor="black", markeredgewidth=0.6, linestyle="none")
+            ax.set_xlim(xmin, xmax)
+            ax.set_ylim(ymin, ymax)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            ax.set_title(plan.labels[run], fontsize=7.5, color=self.theme.text, pad=3, loc="left")
+            color = self.colors[run]
+            x0, y0 = positions[run, 0]
+            ax.scatter([x0], [y0], s=START_SIZE, marker="s", color=color, edgecolors="black",
+                       linewidths=0.5, zorder=3)
+            trail, = ax.plot([], [], color=color, linewidth=1.6, zorder=4)
+            head, = ax.plot([], [], color=color, marker="o", markersize=6, markeredgecolor="black",
+                            markeredgewidth=0.7, linestyle="none", zorder=5)
+            cross, = ax.plot([], [], color=color, marker="X", markersize=7, markeredgecolor="black",
+                             markeredgewidth=0.7, linestyle="none", zorder=5)
+            # The loss above the panel's right end, across from its title: nothing covers it.
+            corner = offset_copy(ax.transAxes, fig=fig, y=3, units="points")
+            loss = GlyphText(1, 1, "", fontsize=7, color=self.theme.text, ha="right", transform=corner)
+            fig.add_artist(loss)
+            self.axes.append(ax)
+            self.trails.append(trail)
+            self.heads.append(head)
+            self.crosses.append(cross)
+            self.losses.append(loss)
+        self.animate(self.trails + self.heads + self.crosses + self.losses)
+        self.status_text = GlyphText(0.5, 0.9, f"step {int(self.steps[0])}", fontsize=8, ha="center",
+                                     color=self.theme.text, transform=fig.transFigure)
+        fig.add_artist(self.status_text)
+        self.animate([self.status_text])
+        fig.suptitle(self.title(), fontsize=11)
+        self.update(0)
+
+    def update(self, frame: int) -> list:
+        plan = self.plan
+        positions, losses = self.trajectories.positions, self.trajectories.losses
+        step = int(self.steps[frame])
+        for k, run in enumerate(self.runs):
+            last = int(plan.last[run, frame])
+            path = positions[run, : max(last, 0) + 1]
+            self.trails[k].set_data(path[:, 0], path[:, 1])
+            x, y = path[-1]
+            if plan.diverged(run, frame):
+                self.heads[k].set_data([], [])
+                self.crosses[k].set_data([x], [y])
+                self.losses[k].set_text(f"diverged at {int(self.trajectories.diverged_at[run])}")
+            else:
+                self.heads[k].set_data([x], [y])
+                self.crosses[k].set_data([], [])
+                self.losses[k].set_text(f"{losses[run, step]:.3g}")
+        self.status_text.set_text(f"step {step}")
+        return self.animated
