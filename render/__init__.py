@@ -9,9 +9,11 @@ from ._version import __version__
 
 from . import datasets, optimizers, schedules, signals, surfaces
 from .planes import Plane
-from .scene import Camera, Multiples, Response, ResponseScene, ResponseView, Run, Scene, Swarm, View2D, View3D
+from .scene import (Camera, Multiples, Response, ResponseScene, ResponseView, Run, Scene, Swarm, Sweep,
+                    SweepLoss, View2D, View3D)
 from .trajectories import Trajectories, simulate
 from .tuning import tuned
 
-__all__ = ["Camera", "Multiples", "Plane", "Response", "ResponseScene", "ResponseView", "Run", "Scene", "Swarm", "Trajectories",
-           "View2D", "View3D", "datasets", "optimizers", "schedules", "signals", "simulate", "surfaces", "tuned"]
+__all__ = ["Camera", "Multiples", "Plane", "Response", "ResponseScene", "ResponseView", "Run",
+           "Scene", "Swarm", "Sweep", "SweepLoss", "Trajectories", "View2D", "View3D", "datasets",
+           "optimizers", "schedules", "signals", "simulate", "surfaces", "tuned"]

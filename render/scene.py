@@ -28,7 +28,7 @@ from .schedules import OneCycleLR, Schedule
 from .tuning import Search, tuned_fields
 from .trajectories import Trajectories, final_losses, simulate_runs
 
-__all__ = ["Scene", "Run", "Swarm", "View2D", "View3D", "Multiples", "Camera", "ResponseScene", "Response", "ResponseView",
+__all__ = ["Scene", "Run", "Swarm", "Sweep", "View2D", "View3D", "Multiples", "SweepLoss", "Camera", "ResponseScene", "Response", "ResponseView",
            "SCENE_TYPES"]
 
 LEVELS = ("linear", "log", "sqrt")
@@ -119,6 +119,9 @@ class Run:
     schedule: Any = None
     # The Swarm this run is one of, if any (set when a Scene expands a swarm).
     swarm: Any = dataclasses.field(default=None, repr=False, compare=False)
+    # The Sweep this run is a cell of, if any, and its values there ((name, value), ...).
+    sweep: Any = dataclasses.field(default=None, repr=False, compare=False)
+    cell: tuple = dataclasses.field(default=(), repr=False, compare=False)
     # The values a search chose, ((name, value), ...), once a Scene has tuned the run.
     tuned: tuple = dataclasses.field(default=(), repr=False, compare=False)
 
@@ -131,6 +134,8 @@ class Run:
                              f"or None, got {checks._short(self.schedule)}")
         if self.swarm is not None and not isinstance(self.swarm, Swarm):
             raise ValueError(f"Run: swarm must be a Swarm(...) or None, got {self.swarm!r}")
+        if self.sweep is not None and not isinstance(self.sweep, Sweep):
+            raise ValueError(f"Run: sweep must be a Sweep(...) or None, got {self.sweep!r}")
         _set(self, "start", _start(self.start))
         _set(self, "label", checks.text("Run", "label", self.label))
         _set(self, "color", _color("Run", "color", self.color))
@@ -259,6 +264,79 @@ class Swarm:
                      for x, y in self.points(window))
 
 
+MAX_SWEEP = 400             # runs of one sweep
+
+
+class Sweep:
+    """One optimizer from one start at every value (or pair of values) of one or two of its
+    hyperparameters: ``Sweep(opt.Momentum(), start, lr=[1e-4, 1e-3, 1e-2], momentum=[0.5, 0.9])``.
+
+    In a Scene it stands for its runs, one per cell of the grid, the first hyperparameter
+    along a row and the second down a column, each labelled with its values
+    (``lr=0.001, momentum=0.9``). ``Multiples`` draws them as that grid of panels, and
+    ``SweepLoss`` draws the loss of every cell against the values. The optimizer's other
+    hyperparameters, the schedule and the colour are every cell's.
+    """
+
+    def __init__(self, optimizer, start, label: str | None = None, color: Any = None, schedule: Any = None,
+                 **values):
+        owner = "Sweep"
+        if not isinstance(optimizer, Optimizer):
+            raise ValueError(f"Sweep: optimizer must be an optimizer such as opt.Momentum(), got {optimizer!r}")
+        if tuned_fields(optimizer):
+            raise ValueError("Sweep: optimizer cannot have tuned values; sweep them instead")
+        if not 1 <= len(values) <= 2:
+            raise ValueError(f"Sweep: give one or two hyperparameters to sweep, each a list of values, such as "
+                             f"lr=[1e-3, 1e-2]; got {len(values)}")
+        fields = {f.name for f in dataclasses.fields(optimizer)}
+        swept = {}
+        for name, given in values.items():
+            if name not in fields:
+                raise ValueError(f"Sweep: {optimizer.name} has no hyperparameter {name!r}; "
+                                 f"it has {', '.join(sorted(fields))}")
+            if isinstance(given, (str, bytes)) or not hasattr(given, "__len__"):
+                raise ValueError(f"Sweep: {name} must be a list of values, got {checks._short(given)}")
+            given = tuple(given)
+            if not 1 <= len(given) <= MAX_SWEEP:
+                raise ValueError(f"Sweep: {name} must hold 1 to {MAX_SWEEP} values, got {len(given)}")
+            checked = []
+            for k, value in enumerate(given):
+                try:      # the optimizer checks each value as it checks its own
+                    checked.append(getattr(dataclasses.replace(optimizer, **{name: value}), name))
+                except ValueError as e:
+                    raise ValueError(f"Sweep: {name}[{k}]: {e}") from None
+            swept[name] = tuple(checked)
+        cells = math.prod(len(v) for v in swept.values())
+        if cells > MAX_SWEEP:
+            raise ValueError(f"Sweep: the grid has {cells} cells; {MAX_SWEEP} at most")
+        probe = Run(optimizer, start, label=label, color=color, schedule=schedule)     # checks the rest
+        self.optimizer, self.start, self.label = optimizer, probe.start, probe.label
+        self.color, self.schedule, self.values = probe.color, schedule, swept
+
+    def __repr__(self):
+        values = ", ".join(f"{k}={list(v)}" for k, v in self.values.items())
+        return f"Sweep({self.optimizer!r}, {self.start!r}, {values})"
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(rows, columns) of the grid: the second hyperparameter's values, the first's."""
+        counts = [len(v) for v in self.values.values()]
+        return (counts[1] if len(counts) > 1 else 1), counts[0]
+
+    def runs(self) -> tuple[Run, ...]:
+        names = list(self.values)
+        grids = [self.values[n] for n in names]
+        out = []
+        for combo in itertools.product(*reversed(grids)):     # row by row: the first varies fastest
+            cell = tuple(zip(names, reversed(combo)))
+            optimizer = dataclasses.replace(self.optimizer, **dict(cell))
+            text = ", ".join(f"{n}={v:g}" for n, v in cell)
+            label = f"{self.label}, {text}" if self.label else text
+            out.append(Run(optimizer, self.start, label=label, color=self.color, schedule=self.schedule,
+                           sweep=self, cell=cell))
+        return tuple(out)
+
+
 @dataclasses.dataclass(frozen=True)
 class Camera:
     """Where the 3D view looks from: elevation and azimuth in degrees, distance (larger is
@@ -363,6 +441,22 @@ class Multiples:
         _set(self, "cmap", _cmap(owner, "cmap", self.cmap))
         if self.columns is not None:
             _set(self, "columns", checks.integer(owner, "columns", self.columns, 1, MAX_PANELS))
+
+
+@dataclasses.dataclass(frozen=True)
+class SweepLoss:
+    """The loss of every cell of the scene's Sweep against its values, at each frame's step:
+    a line over the values of one hyperparameter, a heatmap over two (each cell's loss
+    written in it, the lowest outlined, diverged cells marked). log: a log scale for the
+    losses (default: when they are positive and span more than two decades)."""
+
+    name: str = "sweep"
+    log: bool | None = None
+
+    def __post_init__(self):
+        _set(self, "name", _name("SweepLoss", "name", self.name))
+        if self.log is not None:
+            _set(self, "log", checks.flag("SweepLoss", "log", self.log))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -475,7 +569,7 @@ class Scene(_Animated):
     hold: float = 1.5
     plane: Any = None
 
-    VIEW_TYPES = (View2D, View3D, Multiples)
+    VIEW_TYPES = (View2D, View3D, Multiples, SweepLoss)
 
     def __post_init__(self):
         surface = self.surface
@@ -501,11 +595,13 @@ class Scene(_Animated):
         for i, run in enumerate(given):
             if isinstance(run, Swarm):
                 runs.extend(run.runs(surface.window))
+            elif isinstance(run, Sweep):
+                runs.extend(run.runs())
             elif isinstance(run, Run):
                 runs.append(run)
             else:
-                raise ValueError(f"Scene: runs[{i}] must be a Run(optimizer, start) or a Swarm(optimizer, "
-                                 f"grid=...), got {run!r}")
+                raise ValueError(f"Scene: runs[{i}] must be a Run(optimizer, start), a Swarm(optimizer, "
+                                 f"grid=...) or a Sweep(optimizer, start, lr=[...]), got {run!r}")
         if len(runs) > MAX_RUNS:
             raise ValueError(f"Scene: runs must come to at most {MAX_RUNS} runs, got {len(runs)}")
         dims = surface.dims if isinstance(surface, Model) else 2
@@ -513,7 +609,7 @@ class Scene(_Animated):
             if isinstance(run, Swarm) and dims != 2:
                 raise ValueError(f"Scene: runs[{i}] is a Swarm, which starts runs over a surface's window; "
                                  f"over a model give Run(optimizer, start) for each start")
-            if isinstance(run, Run) and len(run.start) != dims:
+            if isinstance(run, (Run, Sweep)) and len(run.start) != dims:
                 what = f"the model's {dims} parameters (such as model.init)" if dims != 2 else "(x, y)"
                 raise ValueError(f"Scene: runs[{i}] starts at a point of {len(run.start)} numbers; "
                                  f"it must be {what}")
@@ -533,6 +629,11 @@ class Scene(_Animated):
             raise ValueError(f"Scene: the tuned runs come to {searched} candidates to simulate; "
                              f"give fewer values (n) or tune fewer things, {MAX_SEARCH} at most")
         for i, view in enumerate(self.views):
+            if isinstance(view, SweepLoss):
+                sweeps = {id(r.sweep) for r in self.runs if r.sweep is not None}
+                if len(sweeps) != 1:
+                    raise ValueError(f"Scene: views[{i}] is a SweepLoss, which draws one Sweep's cells; the scene "
+                                     f"has {len(sweeps) or 'no'} sweep{'s' if len(sweeps) != 1 else ''}")
             if isinstance(view, Multiples) and len(self.runs) > MAX_PANELS:
                 raise ValueError(f"Scene: views[{i}] draws a panel a run, and {len(self.runs)} runs are more than "
                                  f"{MAX_PANELS} panels; draw a crowd with View2D")

@@ -38,7 +38,7 @@ def radius(p):
 
 def test_every_scene_file_opens_with_its_figure_and_lesson():
     files = sorted(SCENES.glob("*.py"))
-    assert len(files) == 20
+    assert len(files) == 21
     for f in files:
         module_doc = f.read_text().split('"""')[1]
         assert len(module_doc.split()) > 25, f.name
@@ -317,6 +317,21 @@ def test_fair_race_tuned_plain_descent_beats_adam_radam_and_adadelta_lag():
     assert final["RAdam"] > 0.3 and max(final, key=final.get) == "Adadelta"
     # Every winner lies inside its range, not at an end: the ranges were wide enough.
     assert all(0 < s.chosen < len(s.values) - 1 for s in searches)
+
+
+
+def test_momentum_sweep_a_rate_ceiling_momentum_cannot_lift_and_a_best_momentum_below_one():
+    scene = scenes("momentum_sweep")["momentum_sweep"]
+    t = simulated("momentum_sweep", "momentum_sweep")
+    lrs, momenta = scene.runs[0].sweep.values.values()
+    final = np.where(t.diverged_at >= 0, np.inf, t.losses[:, -1]).reshape(len(momenta), len(lrs))
+    assert np.all(np.isinf(final[:, -1])) and np.all(t.diverged_at.reshape(final.shape)[:, -1] <= 6)
+    assert np.all(np.isfinite(final[:, :-1]))
+    at = lrs.index(1e-3)
+    assert final[0, at] > 4 and final[momenta.index(0.95), at] < 1e-4
+    best = np.unravel_index(np.argmin(final), final.shape)
+    assert (momenta[best[0]], lrs[best[1]]) == (0.95, 2e-3)
+    assert np.all(final[momenta.index(0.99), :-1] > final[momenta.index(0.95), :-1])
 
 
 # --- every view of every gallery scene, against its snapshot ------------------------------------

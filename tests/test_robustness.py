@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from helpers import final_frame
 from hypothesis import given, settings, strategies as st
 
-from render import Camera, Multiples, Run, Scene, Swarm, View2D, View3D, optimizers as opt, surfaces
+from render import Camera, Multiples, Run, Scene, Swarm, Sweep, SweepLoss, View2D, View3D, optimizers as opt, surfaces
 from render.cli import main
 
 # --- numerically hard scenes render ----------------------------------------------------------
@@ -506,6 +506,9 @@ SPECS = {
     "View2D": (View2D, ["name", "levels", "contours", "arrows", "field", "loss_panel", "window", "cmap", "legend", "aspect"]),
     "View3D": (View3D, ["name", "camera", "cmap", "alpha", "shadow", "window", "resolution", "legend"]),
     "Multiples": (Multiples, ["name", "levels", "contours", "window", "cmap", "columns"]),
+    "SweepLoss": (SweepLoss, ["name", "log"]),
+    "Sweep": (lambda **f: Sweep(**{"optimizer": opt.Momentum(), "start": (0, 0), "lr": [0.1], **f}),
+              ["optimizer", "start", "label", "color", "schedule", "lr", "momentum", "dampening"]),
     "Scene": (lambda **f: Scene(**{"surface": "bowl", "runs": [Run(opt.GD(), (0, 0))], "steps": 3, **f}),
               ["surface", "runs", "steps", "views", "fps", "name", "title", "max_frames", "seed", "theme", "hold"]),
 }

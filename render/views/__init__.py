@@ -26,6 +26,8 @@ def build(plan, view, size, dpi=None) -> Drawing:
         from .plot3d import Plot3D as drawing
     elif kind == "Multiples":
         from .multiples import Multiples as drawing
+    elif kind == "SweepLoss":
+        from .sweep import SweepLoss as drawing
     elif kind == "ResponseView":
         from .responses import ResponsePlot as drawing
     else:

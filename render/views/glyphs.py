@@ -131,6 +131,10 @@ class GlyphText(Artist):
     def get_text(self) -> str:
         return self._text
 
+    def set_color(self, color) -> None:
+        self._rgb = np.array(colors.to_rgb(color)) * 255
+        self.stale = True
+
     def room(self) -> float:
         """The pixels the line may take: from its anchor to the figure's edge (both edges
         for a centred line), less a small margin."""

@@ -29,11 +29,19 @@ class Multiples(Drawing):
         self.runs = runs
         n = len(runs)
         w, h = fig.bbox.width, fig.bbox.height
-        # As square panels as the frame allows: columns over rows near the frame's aspect.
-        columns = view.columns or max(1, min(n, round(math.sqrt(n * w / h))))
-        rows = math.ceil(n / columns)
-        grid = fig.add_gridspec(rows, columns, left=0.02, right=0.98, bottom=0.03, top=0.86,
-                                wspace=0.05, hspace=0.28)
+        # A sweep of two hyperparameters is its grid: the first along a row, the second down
+        # a column, the values as headers. Otherwise as square panels as the frame allows.
+        sweep = plan.scene.runs[0].sweep
+        self.sweep = sweep if sweep is not None and len(sweep.values) == 2 and \
+            all(r.sweep is sweep for r in plan.scene.runs) else None
+        if self.sweep is not None:
+            rows, columns = self.sweep.shape
+        else:
+            columns = view.columns or max(1, min(n, round(math.sqrt(n * w / h))))
+            rows = math.ceil(n / columns)
+        left = 0.06 if self.sweep is not None else 0.02
+        grid = fig.add_gridspec(rows, columns, left=left, right=0.98, bottom=0.03,
+                                top=0.84 if self.sweep is not None else 0.86, wspace=0.05, hspace=0.28)
         self.window = self.resolve_window()
         xmin, xmax, ymin, ymax = self.window
         X, Y, Z = self.surface.grid(GRID, self.window)
@@ -54,7 +62,8 @@ class Multiples(Drawing):
             ax.set_ylim(ymin, ymax)
             ax.set_xticks([])
             ax.set_yticks([])
-            ax.set_title(plan.labels[run], fontsize=7.5, color=self.theme.text, pad=3, loc="left")
+            if self.sweep is None:
+                ax.set_title(plan.labels[run], fontsize=7.5, color=self.theme.text, pad=3, loc="left")
             color = self.colors[run]
             x0, y0 = positions[run, 0]
             ax.scatter([x0], [y0], s=START_SIZE, marker="s", color=color, edgecolors="black",
@@ -74,12 +83,34 @@ class Multiples(Drawing):
             self.crosses.append(cross)
             self.losses.append(loss)
         self.animate(self.trails + self.heads + self.crosses + self.losses)
+        if self.sweep is not None:
+            self._headers(columns)
         self.status_text = GlyphText(0.5, 0.9, f"step {int(self.steps[0])}", fontsize=8, ha="center",
                                      color=self.theme.text, transform=fig.transFigure)
         fig.add_artist(self.status_text)
         self.animate([self.status_text])
         fig.suptitle(self.title(), fontsize=11)
         self.update(0)
+
+    def _headers(self, columns: int) -> None:
+        """The sweep's values: the first hyperparameter's over the columns, the second's
+        beside the rows."""
+        (across, xs), (down, ys) = self.sweep.values.items()
+        fig = self.figure
+        for c, value in enumerate(xs):
+            ax = self.axes[c]
+            above = offset_copy(ax.transAxes, fig=fig, y=13, units="points")
+            fig.text(0.5, 1, f"{across}={value:g}", transform=above, ha="center", va="bottom",
+                     fontsize=8, fontweight="bold", color=self.theme.text)
+        for r, value in enumerate(ys):
+            ax = self.axes[r * columns]
+            beside = offset_copy(ax.transAxes, fig=fig, x=-4, units="points")
+            fig.text(0, 0.5, f"{value:g}", transform=beside, ha="right", va="center",
+                     fontsize=8, fontweight="bold", color=self.theme.text)
+        # The second hyperparameter's name once, at the far left, along the rows.
+        top, bottom = self.axes[0].get_position(), self.axes[-1].get_position()
+        fig.text(0.006, (top.y1 + bottom.y0) / 2, down, rotation=90, ha="left", va="center",
+                 fontsize=9, fontweight="bold", color=self.theme.text)
 
     def update(self, frame: int) -> list:
         plan = self.plan
