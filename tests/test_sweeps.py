@@ -110,3 +110,34 @@ def test_the_line_of_one_hyperparameter_gives_each_values_loss_and_rings_the_low
     assert len(d.lost.get_xdata()) == int((~ok).sum())
     best = int(np.nanargmin(np.where(ok, final, np.nan)))
     assert list(d.best.get_xdata()) == [d.xs[best]] and list(d.best.get_ydata()) == [final[best]]
+
+
+@pytest.mark.parametrize("size", [(640, 360), (960, 540), (540, 960)])
+def test_multiples_keep_title_status_headers_and_losses_apart_at_every_size(size):
+    from render.load import load
+    from pathlib import Path
+    scenes = Path(__file__).resolve().parent.parent / "scenes"
+    for stem in ("fair_race", "momentum_sweep"):
+        (_, scene), = load(scenes / f"{stem}.py")
+        view = scene.views[0]
+        frames = FrameSource(planning.build(scene), view, size)
+        frames.frame(len(frames) - 1)
+        d = frames.drawing
+        renderer = d.figure.canvas.get_renderer()
+        W, H = size
+        dpi = d.figure.dpi
+        title = d.figure._suptitle.get_window_extent(renderer)
+        status_bottom = d.status_y * H
+        status_top = status_bottom + 8 * dpi / 72
+        assert title.y0 > status_top, (stem, title, status_top)
+        above = [t.get_window_extent(renderer) for t in d.figure.texts if t.get_rotation() == 0
+                 and t.get_text().startswith("lr=")]
+        above += [ax._left_title.get_window_extent(renderer) for ax in d.axes if ax._left_title.get_text()]
+        assert above and max(b.y1 for b in above) < status_bottom, stem
+        for ax, loss in zip(d.axes, d.losses):
+            x, _ = loss.get_transform().transform((1, 1))
+            left = x - loss.width(loss.get_text(), dpi)
+            if ax._left_title.get_text():
+                assert ax._left_title.get_window_extent(renderer).x1 < left, (stem, ax._left_title.get_text())
+        for b in above:
+            assert b.x0 >= 0 and b.x1 <= W

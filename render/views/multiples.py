@@ -39,9 +39,14 @@ class Multiples(Drawing):
         else:
             columns = view.columns or max(1, min(n, round(math.sqrt(n * w / h))))
             rows = math.ceil(n / columns)
+        # Above the panels, in inches (the same at every size): the title, the status line,
+        # then the panels' titles or the sweep's headers.
+        tall = self.tall = fig.get_figheight()
+        self.status_y = 1 - 0.55 / tall
+        top = 1 - (0.62 + (0.32 if self.sweep is not None else 0.2)) / tall
         left = 0.06 if self.sweep is not None else 0.02
-        grid = fig.add_gridspec(rows, columns, left=left, right=0.98, bottom=0.03,
-                                top=0.84 if self.sweep is not None else 0.86, wspace=0.05, hspace=0.28)
+        grid = fig.add_gridspec(rows, columns, left=left, right=0.98, bottom=0.03, top=top,
+                                wspace=0.05, hspace=0.28)
         self.window = self.resolve_window()
         xmin, xmax, ymin, ymax = self.window
         X, Y, Z = self.surface.grid(GRID, self.window)
@@ -63,7 +68,7 @@ class Multiples(Drawing):
             ax.set_xticks([])
             ax.set_yticks([])
             if self.sweep is None:
-                ax.set_title(plan.labels[run], fontsize=7.5, color=self.theme.text, pad=3, loc="left")
+                self._title(ax, run)
             color = self.colors[run]
             x0, y0 = positions[run, 0]
             ax.scatter([x0], [y0], s=START_SIZE, marker="s", color=color, edgecolors="black",
@@ -85,12 +90,31 @@ class Multiples(Drawing):
         self.animate(self.trails + self.heads + self.crosses + self.losses)
         if self.sweep is not None:
             self._headers(columns)
-        self.status_text = GlyphText(0.5, 0.9, f"step {int(self.steps[0])}", fontsize=8, ha="center",
+        self.status_text = GlyphText(0.5, self.status_y, f"step {int(self.steps[0])}", fontsize=8, ha="center",
                                      color=self.theme.text, transform=fig.transFigure)
         fig.add_artist(self.status_text)
         self.animate([self.status_text])
-        fig.suptitle(self.title(), fontsize=11)
+        fig.suptitle(self.title(), fontsize=11, y=1 - 0.08 / self.tall)
         self.update(0)
+
+    def _title(self, ax, run: int) -> None:
+        """The run's name over its panel, smaller (down to 6 points) where it would run into
+        the widest loss shown across from it (narrow panels, long names)."""
+        title = ax.set_title(self.plan.labels[run], fontsize=7.5, color=self.theme.text, pad=3, loc="left")
+        renderer = self.figure.canvas.get_renderer()
+        probe, dpi = GlyphText(0, 0, fontsize=7), self.figure.dpi
+        shown = {self._loss_text(run, frame) for frame in range(len(self.steps))}
+        room = ax.get_window_extent(renderer).width - max(probe.width(t, dpi) for t in shown) - 6
+        size = 7.5
+        while size > 6.0 and title.get_window_extent(renderer).width > room:
+            size -= 0.5
+            title.set_fontsize(size)
+
+    def _loss_text(self, run: int, frame: int) -> str:
+        """What the panel of ``run`` says across from its title at ``frame``."""
+        if self.plan.diverged(run, frame):
+            return f"diverged at {int(self.trajectories.diverged_at[run])}"
+        return f"{self.trajectories.losses[run, int(self.steps[frame])]:.3g}"
 
     def _headers(self, columns: int) -> None:
         """The sweep's values: the first hyperparameter's over the columns, the second's
@@ -114,20 +138,16 @@ class Multiples(Drawing):
 
     def update(self, frame: int) -> list:
         plan = self.plan
-        positions, losses = self.trajectories.positions, self.trajectories.losses
+        positions = self.trajectories.positions
         step = int(self.steps[frame])
         for k, run in enumerate(self.runs):
             last = int(plan.last[run, frame])
             path = positions[run, : max(last, 0) + 1]
             self.trails[k].set_data(path[:, 0], path[:, 1])
             x, y = path[-1]
-            if plan.diverged(run, frame):
-                self.heads[k].set_data([], [])
-                self.crosses[k].set_data([x], [y])
-                self.losses[k].set_text(f"diverged at {int(self.trajectories.diverged_at[run])}")
-            else:
-                self.heads[k].set_data([x], [y])
-                self.crosses[k].set_data([], [])
-                self.losses[k].set_text(f"{losses[run, step]:.3g}")
+            gone = plan.diverged(run, frame)
+            self.heads[k].set_data(*(([], []) if gone else ([x], [y])))
+            self.crosses[k].set_data(*(([x], [y]) if gone else ([], [])))
+            self.losses[k].set_text(self._loss_text(run, frame))
         self.status_text.set_text(f"step {step}")
         return self.animated
