@@ -219,6 +219,7 @@ class _Renders:
     progress: bool | None
     debug: bool
     gif_budget: int | None = None
+    cluster: object = None             # a ``render.cluster.Cluster`` to render on, or None
     loaded: dict = dataclasses.field(default_factory=dict)
 
     def load(self, files) -> bool:
@@ -278,7 +279,10 @@ class _Renders:
         jobs = self.jobs or default_jobs()
         apart = (jobs > 1 and len(items) > 1 and not self.debug
                  and "fork" in multiprocessing.get_all_start_methods())
-        outcomes = self._apart(items, jobs) if apart else self._in_turn(items, jobs, show)
+        if self.cluster is not None:
+            outcomes = self._on_cluster(items, show)
+        else:
+            outcomes = self._apart(items, jobs) if apart else self._in_turn(items, jobs, show)
         with contextlib.closing(outcomes):
             for (file, name, _), (written, messages, error) in outcomes:
                 for message in messages:
@@ -303,7 +307,7 @@ class _Renders:
 
     def _one(self, file, name, scene, jobs, progress):
         """Render one scene: (what it wrote, its warnings as lines, None) or (None, its
-        warnings, the error)."""
+        warnings, the error). On a cluster, its views are tasks there."""
         # A warning while rendering (a minimum that cannot be polished, say) is one line too.
         with warnings.catch_warnings(record=True) as caught:
             _say_warnings()
@@ -312,7 +316,8 @@ class _Renders:
                                        views=self.views or None, size=self.size, fps=self.fps,
                                        quality=self.quality, theme=self.theme, jobs=jobs, data=self.data,
                                        hashes=self.hashes, force=self.force, source=scene_source(file),
-                                       progress=progress, file=file, gif_budget=self.gif_budget)
+                                       progress=progress, file=file, gif_budget=self.gif_budget,
+                                       cluster=self.cluster)
                 error = None
             except KeyboardInterrupt:
                 raise
@@ -324,6 +329,23 @@ class _Renders:
         """Each scene in turn, in this process, with all the jobs."""
         for file, name, scene in items:
             yield (file, name, scene), self._one(file, name, scene, jobs, _progress_factory(show, name))
+
+    def _on_cluster(self, items, show):
+        """Every scene at once, each from a thread of this process: the thread builds the
+        scene's Plan and hands its views to the cluster as tasks, so a gallery keeps every
+        worker busy. Outcomes come in the scenes' order. An interrupt cancels every task."""
+        from concurrent.futures import ThreadPoolExecutor
+        pool = ThreadPoolExecutor(max_workers=min(len(items), 16) or 1, thread_name_prefix="render-scene")
+        futures = [pool.submit(self._one, file, name, scene, 1, _progress_factory(show, name))
+                   for file, name, scene in items]
+        try:
+            for item, future in zip(items, futures):
+                yield item, future.result()
+        finally:
+            for future in futures:
+                future.cancel()
+            self.cluster.cancel()
+            pool.shutdown(wait=True)
 
     def _apart(self, items, jobs):
         """Scenes side by side, up to ``jobs`` at once, each in a process of its own
@@ -427,6 +449,12 @@ def _watch(paths, renders: _Renders) -> NoReturn:
 @click.option("--jobs", type=click.IntRange(1, 64), default=None,
               help="Processes drawing at once (default: cores): a scene's views side by side, or an "
                    "orbiting view's frames.")
+@click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="Where to draw: this machine's processes, or Dask (a LocalCluster of this machine's "
+                   "cores, unless --scheduler names a cluster); Dask needs pip install 'render[dask]'.")
+@click.option("--scheduler", metavar="ADDRESS", default=None,
+              help="Render on the running Dask cluster whose scheduler is at ADDRESS (tcp://host:8786); "
+                   "only this process writes files.")
 @click.option("--gif-budget", callback=_bytes, metavar="SIZE",
               help="Make each GIF fit in SIZE (e.g. 5MiB): fewer frames (down to 8 fps), then fewer "
                    "pixels (down to 320 wide); the output line says what was done.")
@@ -439,16 +467,24 @@ def _watch(paths, renders: _Renders) -> NoReturn:
 @click.option("--progress/--no-progress", default=None,
               help="Progress bars on stderr (default: when it is a terminal).")
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
-def main(paths, out, formats, views, picked, size, fps, quality, theme, jobs, gif_budget, data, hashes, force,
-         watch, progress, debug):
+def main(paths, out, formats, views, picked, size, fps, quality, theme, jobs, executor, scheduler, gif_budget,
+         data, hashes, force, watch, progress, debug):
     """Render scene files (or folders of them) into animations."""
     if quality is None:
         quality = "low" if watch and size is None else "medium"
     renders = _Renders(out, formats, views, picked, size, fps, quality, theme, jobs, data, hashes,
                        force, progress, debug, gif_budget)
     loaded = renders.load(_scene_files(paths))
-    if watch:
-        _watch(paths, renders)              # until Ctrl-C, TERM or HUP
-    if not loaded or not renders.check():
+    if not watch and (not loaded or not renders.check()):
         return 2
-    return renders.render()
+    with contextlib.ExitStack() as stack:
+        if executor == "dask" or scheduler is not None:
+            from .cluster import ClusterError, connect
+            try:
+                renders.cluster = stack.enter_context(connect(scheduler, jobs))
+            except ClusterError as e:
+                _error(str(e))
+                return 2
+        if watch:
+            _watch(paths, renders)              # until Ctrl-C, TERM or HUP
+        return renders.render()

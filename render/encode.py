@@ -526,40 +526,14 @@ class FramesSink(Sink):
     rgba = True
 
     def open(self, first):
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.temp = Path(tempfile.mkdtemp(prefix=_temp_prefix(self.path), suffix=".part",
-                                          dir=self.path.parent))
+        self.temp = temp_folder_beside(self.path)
 
     def write(self, frame):
         super().write(frame)
         Image.fromarray(_rgb(frame)).save(self.temp / f"frame_{self.frames - 1:04d}.png", format="PNG")
 
     def commit(self):
-        _readable(self.temp, folder=True)
-        # Move what is there aside (under this process's name), then ours into place. A
-        # render writing the same folder at the same moment may put its own there in
-        # between: then that is moved aside too and we try again; the last one in wins.
-        for attempt in range(20):
-            old = None
-            if self.path.exists() or self.path.is_symlink():
-                if not self.path.is_dir():
-                    raise ValueError(f"{self.path} is a file where the frames' folder would go; move it "
-                                     f"away or choose another --out")
-                old = self.path.with_name(f"{_temp_prefix(self.path)}old{attempt}")
-                try:
-                    os.replace(self.path, old)
-                except FileNotFoundError:
-                    old = None                   # the other render moved it first
-            try:
-                os.replace(self.temp, self.path)
-            except OSError as e:
-                if e.errno not in (errno.ENOTEMPTY, errno.EEXIST) or attempt == 19:
-                    raise
-                continue
-            finally:
-                if old is not None:
-                    _remove(old)
-            return
+        folder_into_place(self.temp, self.path)
 
     def abort(self):
         if self.temp is not None:
@@ -696,6 +670,42 @@ class atomic_file:
         finally:
             self.temp.unlink(missing_ok=True)         # (gone already if it was moved into place)
         return False
+
+
+def folder_into_place(temp: Path, path: Path) -> None:
+    """Move the finished folder ``temp`` to ``path``, replacing any folder there whole."""
+    _readable(temp, folder=True)
+    # Move what is there aside (under this process's name), then ours into place. A
+    # render writing the same folder at the same moment may put its own there in
+    # between: then that is moved aside too and we try again; the last one in wins.
+    for attempt in range(20):
+        old = None
+        if path.exists() or path.is_symlink():
+            if not path.is_dir():
+                raise ValueError(f"{path} is a file where the frames' folder would go; move it "
+                                 f"away or choose another --out")
+            old = path.with_name(f"{_temp_prefix(path)}old{attempt}")
+            try:
+                os.replace(path, old)
+            except FileNotFoundError:
+                old = None                   # the other render moved it first
+        try:
+            os.replace(temp, path)
+        except OSError as e:
+            if e.errno not in (errno.ENOTEMPTY, errno.EEXIST) or attempt == 19:
+                raise
+            continue
+        finally:
+            if old is not None:
+                _remove(old)
+        return
+
+
+def temp_folder_beside(path: Path) -> Path:
+    """A new private folder beside ``path`` (its parent made if missing), named so that
+    ``clear_debris`` knows it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=_temp_prefix(path), suffix=".part", dir=path.parent))
 
 
 def _into_place(temp: Path, path: Path) -> None:

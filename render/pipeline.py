@@ -88,7 +88,7 @@ def render_scene(name: str, scene, *, out="output", formats: Sequence[str] = ("g
                  views: Sequence[str] | None = None, size=None, fps=None, quality="medium",
                  theme: str | None = None, jobs: int = 1, data=False, hashes=False, force=False,
                  source: bytes = b"", progress: Callable | None = None,
-                 file: Path | None = None, gif_budget: int | None = None) -> list[Written]:
+                 file: Path | None = None, gif_budget: int | None = None, cluster=None) -> list[Written]:
     """Render the chosen views (names; default all) of ``scene`` into ``out/<name>/``.
 
     ``gif_budget`` (bytes): a GIF larger than this is made again with fewer frames, then
@@ -155,12 +155,17 @@ def render_scene(name: str, scene, *, out="output", formats: Sequence[str] = ("g
         plan = plan or planning.build(scene, theme=theme)
     # Views that draw over a cached background are drawn side by side, each in a process
     # of its own; an orbit instead spreads its frames over workers.
+    # On a cluster (``render.cluster``) every view is a task of its own, all at once.
     apart = (jobs > 1 and len(todo) > 1 and not any(draws_whole_frames(v) for v, _, _ in todo)
              and "fork" in multiprocessing.get_all_start_methods())
-    for k in range(0, len(todo), jobs if apart else 1):
-        batch = todo[k:k + jobs] if apart else todo[k:k + 1]
+    step = len(todo) if cluster is not None else jobs if apart else 1
+    for k in range(0, len(todo), max(step, 1)):
+        batch = todo[k:k + step]
         start = time.perf_counter()
-        if apart:
+        if cluster is not None:
+            notes = cluster.render_views(plan, [(v, t) for v, t, _ in batch], size, fps, quality, gif_budget,
+                                         progress)
+        elif apart:
             notes = _render_views_apart(plan, [(v, t) for v, t, _ in batch], size, fps, quality, progress,
                                         gif_budget)
         else:

@@ -134,3 +134,11 @@ def test_importing_render_loads_no_drawing_or_encoding():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_the_command_loads_dask_only_when_asked_for_a_cluster():
+    code = ("import sys, render.cli, render.pipeline; "
+            "print(sorted(m for m in ('distributed', 'dask', 'render.cluster') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

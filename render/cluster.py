@@ -1,0 +1,232 @@
+"""Rendering on a Dask cluster (``dask.distributed``), when one machine is not enough.
+
+``render PATH --scheduler tcp://host:8786`` renders on a running cluster; ``--executor dask``
+starts a ``LocalCluster`` of this machine's cores. The ``render`` process loads the scene
+files and builds each scene's Plan (the simulation, any tuned search), as a local render
+does; the Plan travels with the tasks (pickled with cloudpickle, with any function the scene
+file defines), so workers need neither the scene files nor a shared filesystem, only this
+package. Each task draws one view into a temporary folder of its worker and returns the
+encoded files' bytes; only the ``render`` process writes files, each moved into place whole
+where a local render puts it, so the bytes are a local render's.
+
+A worker lost mid-task has its task rerun on another (Dask retries it); if none can, the
+render fails with one line and nothing half-written. An interrupt cancels the tasks. Each
+frame a worker draws is reported back (a Dask event), so the progress bar counts frames
+done on the cluster.
+"""
+from __future__ import annotations
+
+import shutil
+import tempfile
+import threading
+import uuid
+from pathlib import Path
+
+from .encode import atomic_file, folder_into_place, temp_folder_beside
+
+__all__ = ["ClusterError", "Cluster", "connect"]
+
+PROGRESS = "render-frames"        # the event topic each drawn frame is reported on
+DRAWN = "render-views"            # the topic each view drawn is recorded on: scene, view, worker
+TIMEOUT = 10                      # seconds to reach a scheduler
+
+
+class ClusterError(Exception):
+    """The cluster cannot be used: Dask is missing, or the scheduler cannot be reached."""
+
+
+def _dask():
+    try:
+        import distributed
+    except ImportError:
+        raise ClusterError("rendering on a cluster needs Dask: pip install 'render[dask]'") from None
+    return distributed
+
+
+def connect(scheduler: str | None = None, workers: int | None = None) -> "Cluster":
+    """A Cluster on the scheduler at ``scheduler``, or, without one, on a LocalCluster of
+    ``workers`` processes (default: this machine's cores) with one thread each."""
+    distributed = _dask()
+    local = None
+    try:
+        if scheduler is None:
+            from .frames import default_jobs
+            local = distributed.LocalCluster(n_workers=workers or default_jobs(), threads_per_worker=1,
+                                             processes=True, dashboard_address=":0")
+            client = distributed.Client(local)
+        else:
+            client = distributed.Client(scheduler, timeout=TIMEOUT)
+    except (OSError, TimeoutError) as e:
+        if local is not None:
+            local.close()
+        raise ClusterError(f"cannot reach the Dask scheduler at {scheduler}: {type(e).__name__}; start one "
+                           f"(dask scheduler, then dask worker ADDRESS) or check the address "
+                           f"(option --scheduler)") from None
+    return Cluster(client, local)
+
+
+class Cluster:
+    """A connected client (and the LocalCluster it started, if any)."""
+
+    def __init__(self, client, local=None):
+        self.client = client
+        self.local = local
+        self._ticks: dict[str, object] = {}
+        self._counts: dict[str, int] = {}
+        self._futures: set = set()
+        self._lock = threading.Lock()
+        client.subscribe_topic(PROGRESS, self._heard)
+
+    def cancel(self) -> None:
+        """Cancel every task this render has on the cluster and not yet collected."""
+        with self._lock:
+            futures, self._futures = list(self._futures), set()
+        if futures:
+            self.client.cancel(futures)
+
+    def close(self) -> None:
+        try:
+            self.client.unsubscribe_topic(PROGRESS)
+        except Exception:
+            pass
+        self.client.close()
+        if self.local is not None:
+            self.local.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    def _heard(self, event) -> None:
+        _, tag = event
+        with self._lock:
+            tick = self._ticks.get(tag)
+            if tick is not None:
+                self._counts[tag] += 1
+        if tick is not None:
+            try:
+                tick()                       # (on the client's own thread: never raise there)
+            except BaseException:
+                pass
+
+    def render_views(self, plan, todo, size, fps, quality, gif_budget=None, progress=None) -> dict:
+        """Draw each (view, targets) of ``todo`` on the cluster, each view a task, and write
+        what comes back to its targets. Returns each view's notes (as ``_render_view``).
+        The first failure is raised once every task has ended; an interrupt cancels them."""
+        distributed = _dask()
+        from .pipeline import _frames_drawn
+        from .encode import SINKS
+        names = "+".join(v.name for v, _ in todo)
+        total = sum(_frames_drawn(plan.frames, [SINKS[f] for f in targets]) for _, targets in todo)
+        tick, bar = progress(names, total) if progress else (None, _Null())
+        tag = uuid.uuid4().hex
+        if tick is not None:
+            with self._lock:
+                self._ticks[tag], self._counts[tag] = tick, 0
+        client = self.client
+        # Once for all the scene's views, as a task of its own rather than scattered data:
+        # the scheduler keeps the task, so if the worker holding the Plan is lost, another
+        # makes it again (a scatter to a worker that dies at that moment never returns).
+        shipped = client.submit(_same, plan, key=f"render-plan-{uuid.uuid4().hex}", pure=False)
+        futures = [client.submit(_draw_view, shipped, view, size, fps, quality, sorted(targets), gif_budget, tag,
+                                 Path(next(iter(targets.values()))).parent.name,
+                                 key=f"render-{uuid.uuid4().hex}", pure=False, retries=1)
+                   for view, targets in todo]
+        with self._lock:
+            self._futures.update(futures + [shipped])
+        notes, failure = {}, None
+        try:
+            with bar:
+                for (view, targets), future in zip(todo, futures):
+                    try:
+                        files, said = future.result()
+                    except Exception as e:               # KilledWorker, the view's own error
+                        failure = failure or _why(e, distributed)
+                        continue
+                    _write(files, targets)
+                    notes[view.name] = said
+                # A frame's report may come after its task's result: the bar ends full.
+                with self._lock:
+                    self._ticks.pop(tag, None)
+                    missing = total - self._counts.pop(tag, total)
+                for _ in range(max(missing, 0) if failure is None else 0):
+                    tick()
+        except BaseException:
+            client.cancel(futures)
+            raise
+        finally:
+            with self._lock:
+                self._ticks.pop(tag, None)
+                self._counts.pop(tag, None)
+                self._futures.difference_update(futures + [shipped])
+        if failure is not None:
+            raise failure
+        return notes
+
+
+class _Null:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def _why(error: BaseException, distributed) -> BaseException:
+    if isinstance(error, distributed.KilledWorker):
+        return RuntimeError("the cluster lost every worker that tried to draw it; see the workers' logs")
+    return error
+
+
+def _same(value):
+    return value
+
+
+def _draw_view(plan, view, size, fps, quality, formats, gif_budget, tag, scene_name):
+    """On a worker: draw ``view`` into a temporary folder; return its files' bytes (a folder
+    as {name: bytes}) by format, and the notes."""
+    from .encode import output_path
+    from .pipeline import _render_view
+    try:
+        from distributed import get_worker
+        worker = get_worker()
+    except (ImportError, ValueError):
+        worker = None
+
+    def frame():
+        if worker is not None:
+            worker.log_event(PROGRESS, tag)
+
+    if worker is not None:
+        worker.log_event(DRAWN, {"scene": scene_name, "view": view.name, "worker": str(worker.name)})
+    with tempfile.TemporaryDirectory(prefix="render-") as temp:
+        targets = {fmt: output_path(temp, "scene", view.name, fmt) for fmt in formats}
+        notes = _render_view(plan, view, size, fps, quality, 1, targets,
+                             lambda name, n: (frame, _Null()), gif_budget)
+        files = {}
+        for fmt, path in targets.items():
+            if path.is_dir():
+                files[fmt] = {p.name: p.read_bytes() for p in sorted(path.iterdir())}
+            else:
+                files[fmt] = path.read_bytes()
+    return files, notes
+
+
+def _write(files: dict, targets: dict) -> None:
+    """Each format's bytes to its target, moved into place whole."""
+    for fmt, content in files.items():
+        path = Path(targets[fmt])
+        if isinstance(content, dict):
+            temp = temp_folder_beside(path)
+            try:
+                for name, data in content.items():
+                    (temp / name).write_bytes(data)
+                folder_into_place(temp, path)
+            finally:
+                shutil.rmtree(temp, ignore_errors=True)
+        else:
+            with atomic_file(path) as temp:
+                temp.write_bytes(content)

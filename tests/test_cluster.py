@@ -1,0 +1,223 @@
+"""Rendering on a Dask cluster: a real scheduler and workers on loopback, each a process of
+its own as on a real cluster, against a local render of the same scenes, byte for byte."""
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from render.cli import main
+
+distributed = pytest.importorskip("distributed", reason="the cluster tests need pip install -e '.[test]'")
+
+BIN = Path(sys.executable).parent
+SCENES = Path(__file__).resolve().parent.parent / "scenes"
+
+# A scene file with its own function and a helper module beside it: neither exists on the
+# workers, so both must travel with the tasks.
+HELPER = "def bowl(x, y):\n    return 0.5 * x * x + 2.0 * y * y + 0.3 * x * y\n"
+OWN = """
+from render import Camera, Run, Scene, View2D, View3D, optimizers as opt, surfaces
+from helper_shapes import bowl
+
+surface = surfaces.Function(lambda x, y: bowl(x, y) + 0.1 * (x - 1) ** 4, window=(-3, 3, -3, 3), name="own bowl")
+scene = Scene(surface, [Run(opt.Adam(lr=0.3), (-2.5, 2.0), label="Adam"), Run(opt.GD(lr=0.05), (2.0, 2.5))], 30,
+              views=[View2D(loss_panel=True), View3D(camera=Camera(orbit=90))], fps=10)
+"""
+
+
+def start(args, log):
+    return subprocess.Popen([str(BIN / "dask"), *args], stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+
+
+def stop(process):
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+class Loopback:
+    """A scheduler and ``n`` workers, each started as ``dask scheduler`` / ``dask worker``."""
+
+    def __init__(self, folder: Path, n: int = 2):
+        folder.mkdir(parents=True, exist_ok=True)
+        self.log = open(folder / "cluster.log", "w")
+        info = folder / "scheduler.json"
+        self.scheduler = start(["scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+                                "--scheduler-file", str(info)], self.log)
+        deadline = time.monotonic() + 60
+        while not info.exists() or not info.read_text().strip().endswith("}"):
+            assert time.monotonic() < deadline, "the scheduler did not start"
+            time.sleep(0.1)
+        import json
+        self.address = json.loads(info.read_text())["address"]
+        self.workers = [start(["worker", self.address, "--nthreads", "1", "--no-dashboard", "--no-nanny",
+                               "--name", f"w{k}", "--local-directory", str(folder / f"w{k}")], self.log)
+                        for k in range(n)]
+        self.client = distributed.Client(self.address, timeout=30)
+        self.client.wait_for_workers(n, timeout=60)
+
+    def drawn(self) -> list[tuple[str, str, str]]:
+        """(scene, view, worker) of each view a worker has drawn, as the scheduler heard."""
+        return [(m["scene"], m["view"], m["worker"]) for _, m in self.client.get_events("render-views")]
+
+    def close(self):
+        self.client.close()
+        for w in self.workers:
+            stop(w)
+        stop(self.scheduler)
+        self.log.close()
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    loop = Loopback(tmp_path_factory.mktemp("cluster"))
+    yield loop
+    loop.close()
+
+
+def digest(root: Path) -> dict:
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file() and not p.name.startswith(".")}
+
+
+def scene_files(folder: Path) -> list[Path]:
+    folder.mkdir()
+    (folder / "helper_shapes.py").write_text(HELPER)
+    (folder / "own.py").write_text(OWN)
+    shutil.copy(SCENES / "linear_fits.py", folder / "linear_fits.py")
+    return [folder / "own.py", folder / "linear_fits.py"]
+
+
+ARGS = ["--size", "160x90", "--format", "gif,mp4,png,frames", "--progress"]
+
+
+def test_a_render_on_the_cluster_is_byte_for_byte_a_local_one(cluster, tmp_path):
+    files = scene_files(tmp_path / "scenes")
+    local = CliRunner().invoke(main, [*map(str, files), "--out", str(tmp_path / "local"), *ARGS])
+    assert local.exit_code == 0, local.output
+    before = len(cluster.drawn())
+    remote = CliRunner().invoke(main, [*map(str, files), "--out", str(tmp_path / "remote"), *ARGS,
+                                       "--scheduler", cluster.address])
+    assert remote.exit_code == 0, remote.output
+    a, b = digest(tmp_path / "local"), digest(tmp_path / "remote")
+    assert len(a) > 20 and a == b
+    # The scheduler gave each view to a worker: own's 2d and 3d, each line-fit scene's 2d and adam.
+    drawn = cluster.drawn()[before:]
+    assert sorted((s, v) for s, v, _ in drawn) == [("line_fit", "2d"), ("line_fit", "adam"),
+                                                   ("logistic_boundary", "2d"), ("logistic_boundary", "adam"),
+                                                   ("own", "2d"), ("own", "3d")]
+    workers = cluster.client.scheduler_info()["workers"]
+    known = set(workers) | {str(w["name"]) for w in workers.values()}
+    assert {w for _, _, w in drawn} <= known and len({w for _, _, w in drawn}) == 2     # both drew
+    assert "own/2d+3d" in remote.stderr                  # one bar a scene
+
+
+def test_the_progress_bar_counts_the_frames_the_workers_draw(cluster, tmp_path):
+    from render.cluster import connect
+    from render.load import load
+    from render.pipeline import render_scene
+    files = scene_files(tmp_path / "scenes")
+    (name, scene), = load(files[0])
+    heard, bars = [], []
+
+    def progress(label, total):
+        bars.append((label, total))
+        return (lambda: heard.append(label)), __import__("contextlib").nullcontext()
+
+    with connect(cluster.address) as on:
+        render_scene(name, scene, out=tmp_path / "o", formats=("gif",), size=(160, 90), cluster=on,
+                     progress=progress)
+        reported = len(on.client.get_events("render-frames"))
+    assert bars == [("2d+3d", 62)]                         # two views of 31 frames
+    assert len(heard) == 62 and reported >= 62
+
+
+def test_executor_dask_renders_on_a_local_cluster_of_its_own(tmp_path):
+    files = scene_files(tmp_path / "scenes")
+    local = CliRunner().invoke(main, [str(files[0]), "--out", str(tmp_path / "local"), *ARGS])
+    remote = CliRunner().invoke(main, [str(files[0]), "--out", str(tmp_path / "remote"), *ARGS,
+                                       "--executor", "dask", "--jobs", "2"])
+    assert local.exit_code == 0 and remote.exit_code == 0, remote.output
+    assert digest(tmp_path / "local") == digest(tmp_path / "remote")
+
+
+def test_a_worker_killed_mid_render_loses_nothing(tmp_path):
+    loop = Loopback(tmp_path / "own-cluster")
+    try:
+        files = scene_files(tmp_path / "scenes")
+        out = tmp_path / "remote"
+        args = [str(BIN / "render"), *map(str, files), "--out", str(out), "--size", "320x180", "--format", "gif,png",
+                "--scheduler", loop.address, "--no-progress"]
+        render = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        # Kill a worker as soon as it is drawing.
+        deadline = time.monotonic() + 60
+        victim = None
+        while victim is None and time.monotonic() < deadline:
+            busy = loop.client.processing()
+            for address, keys in busy.items():
+                if any(str(k).startswith("render-") for k in keys):
+                    victim = address
+            time.sleep(0.02)
+        assert victim is not None, "no task started"
+        pid = loop.client.run(os.getpid, workers=[victim])[victim]
+        os.kill(pid, signal.SIGKILL)
+        stdout, stderr = render.communicate(timeout=240)
+        assert render.returncode == 0, stderr
+        local = CliRunner().invoke(main, [*map(str, files), "--out", str(tmp_path / "local"), "--size", "320x180",
+                                          "--format", "gif,png"])
+        assert local.exit_code == 0
+        assert digest(out) == digest(tmp_path / "local")
+    finally:
+        loop.close()
+
+
+def test_an_interrupt_cancels_the_cluster_tasks_and_leaves_nothing_half_written(cluster, tmp_path):
+    files = scene_files(tmp_path / "scenes")
+    out = tmp_path / "remote"
+    render = subprocess.Popen([str(BIN / "render"), *map(str, files), "--out", str(out), "--size", "640x360",
+                               "--format", "gif,mp4", "--scheduler", cluster.address, "--no-progress"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not any(str(k).startswith("render-") for keys in cluster.client.processing().values() for k in keys):
+        assert time.monotonic() < deadline, "no task started"
+        time.sleep(0.02)
+    render.send_signal(signal.SIGINT)
+    _, stderr = render.communicate(timeout=60)
+    assert render.returncode == 130, stderr
+    assert stderr.strip().splitlines()[-1] == "render: interrupted"
+    # Nothing half-written: only whole files, or none.
+    assert not [p for p in out.rglob("*") if p.name.startswith(".") and ".part" in p.name]
+    # The scheduler lets the render's tasks go.
+    deadline = time.monotonic() + 30
+    while any(str(k).startswith("render-") for keys in cluster.client.processing().values() for k in keys):
+        assert time.monotonic() < deadline, "the cluster kept drawing"
+        time.sleep(0.1)
+
+
+def test_no_dask_or_no_scheduler_is_one_line(tmp_path, monkeypatch):
+    from render import cluster as module
+    files = scene_files(tmp_path / "scenes")
+    monkeypatch.setattr(module, "TIMEOUT", 2)
+    result = CliRunner().invoke(main, [str(files[0]), "--out", str(tmp_path / "o"), "--scheduler",
+                                       "tcp://127.0.0.1:9"])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == ("render: cannot reach the Dask scheduler at tcp://127.0.0.1:9: OSError; "
+                                     "start one (dask scheduler, then dask worker ADDRESS) or check the address "
+                                     "(option --scheduler)")
+    monkeypatch.setitem(sys.modules, "distributed", None)          # as if not installed
+    result = CliRunner().invoke(main, [str(files[0]), "--out", str(tmp_path / "o"), "--executor", "dask"])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "render: rendering on a cluster needs Dask: pip install 'render[dask]'"
+    assert not (tmp_path / "o").exists()
