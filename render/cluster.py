@@ -131,16 +131,36 @@ class Cluster:
         # the scheduler keeps the task, so if the worker holding the Plan is lost, another
         # makes it again (a scatter to a worker that dies at that moment never returns).
         shipped = client.submit(_same, plan, key=f"render-plan-{uuid.uuid4().hex}", pure=False)
+        # An orbit's frames are drawn whole, each a second or more at high sizes: they are
+        # spread over the workers in chunks and encoded here. Any other view is one task.
+        from .frames import draws_whole_frames
+        whole = [(v, t) for v, t in todo if not draws_whole_frames(v)]
+        streamed = [(v, t) for v, t in todo if draws_whole_frames(v)]
         futures = [client.submit(_draw_view, shipped, view, size, fps, quality, sorted(targets), gif_budget, tag,
                                  Path(next(iter(targets.values()))).parent.name,
                                  key=f"render-{uuid.uuid4().hex}", pure=False, retries=1)
-                   for view, targets in todo]
+                   for view, targets in whole]
         with self._lock:
             self._futures.update(futures + [shipped])
         notes, failure = {}, None
+
+        def counted():                            # a streamed frame, encoded here
+            with self._lock:
+                if tag in self._counts:
+                    self._counts[tag] += 1
+            if tick is not None:
+                tick()
+
         try:
             with bar:
-                for (view, targets), future in zip(todo, futures):
+                for view, targets in streamed:
+                    from .pipeline import _render_view
+                    scene_name = Path(next(iter(targets.values()))).parent.name
+                    streams = lambda size, view=view, name=scene_name: ClusterStream(self, shipped, view, size,
+                                                                                    plan.frames, name)
+                    notes[view.name] = _render_view(plan, view, size, fps, quality, 1, targets,
+                                                    lambda name, n: (counted, _Null()), gif_budget, streams=streams)
+                for (view, targets), future in zip(whole, futures):
                     try:
                         files, said = future.result()
                     except Exception as e:               # KilledWorker, the view's own error
@@ -155,7 +175,7 @@ class Cluster:
                 for _ in range(max(missing, 0) if failure is None else 0):
                     tick()
         except BaseException:
-            client.cancel(futures)
+            self.cancel()
             raise
         finally:
             with self._lock:
@@ -165,6 +185,106 @@ class Cluster:
         if failure is not None:
             raise failure
         return notes
+
+    def submit(self, *args, **kwargs):
+        """``client.submit``, the future remembered so that ``cancel`` reaches it."""
+        future = self.client.submit(*args, **kwargs)
+        with self._lock:
+            self._futures.add(future)
+        return future
+
+    def forget(self, futures) -> None:
+        with self._lock:
+            self._futures.difference_update(futures)
+
+
+class ClusterStream:
+    """A view's frames drawn by the cluster's workers in chunks, in order, as
+    ``frames.FrameStream`` gives them: ``samples``, ``sample``, iteration (RGB) and
+    ``pixels`` (RGBA). At most two chunks a worker are in flight, so memory here stays
+    bounded however slow the encoders are. Frames travel compressed (zlib, fast level)."""
+
+    def __init__(self, cluster: Cluster, plan, view, size, n: int, scene_name: str = "", chunk: int = 8):
+        self.cluster, self.plan, self.view, self.size = cluster, plan, view, tuple(size)
+        self.n, self.chunk, self.scene_name = n, chunk, scene_name
+
+    def __len__(self):
+        return self.n
+
+    def _task(self, indices, rgba):
+        return self.cluster.submit(_draw_frames, self.plan, self.view, self.size, list(indices), rgba,
+                                   self.scene_name, key=f"render-frames-{uuid.uuid4().hex}", pure=False, retries=1)
+
+    def samples(self, indices) -> dict:
+        indices = list(indices)
+        if not indices:
+            return {}
+        future = self._task(indices, False)
+        try:
+            return dict(zip(indices, _unpacked(future.result())))
+        finally:
+            self.cluster.forget([future])
+
+    def sample(self, i: int):
+        return self.samples([i])[i]
+
+    def __iter__(self):
+        return self._frames(False)
+
+    def pixels(self):
+        return self._frames(True)
+
+    def _frames(self, rgba: bool):
+        from collections import deque
+        workers = max(1, len(self.cluster.client.scheduler_info().get("workers", {})))
+        bounds = [range(s, min(self.n, s + self.chunk)) for s in range(0, self.n, self.chunk)]
+        pending, queued = deque(), 0
+        try:
+            while queued < min(2 * workers, len(bounds)):
+                pending.append(self._task(bounds[queued], rgba))
+                queued += 1
+            for _ in range(len(bounds)):
+                future = pending.popleft()
+                frames = _unpacked(future.result())
+                self.cluster.forget([future])
+                if queued < len(bounds):
+                    pending.append(self._task(bounds[queued], rgba))
+                    queued += 1
+                yield from frames
+        finally:
+            if pending:
+                self.cluster.client.cancel(list(pending))
+                self.cluster.forget(pending)
+
+
+# On a worker: the drawing of a view, built once and kept for the next chunks of it.
+_SOURCES: dict = {}
+
+
+def _draw_frames(plan, view, size, indices, rgba, scene_name=""):
+    """On a worker: frames ``indices`` of the view, compressed."""
+    import zlib
+    from .frames import FrameSource
+    worker = _worker()
+    if worker is not None:
+        worker.log_event(DRAWN, {"scene": scene_name, "view": view.name, "worker": str(worker.name),
+                                 "frames": list(indices)})
+    key = (id(plan), view.name, tuple(size))
+    source = _SOURCES.get(key)
+    if source is None:
+        _SOURCES.clear()                       # one view's drawing at a time
+        source = _SOURCES[key] = FrameSource(plan, view, size)
+    out = []
+    for i in indices:
+        frame = source.pixels(i) if rgba else source.frame(i)
+        out.append((frame.shape, zlib.compress(frame.tobytes(), 1)))
+    return out
+
+
+def _unpacked(packed):
+    import zlib
+    import numpy as np
+    return [np.frombuffer(zlib.decompress(data), dtype=np.uint8).reshape(shape) for shape, data in packed]
 
 
 class _Null:
@@ -185,16 +305,21 @@ def _same(value):
     return value
 
 
+def _worker():
+    """The Dask worker running this task, or None (called outside one)."""
+    try:
+        from distributed import get_worker
+        return get_worker()
+    except (ImportError, ValueError):
+        return None
+
+
 def _draw_view(plan, view, size, fps, quality, formats, gif_budget, tag, scene_name):
     """On a worker: draw ``view`` into a temporary folder; return its files' bytes (a folder
     as {name: bytes}) by format, and the notes."""
     from .encode import output_path
     from .pipeline import _render_view
-    try:
-        from distributed import get_worker
-        worker = get_worker()
-    except (ImportError, ValueError):
-        worker = None
+    worker = _worker()
 
     def frame():
         if worker is not None:

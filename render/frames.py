@@ -210,6 +210,10 @@ class FrameStream:
     def sample(self, i: int) -> np.ndarray:
         return self._source().frame(i)
 
+    def samples(self, indices) -> dict[int, np.ndarray]:
+        """Frames ``indices``, drawn here, by index (RGB, each its own)."""
+        return {i: self.sample(i) for i in indices}
+
     def __iter__(self) -> Iterator[np.ndarray]:
         """Every frame, in order, as RGB arrays of its own."""
         return self._frames(rgba=False)

@@ -305,12 +305,13 @@ def _frame_index(sample, n: int) -> int:
 
 
 def _render_view(plan, view, size, fps, quality, jobs, targets, progress, gif_budget=None,
-                 stride=1, first=None) -> dict[str, str]:
+                 stride=1, first=None, streams=None) -> dict[str, str]:
     """Stream the view's frames into one sink per target; commit them all or none. A GIF
     over ``gif_budget`` bytes is made again, alone, smaller (``_smaller``: keeping every
     ``stride``-th frame, at a smaller size) until it fits or cannot shrink; the notes say
-    how, by format. ``first``: the size and bytes of the first try."""
-    stream = FrameStream(plan, view, size, jobs)
+    how, by format. ``first``: the size and bytes of the first try. ``streams(size)``: where
+    the frames come from (default a ``FrameStream`` of ``jobs``; on a cluster, its workers)."""
+    stream = streams(size) if streams is not None else FrameStream(plan, view, size, jobs)
     n = len(stream)
     sinks = [SINKS[fmt](path, size, fps, quality) for fmt, path in targets.items()]
     for s in sinks:
@@ -319,7 +320,7 @@ def _render_view(plan, view, size, fps, quality, jobs, targets, progress, gif_bu
     try:
         chosen = [sorted({_frame_index(i, n) for i in s.samples} | set(plan.busiest(s.busy_samples)))
                   if s.samples else [] for s in sinks]
-        sampled = {i: stream.sample(i) for i in sorted(set().union(*chosen))}
+        sampled = stream.samples(sorted(set().union(*chosen)))
         theme = plan.theme
         # Each run's colour first (a swarm's one colour once), then the text's and the
         # background's; runs are drawn over the background, black edges and the surface.
@@ -378,7 +379,7 @@ def _render_view(plan, view, size, fps, quality, jobs, targets, progress, gif_bu
     if again is not None:
         size, stride = again
         notes.update(_render_view(plan, view, size, fps, quality, jobs, {"gif": targets["gif"]}, progress,
-                                  gif_budget, stride, first))
+                                  gif_budget, stride, first, streams))
     return notes
 
 

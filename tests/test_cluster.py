@@ -68,9 +68,10 @@ class Loopback:
         self.client = distributed.Client(self.address, timeout=30)
         self.client.wait_for_workers(n, timeout=60)
 
-    def drawn(self) -> list[tuple[str, str, str]]:
-        """(scene, view, worker) of each view a worker has drawn, as the scheduler heard."""
-        return [(m["scene"], m["view"], m["worker"]) for _, m in self.client.get_events("render-views")]
+    def drawn(self) -> list[dict]:
+        """What each task drew, as the scheduler heard: scene, view, worker (and the frames
+        of an orbit's chunk)."""
+        return [m for _, m in self.client.get_events("render-views")]
 
     def close(self):
         self.client.close()
@@ -113,14 +114,18 @@ def test_a_render_on_the_cluster_is_byte_for_byte_a_local_one(cluster, tmp_path)
     assert remote.exit_code == 0, remote.output
     a, b = digest(tmp_path / "local"), digest(tmp_path / "remote")
     assert len(a) > 20 and a == b
-    # The scheduler gave each view to a worker: own's 2d and 3d, each line-fit scene's 2d and adam.
+    # The scheduler gave each view to a worker as a task: own's 2d, each line-fit scene's 2d
+    # and adam; own's orbiting 3d went in chunks of frames, every frame drawn on the cluster.
     drawn = cluster.drawn()[before:]
-    assert sorted((s, v) for s, v, _ in drawn) == [("line_fit", "2d"), ("line_fit", "adam"),
-                                                   ("logistic_boundary", "2d"), ("logistic_boundary", "adam"),
-                                                   ("own", "2d"), ("own", "3d")]
+    whole = sorted((m["scene"], m["view"]) for m in drawn if "frames" not in m)
+    assert whole == [("line_fit", "2d"), ("line_fit", "adam"), ("logistic_boundary", "2d"),
+                     ("logistic_boundary", "adam"), ("own", "2d")]
+    chunks = [m for m in drawn if "frames" in m]
+    assert {(m["scene"], m["view"]) for m in chunks} == {("own", "3d")} and len(chunks) > 3
+    assert set().union(*(m["frames"] for m in chunks)) == set(range(31))
     workers = cluster.client.scheduler_info()["workers"]
     known = set(workers) | {str(w["name"]) for w in workers.values()}
-    assert {w for _, _, w in drawn} <= known and len({w for _, _, w in drawn}) == 2     # both drew
+    assert {m["worker"] for m in drawn} <= known and len({m["worker"] for m in drawn}) == 2     # both drew
     assert "own/2d+3d" in remote.stderr                  # one bar a scene
 
 
