@@ -305,12 +305,15 @@ class _Renders:
         click.echo(f"wrote {total} file{'s' * (total != 1)} in {time.perf_counter() - started:.1f} s")
         return 0
 
-    def _one(self, file, name, scene, jobs, progress):
+    def _one(self, file, name, scene, jobs, progress, caught=None):
         """Render one scene: (what it wrote, its warnings as lines, None) or (None, its
-        warnings, the error). On a cluster, its views are tasks there."""
+        warnings, the error). On a cluster, its views are tasks there. ``caught``: where
+        this thread's warnings are being recorded already (``_on_cluster``)."""
         # A warning while rendering (a minimum that cannot be polished, say) is one line too.
-        with warnings.catch_warnings(record=True) as caught:
-            _say_warnings()
+        with contextlib.ExitStack() as stack:
+            if caught is None:
+                caught = stack.enter_context(warnings.catch_warnings(record=True))
+                _say_warnings()
             try:
                 written = render_scene(name, scene, out=self.out, formats=self.formats,
                                        views=self.views or None, size=self.size, fps=self.fps,
@@ -335,17 +338,31 @@ class _Renders:
         scene's Plan and hands its views to the cluster as tasks, so a gallery keeps every
         worker busy. Outcomes come in the scenes' order. An interrupt cancels every task."""
         from concurrent.futures import ThreadPoolExecutor
-        pool = ThreadPoolExecutor(max_workers=min(len(items), 16) or 1, thread_name_prefix="render-scene")
-        futures = [pool.submit(self._one, file, name, scene, 1, _progress_factory(show, name))
-                   for file, name, scene in items]
-        try:
-            for item, future in zip(items, futures):
-                yield item, future.result()
-        finally:
-            for future in futures:
-                future.cancel()
-            self.cluster.cancel()
-            pool.shutdown(wait=True)
+        # One record of warnings for all the threads (catch_warnings is not thread-safe),
+        # each warning kept with the thread that raised it, so it is said of its own scene.
+        heard: dict[int, list] = {}
+        with warnings.catch_warnings():
+            _say_warnings()
+            # The Plan is sent on purpose, once a scene: Dask's advice on large graphs is noise.
+            warnings.filterwarnings("ignore", message="Sending large graph")
+            warnings.showwarning = lambda message, category, filename, lineno, file=None, line=None: \
+                heard.setdefault(threading.get_ident(), []).append(
+                    warnings.WarningMessage(message, category, filename, lineno, file, line))
+
+            def one(file, name, scene):
+                mine = heard[threading.get_ident()] = []      # (a thread renders scene after scene)
+                return self._one(file, name, scene, 1, _progress_factory(show, name), caught=mine)
+
+            pool = ThreadPoolExecutor(max_workers=min(len(items), 16) or 1, thread_name_prefix="render-scene")
+            futures = [pool.submit(one, *item) for item in items]
+            try:
+                for item, future in zip(items, futures):
+                    yield item, future.result()
+            finally:
+                for future in futures:
+                    future.cancel()
+                self.cluster.cancel()
+                pool.shutdown(wait=True)
 
     def _apart(self, items, jobs):
         """Scenes side by side, up to ``jobs`` at once, each in a process of its own

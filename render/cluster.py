@@ -16,9 +16,11 @@ done on the cluster.
 """
 from __future__ import annotations
 
+import logging
 import shutil
 import tempfile
 import threading
+import time
 import uuid
 from pathlib import Path
 
@@ -28,11 +30,16 @@ __all__ = ["ClusterError", "Cluster", "connect"]
 
 PROGRESS = "render-frames"        # the event topic each drawn frame is reported on
 DRAWN = "render-views"            # the topic each view drawn is recorded on: scene, view, worker
+REPORT_EVERY = 0.25               # seconds between a worker's reports of frames drawn
 TIMEOUT = 10                      # seconds to reach a scheduler
 
 
 class ClusterError(Exception):
     """The cluster cannot be used: Dask is missing, or the scheduler cannot be reached."""
+
+
+class Stopped(Exception):
+    """A task was to be submitted after the render was cancelled (an interrupt)."""
 
 
 def _dask():
@@ -52,7 +59,10 @@ def connect(scheduler: str | None = None, workers: int | None = None) -> "Cluste
         if scheduler is None:
             from .frames import default_jobs
             local = distributed.LocalCluster(n_workers=workers or default_jobs(), threads_per_worker=1,
-                                             processes=True, dashboard_address=":0")
+                                             processes=True, dashboard_address=":0",
+                                             # (its workers' warnings, a task cancelled by Ctrl-C
+                                             # say, are not the render's to print)
+                                             silence_logs=logging.ERROR)
             client = distributed.Client(local)
         else:
             client = distributed.Client(scheduler, timeout=TIMEOUT)
@@ -66,7 +76,12 @@ def connect(scheduler: str | None = None, workers: int | None = None) -> "Cluste
 
 
 class Cluster:
-    """A connected client (and the LocalCluster it started, if any)."""
+    """A connected client (and the LocalCluster it started, if any).
+
+    ``_lock`` guards the bookkeeping shared by the scenes' threads and the client's own
+    thread (which reports frames through ``_heard``); nothing that talks to the scheduler
+    may run under it, or the client's thread would wait for the lock while the holder waits
+    for the client's thread."""
 
     def __init__(self, client, local=None):
         self.client = client
@@ -75,16 +90,34 @@ class Cluster:
         self._counts: dict[str, int] = {}
         self._futures: set = set()
         self._lock = threading.Lock()
+        self._stopped = self._closed = False
         client.subscribe_topic(PROGRESS, self._heard)
 
     def cancel(self) -> None:
-        """Cancel every task this render has on the cluster and not yet collected."""
+        """Cancel every task this render has on the cluster and not yet collected; no
+        task is submitted after (an interrupt: the scenes' threads end at their next
+        submission, not by drawing on)."""
         with self._lock:
+            self._stopped = True
             futures, self._futures = list(self._futures), set()
-        if futures:
-            self.client.cancel(futures)
+        self.release(futures)
+
+    def release(self, futures) -> None:
+        """Cancel ``futures`` and forget them. Safe at any moment, even once the client is
+        closed (a generator of frames finished late by the garbage collector, say)."""
+        futures = list(futures)
+        with self._lock:
+            self._futures.difference_update(futures)
+            closed = self._closed
+        if futures and not closed:
+            try:
+                self.client.cancel(futures)
+            except RuntimeError:                 # the client's loop closed meanwhile
+                pass
 
     def close(self) -> None:
+        with self._lock:
+            self._stopped = self._closed = True
         try:
             self.client.unsubscribe_topic(PROGRESS)
         except Exception:
@@ -101,14 +134,15 @@ class Cluster:
         return False
 
     def _heard(self, event) -> None:
-        _, tag = event
+        _, (tag, frames) = event
         with self._lock:
             tick = self._ticks.get(tag)
             if tick is not None:
-                self._counts[tag] += 1
+                self._counts[tag] += frames
         if tick is not None:
             try:
-                tick()                       # (on the client's own thread: never raise there)
+                for _ in range(frames):
+                    tick()                   # (on the client's own thread: never raise there)
             except BaseException:
                 pass
 
@@ -126,23 +160,18 @@ class Cluster:
         if tick is not None:
             with self._lock:
                 self._ticks[tag], self._counts[tag] = tick, 0
-        client = self.client
-        # Once for all the scene's views, as a task of its own rather than scattered data:
-        # the scheduler keeps the task, so if the worker holding the Plan is lost, another
-        # makes it again (a scatter to a worker that dies at that moment never returns).
-        shipped = client.submit(_same, plan, key=f"render-plan-{uuid.uuid4().hex}", pure=False)
-        # An orbit's frames are drawn whole, each a second or more at high sizes: they are
-        # spread over the workers in chunks and encoded here. Any other view is one task.
+        # An orbit's frames are drawn whole (40 to 60 ms each at 960x540 to 1920x1080, some
+        # hundreds of them): when workers would otherwise idle, they are spread over them in
+        # chunks and encoded here. When the cluster already has a task of this render for
+        # every worker (a gallery), a view is one task like any other: shipping its frames
+        # back and encoding them here would only add work. The bytes are the same either way.
         from .frames import draws_whole_frames
-        whole = [(v, t) for v, t in todo if not draws_whole_frames(v)]
-        streamed = [(v, t) for v, t in todo if draws_whole_frames(v)]
-        futures = [client.submit(_draw_view, shipped, view, size, fps, quality, sorted(targets), gif_budget, tag,
-                                 Path(next(iter(targets.values()))).parent.name,
-                                 key=f"render-{uuid.uuid4().hex}", pure=False, retries=1)
-                   for view, targets in whole]
-        with self._lock:
-            self._futures.update(futures + [shipped])
-        notes, failure = {}, None
+        workers = self.workers()          # (a call to the scheduler: never under the lock, which
+        with self._lock:                  # the client's own thread takes for each frame reported)
+            busy = len(self._futures) + len(todo) >= workers
+        streamed = [(v, t) for v, t in todo if draws_whole_frames(v) and not busy]
+        whole = [(v, t) for v, t in todo if (v, t) not in streamed]
+        notes, failure, futures = {}, None, []
 
         def counted():                            # a streamed frame, encoded here
             with self._lock:
@@ -152,15 +181,24 @@ class Cluster:
                 tick()
 
         try:
+            # Once for all the scene's views, as a task of its own rather than scattered data:
+            # the scheduler keeps the task, so if the worker holding the Plan is lost, another
+            # makes it again (a scatter to a worker that dies at that moment never returns).
+            if whole:
+                futures.append(self.submit(_same, plan, key=f"render-plan-{uuid.uuid4().hex}", pure=False))
+            for view, targets in whole:
+                futures.append(self.submit(_draw_view, futures[0], view, size, fps, quality, sorted(targets),
+                                           gif_budget, tag, Path(next(iter(targets.values()))).parent.name,
+                                           key=f"render-{uuid.uuid4().hex}", pure=False, retries=1))
             with bar:
                 for view, targets in streamed:
                     from .pipeline import _render_view
                     scene_name = Path(next(iter(targets.values()))).parent.name
-                    streams = lambda size, view=view, name=scene_name: ClusterStream(self, shipped, view, size,
+                    streams = lambda size, view=view, name=scene_name: ClusterStream(self, plan, view, size,
                                                                                     plan.frames, name)
                     notes[view.name] = _render_view(plan, view, size, fps, quality, 1, targets,
                                                     lambda name, n: (counted, _Null()), gif_budget, streams=streams)
-                for (view, targets), future in zip(whole, futures):
+                for (view, targets), future in zip(whole, futures[1:]):
                     try:
                         files, said = future.result()
                     except Exception as e:               # KilledWorker, the view's own error
@@ -174,23 +212,34 @@ class Cluster:
                     missing = total - self._counts.pop(tag, total)
                 for _ in range(max(missing, 0) if failure is None else 0):
                     tick()
-        except BaseException:
-            self.cancel()
-            raise
         finally:
             with self._lock:
                 self._ticks.pop(tag, None)
                 self._counts.pop(tag, None)
-                self._futures.difference_update(futures + [shipped])
+            self.release(futures)               # (those still running, if this scene failed)
         if failure is not None:
             raise failure
         return notes
 
+    def workers(self) -> int:
+        """How many workers the cluster has now."""
+        return max(1, len(self.client.scheduler_info().get("workers", {})))
+
     def submit(self, *args, **kwargs):
-        """``client.submit``, the future remembered so that ``cancel`` reaches it."""
-        future = self.client.submit(*args, **kwargs)
+        """``client.submit``, the future remembered so that ``cancel`` reaches it. Once
+        cancelled, it refuses: ``Stopped``."""
         with self._lock:
-            self._futures.add(future)
+            stopped = self._stopped
+        if not stopped:
+            future = self.client.submit(*args, **kwargs)     # (not under the lock: it pickles)
+            with self._lock:
+                stopped = self._stopped
+                if not stopped:
+                    self._futures.add(future)
+            if stopped:                                       # (cancelled meanwhile)
+                self.release([future])
+        if stopped:
+            raise Stopped("the render on the cluster was stopped")
         return future
 
     def forget(self, futures) -> None:
@@ -205,14 +254,23 @@ class ClusterStream:
     bounded however slow the encoders are. Frames travel compressed (zlib, fast level)."""
 
     def __init__(self, cluster: Cluster, plan, view, size, n: int, scene_name: str = "", chunk: int = 8):
-        self.cluster, self.plan, self.view, self.size = cluster, plan, view, tuple(size)
+        self.cluster, self.view, self.size = cluster, view, tuple(size)
         self.n, self.chunk, self.scene_name = n, chunk, scene_name
+        # A copy of the Plan on each worker (made again elsewhere if its worker is lost), and
+        # chunk k drawn from copy k: the chunks spread over every worker, not just the one
+        # that happens to hold a single copy.
+        workers = list(cluster.client.scheduler_info().get("workers", {})) or [None]
+        self.plans = [cluster.submit(_same, plan, workers=[w] if w else None, allow_other_workers=True,
+                                     key=f"render-plan-{uuid.uuid4().hex}", pure=False) for w in workers]
+        self._count = 0
 
     def __len__(self):
         return self.n
 
     def _task(self, indices, rgba):
-        return self.cluster.submit(_draw_frames, self.plan, self.view, self.size, list(indices), rgba,
+        plan = self.plans[self._count % len(self.plans)]
+        self._count += 1
+        return self.cluster.submit(_draw_frames, plan, self.view, self.size, list(indices), rgba,
                                    self.scene_name, key=f"render-frames-{uuid.uuid4().hex}", pure=False, retries=1)
 
     def samples(self, indices) -> dict:
@@ -236,7 +294,7 @@ class ClusterStream:
 
     def _frames(self, rgba: bool):
         from collections import deque
-        workers = max(1, len(self.cluster.client.scheduler_info().get("workers", {})))
+        workers = self.cluster.workers()
         bounds = [range(s, min(self.n, s + self.chunk)) for s in range(0, self.n, self.chunk)]
         pending, queued = deque(), 0
         try:
@@ -252,9 +310,8 @@ class ClusterStream:
                     queued += 1
                 yield from frames
         finally:
-            if pending:
-                self.cluster.client.cancel(list(pending))
-                self.cluster.forget(pending)
+            self.cluster.release(pending)
+            self.cluster.forget(self.plans)
 
 
 # On a worker: the drawing of a view, built once and kept for the next chunks of it.
@@ -321,9 +378,15 @@ def _draw_view(plan, view, size, fps, quality, formats, gif_budget, tag, scene_n
     from .pipeline import _render_view
     worker = _worker()
 
+    # Frames drawn are reported a few times a second, not one message each.
+    told = {"frames": 0, "at": time.monotonic()}
+
     def frame():
-        if worker is not None:
-            worker.log_event(PROGRESS, tag)
+        told["frames"] += 1
+        now = time.monotonic()
+        if worker is not None and now - told["at"] >= REPORT_EVERY:
+            worker.log_event(PROGRESS, (tag, told["frames"]))
+            told["frames"], told["at"] = 0, now
 
     if worker is not None:
         worker.log_event(DRAWN, {"scene": scene_name, "view": view.name, "worker": str(worker.name)})
@@ -331,6 +394,8 @@ def _draw_view(plan, view, size, fps, quality, formats, gif_budget, tag, scene_n
         targets = {fmt: output_path(temp, "scene", view.name, fmt) for fmt in formats}
         notes = _render_view(plan, view, size, fps, quality, 1, targets,
                              lambda name, n: (frame, _Null()), gif_budget)
+        if worker is not None and told["frames"]:
+            worker.log_event(PROGRESS, (tag, told["frames"]))
         files = {}
         for fmt, path in targets.items():
             if path.is_dir():

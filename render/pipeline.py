@@ -337,7 +337,8 @@ def _render_view(plan, view, size, fps, quality, jobs, targets, progress, gif_bu
         else:
             frames = stream.pixels() if all(s.rgba for s in sinks) else iter(stream)
         tick, bar = progress(view.name, drawn) if progress else (None, nullcontext())
-        with bar:
+        # (Closed here if a sink fails: a stream's frames may hold work elsewhere, a cluster's.)
+        with bar, closing(frames) if hasattr(frames, "close") else nullcontext():
             for frame in frames:
                 for s in sinks:
                     s.write(frame)

@@ -114,18 +114,26 @@ def test_a_render_on_the_cluster_is_byte_for_byte_a_local_one(cluster, tmp_path)
     assert remote.exit_code == 0, remote.output
     a, b = digest(tmp_path / "local"), digest(tmp_path / "remote")
     assert len(a) > 20 and a == b
-    # The scheduler gave each view to a worker as a task: own's 2d, each line-fit scene's 2d
-    # and adam; own's orbiting 3d went in chunks of frames, every frame drawn on the cluster.
+    # The scheduler gave each view to a worker as a task (with a task for every worker, an
+    # orbit is one too), and both workers drew.
     drawn = cluster.drawn()[before:]
-    whole = sorted((m["scene"], m["view"]) for m in drawn if "frames" not in m)
-    assert whole == [("line_fit", "2d"), ("line_fit", "adam"), ("logistic_boundary", "2d"),
-                     ("logistic_boundary", "adam"), ("own", "2d")]
-    chunks = [m for m in drawn if "frames" in m]
-    assert {(m["scene"], m["view"]) for m in chunks} == {("own", "3d")} and len(chunks) > 3
-    assert set().union(*(m["frames"] for m in chunks)) == set(range(31))
+    assert sorted((m["scene"], m["view"]) for m in drawn) == [
+        ("line_fit", "2d"), ("line_fit", "adam"), ("logistic_boundary", "2d"), ("logistic_boundary", "adam"),
+        ("own", "2d"), ("own", "3d")]
     workers = cluster.client.scheduler_info()["workers"]
     known = set(workers) | {str(w["name"]) for w in workers.values()}
-    assert {m["worker"] for m in drawn} <= known and len({m["worker"] for m in drawn}) == 2     # both drew
+    assert {m["worker"] for m in drawn} <= known and len({m["worker"] for m in drawn}) == 2
+    # An orbit alone would leave a worker idle: its frames go to both in chunks.
+    before = len(cluster.drawn())
+    alone = CliRunner().invoke(main, [str(files[0]), "--view", "3d", "--out", str(tmp_path / "alone"), *ARGS,
+                                      "--scheduler", cluster.address])
+    assert alone.exit_code == 0, alone.output
+    assert digest(tmp_path / "alone") == {k: v for k, v in a.items() if k.startswith("own/3d")}
+    chunks = cluster.drawn()[before:]
+    assert {(m["scene"], m["view"]) for m in chunks} == {("own", "3d")} and len(chunks) > 3
+    assert all("frames" in m for m in chunks)
+    assert set().union(*(m["frames"] for m in chunks)) == set(range(31))
+    assert len({m["worker"] for m in chunks}) == 2
     assert "own/2d+3d" in remote.stderr                  # one bar a scene
 
 
@@ -142,11 +150,48 @@ def test_the_progress_bar_counts_the_frames_the_workers_draw(cluster, tmp_path):
         return (lambda: heard.append(label)), __import__("contextlib").nullcontext()
 
     with connect(cluster.address) as on:
+        before = len(on.client.get_events("render-frames"))
         render_scene(name, scene, out=tmp_path / "o", formats=("gif",), size=(160, 90), cluster=on,
                      progress=progress)
-        reported = len(on.client.get_events("render-frames"))
+        reported = sum(frames for _, (_, frames) in on.client.get_events("render-frames")[before:])
     assert bars == [("2d+3d", 62)]                         # two views of 31 frames
-    assert len(heard) == 62 and reported >= 62
+    assert len(heard) == 62
+    assert reported == 62                  # a few reports a second, not one a frame
+
+
+def test_a_stream_left_open_ends_quietly_after_the_client_closes_and_a_cancel_stops_submitting(cluster, tmp_path):
+    import gc
+    from render.cluster import ClusterStream, Stopped, connect
+    from render.load import load
+    from render.plan import build
+    files = scene_files(tmp_path / "scenes")
+    sys.path.insert(0, str(files[0].parent))
+    try:
+        (name, scene), = load(files[0])
+    finally:
+        sys.path.remove(str(files[0].parent))
+    plan = build(scene)
+    orbit = next(v for v in plan.scene.views if v.name == "3d")
+    with connect(cluster.address) as on:
+        frames = iter(ClusterStream(on, plan, orbit, (160, 90), plan.frames, name))
+        first = next(frames)
+        assert first.shape == (90, 160, 3)
+    # A generator finished by the garbage collector once the client is gone (an error path
+    # that kept it alive) must not print "Exception ignored ... IOLoop is closed".
+    unraisable = []
+    hook, sys.unraisablehook = sys.unraisablehook, unraisable.append
+    try:
+        del frames
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
+    assert unraisable == []
+    with connect(cluster.address) as on:
+        on.cancel()                                         # an interrupt
+        with pytest.raises(Stopped):
+            on.submit(sum, [1, 2])
+        assert not any(
+            str(k).startswith("render-") for keys in on.client.processing().values() for k in keys)
 
 
 def test_executor_dask_renders_on_a_local_cluster_of_its_own(tmp_path):
@@ -156,36 +201,6 @@ def test_executor_dask_renders_on_a_local_cluster_of_its_own(tmp_path):
                                        "--executor", "dask", "--jobs", "2"])
     assert local.exit_code == 0 and remote.exit_code == 0, remote.output
     assert digest(tmp_path / "local") == digest(tmp_path / "remote")
-
-
-def test_a_worker_killed_mid_render_loses_nothing(tmp_path):
-    loop = Loopback(tmp_path / "own-cluster")
-    try:
-        files = scene_files(tmp_path / "scenes")
-        out = tmp_path / "remote"
-        args = [str(BIN / "render"), *map(str, files), "--out", str(out), "--size", "320x180", "--format", "gif,png",
-                "--scheduler", loop.address, "--no-progress"]
-        render = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        # Kill a worker as soon as it is drawing.
-        deadline = time.monotonic() + 60
-        victim = None
-        while victim is None and time.monotonic() < deadline:
-            busy = loop.client.processing()
-            for address, keys in busy.items():
-                if any(str(k).startswith("render-") for k in keys):
-                    victim = address
-            time.sleep(0.02)
-        assert victim is not None, "no task started"
-        pid = loop.client.run(os.getpid, workers=[victim])[victim]
-        os.kill(pid, signal.SIGKILL)
-        stdout, stderr = render.communicate(timeout=240)
-        assert render.returncode == 0, stderr
-        local = CliRunner().invoke(main, [*map(str, files), "--out", str(tmp_path / "local"), "--size", "320x180",
-                                          "--format", "gif,png"])
-        assert local.exit_code == 0
-        assert digest(out) == digest(tmp_path / "local")
-    finally:
-        loop.close()
 
 
 def test_an_interrupt_cancels_the_cluster_tasks_and_leaves_nothing_half_written(cluster, tmp_path):
@@ -226,3 +241,31 @@ def test_no_dask_or_no_scheduler_is_one_line(tmp_path, monkeypatch):
     assert result.exit_code == 2
     assert result.stderr.strip() == "render: rendering on a cluster needs Dask: pip install 'render[dask]'"
     assert not (tmp_path / "o").exists()
+
+
+def test_a_worker_killed_mid_render_loses_nothing(cluster, tmp_path):
+    # Last of the module's tests on its cluster: the cluster ends with one worker.
+    loop = cluster
+    files = scene_files(tmp_path / "scenes")
+    out = tmp_path / "remote"
+    args = [str(BIN / "render"), *map(str, files), "--out", str(out), "--size", "320x180", "--format", "gif,png",
+            "--scheduler", loop.address, "--no-progress"]
+    render = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # Kill a worker as soon as it is drawing.
+    deadline = time.monotonic() + 60
+    victim = None
+    while victim is None and time.monotonic() < deadline:
+        busy = loop.client.processing()
+        for address, keys in busy.items():
+            if any(str(k).startswith("render-") for k in keys):
+                victim = address
+        time.sleep(0.02)
+    assert victim is not None, "no task started"
+    pid = loop.client.run(os.getpid, workers=[victim])[victim]
+    os.kill(pid, signal.SIGKILL)
+    stdout, stderr = render.communicate(timeout=240)
+    assert render.returncode == 0, stderr
+    local = CliRunner().invoke(main, [*map(str, files), "--out", str(tmp_path / "local"), "--size", "320x180",
+                                      "--format", "gif,png"])
+    assert local.exit_code == 0
+    assert digest(out) == digest(tmp_path / "local")
