@@ -93,19 +93,33 @@ def digest(root: Path) -> dict:
             for p in sorted(root.rglob("*")) if p.is_file() and not p.name.startswith(".")}
 
 
-def scene_files(folder: Path) -> list[Path]:
+# A sweep grid and a tuned race: their search runs where the Plan is built, their views on
+# the workers like any other.
+FAIR = """
+from render import Multiples, Run, Scene, Sweep, SweepLoss, View2D, optimizers as opt, tuned
+
+sweep = Scene("rosenbrock", [Sweep(opt.Momentum(), (-1.5, 2.0), lr=[5e-4, 2e-3], momentum=[0.0, 0.9])], 12,
+              views=[Multiples(window=(-2, 2, -1, 3)), SweepLoss()], name="sweep")
+race = Scene("rosenbrock", [Run(opt.Adam(lr=tuned(1e-3, 1.0, n=8)), (-1.5, 2.0)), Run(opt.GD(lr=1e-3), (-1.5, 2.0))],
+             12, views=[View2D()], name="race")
+"""
+
+
+def scene_files(folder: Path, fair: bool = False) -> list[Path]:
     folder.mkdir()
     (folder / "helper_shapes.py").write_text(HELPER)
     (folder / "own.py").write_text(OWN)
     shutil.copy(SCENES / "linear_fits.py", folder / "linear_fits.py")
-    return [folder / "own.py", folder / "linear_fits.py"]
+    if fair:
+        (folder / "fair.py").write_text(FAIR)
+    return [folder / "own.py", folder / "linear_fits.py", *([folder / "fair.py"] if fair else [])]
 
 
-ARGS = ["--size", "160x90", "--format", "gif,mp4,png,frames", "--progress"]
+ARGS = ["--size", "160x90", "--format", "gif,mp4,png,frames", "--data", "--progress"]
 
 
 def test_a_render_on_the_cluster_is_byte_for_byte_a_local_one(cluster, tmp_path):
-    files = scene_files(tmp_path / "scenes")
+    files = scene_files(tmp_path / "scenes", fair=True)
     local = CliRunner().invoke(main, [*map(str, files), "--out", str(tmp_path / "local"), *ARGS])
     assert local.exit_code == 0, local.output
     before = len(cluster.drawn())
@@ -114,12 +128,13 @@ def test_a_render_on_the_cluster_is_byte_for_byte_a_local_one(cluster, tmp_path)
     assert remote.exit_code == 0, remote.output
     a, b = digest(tmp_path / "local"), digest(tmp_path / "remote")
     assert len(a) > 20 and a == b
+    assert {"race/tuning.csv", "race/trajectories.csv", "sweep/trajectories.csv"} <= set(a)
     # The scheduler gave each view to a worker as a task (with a task for every worker, an
     # orbit is one too), and both workers drew.
     drawn = cluster.drawn()[before:]
     assert sorted((m["scene"], m["view"]) for m in drawn) == [
         ("line_fit", "2d"), ("line_fit", "adam"), ("logistic_boundary", "2d"), ("logistic_boundary", "adam"),
-        ("own", "2d"), ("own", "3d")]
+        ("own", "2d"), ("own", "3d"), ("race", "2d"), ("sweep", "multiples"), ("sweep", "sweep")]
     workers = cluster.client.scheduler_info()["workers"]
     known = set(workers) | {str(w["name"]) for w in workers.values()}
     assert {m["worker"] for m in drawn} <= known and len({m["worker"] for m in drawn}) == 2
@@ -128,7 +143,7 @@ def test_a_render_on_the_cluster_is_byte_for_byte_a_local_one(cluster, tmp_path)
     alone = CliRunner().invoke(main, [str(files[0]), "--view", "3d", "--out", str(tmp_path / "alone"), *ARGS,
                                       "--scheduler", cluster.address])
     assert alone.exit_code == 0, alone.output
-    assert digest(tmp_path / "alone") == {k: v for k, v in a.items() if k.startswith("own/3d")}
+    assert digest(tmp_path / "alone") == {k: v for k, v in a.items() if k.startswith("own/3d") or k == "own/trajectories.csv"}
     chunks = cluster.drawn()[before:]
     assert {(m["scene"], m["view"]) for m in chunks} == {("own", "3d")} and len(chunks) > 3
     assert all("frames" in m for m in chunks)
