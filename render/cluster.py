@@ -22,6 +22,7 @@ import tempfile
 import threading
 import time
 import uuid
+from contextlib import nullcontext
 from pathlib import Path
 
 from .encode import atomic_file, folder_into_place, temp_folder_beside
@@ -151,11 +152,9 @@ class Cluster:
         what comes back to its targets. Returns each view's notes (as ``_render_view``).
         The first failure is raised once every task has ended; an interrupt cancels them."""
         distributed = _dask()
-        from .pipeline import _frames_drawn
-        from .encode import SINKS
-        names = "+".join(v.name for v, _ in todo)
-        total = sum(_frames_drawn(plan.frames, [SINKS[f] for f in targets]) for _, targets in todo)
-        tick, bar = progress(names, total) if progress else (None, _Null())
+        from .pipeline import _render_view, _views_bar
+        total, tick, bar = _views_bar(plan, todo, progress)
+        scene_name = Path(next(iter(todo[0][1].values()))).parent.name     # (the folder of its outputs)
         tag = uuid.uuid4().hex
         if tick is not None:
             with self._lock:
@@ -188,16 +187,14 @@ class Cluster:
                 futures.append(self.submit(_same, plan, key=f"render-plan-{uuid.uuid4().hex}", pure=False))
             for view, targets in whole:
                 futures.append(self.submit(_draw_view, futures[0], view, size, fps, quality, sorted(targets),
-                                           gif_budget, tag, Path(next(iter(targets.values()))).parent.name,
+                                           gif_budget, tag, scene_name,
                                            key=f"render-{uuid.uuid4().hex}", pure=False, retries=1))
             with bar:
                 for view, targets in streamed:
-                    from .pipeline import _render_view
-                    scene_name = Path(next(iter(targets.values()))).parent.name
-                    streams = lambda size, view=view, name=scene_name: ClusterStream(self, plan, view, size,
-                                                                                    plan.frames, name)
+                    streams = lambda size, view=view: ClusterStream(self, plan, view, size, plan.frames, scene_name)
                     notes[view.name] = _render_view(plan, view, size, fps, quality, 1, targets,
-                                                    lambda name, n: (counted, _Null()), gif_budget, streams=streams)
+                                                    lambda name, n: (counted, nullcontext()), gif_budget,
+                                                    streams=streams)
                 for (view, targets), future in zip(whole, futures[1:]):
                     try:
                         files, said = future.result()
@@ -221,24 +218,27 @@ class Cluster:
             raise failure
         return notes
 
+    def addresses(self) -> list[str]:
+        """The addresses of the cluster's workers now (a call to the scheduler)."""
+        return list(self.client.scheduler_info().get("workers", {}))
+
     def workers(self) -> int:
-        """How many workers the cluster has now."""
-        return max(1, len(self.client.scheduler_info().get("workers", {})))
+        """How many workers the cluster has now (at least 1)."""
+        return max(1, len(self.addresses()))
 
     def submit(self, *args, **kwargs):
         """``client.submit``, the future remembered so that ``cancel`` reaches it. Once
         cancelled, it refuses: ``Stopped``."""
         with self._lock:
-            stopped = self._stopped
-        if not stopped:
-            future = self.client.submit(*args, **kwargs)     # (not under the lock: it pickles)
-            with self._lock:
-                stopped = self._stopped
-                if not stopped:
-                    self._futures.add(future)
-            if stopped:                                       # (cancelled meanwhile)
-                self.release([future])
-        if stopped:
+            if self._stopped:
+                raise Stopped("the render on the cluster was stopped")
+        future = self.client.submit(*args, **kwargs)     # (not under the lock: it pickles)
+        with self._lock:
+            kept = not self._stopped
+            if kept:
+                self._futures.add(future)
+        if not kept:                                      # (cancelled meanwhile)
+            self.release([future])
             raise Stopped("the render on the cluster was stopped")
         return future
 
@@ -259,7 +259,7 @@ class ClusterStream:
         # A copy of the Plan on each worker (made again elsewhere if its worker is lost), and
         # chunk k drawn from copy k: the chunks spread over every worker, not just the one
         # that happens to hold a single copy.
-        workers = list(cluster.client.scheduler_info().get("workers", {})) or [None]
+        workers = cluster.addresses() or [None]
         self.plans = [cluster.submit(_same, plan, workers=[w] if w else None, allow_other_workers=True,
                                      key=f"render-plan-{uuid.uuid4().hex}", pure=False) for w in workers]
         self._count = 0
@@ -344,14 +344,6 @@ def _unpacked(packed):
     return [np.frombuffer(zlib.decompress(data), dtype=np.uint8).reshape(shape) for shape, data in packed]
 
 
-class _Null:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-
 def _why(error: BaseException, distributed) -> BaseException:
     if isinstance(error, distributed.KilledWorker):
         return RuntimeError("the cluster lost every worker that tried to draw it; see the workers' logs")
@@ -393,7 +385,7 @@ def _draw_view(plan, view, size, fps, quality, formats, gif_budget, tag, scene_n
     with tempfile.TemporaryDirectory(prefix="render-") as temp:
         targets = {fmt: output_path(temp, "scene", view.name, fmt) for fmt in formats}
         notes = _render_view(plan, view, size, fps, quality, 1, targets,
-                             lambda name, n: (frame, _Null()), gif_budget)
+                             lambda name, n: (frame, nullcontext()), gif_budget)
         if worker is not None and told["frames"]:
             worker.log_event(PROGRESS, (tag, told["frames"]))
         files = {}

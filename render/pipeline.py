@@ -262,15 +262,22 @@ def _read_manifest(path: Path) -> dict:
     return manifest if isinstance(manifest, dict) else {}
 
 
+def _views_bar(plan, todo, progress):
+    """One progress bar for the views of ``todo`` drawn at once, named "2d+3d": (the frames
+    they draw in all, its tick or None, the bar as a context)."""
+    names = "+".join(v.name for v, _ in todo)
+    total = sum(_frames_drawn(plan.frames, [SINKS[f] for f in targets]) for _, targets in todo)
+    tick, bar = progress(names, total) if progress else (None, nullcontext())
+    return total, tick, bar
+
+
 def _render_views_apart(plan, todo, size, fps, quality, progress=None, gif_budget=None) -> dict:
     """Render each (view, targets) of ``todo`` in a process of its own (``apart``), side by
     side. Each commits its own outputs and reports each frame drawn (one progress bar for
     them all). The first error of one is raised here as it was raised there, once all are
     done; an interrupt here stops them all, and each removes what it had half-written.
     Returns each view's notes (``_render_view``)."""
-    names = "+".join(v.name for v, _ in todo)
-    total = sum(_frames_drawn(plan.frames, [SINKS[f] for f in targets]) for _, targets in todo)
-    tick, bar = progress(names, total) if progress else (None, nullcontext())
+    _, tick, bar = _views_bar(plan, todo, progress)
 
     def work(view, targets):
         def render(say):
