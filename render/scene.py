@@ -24,7 +24,7 @@ from .models import Model
 from .notebook import Notebook
 from .optimizers import Optimizer
 from .planes import Plane
-from .schedules import OneCycleLR, Schedule
+from .schedules import OneCycleLR, Schedule, run_rates
 from .tuning import Search, tuned_fields
 from .trajectories import Trajectories, final_losses, simulate_runs
 
@@ -139,6 +139,10 @@ class Run:
         _set(self, "start", _start(self.start))
         _set(self, "label", checks.text("Run", "label", self.label))
         _set(self, "color", _color("Run", "color", self.color))
+
+    def learning_rates(self, steps: int) -> np.ndarray:
+        """The learning rate each of its optimizer steps 1..steps uses (``schedules.run_rates``)."""
+        return run_rates(self.optimizer.lr, self.schedule, steps)
 
     @property
     def name(self) -> str:

@@ -23,7 +23,8 @@ import numpy as np
 from . import checks
 from .tuning import Tuned
 
-__all__ = ["Schedule", "StepLR", "ExponentialLR", "CosineAnnealingLR", "LinearLR", "OneCycleLR", "ALL"]
+__all__ = ["Schedule", "StepLR", "ExponentialLR", "CosineAnnealingLR", "LinearLR", "OneCycleLR", "ALL",
+           "run_rates"]
 
 
 class Schedule:
@@ -292,6 +293,15 @@ class OneCycleLR(Schedule):
             return None
         values = dict(initial=0.0, max=0.0, min=0.0, max_m=self.max_momentum, base_m=self.base_momentum)
         return np.array([self._at(epoch, values)[1] for epoch in range(steps)])
+
+
+def run_rates(lr, schedule, steps: int) -> np.ndarray:
+    """The rate each optimizer step 1..steps of a run uses from its base rate ``lr``: its
+    ``schedule``'s, or ``lr`` throughout when it has none. The simulation steps with these,
+    and the loss panel draws them."""
+    if schedule is None:
+        return np.full(steps, float(lr))
+    return schedule.learning_rates(lr, steps)
 
 
 def _momentum_field(optimizer) -> str | None:

@@ -18,6 +18,7 @@ import numpy as np
 from . import _fused
 from . import optimizers as opt
 from .models import Model
+from .schedules import _momentum_field, run_rates
 from .surfaces import Surface
 from .tuning import tuned_fields
 
@@ -59,13 +60,15 @@ class _Group:
     """Runs of one optimizer kind, advancing as one array.
 
     ``rows`` are the runs' indices in the scene; ``span`` is where they sit in the engine's
-    position buffer, ``block`` where their k probe points sit in the probe buffer.
+    position buffer, ``block`` where their k probe points sit in the probe buffer;
+    ``noise_ids`` seed each run's gradient noise (by default its index).
     """
 
     def __init__(self, rows: list[int], optimizers: list[opt.Optimizer], start: int, block_start: int,
-                 starts: np.ndarray, schedules=None, steps: int = 0):
+                 starts: np.ndarray, schedules=None, steps: int = 0, noise_ids: list[int] | None = None):
         self.dims = starts.shape[1]
         self.rows = rows
+        self.noise_ids = rows if noise_ids is None else noise_ids
         self.rule = _fused.stack(optimizers, starts.shape[1], readable=schedules is not None)
         self.tick = None if schedules is None else _ticker(self.rule, optimizers, schedules, steps)
         self.span = slice(start, start + len(rows))
@@ -87,11 +90,11 @@ def _schedule_key(o: opt.Optimizer, schedule, steps: int) -> tuple:
 def _ticker(rule, optimizers, schedules, steps):
     """``tick(step)``: set the stacked ``rule``'s learning rate (a column, one per run) and,
     if its schedules cycle it, its momentum or beta1, for optimizer step ``step`` (from 1)."""
-    lrs = np.stack([np.full(steps, float(o.lr)) if s is None else s.learning_rates(o.lr, steps)
-                    for o, s in zip(optimizers, schedules)], axis=1)[..., None]    # (steps, runs, 1)
+    lrs = np.stack([run_rates(o.lr, s, steps) for o, s in zip(optimizers, schedules)],
+                   axis=1)[..., None]                                               # (steps, runs, 1)
     cycled = [s.momenta(steps) for s in schedules if s is not None]
     momenta = next((m for m in cycled if m is not None), None)
-    field = None if momenta is None else ("betas" if hasattr(rule, "betas") else "momentum")
+    field = None if momenta is None else _momentum_field(rule)
 
     def tick(step):
         object.__setattr__(rule, "lr", lrs[step - 1])
@@ -211,8 +214,7 @@ def _positions(surface, optimizers, starts, steps, seed, schedules, noise_rows) 
     for key, rows in by_kind.items():
         scheduled = key[0] == "scheduled"
         g = _Group(rows, [optimizers[i] for i in rows], row, probe_row, starts,
-                   [schedules[i] for i in rows] if scheduled else None, steps)
-        g.noise_ids = [noise_rows[i] for i in rows]
+                   [schedules[i] for i in rows] if scheduled else None, steps, [noise_rows[i] for i in rows])
         groups.append(g)
         row, probe_row = g.span.stop, g.block.stop
     order = np.concatenate([g.rows for g in groups])

@@ -67,9 +67,7 @@ class LossPanel:
             return
         steps = d.plan.scene.steps
         ax = self.rate_ax = self.ax.twinx()
-        tables = {i: np.full(steps, float(runs[i].optimizer.lr)) if runs[i].schedule is None
-                  else runs[i].schedule.learning_rates(runs[i].optimizer.lr, steps) for i in self.singles}
-        scheduled = list(tables)
+        tables = {i: runs[i].learning_rates(steps) for i in self.singles}
         hi = float(np.concatenate(list(tables.values())).max())
         ax.set_xlim(self.ax.get_xlim())
         # Linear from zero: schedules are made of steps, lines and cosines, read as such
@@ -77,10 +75,10 @@ class LossPanel:
         ax.set_ylim(0, hi * 1.1 if hi > 0 else 1)
         ax.ticklabel_format(axis="y", style="sci", scilimits=(-2, 3))
         ax.set_ylabel("learning rate (dashed)")
-        for i in scheduled:
+        for i, table in tables.items():
             line, = ax.plot([], [], color=d.colors[i], linewidth=1.2, linestyle=(0, (4, 2)))
             # Optimizer step t (from 1) uses rate t - 1 of the table: drawn at x = t.
-            self.rates.append((np.arange(1, steps + 1), tables[i], line))
+            self.rates.append((np.arange(1, steps + 1), table, line))
         d.animate([line for _, _, line in self.rates])
 
     def _limits(self, values: np.ndarray, starts: np.ndarray, last_step: int) -> None:
