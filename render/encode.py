@@ -99,6 +99,10 @@ class Sink:
         for _ in range(int(round(seconds * self.fps))):
             self.write(frame)
 
+    def hold_start(self, frame: np.ndarray, seconds: float) -> None:
+        """Show ``frame``, the first, ``seconds`` longer (an animation that ``holds``)."""
+        self.hold(frame, seconds)
+
     def open(self, first: np.ndarray) -> None:
         """Called with the first frame: make the temporary file (and start an encoder)."""
         self.temp = _temp_beside(self.path, f".part{self.suffix}")
@@ -284,6 +288,7 @@ class GifSink(_PipedSink):
     busy_samples = 3            # by the motion too: a swarm's busiest frames are early
     palette_file: Path | None = None
     held = 0.0
+    held_first = 0.0
     # Every ``stride``-th frame of ``total`` is kept, and the last (a size budget's fewer
     # frames); the GIF plays at fps / stride.
     stride = 1
@@ -298,6 +303,9 @@ class GifSink(_PipedSink):
     def hold(self, frame, seconds):
         # One frame shown longer, not copies of it: its delay is lengthened once written.
         self.held = seconds
+
+    def hold_start(self, frame, seconds):
+        self.held_first = seconds
 
     def _start(self, first) -> FFmpegPipe:
         # 255 colours and one transparent entry: ffmpeg's GIF encoder needs a transparent
@@ -321,8 +329,8 @@ class GifSink(_PipedSink):
             super().finish()
         finally:
             self._drop_palette()
-        if self.held:
-            _lengthen_last_frame(self.temp, self.held)
+        if self.held or self.held_first:
+            _lengthen_frames(self.temp, self.held_first, self.held)
 
     def abort(self):
         super().abort()
@@ -334,16 +342,17 @@ class GifSink(_PipedSink):
             self.palette_file = None
 
 
-def _lengthen_last_frame(path: Path, seconds: float) -> None:
-    """Add ``seconds`` to the delay of a GIF's last frame, in place. Walks the blocks (an
-    image's compressed bytes may hold anything) to the last Graphic Control Extension."""
+def _lengthen_frames(path: Path, first: float, last: float) -> None:
+    """Add ``first`` seconds to the delay of a GIF's first frame and ``last`` to its last
+    frame's, in place (one frame: both). Walks the blocks (an image's compressed bytes may
+    hold anything) to the Graphic Control Extensions."""
     data = bytearray(path.read_bytes())
     pos = 13 + (3 << ((data[10] & 7) + 1) if data[10] & 0x80 else 0)   # header, screen, table
-    last = None
+    controls = []
     while pos < len(data) and data[pos] != 0x3B:                          # the trailer
         if data[pos] == 0x21:                                             # an extension
             if data[pos + 1] == 0xF9:
-                last = pos
+                controls.append(pos)
             pos += 2
         else:                                                             # an image
             flags = data[pos + 9]
@@ -351,10 +360,11 @@ def _lengthen_last_frame(path: Path, seconds: float) -> None:
         while data[pos]:                                                  # its sub-blocks
             pos += data[pos] + 1
         pos += 1
-    if last is None:
+    if not controls:
         raise ValueError(f"{path}: no frame delay to lengthen")
-    delay = int.from_bytes(data[last + 4:last + 6], "little") + int(round(seconds * 100))
-    data[last + 4:last + 6] = min(delay, 0xFFFF).to_bytes(2, "little")
+    for at, seconds in ((controls[0], first), (controls[-1], last)):
+        delay = int.from_bytes(data[at + 4:at + 6], "little") + int(round(seconds * 100))
+        data[at + 4:at + 6] = min(delay, 0xFFFF).to_bytes(2, "little")
     path.write_bytes(bytes(data))
 
 

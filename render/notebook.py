@@ -72,7 +72,8 @@ class Notebook:
         """
         from . import plan, views
         chosen = self.views[0] if view is None else self.view(view)
-        return views.animation(views.build(plan.build(self), chosen, size, dpi), self.fps)
+        planned = plan.build(self)
+        return views.animation(views.build(planned, chosen, size, dpi), planned.fps)
 
     def show(self, view=None, size=None, format="mp4", theme=None, jobs=None) -> Media:
         """One view (a view or its name; default the first) encoded as ``format`` ("mp4" or

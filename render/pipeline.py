@@ -21,7 +21,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from . import apart, checks, page, plan as planning
+from . import apart, checks, page, plan as planning, themes
 from ._version import __version__
 from .encode import SINKS, atomic_file, clear_debris, output_path, write_data, write_searches
 from .frames import FrameStream, draws_whole_frames
@@ -130,7 +130,7 @@ def render_scene(name: str, scene, *, out="output", formats: Sequence[str] = ("g
 
     if data:
         start = time.perf_counter()
-        plan = planning.build(scene, theme=theme)
+        plan = planning.build(scene, theme=theme, fps=fps)
         path = write_data(folder, plan)
         written.append(Written(path, _size_of(path), time.perf_counter() - start))
         searched = write_searches(folder, plan)
@@ -152,7 +152,8 @@ def render_scene(name: str, scene, *, out="output", formats: Sequence[str] = ("g
         else:
             todo.append((view, targets, key))
     if todo:
-        plan = plan or planning.build(scene, theme=theme)
+        plan = plan or planning.build(scene, theme=theme, fps=fps)
+        fps = plan.fps                  # (more, when heads glide between steps)
     # Views that draw over a cached background are drawn side by side, each in a process
     # of its own; an orbit instead spreads its frames over workers.
     # On a cluster (``render.cluster``) every view is a task of its own, all at once.
@@ -330,8 +331,10 @@ def _render_view(plan, view, size, fps, quality, jobs, targets, progress, gif_bu
         sampled = stream.samples(sorted(set().union(*chosen)))
         theme = plan.theme
         # Each run's colour first (a swarm's one colour once), then the text's and the
-        # background's; runs are drawn over the background, black edges and the surface.
-        exact = list(dict.fromkeys([*plan.colors, theme.text, theme.background]))
+        # background's, then the runs' names' (a colour darkened to be read as text); runs
+        # are drawn over the background, black edges and the surface.
+        inks = [themes.readable(c, theme.background) for c in dict.fromkeys(plan.colors) if c]
+        exact = list(dict.fromkeys([*plan.colors, theme.text, theme.background, *inks]))
         backdrops = [theme.background, "black", theme.high]
         for s, frames in zip(sinks, chosen):
             if frames:
@@ -345,10 +348,17 @@ def _render_view(plan, view, size, fps, quality, jobs, targets, progress, gif_bu
             frames = stream.pixels() if all(s.rgba for s in sinks) else iter(stream)
         tick, bar = progress(view.name, drawn) if progress else (None, nullcontext())
         # (Closed here if a sink fails: a stream's frames may hold work elsewhere, a cluster's.)
+        opening = plan.scene.hold_start
         with bar, closing(frames) if hasattr(frames, "close") else nullcontext():
             for frame in frames:
                 for s in sinks:
                     s.write(frame)
+                if opening:
+                    # The first frame is held a moment: the start is seen before it moves.
+                    for s in sinks:
+                        if s.holds:
+                            s.hold_start(frame, opening)
+                    opening = 0
                 if tick:
                     tick()
             # Animations hold the result a moment before they loop or end.

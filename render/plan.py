@@ -1,32 +1,27 @@
 """The plan: everything the views need to draw a scene, computed once.
 
 ``build(scene, trajectories=None)`` turns a scene spec and its simulation into a ``Plan``:
-which step each frame shows, each run's colour and legend label, and each run's visible
-trail at each frame. The pipeline builds one Plan per scene and hands the same value to
-every view and every worker; views read it and never simulate.
+which moment each frame shows and how fast frames play (``render.timeline``), the window
+that frames the runs (``render.framing``), each run's colour and legend label, and each
+run's visible trail at each frame. The pipeline builds one Plan per scene and hands the
+same value to every view and every worker; views read it and never simulate.
 """
 from __future__ import annotations
 
 import dataclasses
 import functools
+import warnings
 from typing import Any
 
 import numpy as np
 from matplotlib import colormaps
 
-from . import themes
+from . import framing, lossaxis, themes, timeline
 from .signals import Responses
+from .timeline import frame_steps
 from .trajectories import Trajectories
 
 __all__ = ["Plan", "build", "frame_steps"]
-
-
-def frame_steps(steps: int, max_frames: int) -> np.ndarray:
-    """The step each frame shows: every step, or ``max_frames`` of them spread evenly
-    (always including the first and the last)."""
-    if steps + 1 <= max_frames:
-        return np.arange(steps + 1)
-    return np.unique(np.round(np.linspace(0, steps, max_frames)).astype(int))
 
 
 def _read_only(array) -> np.ndarray:
@@ -51,9 +46,11 @@ class Plan:
 
     ``scene`` is the spec (surface, title, fps, views); ``theme`` the colours it is drawn
     in; ``trajectories`` its simulation
-    (``Trajectories``, or ``Responses`` for a ResponseScene); ``steps[f]`` the step frame f
-    shows; ``last[r, f]`` the last step of run r drawn at frame f (its last finite step once
-    it has diverged, -1 if none).
+    (``Trajectories``, or ``Responses`` for a ResponseScene); ``times[f]`` the moment frame f
+    shows, in steps (between two steps while a head glides along its step), ``steps[f]``
+    the step it has reached; ``last[r, f]`` the last step of run r drawn at frame f (its
+    last finite step once it has diverged, -1 if none); ``fps`` the frames per second it
+    plays at; ``window`` the box that frames the runs (``render.framing.fit``).
     """
 
     scene: Any
@@ -69,6 +66,40 @@ class Plan:
     plane: Any = None
     # The searches that chose the scene's tuned values (``render.tuning.Search``).
     searches: tuple = ()
+    times: np.ndarray | None = None    # (frames,); None: the steps themselves
+    fps: float = 20.0
+    window: tuple | None = None
+
+    def __post_init__(self):
+        if self.times is None:
+            object.__setattr__(self, "times", _read_only(np.asarray(self.steps, dtype=float)))
+
+    def at(self, values: np.ndarray, rows, frames=None) -> np.ndarray:
+        """``values`` (runs, steps + 1, ...) of ``rows`` at the moments frames ``frames``
+        (default all) show: (rows, frames, ...), on the straight line between two steps
+        while a head glides (``timeline.interpolate``)."""
+        times = self.times if frames is None else self.times[frames]
+        return timeline.interpolate(values, rows, times)
+
+    def loss_axis(self, scale: str = "auto") -> lossaxis.LossAxis:
+        """The loss panel's axis (``render.lossaxis``) for the single runs and the swarms'
+        bands, in ``scale``."""
+        losses = self.paths.losses
+        rows = self.singles
+        shown = [losses[rows]]
+        diverged = [self.trajectories.diverged_at[rows] >= 0]
+        for group in self.groups:
+            with np.errstate(all="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)      # all diverged: NaN
+                band = np.nanpercentile(losses[group.rows], [10, 50, 90], axis=0)
+            shown.append(band)
+            diverged.append(np.zeros(3, dtype=bool))
+        return lossaxis.choose(np.concatenate(shown), np.concatenate(diverged), scale)
+
+    @property
+    def glides(self) -> bool:
+        """Whether some frames fall between steps."""
+        return bool(np.any(self.times != np.floor(self.times)))
 
     @property
     def surface(self):
@@ -122,11 +153,13 @@ class Plan:
         return sorted({int(f) for f in np.searchsorted(progress, marks)})
 
     def trail(self, run: int, frame: int) -> tuple[np.ndarray, int]:
-        """The steps of ``run`` drawn at ``frame``: the steps of the frames so far, up to and
-        always ending with its last visible step; and that step (-1 if none)."""
+        """The moments of ``run`` drawn at ``frame`` (``times``): those of the frames so far,
+        up to and always ending with its last visible step; and that step (-1 if none)."""
         last = int(self.last[run, frame])
-        shown = min(frame + 1, int(np.searchsorted(self.steps, last, side="right")))
-        idx = self.steps[:shown]
+        if last >= self.steps[frame]:                   # still going: every frame so far
+            return self.times[: frame + 1], last
+        shown = min(frame + 1, int(np.searchsorted(self.times, last, side="right")))
+        idx = self.times[:shown]
         if last >= 0 and (shown == 0 or idx[-1] != last):
             idx = np.append(idx, last)
         return idx, last
@@ -136,21 +169,16 @@ class Plan:
         return int(self.last[run, frame]) < int(self.steps[frame])
 
 
-def build(scene, trajectories=None, theme: str | None = None) -> Plan:
+def build(scene, trajectories=None, theme: str | None = None, fps: float | None = None) -> Plan:
     """The Plan of ``scene``; simulates it unless its ``trajectories`` are given. ``theme``
-    (a name) overrides the scene's."""
+    (a name) overrides the scene's, ``fps`` its frames per second."""
     searches = ()
     if hasattr(scene, "search"):
         scene, searches = scene.search()     # tuned values searched: the legend names the winners
     if trajectories is None:
         trajectories = scene.simulate()
-    steps = frame_steps(scene.steps, scene.max_frames)
     runs = scene.runs
     diverged_at = getattr(trajectories, "diverged_at", np.full(len(runs), -1))
-    last = np.repeat(steps[None, :], len(runs), axis=0)
-    for run, k in enumerate(diverged_at):
-        if k >= 0:
-            last[run] = np.minimum(steps, k - 1)
     theme = themes.get(theme or scene.theme)
     chosen = [colormaps[v.cmap] for v in scene.views if getattr(v, "cmap", None) is not None]
     palette = themes.palette_for(theme, chosen)
@@ -163,24 +191,47 @@ def build(scene, trajectories=None, theme: str | None = None) -> Plan:
         swarm = runs[group.rows[0]].swarm
         if swarm.color_by == "basin":
             _by_basin(group, swarm, trajectories, scene.surface, colors, labels, palette, theme)
-    return Plan(scene=scene, trajectories=trajectories, steps=_read_only(steps),
+    fps = float(fps or scene.fps)
+    plan = Plan(scene=scene, trajectories=trajectories, steps=_read_only(np.arange(scene.steps + 1)),
                 colors=tuple(colors), labels=tuple(labels), names=tuple(names),
-                last=_read_only(last), theme=theme, groups=tuple(groups), plane=plane, searches=searches)
+                last=_read_only(np.zeros((len(runs), scene.steps + 1), dtype=int)), theme=theme,
+                groups=tuple(groups), plane=plane, searches=searches, fps=fps)
+    window = None
+    paths = plan.paths
+    if isinstance(paths, Trajectories):
+        surface = plan.surface
+        window = framing.fit(surface.window, paths.positions[:, frame_steps(scene.steps, 2000)],
+                             getattr(surface, "minima", ()))
+    panel = next((v for v in scene.views if getattr(v, "loss_panel", False)), None)
+    loss_axis = None
+    if panel is not None:
+        axis = plan.loss_axis(panel.loss_scale)
+        loss_axis = lambda losses: (axis.position(losses), 1.0)
+    times, fps = timeline.frame_times(scene, paths, window or (0, 1, 0, 1), fps, loss_axis)
+    steps = np.floor(times).astype(int)
+    last = np.repeat(steps[None, :], len(runs), axis=0)
+    for run, k in enumerate(diverged_at):
+        if k >= 0:
+            last[run] = np.minimum(steps, k - 1)
+    return dataclasses.replace(plan, steps=_read_only(steps), times=_read_only(times), last=_read_only(last),
+                               fps=fps, window=window)
 
 
 def _colors(runs, palette) -> list[str]:
     """Each run's colour: its own, else its legend entry's. Runs that share a label (or,
     unlabelled, an optimizer and its hyperparameters) share a colour and one legend entry;
-    each entry takes the next palette colour no run has asked for. A swarm coloured by
-    basin takes its colours later (``_by_basin``), from those left."""
+    each entry takes the next palette colour no run has asked for. The cells of a sweep are
+    one optimizer, in one colour. A swarm coloured by basin takes its colours later
+    (``_by_basin``), from those left."""
     taken = {r.color for r in runs if r.color is not None}
     free = [c for c in palette if c not in taken]
     free = iter(free + list(palette) * len(runs))
-    given: dict[str, str] = {}
+    given: dict = {}
+    key = lambda r: ("sweep", id(r.sweep)) if getattr(r, "sweep", None) is not None else r.name
     for r in runs:
-        if r.color is None and r.name not in given and not _basins(r):
-            given[r.name] = next(free)
-    return [r.color if r.color is not None else given.get(r.name, "") for r in runs]
+        if r.color is None and key(r) not in given and not _basins(r):
+            given[key(r)] = next(free)
+    return [r.color if r.color is not None else given.get(key(r), "") for r in runs]
 
 
 def _swarm(run):

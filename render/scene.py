@@ -25,6 +25,7 @@ from .notebook import Notebook
 from .optimizers import Optimizer
 from .planes import Plane
 from .schedules import OneCycleLR, Schedule, run_rates
+from .lossaxis import SCALES
 from .tuning import Search, tuned_fields
 from .trajectories import Trajectories, final_losses, simulate_runs
 
@@ -32,6 +33,8 @@ __all__ = ["Scene", "Run", "Swarm", "Sweep", "View2D", "View3D", "Multiples", "S
            "SCENE_TYPES"]
 
 LEVELS = ("linear", "log", "sqrt")
+TIMES = ("linear", "log")
+Z_SCALES = ("auto", "log", "linear")
 MAX_SWARM = 10_000          # runs in one swarm
 MAX_RUNS = 20_000           # runs in one scene
 MAX_SEARCH = 100_000        # candidates of every tuned run of a scene together
@@ -93,10 +96,30 @@ def _levels(owner, value):
     return levels
 
 
+WINDOWS = ("fit", "surface", "auto")
+
+
 def _window(owner, value):
-    if value is None or (isinstance(value, str) and value == "auto"):
+    """A view's window: None or "fit" (the runs' action, ``render.framing.fit``), "surface"
+    (the surface's own), "auto" (tightly around the paths), or (xmin, xmax, ymin, ymax)."""
+    if value is None:
+        return "fit"
+    if isinstance(value, str):
+        if value not in WINDOWS:
+            raise ValueError(f"{owner}: window must be 'fit', 'surface', 'auto' or (xmin, xmax, ymin, ymax), "
+                             f"got {value!r}")
         return value
     return checks.window(owner, value)
+
+
+def _legend(owner, value):
+    """A legend: None (only when the runs are not labelled directly), True, False or
+    "outside"."""
+    if value is None or value == "outside":
+        return value
+    if isinstance(value, str):
+        raise ValueError(f"{owner}: legend must be None, True, False or 'outside', got {value!r}")
+    return checks.flag(owner, "legend", value)
 
 
 def _set(obj, field, value):
@@ -374,12 +397,19 @@ class View2D:
     loss_panel: loss against step beside the plot. data_panel: beside the plot, the data a
     model scene learns and one run's model of it at each step (True: the first run; or a
     run's index or label): an MLP's decision regions on 2 features, a LeastSquares line,
-    a Logistic boundary. window: (xmin, xmax, ymin, ymax), default
-    the surface's; "auto" fits the runs' paths with a margin. aspect: "equal" keeps the
-    same scale on both axes (circles stay round), "auto" fills the frame. cmap: a matplotlib colormap name for the surface, default the theme's
-    quiet grey ramp (over which every run colour stands out). legend: True puts it in the
-    plot's corner that hides the least of the runs, or beside the plot if every corner
-    would hide a start, an end or a minimum; "outside" always beside; False none.
+    a Logistic boundary. window: "fit" (default) frames the runs' paths, starts and the
+    minima they approach when they use a small part of the surface's window
+    (``render.framing``), else the surface's window; "surface" the surface's always;
+    "auto" tightly around the paths; or (xmin, xmax, ymin, ymax). aspect: "equal" keeps the
+    same scale on both axes (circles stay round), "auto" fills the frame. cmap: a matplotlib
+    colormap name for the surface, default the theme's quiet grey ramp (over which every
+    run colour stands out). labels: each run's name beside its head (runs at one place
+    named together, "SGD = momentum"), for up to eight runs or places. legend: None shows
+    one only when runs are not labelled (a crowd); True puts it in the plot's corner that
+    hides the least of the runs, or beside the plot if every corner would hide a start, an
+    end or a minimum; "outside" always beside; False none. loss_scale: the loss panel's
+    axis, "auto" (log for losses spanning decades, loss minus the lowest when they cross
+    zero), "log" or "linear".
     """
 
     name: str = "2d"
@@ -388,11 +418,13 @@ class View2D:
     arrows: bool = False
     field: bool = False
     loss_panel: bool = False
-    window: tuple | None = None
+    window: Any = None
     cmap: str | None = None
-    legend: bool | str = True
+    legend: Any = None
     aspect: str = "auto"
     data_panel: Any = False
+    labels: bool = True
+    loss_scale: str = "auto"
 
     def __post_init__(self):
         owner = "View2D"
@@ -409,10 +441,10 @@ class View2D:
         if self.aspect not in ("auto", "equal"):
             raise ValueError(f"View2D: aspect must be 'auto' (fill the frame) or 'equal' (circles stay "
                              f"round), got {self.aspect!r}")
-        if self.legend != "outside":
-            if isinstance(self.legend, str):
-                raise ValueError(f"View2D: legend must be True, False or 'outside', got {self.legend!r}")
-            _set(self, "legend", checks.flag(owner, "legend", self.legend))
+        _set(self, "legend", _legend(owner, self.legend))
+        _set(self, "labels", checks.flag(owner, "labels", self.labels))
+        if self.loss_scale not in SCALES:
+            raise ValueError(f"View2D: loss_scale must be one of {', '.join(SCALES)}, got {checks._short(self.loss_scale)}")
         _set(self, "window", _window(owner, self.window))
         _set(self, "cmap", _cmap(owner, "cmap", self.cmap))
 
@@ -432,7 +464,7 @@ class Multiples:
     name: str = "multiples"
     levels: Any = "linear"
     contours: int = 12
-    window: tuple | None = None
+    window: Any = None
     cmap: str | None = None
     columns: int | None = None
 
@@ -469,7 +501,9 @@ class View3D:
 
     camera: a Camera (static or orbiting). shadow: the runs again on a contour floor under
     the surface. alpha: the surface's opacity (the runs are drawn over it whatever it is).
-    resolution: grid points per side. cmap: as for View2D.
+    resolution: grid points per side. z: the height's scale, "linear", "log" (of the loss
+    above the lowest, ticks in loss units) or "auto" (log when the loss spans more than
+    about two decades). cmap, window, labels and legend: as for View2D.
     """
 
     name: str = "3d"
@@ -477,9 +511,11 @@ class View3D:
     cmap: str | None = None
     alpha: float = 0.9
     shadow: bool = False
-    window: tuple | None = None
+    window: Any = None
     resolution: int = 60
-    legend: bool = True
+    legend: Any = None
+    z: str = "auto"
+    labels: bool = True
 
     def __post_init__(self):
         owner = "View3D"
@@ -489,7 +525,12 @@ class View3D:
         _set(self, "cmap", _cmap(owner, "cmap", self.cmap))
         _set(self, "alpha", checks.number(owner, "alpha", self.alpha, 0, 1))
         _set(self, "shadow", checks.flag(owner, "shadow", self.shadow))
-        _set(self, "legend", checks.flag(owner, "legend", self.legend))
+        if self.legend == "outside":
+            raise ValueError("View3D: legend must be None, True or False, got 'outside'")
+        _set(self, "legend", _legend(owner, self.legend))
+        _set(self, "labels", checks.flag(owner, "labels", self.labels))
+        if self.z not in Z_SCALES:
+            raise ValueError(f"View3D: z must be one of {', '.join(Z_SCALES)}, got {checks._short(self.z)}")
         _set(self, "window", _window(owner, self.window))
         _set(self, "resolution", checks.integer(owner, "resolution", self.resolution, 8, 400))
 
@@ -527,6 +568,12 @@ class _Animated(Notebook):
         _set(self, "max_frames", checks.integer(owner, "max_frames", self.max_frames, 2, 100_000))
         _set(self, "seed", checks.integer(owner, "seed", self.seed, 0))
         _set(self, "hold", checks.number(owner, "hold", self.hold, 0, 60))
+        _set(self, "hold_start", checks.number(owner, "hold_start", self.hold_start, 0, 60))
+        if self.time not in TIMES:
+            raise ValueError(f"{owner}: time must be 'linear' or 'log' (steps spread evenly on a log scale), "
+                             f"got {checks._short(self.time)}")
+        _set(self, "trim", checks.flag(owner, "trim", self.trim))
+        _set(self, "smooth", checks.flag(owner, "smooth", self.smooth))
         if not isinstance(self.theme, str) or self.theme not in themes.THEMES:
             raise ValueError(f"{owner}: theme must be one of {', '.join(themes.THEMES)}, got {self.theme!r}")
 
@@ -556,8 +603,12 @@ class Scene(_Animated):
 
     ``runs`` may hold Swarms; each stands for its runs, so ``scene.runs`` holds Runs only.
 
-    When steps exceed ``max_frames``, frames sample the steps evenly; the trajectories keep
-    every step. ``seed`` drives the gradient noise of runs that ask for it.
+    When steps exceed ``max_frames``, frames sample the steps evenly (``time="log"``: evenly
+    on a log scale); the trajectories keep every step. ``seed`` drives the gradient noise of
+    runs that ask for it. Time follows motion (``render.timeline``): the first frame is held
+    ``hold_start`` seconds and the last ``hold``; once nothing moves on screen the animation
+    goes to its last frame (``trim``); below 20 frames a second, heads glide along each step
+    (``smooth``).
     """
 
     surface: Any
@@ -567,11 +618,15 @@ class Scene(_Animated):
     fps: float = 20
     name: str | None = None
     title: str | None = None
-    max_frames: int = 300
+    max_frames: int = 200
     seed: int = 0
     theme: str = "light"
     hold: float = 1.5
     plane: Any = None
+    hold_start: float = 0.5
+    time: str = "linear"
+    trim: bool = True
+    smooth: bool = True
 
     VIEW_TYPES = (View2D, View3D, Multiples, SweepLoss)
 
@@ -815,6 +870,10 @@ class ResponseScene(_Animated):
     seed: int = 0
     theme: str = "light"
     hold: float = 1.5
+    hold_start: float = 0.5
+    time: str = "linear"
+    trim: bool = True
+    smooth: bool = True
 
     VIEW_TYPES = (ResponseView,)
 

@@ -54,9 +54,10 @@ def test_a_gif_over_its_budget_is_made_to_fit_and_says_how(tmp_path):
     with Image.open(folder / "3d.gif") as gif:
         frames, size = gif.n_frames, gif.size
     assert (folder / "3d.gif").stat().st_size <= budget
-    # Every 2nd of the 18 frames and the last: 10 frames at 10 fps, the last held 1.5 s more.
+    # Every 2nd of the 18 frames and the last: 10 frames at 10 fps, the first held 0.5 s
+    # more, the last 1.5 s.
     assert frames == 10 and size == SIZE
-    assert gif_delays(folder / "3d.gif") == [100] * 9 + [1600]
+    assert gif_delays(folder / "3d.gif") == [600] + [100] * 8 + [1600]
     assert (folder / "3d.mp4").read_bytes() == mp4           # the budget is the GIF's alone
     line = next(x for x in result.output.splitlines() if x.startswith(str(folder / "3d.gif")))
     assert "budget: every 2nd frame, 10 fps; as asked," in line and "at 480x270, 20 fps" in line

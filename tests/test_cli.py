@@ -24,6 +24,7 @@ scene = Scene(
           Run(opt.Momentum(lr=1e-3, momentum=0.9), (1.5, -0.5), color="white")],
     views=[View2D(levels="log", arrows=True, loss_panel=True), View3D(camera=Camera(elev=40, azim=30))],
     fps=10,
+    smooth=False,
 )
 """
 
@@ -55,12 +56,14 @@ def test_renders_gif_and_mp4_for_every_view(scene_file, tmp_path):
         gif = Image.open(out / "race" / f"{view}.gif")
         assert gif.n_frames == 13                       # steps + 1
         assert gif.info["loop"] == 0                    # loops forever
+        assert gif.info["duration"] == 600              # the start held 0.5 s more
+        gif.seek(1)
         assert gif.info["duration"] == 100              # 10 fps
         gif.seek(12)
         assert gif.info["duration"] == 1600             # the result held 1.5 s more
         assert gif.size == (160, 90)
         meta, count = video_meta(out / "race" / f"{view}.mp4")
-        assert count == 13 + 15
+        assert count == 5 + 13 + 15
         assert meta["codec"] == "h264"
         assert meta["pix_fmt"].startswith("yuv420p")
         assert tuple(meta["size"]) == (160, 90)

@@ -28,7 +28,7 @@ from helper_shapes import bowl
 
 surface = surfaces.Function(lambda x, y: bowl(x, y) + 0.1 * (x - 1) ** 4, window=(-3, 3, -3, 3), name="own bowl")
 scene = Scene(surface, [Run(opt.Adam(lr=0.3), (-2.5, 2.0), label="Adam"), Run(opt.GD(lr=0.05), (2.0, 2.5))], 30,
-              views=[View2D(loss_panel=True), View3D(camera=Camera(orbit=90))], fps=10)
+              views=[View2D(loss_panel=True), View3D(camera=Camera(orbit=90))], fps=10, smooth=False)
 """
 
 

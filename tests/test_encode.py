@@ -20,7 +20,7 @@ from render.pipeline import render_scene
 def race(steps=12):
     return Scene("rosenbrock", [Run(opt.Adam(lr=0.2), (-1.5, 2.0), label="Adam, fast", color="red"),
                                 Run(opt.Momentum(lr=1e-3, momentum=0.9), (1.5, -0.5), color="white")],
-                 steps, views=[View2D(levels="log", arrows=True)], fps=10)
+                 steps, views=[View2D(levels="log", arrows=True)], fps=10, smooth=False)
 
 
 def children():
@@ -112,8 +112,8 @@ def test_gif_frames_decode_close_to_the_drawn_frames_and_hold_the_last(tmp_path)
     for i, frame in enumerate(drawn):
         mse = np.mean((decoded[i].astype(float) - frame) ** 2)
         assert 10 * np.log10(255 ** 2 / max(mse, 1e-9)) > 30, f"frame {i}"
-    # 10 fps; the result stays 1.5 s more before the loop restarts.
-    assert gif_delays(tmp_path / "race" / "2d.gif") == [100] * 12 + [1600]
+    # 10 fps; the start stays 0.5 s more, the result 1.5 s more before the loop restarts.
+    assert gif_delays(tmp_path / "race" / "2d.gif") == [600] + [100] * 11 + [1600]
 
 
 def test_the_csv_holds_every_step_exactly(tmp_path):
@@ -184,7 +184,7 @@ def test_a_3d_gif_keeps_every_run_colour_exactly(tmp_path):
     # and the GIF's palette reserves their entries, so heads and legend markers keep them exactly.
     colours = {"GD": "#0000ff", "Momentum": "#00ff00", "Nesterov": "#ff0000", "Adam": "#ff00ff"}
     runs = [dataclasses.replace(r, color=colours[r.label]) for r in FOUR]
-    view = View3D(camera=Camera(elev=35, azim=-70))
+    view = View3D(camera=Camera(elev=35, azim=-70), legend=True)
     scene = Scene("rosenbrock", runs, 40, views=[view])
     render_scene("race", scene, out=tmp_path, formats=("gif", "png"), size=(640, 360))
     last = list(gif_frames(tmp_path / "race" / "3d.gif"))[-1]
@@ -194,18 +194,23 @@ def test_a_3d_gif_keeps_every_run_colour_exactly(tmp_path):
         exact = np.all(lossless == rgb, axis=-1)
         assert exact.sum() >= 30, label                            # its head, its marker, its trail
         assert np.all(last[exact] == rgb), label
-    legend = lossless[: 150, : 200]                                # the figure's upper-left corner
+    legend = lossless[: 200, : 200]                                # the figure's upper-left corner
     for colour in colours.values():
         assert np.all(legend == np.array(to_rgb(colour)) * 255, axis=-1).sum() >= 5, colour
 
 
 def test_the_hold_is_the_scenes_and_stills_do_not_hold(tmp_path):
-    scene = dataclasses.replace(race(steps=4), hold=0.5)
+    scene = dataclasses.replace(race(steps=4), hold=0.5, hold_start=0.3)
     render_scene("race", scene, out=tmp_path, formats=("gif", "mp4", "frames"), size=(64, 48))
-    assert gif_delays(tmp_path / "race" / "2d.gif") == [100] * 4 + [600]
+    assert gif_delays(tmp_path / "race" / "2d.gif") == [400] + [100] * 3 + [600]
     assert len(list((tmp_path / "race" / "2d").iterdir())) == 5
     import imageio.v3 as iio
-    assert len(list(iio.imiter(tmp_path / "race" / "2d.mp4"))) == 5 + 5
-    none = dataclasses.replace(scene, hold=0)
+    video = list(iio.imiter(tmp_path / "race" / "2d.mp4"))
+    assert len(video) == 3 + 5 + 5
+    # The first frame is held: the MP4's first four frames are one picture (but for the
+    # encoder's rounding), then it moves.
+    change = [np.abs(v.astype(int) - video[0]).mean() for v in video]
+    assert max(change[1:4]) < 0.2 < 2 < change[4]
+    none = dataclasses.replace(scene, hold=0, hold_start=0)
     render_scene("still", none, out=tmp_path, formats=("gif",), size=(64, 48))
     assert gif_delays(tmp_path / "still" / "2d.gif") == [100] * 5

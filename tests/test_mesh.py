@@ -29,12 +29,14 @@ def test_the_mesh_is_the_surface_plot_surface_draws(surface, camera):
     with views.style(d.theme):
         d.update(5)
         mesh = drawn(d)
-        # The same cells by matplotlib: a polygon each, sorted by depth every draw.
-        X, Y, Z = d.scene.surface.grid(view.resolution, d.window)
+        # The same cells in the same colours by matplotlib: a polygon each, sorted by depth
+        # every draw (plot_surface takes a patch's colour from its first corner).
+        X, Y, H = d.mesh.points
         d.mesh.set_visible(False)
-        lo, hi = float(np.nanmin(Z)), float(np.nanmax(Z))
-        d.ax.plot_surface(X, Y, Z, cmap=d.cmap, alpha=view.alpha, linewidth=0, antialiased=True, rstride=1,
-                          cstride=1, vmin=lo, vmax=hi, zorder=2)
+        faces = np.zeros(X.shape + (4,))
+        faces[:-1, :-1] = d.mesh.colors
+        d.ax.plot_surface(X, Y, H, facecolors=faces, linewidth=0, antialiased=True, rstride=1,
+                          cstride=1, shade=False, zorder=2)
         polygons = drawn(d)
     off = np.abs(mesh.astype(int) - polygons.astype(int)).max(axis=-1)
     # Blending one cell over another in the other order would be tens of levels off over

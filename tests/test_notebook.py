@@ -88,7 +88,8 @@ def test_a_bare_scene_is_its_first_view_as_an_inline_mp4_the_command_would_write
     assert len(data) < 10 * 2 ** 20
     meta, count = mp4_frames(data, tmp_path)
     assert tuple(meta["size"]) == NOTEBOOK_SIZE == (640, 360)
-    assert count == 101 + round(scene.hold * scene.fps)          # every step, then the result held
+    # Every step, the start held before it, the result after it.
+    assert count == round(scene.hold_start * scene.fps) + 101 + round(scene.hold * scene.fps)
     # Byte for byte what the command writes for the same view, size and theme.
     written = render_scene("ols", scene, out=tmp_path, formats=("mp4",), views=["2d"], size=(640, 360))
     assert written[0].path.read_bytes() == data
@@ -152,7 +153,8 @@ def test_a_real_notebook_plays_a_bare_scene(tmp_path):
     bare, shown = notebook.cells[1].outputs, notebook.cells[2].outputs
     assert [o["output_type"] for o in bare] == ["execute_result"]
     meta, count = mp4_frames(inline_video(bare[0]["data"]["text/html"]), tmp_path)
-    assert tuple(meta["size"]) == (640, 360) and count == 31 + 30   # 31 frames, the result held 1.5 s
+    # 31 frames, the start held 0.5 s, the result 1.5 s.
+    assert tuple(meta["size"]) == (640, 360) and count == 10 + 31 + 30
     assert [o["output_type"] for o in shown] == ["execute_result"]
     gif = base64.b64decode(re.search(r'src="data:image/gif;base64,([^"]+)"', shown[0]["data"]["text/html"]).group(1))
     assert Image.open(io.BytesIO(gif)).n_frames == 31

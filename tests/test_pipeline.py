@@ -35,9 +35,9 @@ def test_a_scene_is_simulated_and_planned_once_for_all_its_views_and_its_data(tm
         calls["simulate"] += 1
         return simulate(self)
 
-    def counted_build(scene, trajectories=None, theme=None):
+    def counted_build(scene, trajectories=None, theme=None, fps=None):
         calls["plan"] += 1
-        return build(scene, trajectories, theme)
+        return build(scene, trajectories, theme, fps)
     monkeypatch.setattr(Scene, "simulate", counted_simulate)
     monkeypatch.setattr(planning, "build", counted_build)
     written = render_scene("race", race(), out=tmp_path, formats=("png", "gif"), size=(64, 48), data=True)

@@ -53,8 +53,8 @@ def test_colours_are_the_runs_own_else_free_palette_entries():
             Run(opt.GD(lr=0.3), (1, 1)), Run(opt.GD(lr=0.4), (1, 1), color="red")]
     plan = planning.build(Scene("bowl", runs, 3))
     assert plan.colors == (PALETTE[0], PALETTE[1], PALETTE[2], "#ff0000")
-    many = planning.build(Scene("bowl", [Run(opt.GD(lr=0.01 * (i + 1)), (1, 1)) for i in range(10)], 3))
-    assert many.colors[:8] == PALETTE and many.colors[8:] == PALETTE[:2]
+    many = planning.build(Scene("bowl", [Run(opt.GD(lr=0.01 * (i + 1)), (1, 1)) for i in range(14)], 3))
+    assert many.colors[:12] == PALETTE and many.colors[12:] == PALETTE[:2] and len(PALETTE) == 12
 
 
 def test_runs_sharing_a_label_or_an_optimizer_share_a_colour():
@@ -72,7 +72,7 @@ def test_a_chosen_colormap_moves_the_colours_it_shows_to_the_end():
     assert plain.colors == PALETTE[:3]
     # viridis runs through blue and green: those are not the first choices over it.
     assert "#0072b2" not in viridis.colors and "#009e73" not in viridis.colors
-    assert viridis.colors == ("#d55e00", "#cc79a7", "#999933")
+    assert viridis.colors == ("#d55e00", "#cc79a7", "#882255")
 
 
 @pytest.mark.parametrize("name", ["light", "dark"])
@@ -81,11 +81,32 @@ def test_every_default_colour_contrasts_with_the_background_and_the_others(name)
     ratios = {c: themes.contrast(c, theme.background) for c in theme.palette}
     assert min(ratios.values()) >= 3.0, ratios
     assert themes.contrast(theme.text, theme.background) >= 7.0
-    lab = themes.lab(theme.palette)
+    lab = themes.lab(theme.palette[:8])
     distance = np.linalg.norm(lab[:, None] - lab[None], axis=-1) + np.eye(len(lab)) * 1e9
     assert distance.min() > themes.CLOSE
     # The surface's lowest loss, where runs arrive, is the background itself.
     assert theme.low == theme.background
+    # No run takes a colour of the pale set that classes are drawn in.
+    assert not set(theme.palette) & set(themes.LIGHT)
+    assert all(themes.contrast(c, theme.background) >= themes.TEXT_CONTRAST
+               for c in (themes.readable(c, theme.background) for c in theme.palette))
+
+
+@pytest.mark.parametrize("name,least", [("light", 13.9), ("dark", 14.7)])
+def test_the_first_eight_colours_stay_apart_for_colour_blind_readers(name, least):
+    # Simulated deuteranopia and protanopia (Machado et al. 2009, full severity), and normal
+    # vision: the smallest distance between two of the first eight colours in CAM02-UCS.
+    from colorspacious import cspace_convert
+    from matplotlib.colors import to_rgb
+    rgb = np.array([to_rgb(c) for c in themes.THEMES[name].palette[:8]])
+    smallest = np.inf
+    for cvd in (None, "deuteranomaly", "protanomaly"):
+        seen = rgb if cvd is None else np.clip(cspace_convert(
+            rgb, {"name": "sRGB1+CVD", "cvd_type": cvd, "severity": 100}, "sRGB1"), 0, 1)
+        ucs = cspace_convert(seen, "sRGB1", "CAM02-UCS")
+        d = np.linalg.norm(ucs[:, None] - ucs[None], axis=-1) + np.eye(8) * 1e9
+        smallest = min(smallest, d.min())
+    assert smallest >= least, smallest
 
 
 def test_the_contrast_ratio_is_wcags():
@@ -183,7 +204,7 @@ def test_the_busiest_frames_follow_the_runs_motion_not_the_clock():
     # Momentum on Himmelblau settles early: the runs cover most of their distance in the
     # first tenth of the frames, so the busiest frames crowd there, the clock spreading them.
     swarm = Swarm(opt.Momentum(lr=0.004, momentum=0.9), grid=6)
-    plan = planning.build(Scene("himmelblau", [swarm], 150, max_frames=100))
+    plan = planning.build(Scene("himmelblau", [swarm], 150, max_frames=100, trim=False))
     busiest = plan.busiest(4)
     P = plan.trajectories.positions[:, plan.steps]
     moved = np.hypot(*np.moveaxis(np.diff(P, axis=1), -1, 0)).sum(axis=0)

@@ -58,4 +58,4 @@ def test_the_notebook_example_plays_and_saves(tmp_path, monkeypatch):
     import imageio_ffmpeg
     reader = imageio_ffmpeg.read_frames(str(tmp_path / "race.mp4"))
     assert tuple(next(reader)["size"]) == (640, 360)
-    assert sum(1 for _ in reader) == 31 + 30                # 30 steps, then the result held 1.5 s
+    assert sum(1 for _ in reader) == 10 + 31 + 30           # the start held 0.5 s, 30 steps, the result 1.5 s

@@ -29,12 +29,15 @@ def crowd(n=40, singles=(), steps=30, views_=None):
 
 def expected_trail(plan, batches, k, frame):
     """What one run's trail and head are at ``frame``, worked out from scratch: the plan's
-    steps for it, its points, cut to the box."""
+    moments for it, its points, cut to the box; its head where it is, if that is inside."""
     idx, _ = plan.trail(int(batches.runs[k]), frame)
     points = np.asarray(batches.points(batches.runs[[k]], idx), float).reshape(len(idx), batches.dims)
     if batches.box is None:
         return points, (points[-1] if len(points) else None)
-    return clip_path(points, *batches.box)
+    path, _ = clip_path(points, *batches.box)
+    lo, hi = batches.box
+    inside = len(points) and np.all((points[-1] >= lo) & (points[-1] <= hi))
+    return path, (points[-1] if inside else None)
 
 
 @pytest.mark.parametrize("stem", ["gd_learning_rates", "beale_race", "crowd"])
@@ -75,14 +78,15 @@ def test_four_hundred_runs_in_four_entries_are_a_few_artists():
     scene = Scene("rosenbrock", runs, 10, views=[view])
     source = FrameSource(planning.build(scene), view, SIZE)
     d = source.drawing
-    # Per entry: a trail, heads still moving and diverged, a loss curve and its head; then
-    # the status line (and no arrows: a crowd's would be a thicket).
-    assert len(d.batches) == 4 and len(d.animated) == 4 * 5 + 1
+    # Per entry: a trail, heads still moving and diverged, a loss curve and its heads (in
+    # range, gone over the top or under the bottom, diverged); then the status line (and no
+    # arrows: a crowd's would be a thicket; no labels: a crowd is named in the legend).
+    assert len(d.batches) == 4 and len(d.animated) == 4 * 8 + 1 and d.marks is None
     assert not hasattr(d, "quiver")
     for trail in d.trails:
         assert trail.get_linewidth() == 1.0 and trail.get_marker() == "none"
     assert d.heads[0].get_markersize() == 5.0
-    assert d.status(0).endswith(", +396 more")
+    assert d.status(0).endswith(", +392 more")
     frame = source.frame(len(source) - 1)
     # Every entry's colour is drawn.
     for color in dict.fromkeys(d.colors):
@@ -97,9 +101,10 @@ def test_a_crowd_beside_single_runs_leaves_them_their_dots_and_arrows():
     d = FrameSource(planning.build(scene), scene.views[0], SIZE).drawing
     gd, momentum, adam = d.trails
     assert gd.get_marker() == momentum.get_marker() == "o" and adam.get_marker() == "none"
-    assert gd.get_linewidth() > momentum.get_linewidth() > adam.get_linewidth() == 1.0
+    assert gd.get_linewidth() == momentum.get_linewidth() > adam.get_linewidth() == 1.0
     assert d.growing == [adam]
     assert len(d.quiver.get_offsets()) == 2              # arrows for the two single runs only
+    assert d.marked_runs == [0, 1]                            # and heads and names
 
 
 def full_redraw(scene, view, frame):
@@ -150,8 +155,10 @@ def test_a_crowd_diverging_ends_its_trails_where_the_plan_says():
     d = source.drawing
     assert d.growing
     source.frame(2)
-    xmin, _, ymin, _ = scene.surface.window
-    # The heads wait on the window's edge, crossed; the loss curves stop at step 39.
-    np.testing.assert_allclose(d.heads[1].get_xydata(), [[xmin, ymin]] * 10)
-    assert d.heads[1].get_marker() == "X" and len(d.heads[0].get_xdata()) == 0
-    assert d.loss.heads[0].get_xdata().tolist() == [39] * 10
+    xmin, _, ymin, _ = d.window
+    # The trails stop on the window's edge, where the runs left it; no head waits there as if
+    # the runs were (they diverged far outside); the loss curves stop at step 39, crossed.
+    np.testing.assert_allclose(d.trails[0].get_xydata()[-1], [xmin, ymin])
+    assert len(d.heads[1].get_xdata()) == 0 and len(d.heads[0].get_xdata()) == 0
+    moving, up, down, crossed = d.loss.heads[0]
+    assert crossed.get_xdata().tolist() == [39] * 10 and len(moving.get_xdata()) == 0

@@ -30,7 +30,11 @@ RUN = Run(opt.GD(lr=0.1), (1.0, 1.0))
     (lambda: View2D(window=(0, 0, 1, 2)), "View2D: window"),
     (lambda: View2D(cmap="rainbowish"), "View2D: cmap"),
     (lambda: View2D(aspect="square"), "View2D: aspect"),
-    (lambda: View2D(window="fit"), "View2D: window"),
+    (lambda: View2D(window="fitted"), "View2D: window"),
+    (lambda: View2D(loss_scale="symlog"), "View2D: loss_scale"),
+    (lambda: View3D(z="sqrt"), "View3D: z"),
+    (lambda: Scene("bowl", [RUN], 10, time="geometric"), "Scene: time"),
+    (lambda: Scene("bowl", [RUN], 10, hold_start=-1), "Scene: hold_start"),
     (lambda: View2D(legend="left"), "View2D: legend"),
     (lambda: View2D(name="my view"), "View2D: name"),
     (lambda: View3D(camera=(30, 60)), "View3D: camera"),
@@ -89,7 +93,9 @@ def test_bad_values_name_their_field(make, field):
 
 def test_defaults_and_normalised_values():
     scene = Scene("bowl", [RUN, Run(opt.Adam(), (2, 2), color="red")], 10)
-    assert scene.views == (View2D(),) and scene.fps == 20.0 and scene.max_frames == 300
+    assert scene.views == (View2D(),) and scene.fps == 20.0 and scene.max_frames == 200
+    assert (scene.hold_start, scene.hold, scene.time, scene.trim, scene.smooth) == (0.5, 1.5, "linear", True, True)
+    assert View2D().window == View2D(window=None).window == "fit" and View2D().legend is None
     assert [r.color for r in scene.runs] == [None, "#ff0000"]          # the plan picks the rest
     assert Run(opt.GD(), [1, 2]).start == (1.0, 2.0)
     assert View2D(levels=[1, 2, 4]).levels == (1.0, 2.0, 4.0)

@@ -152,7 +152,10 @@ def test_the_loss_panel_draws_each_runs_rate_up_to_the_frame_inside_the_frame():
     assert [line.get_color() for _, _, line in d.loss.rates] == list(d.colors)
     renderer = d.figure.canvas.get_renderer()
     assert d.loss.rate_ax.get_tightbbox(renderer).x1 <= d.figure.bbox.width
-    assert d.loss.rate_ax.get_ylabel() == "learning rate (dashed)"
+    assert d.loss.rate_ax.get_ylabel() == "lr"
+    # The rates have a strip of their own under the losses: no rate line crosses a loss curve.
+    strip, losses = d.loss.rate_ax.get_window_extent(renderer), d.loss.ax.get_window_extent(renderer)
+    assert strip.y1 < losses.y0 and abs(strip.x0 - losses.x0) < 1 and abs(strip.x1 - losses.x1) < 1
     # Midway, the lines stop at the frame's step; the rate drawn there is the step's colour.
     frames = source(scene, view, (640, 360))
     middle = len(frames) // 2

@@ -8,7 +8,7 @@ from render import plan as planning
 from render.frames import FrameSource
 from render.views import stamps
 
-VIEW = View3D(camera=Camera(elev=35, azim=-70, orbit=120))
+VIEW = View3D(camera=Camera(elev=35, azim=-70, orbit=120), legend=True)
 SCENE = Scene("rosenbrock", [Run(opt.Adam(lr=0.2), (-1.5, 2.0), label="Adam"),
                              Run(opt.Momentum(lr=1e-3, momentum=0.9), (-1.5, 2.0), label="momentum")],
               20, views=[VIEW], title="Stamped: $x^2$ and a legend")
@@ -31,7 +31,7 @@ def test_an_orbit_stamps_its_title_legend_and_tick_labels():
     d = FrameSource(planning.build(SCENE), VIEW, SIZE).drawing
     assert "draw" in vars(d.legend) and "draw" in vars(d.figure._suptitle)
     assert all(isinstance(t.label1, stamps.StampedText) for t in d.ax.zaxis.get_major_ticks())
-    still = FrameSource(planning.build(SCENE), View3D(camera=Camera(elev=35, azim=-70)), SIZE).drawing
+    still = FrameSource(planning.build(SCENE), View3D(camera=Camera(elev=35, azim=-70), legend=True), SIZE).drawing
     assert "draw" not in vars(still.legend)          # a still camera draws its text once anyway
 
 

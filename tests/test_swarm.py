@@ -9,8 +9,9 @@ from matplotlib.text import Text
 from test_plan import HIMMELBLAU_MINIMA
 
 from render import Camera, Run, Scene, Swarm, View2D, View3D, optimizers as opt
-from render import plan as planning
+from render import plan as planning, themes
 from render.frames import FrameSource
+from render.views.swarm import BASIN_TINT
 
 BASINS = Swarm(opt.GD(lr=0.01), grid=12, color_by="basin", label="gd")
 
@@ -34,15 +35,18 @@ def test_a_swarm_is_a_few_artists_however_many_runs_it_has(view):
         drawn = [a for a in d.ax.get_children() if not isinstance(a, Text)]   # contour labels vary
         counts.append((len(d.animated), len(drawn)))
     assert counts[0] == counts[1]
-    # Trails and heads on the plot; the median line and the band on the loss panel; the status.
-    assert counts[0][0] == (5 if isinstance(view, View2D) else 3)
+    # Trails, their faint history and heads on the plot; the median line and the band on the
+    # loss panel; the status. (In 3D: trails, heads, the status.)
+    assert counts[0][0] == (6 if isinstance(view, View2D) else 3)
 
 
 def test_trails_fade_over_their_tail_and_end_at_the_heads():
     scene = Scene("himmelblau", [dataclasses.replace(BASINS, tail=5)], 40, views=[View2D()])
-    frames = FrameSource(planning.build(scene), scene.views[0], (320, 180))
-    layer, trails, heads = frames.drawing.swarms[0]
+    frames = FrameSource(planning.build(dataclasses.replace(scene, trim=False)), scene.views[0], (320, 180))
+    layer, trails, heads, history = frames.drawing.swarms[0]
     frames.frame(20)
+    # The faint history grows by the frame's segments, drawn over those of the frames before.
+    assert len(history.get_segments()) == 144 and np.allclose(history.get_colors()[:, 3], 0.16)
     segments, rgba = trails.get_segments(), trails.get_colors()
     assert len(segments) == 144 * 5                       # five segments a run, none older
     P = frames.drawing.trajectories.positions
@@ -51,8 +55,8 @@ def test_trails_fade_over_their_tail_and_end_at_the_heads():
     # Oldest to newest: 0.9 of the way less a sixth a frame of age.
     np.testing.assert_allclose(rgba[:5, 3], 0.9 * (1 - np.arange(4, -1, -1) / 6))
     np.testing.assert_allclose(heads.get_offsets(), P[:, 20])
-    whole = FrameSource(planning.build(dataclasses.replace(scene, runs=[dataclasses.replace(BASINS, tail=None)])),
-                        scene.views[0], (320, 180))
+    whole = FrameSource(planning.build(dataclasses.replace(scene, runs=[dataclasses.replace(BASINS, tail=None)],
+                                                           trim=False)), scene.views[0], (320, 180))
     whole.frame(20)
     assert len(whole.drawing.swarms[0][1].get_segments()) == 144 * 20
 
@@ -68,22 +72,41 @@ def test_each_basin_shows_in_its_exact_colour_at_its_minimum_and_on_its_starts()
         colour = by_label[f"gd \u2192 ({x:.3g}, {y:.3g})"]
         r, c = pixel(d, d.ax, x, y)
         assert np.array_equal(last[r, c], rgb255(colour)), (x, y, last[r, c])
-    # Each start's tile is its basin's colour laid at 30% over the surface: of the four
-    # basins' colours so laid, its own is the nearest to what is drawn.
-    tiles = [c for c in d.ax.collections if c.get_alpha() == 0.3]
-    assert len(tiles) == 1 and np.allclose(tiles[0].get_offsets(), d.trajectories.positions[:, 0])
-    assert [to_hex(c, keep_alpha=False) for c in tiles[0].get_facecolors()] == list(d.colors)
-    tiles[0].set_visible(False)
+    # Each basin is a filled region, its colour's pale tint laid over the surface: at every
+    # start away from the minima, of the four basins' tints so laid, its own is the nearest.
+    animated = [a for a in d.animated]
+    for a in animated:
+        a.set_visible(False)
+    d.figure.canvas.draw()
+    regions = np.asarray(d.figure.canvas.buffer_rgba())[..., :3].astype(float)
+    fills = [c for c in d.ax.collections if c.get_zorder() == 1.5]
+    assert len(fills) == 4
+    for c in fills:
+        c.set_visible(False)
     d.figure.canvas.draw()
     under = np.asarray(d.figure.canvas.buffer_rgba())[..., :3].astype(float)
-    palette = np.array([rgb255(c) for c in by_label.values()])
+    tints = np.array([rgb255(themes.tint(c, d.theme.background, BASIN_TINT)) for c in by_label.values()])
     P0 = d.trajectories.positions[:, 0]
     far = [run for run in range(144) if np.min(np.hypot(*(P0[run] - HIMMELBLAU_MINIMA).T)) > 0.5]
-    for run in far:                                           # (near a minimum, the heads are over it)
+    for run in far:
         r, c = pixel(d, d.ax, *P0[run])
-        distance = np.linalg.norm(0.3 * palette + 0.7 * under[r, c] - last[r, c], axis=1)
+        # (The median of the pixels around it: a dashed level or its label may pass there.)
+        seen, beneath = (np.median(a[r - 3:r + 4, c - 3:c + 4].reshape(-1, 3), axis=0) for a in (regions, under))
+        distance = np.linalg.norm(0.85 * tints + 0.15 * beneath - seen, axis=1)
         own = list(by_label.values()).index(d.colors[run])
-        assert np.argmin(distance) == own and distance[own] < 3, (run, distance)
+        assert np.argmin(distance) == own and distance[own] < 6, (run, distance)
+    # The regions are smooth: no start is marked on its own (no quilt of tiles).
+    assert not [c for c in d.ax.collections if len(c.get_offsets()) == 144 and c.get_zorder() < 4]
+    # At the end the runs are still there: their faint history of every trail, over the map.
+    for c in fills + animated:
+        c.set_visible(True)
+    history = d.swarms[0][3]
+    history.set_visible(False)
+    with_history = last.astype(int)
+    without = helpers.final_frame(scene, view, (640, 360))[0]
+    without.drawing.swarms[0][3].set_visible(False)
+    bare = without.frame(len(without) - 1).astype(int)
+    assert (np.abs(with_history - bare).max(axis=-1) > 12).sum() > 2000
 
 
 def test_the_legend_has_one_entry_a_basin_and_the_status_line_one_part_a_swarm():
@@ -108,11 +131,12 @@ def test_the_loss_panel_shows_each_basins_median_and_middle_eight_tenths():
     d = frames.drawing
     (values, band, line), *_ = d.loss.bands
     rows = [i for i, c in enumerate(d.colors) if c == line.get_color()]
-    losses = d.trajectories.losses[rows][:, :13]
-    np.testing.assert_allclose(line.get_ydata(), np.median(losses, axis=0))
+    losses = d.trajectories.losses[rows][:, d.plan.steps[:13]]
+    drawn = d.loss.axis.drawn                     # (on a log axis, nothing below its floor)
+    np.testing.assert_allclose(line.get_ydata(), drawn(np.median(losses, axis=0)))
     outline = band.get_paths()[0].vertices
-    np.testing.assert_allclose(outline[:13, 1], np.percentile(losses, 10, axis=0))
-    np.testing.assert_allclose(outline[13:26, 1], np.percentile(losses, 90, axis=0)[::-1])
+    np.testing.assert_allclose(outline[:13, 1], drawn(np.percentile(losses, 10, axis=0)))
+    np.testing.assert_allclose(outline[13:26, 1], drawn(np.percentile(losses, 90, axis=0))[::-1])
 
 
 def test_a_3d_swarm_is_drawn_over_the_surface_in_its_colour():

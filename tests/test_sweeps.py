@@ -127,17 +127,20 @@ def test_multiples_keep_title_status_headers_and_losses_apart_at_every_size(size
         W, H = size
         dpi = d.figure.dpi
         title = d.figure._suptitle.get_window_extent(renderer)
-        status_bottom = d.status_y * H
-        status_top = status_bottom + 8 * dpi / 72
+        status_bottom = d.status_y() * H
+        status_top = status_bottom + 11 * dpi / 72
         assert title.y0 > status_top, (stem, title, status_top)
         above = [t.get_window_extent(renderer) for t in d.figure.texts if t.get_rotation() == 0
                  and t.get_text().startswith("lr=")]
         above += [ax._left_title.get_window_extent(renderer) for ax in d.axes if ax._left_title.get_text()]
         assert above and max(b.y1 for b in above) < status_bottom, stem
         for ax, loss in zip(d.axes, d.losses):
-            x, _ = loss.get_transform().transform((1, 1))
+            # The loss inside its panel's lower right corner; the title above the panel.
+            box = ax.get_window_extent(renderer)
+            x, y = loss.get_transform().transform((1, 0))
             left = x - loss.width(loss.get_text(), dpi)
+            assert box.x0 < left and x <= box.x1 and box.y0 <= y < box.y0 + box.height / 2, (stem, loss.get_text())
             if ax._left_title.get_text():
-                assert ax._left_title.get_window_extent(renderer).x1 < left, (stem, ax._left_title.get_text())
+                assert ax._left_title.get_window_extent(renderer).x1 <= box.x1 + 1, (stem, ax._left_title.get_text())
         for b in above:
             assert b.x0 >= 0 and b.x1 <= W

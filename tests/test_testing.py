@@ -16,7 +16,7 @@ from render.testing import (DIFF_WIDTH, SnapshotMismatch, VersionChanged, assert
 def small_scene(lr=0.05):
     return Scene("rosenbrock", [Run(opt.Adam(lr=lr), (-1.5, 2.0), color="red"),
                                 Run(opt.GD(lr=1e-3), (1.0, -0.5))], 10,
-                 views=[View2D(arrows=True)])
+                 views=[View2D(arrows=True, legend=True)])
 
 
 def test_a_changed_scene_fails_naming_frames_and_writing_a_diff(tmp_path):

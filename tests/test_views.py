@@ -13,6 +13,7 @@ from render import Camera, Run, Scene, View2D, View3D, optimizers as opt
 from render import plan as planning
 from render import views
 from render.frames import FrameSource
+from render.views.runs import CROSS, GONE, HEAD
 
 
 def scene_with(views, steps=20, runs=None):
@@ -38,7 +39,8 @@ def test_head_marker_sits_at_the_pixel_of_the_final_position(view):
         x, y = t.positions[i, -1]
         if hasattr(drawing.ax, "get_proj"):      # 3D: project the point on the surface
             from mpl_toolkits.mplot3d import proj3d
-            px, py, _ = proj3d.proj_transform(x, y, t.losses[i, -1], drawing.ax.get_proj())
+            z = drawing.height(t.losses[i, -1])  # (the height it is drawn at: a log scale here)
+            px, py, _ = proj3d.proj_transform(x, y, z, drawing.ax.get_proj())
             u, v = drawing.ax.transData.transform((px, py))
         else:
             u, v = drawing.ax.transData.transform((x, y))
@@ -79,19 +81,39 @@ def test_orbiting_camera_moves_every_frame():
 
 
 def test_a_diverged_run_ends_with_a_cross_and_says_so():
-    runs = [Run(opt.GD(lr=0.02), (-1.5, 2.0), label="too fast")]
+    runs = [Run(opt.GD(lr=0.02), (-1.5, 2.0), label="too fast"), Run(opt.GD(lr=1e-3), (0.5, 1.0), label="bold")]
     view = View2D()
     scene = scene_with([view], steps=30, runs=runs)
-    frames = source(scene, view)
-    k = frames.drawing.trajectories.diverged_at[0]
+    t = scene.simulate()
+    # "bold" stops at step 12 inside the frame, as a run whose gradient turns NaN there does.
+    P, L, G = (np.array(a) for a in (t.positions, t.losses, t.gradients))
+    P[1, 12:], L[1, 12:], G[1, 12:] = np.nan, np.nan, np.nan
+    t = dataclasses.replace(t, positions=P, losses=L, gradients=G, diverged_at=np.array([t.diverged_at[0], 12]))
+    frames = source(scene, view, plan=planning.build(scene, t))
+    k = t.diverged_at[0]
     assert 0 < k < 30
-    frames.frame(len(frames) - 1)
+    last = frames.frame(len(frames) - 1)
     d = frames.drawing
-    moving, crossed = d.heads[0], d.heads[1]          # the run's entry's heads: still moving, diverged
-    assert len(moving.get_xdata()) == 0 and len(crossed.get_xdata()) == 1
-    assert crossed.get_marker() == "X"
-    assert d.ax.get_legend().get_texts()[0].get_text() == "too fast"        # the label as given
-    assert d.status(len(frames) - 1) == f"step 30: too fast diverged at {k}"
+    t = d.trajectories
+    places = d.marks.places(len(frames) - 1)
+    texts = {"".join(text for text, _ in p.text): p for p in places}
+    # Each is named as given, and says when it diverged; where its last finite point is in
+    # the frame it ends in a cross there, else in an arrow on the edge it left by.
+    assert f"too fast diverged at step {k}" in texts and f"bold diverged at step {t.diverged_at[1]}" in texts
+    lo, hi = np.array(d.box[0]), np.array(d.box[1])
+    for i, run in enumerate(runs):
+        place = texts[f"{run.label} diverged at step {t.diverged_at[i]}"]
+        end = t.positions[i, t.diverged_at[i] - 1]
+        inside = bool(np.all((end >= lo) & (end <= hi)))
+        assert place.kind == (CROSS if inside else GONE) and inside == (i == 1), (run.label, end)
+        if inside:
+            np.testing.assert_allclose(place.at, d.ax.transData.transform(end))
+        u, v = place.at
+        patch = last[int(round(240 - v)) - 2: int(round(240 - v)) + 3, int(round(u)) - 2: int(round(u)) + 3]
+        want = np.array([int(d.colors[i][j:j + 2], 16) for j in (1, 3, 5)])
+        assert np.min(np.abs(patch.reshape(-1, 3).astype(int) - want).sum(axis=1)) <= 12, run.label
+    assert d.ax.get_legend() is None                          # named beside them, no legend
+    assert d.status(len(frames) - 1).startswith(f"step 30: too fast diverged at {k}")
     assert "too fast diverged" in d.status_text.get_text()
 
 
@@ -102,17 +124,22 @@ def test_the_loss_panel_ends_where_the_trail_ends_for_a_diverged_run():
     frames.frame(2)                                   # step 41: the run diverged at step 40
     d = frames.drawing
     P = d.trajectories.positions
-    # The trail heads for step 39 (far outside) and stops, with its cross, on the window's edge.
-    xmin, xmax, ymin, ymax = scene.surface.window
+    # The trail heads for step 39 (far outside) and stops on the frame's edge, where an
+    # arrow in its colour says where it went: it diverged at step 40.
+    xmin, xmax, ymin, ymax = d.window
     assert P[0, 39, 0] < xmin and P[0, 39, 1] < ymin
     end = d.trails[0].get_xydata()[-1]
     np.testing.assert_allclose(end, [xmin, ymin])
-    np.testing.assert_allclose(np.ravel(d.heads[1].get_data()), end)       # (heads[0]: still moving)
-    assert d.heads[1].get_marker() == "X" and len(d.heads[0].get_xdata()) == 0
+    gone, = [p for p in d.marks.places(2) if p.members == [0]]
+    assert gone.kind == GONE and "".join(t for t, _ in gone.text) == "bold diverged at step 40"
+    np.testing.assert_allclose(gone.at, d.ax.transData.transform(end))
+    # The arrow points down and to the left, where the run went.
+    assert -np.pi < gone.angle < -np.pi / 2
     steps, losses = d.loss.lines[0].get_data()
     assert steps.tolist() == [0, 20, 39]
-    assert losses[-1] == d.trajectories.losses[0, 39]
-    assert list(d.loss.heads[0].get_data()[0]) == [39]
+    assert losses[-1] == d.loss.axis.drawn(d.trajectories.losses[0, 39])
+    moving, up, down, cross = d.loss.heads[0]
+    assert list(cross.get_data()[0]) == [39] and len(moving.get_xdata()) == 0
 
 
 def drawn_points(drawing, run):
@@ -171,18 +198,12 @@ def test_each_3d_run_is_visible_in_its_own_colour(run):
 
 
 def head_pixel(drawing, run):
-    """Where run's head is drawn, as (row, column) in the frame (a run still moving, its
-    legend entry its own)."""
-    head = drawing.heads[2 * run]
-    if hasattr(head, "get_data_3d"):
-        from mpl_toolkits.mplot3d import proj3d
-        ax = drawing.ax
-        x, y, z = (np.ravel(v) for v in head.get_data_3d())
-        px, py, _ = proj3d.proj_transform(x, y, z, ax.get_proj())
-        xy = ax.transData.transform(np.column_stack([px, py]))[0]
-    else:
-        xy = head.get_transform().transform(head.get_xydata())[0]
-    return int(round(drawing.figure.bbox.height - xy[1] - 0.5)), int(round(xy[0] - 0.5))
+    """Where run's head is drawn at the last frame, as (row, column) in the frame: the
+    centre of its disc (or of the disc it shares with runs at the same place)."""
+    marked = drawing.marks.runs.index(run)
+    place, = [p for p in drawing.marks.places(len(drawing) - 1) if marked in p.members]
+    u, v = place.at
+    return int(round(drawing.figure.bbox.height - v - 0.5)), int(round(u - 0.5))
 
 
 def legend_marker_pixels(drawing):
@@ -197,7 +218,8 @@ def legend_marker_pixels(drawing):
     return pixels
 
 
-@pytest.mark.parametrize("view", [View2D(), View3D(camera=Camera(elev=35, azim=-70))], ids=["2d", "3d"])
+@pytest.mark.parametrize("view", [View2D(legend=True), View3D(camera=Camera(elev=35, azim=-70), legend=True)],
+                         ids=["2d", "3d"])
 def test_a_3d_run_ends_in_a_clean_head_of_its_colour_and_its_legend_marker_matches(view):
     scene = Scene("rosenbrock", RACE, 60, views=[view])
     frames, last = final_frame(scene, view)
@@ -266,7 +288,7 @@ def legend_and_axes(scene, view):
 def test_the_legend_moves_to_a_corner_where_it_hides_no_run():
     # Both runs start in the upper right, where the legend would go first.
     runs = [Run(opt.GD(lr=1e-3), (1.8, 2.8), label="a"), Run(opt.GD(lr=2e-3), (1.5, 2.6), label="b")]
-    view = View2D()
+    view = View2D(legend=True, window="surface")
     d, legend, _ = legend_and_axes(Scene("rosenbrock", runs, 30, views=[view]), view)
     points = d.ax.transData.transform(d.trajectories.positions.reshape(-1, 2))
     assert legend.count_contains(points) == 0
@@ -330,13 +352,13 @@ def test_text_is_legible_at_every_preset(size):
 
 
 def test_contour_labels_do_not_crowd_or_cover_a_run():
-    view = View2D(contours=40)             # Rosenbrock's walls: many levels close together
+    view = View2D(contours=40, window="surface")     # Rosenbrock's walls: many levels close together
     frames, _ = final_frame(Scene("rosenbrock", RACE, 150, views=[view]), view)
     d = frames.drawing
     renderer = d.figure.canvas.get_renderer()
     labels = [t for t in d.ax.texts if t.get_text()]
     boxes = [t.get_window_extent(renderer) for t in labels]
-    assert len(boxes) >= 3
+    assert len(boxes) >= 2
     inside = d.ax.get_window_extent(renderer)
     P = d.trajectories.positions[:, d.steps].reshape(-1, 2)
     paths = d.ax.transData.transform(P)
@@ -356,12 +378,12 @@ def test_the_3d_legend_hides_no_start_or_end(camera):
     # Seen from azimuth 90, the steep corner's start is drawn in the frame's upper left,
     # where the legend goes first.
     from mpl_toolkits.mplot3d import proj3d
-    view = View3D(camera=camera)
+    view = View3D(camera=camera, legend=True)
     frames, _ = final_frame(Scene("rosenbrock", CORNERS, 20, views=[view]), view)
     d = frames.drawing
     box = d.legend.get_window_extent(d.figure.canvas.get_renderer())
     t = d.trajectories
-    ends = np.array([(t.positions[i, s, 0], t.positions[i, s, 1], t.losses[i, s])
+    ends = np.array([(t.positions[i, s, 0], t.positions[i, s, 1], d.height(t.losses[i, s]))
                      for i in range(len(CORNERS)) for s in (0, -1)])
     px, py, _ = proj3d.proj_transform(*ends.T, d.ax.get_proj())
     assert box.count_contains(d.ax.transData.transform(np.column_stack([px, py]))) == 0
@@ -408,20 +430,46 @@ def test_a_portrait_3d_view_is_a_taller_box_that_fills_the_width():
     assert wide.ax.get_box_aspect()[2] <= wide.ax.get_box_aspect()[0]
 
 
-def test_a_symmetric_log_loss_axis_labels_zero_and_never_overlaps_labels():
-    # The gallery's monkey saddle: losses from about 1e-3 through -1e30, where matplotlib
-    # labelled -1, 0 and 1e-3 within a few pixels of each other.
+def test_a_diverged_run_does_not_stretch_the_loss_axis_and_its_labels_never_overlap():
+    # The gallery's monkey saddle: losses from about 1e-3 down to -786 (Adagrad), and one run
+    # that runs off to -1e30 and diverges. A symmetric-log axis was unreadable.
     from render.load import load
     (_, scene), = load(Path(__file__).resolve().parent.parent / "scenes" / "monkey_saddle.py")
     frames, _ = final_frame(scene, scene.views[0])
-    ax = frames.drawing.loss.ax
-    assert ax.get_yscale() == "symlog"
-    renderer = frames.drawing.figure.canvas.get_renderer()
-    ticks = ax.get_yticks()
+    d = frames.drawing
+    ax = d.loss.ax
+    t = d.trajectories
+    assert ax.get_yscale() == "linear"
+    kept = t.losses[t.diverged_at < 0]
+    lo, hi = ax.get_ylim()
+    assert lo < kept.min() and lo > 1.2 * kept.min() and hi > kept.max()     # the kept runs fit, snugly
+    gone = int(np.flatnonzero(t.diverged_at > 0)[0])
+    assert t.losses[gone, t.diverged_at[gone] - 1] < 1e6 * lo                  # far below it
+    crosses = [heads[3] for heads in d.loss.heads if len(heads[3].get_xdata())]
+    assert len(crosses) == 1 and crosses[0].get_ydata()[0] == lo              # marked on the edge
+    renderer = d.figure.canvas.get_renderer()
     labels = [t for t in ax.get_yticklabels() if t.get_text()]
     boxes = [t.get_window_extent(renderer) for t in labels]
-    assert 0 in ticks and len(labels) >= 4
+    assert len(labels) >= 4
     assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+
+
+def test_losses_that_cross_zero_are_drawn_as_the_loss_above_the_lowest_on_a_log_axis():
+    # x^2 + y^2 - 1: the run at lr 0.1 falls to -1 as fast as 0.64 a step; on a linear axis
+    # its last 90 steps were a flat line at the bottom.
+    from render.load import load
+    (_, scene), = load(Path(__file__).resolve().parent.parent / "scenes" / "gd_learning_rates.py")
+    frames, _ = final_frame(scene, scene.views[0])
+    axis = frames.drawing.loss.axis
+    assert axis.kind == "above" and axis.floor == -1.0
+    assert frames.drawing.loss.ax.get_yscale() == "log"
+    assert frames.drawing.loss.ax.get_ylabel() == "loss − lowest (-1)"
+    np.testing.assert_allclose(axis.drawn([-0.5, 3.0]), [0.5, 4.0])
+    with pytest.raises(ValueError, match="loss_scale"):
+        View2D(loss_scale="symlog")
+    linear = dataclasses.replace(scene, views=(View2D(loss_panel=True, loss_scale="linear"),))
+    frames, _ = final_frame(linear, linear.views[0])
+    assert frames.drawing.loss.ax.get_yscale() == "linear" and frames.drawing.loss.ax.get_ylabel() == "loss"
 
 
 def test_large_3d_losses_keep_their_ticks_off_the_axis_label():
@@ -433,7 +481,7 @@ def test_large_3d_losses_keep_their_ticks_off_the_axis_label():
     renderer = d.figure.canvas.get_renderer()
     label = d.ax.zaxis.label.get_window_extent(renderer)
     ticks = [t.get_window_extent(renderer) for t in d.ax.zaxis.get_ticklabels() if t.get_text()]
-    assert ticks and max(len(t.get_text()) for t in d.ax.zaxis.get_ticklabels()) <= 4
+    assert ticks and max(len(t.get_text()) for t in d.ax.zaxis.get_ticklabels()) <= 5
     assert not any(label.overlaps(t) for t in ticks)
 
 
@@ -457,7 +505,7 @@ def step_of(frames, run, frame):
 def check_regions(frames, image, frame, predict, X):
     """Away from points and boundaries, each pixel of the panel is the tint of the class the
     run's model predicts there, at this frame's step. Returns the classes checked."""
-    from render.views.data import CLASS_COLORS
+    from render.views.data import CLASS_COLORS, REGION_TINT
     d = frames.drawing
     x0, x1, y0, y1 = d.data.box
     cell = ((x1 - x0) / 120, (y1 - y0) / 120)
@@ -471,7 +519,7 @@ def check_regions(frames, image, frame, predict, X):
             if len(set(classes)) > 1 or np.min(np.hypot(*(points - here).T)) < 8:
                 continue
             r, c = panel_pixel(d, x, y)
-            want = 0.75 * rgb(d.theme.background) + 0.25 * rgb(CLASS_COLORS[classes[0]])
+            want = (1 - REGION_TINT) * rgb(d.theme.background) + REGION_TINT * rgb(CLASS_COLORS[classes[0]])
             assert np.max(np.abs(image[r, c] - want)) <= 2, (frame, x, y, image[r, c], want)
             checked.append(classes[0])
     assert len(checked) >= 60, len(checked)
@@ -541,7 +589,7 @@ def test_a_portrait_frame_stacks_loss_and_data_panels_inside_the_frame(size):
     X, y = datasets.spirals(60, seed=0)
     model = MLP(X, y, hidden=(5,), seed=1)
     runs = [Run(opt.GD(lr=0.5), model.init, label="GD"), Run(opt.Adam(lr=0.05), model.init, label="Adam")]
-    for view in (View2D(loss_panel=True, data_panel=True), View2D(data_panel=True, legend="outside")):
+    for view in (View2D(loss_panel=True, data_panel=True, legend=True), View2D(data_panel=True, legend="outside")):
         frames, _ = final_frame(Scene(surface=model, steps=10, runs=runs, views=[view]), view, size)
         d = frames.drawing
         renderer = d.figure.canvas.get_renderer()
@@ -576,8 +624,11 @@ def test_the_status_line_fits_its_frame_briefer_and_naming_fewer_runs_when_narro
         assert line.startswith("step 10: ") and line.count("(") >= 1
         texts[size] = line
     wide, low, narrow = texts.values()
-    assert wide == d.status(len(frames) - 1) and wide.count("off plane") == 4       # the full form
-    assert len(narrow) < len(low) <= len(wide) and narrow.endswith("more")
+    # Wide, every run is named (in the brief form: the full one does not fit at this type
+    # size); narrower, fewer are, the rest counted.
+    assert wide.count(" off)") == 4 and not wide.endswith("more")
+    assert wide == d.status(len(frames) - 1, parts=4, short=True)
+    assert len(narrow) < len(wide) and narrow.endswith("more")
 
 
 # --- small multiples -------------------------------------------------------------------------------

@@ -9,20 +9,35 @@ from matplotlib.animation import FuncAnimation
 from matplotlib.figure import Figure
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
+from .. import framing
 from .glyphs import shown
 
 __all__ = ["Drawing", "PinnedAnimation", "PinnedFigure", "animation", "clip_path", "clip_segments", "contour_levels", "style"]
 
+# The type scale, in points of a figure FIGURE_WIDTH inches wide: every text is TEXT points
+# but the title. At 960x540 (100 dots an inch) capitals and digits are 12 pixels tall; at
+# 640x360 and smaller presets the figure narrows to READABLE_DPI, where they are 9 (the
+# least a phone or a projector shows legibly); at 1920x1080 the same figure at twice the
+# resolution.
+TEXT = 11.0
+TITLE = 14.0
+
 # What decides pixels is pinned here rather than inherited from a user's matplotlibrc.
 STYLE = {
     "font.family": "DejaVu Sans",
-    "font.size": 10,
+    "font.size": TEXT,
     "text.hinting": "default",
-    "axes.titlesize": 10,
-    "axes.labelsize": 10,
-    "legend.fontsize": 8,
-    "xtick.labelsize": 8,
-    "ytick.labelsize": 8,
+    "axes.titlesize": TEXT,
+    "axes.labelsize": TEXT,
+    "legend.fontsize": TEXT,
+    "xtick.labelsize": TEXT,
+    "ytick.labelsize": TEXT,
+    "xtick.major.pad": 2.5,
+    "ytick.major.pad": 2.5,
+    "axes.labelpad": 2.0,
+    "legend.handlelength": 1.5,
+    "legend.borderpad": 0.3,
+    "legend.labelspacing": 0.3,
     "figure.facecolor": "white",
     "savefig.facecolor": "white",
     "path.simplify": True,
@@ -106,8 +121,11 @@ def animation(drawing, fps: float) -> PinnedAnimation:
 FIGURE_WIDTH = 9.6     # inches: 960 pixels at matplotlib's default 100 dpi
 LEGEND_CAP = 8         # legend entries at most; the last then says how many more
 CROWD = 8              # runs in one legend entry past which they are drawn as a crowd
-STATUS_PARTS = 4       # runs (or swarms) the status line names; the rest it counts
+STATUS_PARTS = 8       # runs (or swarms) the status line names at most; the rest it counts
 READABLE_DPI = 80.0    # the least dots per inch of a preset-sized frame
+# The header, in inches: a margin, the title's lines, the status line under them.
+HEAD_PAD, HEAD_GAP, LINE = 0.07, 0.05, 1.22
+TRAIL = 2.0            # points: a run's trail
 
 
 class Drawing:
@@ -211,30 +229,50 @@ class Drawing:
         if self.scene.title is not None:
             return shown(self.scene.title)
         surface = self.surface
+        name = getattr(surface, "title", None) or surface.name.replace("_", " ")
+        name = name[:1].upper() + name[1:]
         formula = f"${surface.latex}$" if surface.latex and _parses(surface.latex) else ""
-        return f"{surface.name}   {formula}".strip() if len(formula) < 90 else surface.name
+        return f"{name}:   {formula}" if formula and len(formula) < 90 else name
+
+    # The header: the title, wrapped, and the status line under it ------------------------
+
+    def put_title(self, text: str | None = None) -> int:
+        """The title (default ``title()``) at the top of the figure, wrapped onto as many
+        lines as it needs rather than shrunk; returns how many."""
+        text = self.title() if text is None else text
+        fig = self.figure
+        lines = wrap(text, TITLE, fig.dpi, 0.96 * fig.bbox.width, fig.canvas.get_renderer())
+        fig.suptitle("\n".join(lines), fontsize=TITLE, y=1 - HEAD_PAD / fig.get_figheight(), va="top",
+                     linespacing=1.1)
+        self.title_count = len(lines)
+        return len(lines)
+
+    def status_y(self) -> float:
+        """The figure fraction of the status line's lower edge, under the title."""
+        tall = self.figure.get_figheight()
+        title = getattr(self, "title_count", 1) * TITLE * LINE / 72
+        return 1 - (HEAD_PAD + title + HEAD_GAP + TEXT * LINE / 72) / tall
+
+    def head_bottom(self) -> float:
+        """The figure fraction under the header, where the axes' frames may begin."""
+        return self.status_y() - HEAD_GAP / self.figure.get_figheight()
+
+    def inches(self, value: float) -> float:
+        """A height in inches as a fraction of the figure's."""
+        return value / self.figure.get_figheight()
 
     def resolve_window(self) -> tuple[float, float, float, float]:
-        """The view's window: its own, the surface's, or ("auto") the box around every
-        run's path with a tenth more on each side. Points far outside the surface's window
-        (a run flying off) are left out, as are parts of paths after they diverge."""
-        window = getattr(self.view, "window", None)
+        """The view's window: its own, "fit" (the plan's, which frames the runs' action),
+        "surface" (the surface's own) or "auto" (tightly around the paths)."""
+        window = getattr(self.view, "window", "fit")
         surface = self.surface.window
-        if window is None:
-            return surface
-        if window != "auto":
-            return window
-        xmin, xmax, ymin, ymax = surface
-        cx, cy, w, h = (xmin + xmax) / 2, (ymin + ymax) / 2, xmax - xmin, ymax - ymin
-        P = self.trajectories.positions.reshape(-1, 2)
-        with np.errstate(invalid="ignore"):
-            near = np.all(np.isfinite(P), axis=1) & (np.abs(P[:, 0] - cx) <= 2 * w) & (np.abs(P[:, 1] - cy) <= 2 * h)
-        if not near.any():
-            return surface
-        lo, hi = P[near].min(axis=0), P[near].max(axis=0)
-        span = np.maximum(hi - lo, 1e-3 * np.array([w, h]))
-        lo, hi = lo - 0.1 * span, hi + 0.1 * span
-        return float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1])
+        if not isinstance(window, str):
+            return tuple(window)
+        if window == "auto":
+            return framing.tight(surface, self.trajectories.positions)
+        if window == "surface" or self.plan.window is None:
+            return tuple(surface)
+        return tuple(self.plan.window)
 
     @property
     def cmap(self):
@@ -251,14 +289,6 @@ class Drawing:
             groups[key] = groups.get(key, 0) + 1
         return groups
 
-    @functools.cached_property
-    def _order(self) -> dict[tuple[str, str], int]:
-        return {key: k for k, key in enumerate(self._groups)}
-
-    def _rank(self, run: int) -> tuple[int, int]:
-        """(this run's legend entry, how many entries there are)."""
-        return self._order[(self.colors[run], self.plan.labels[run])], len(self._order)
-
     def crowded(self, run: int) -> bool:
         """Whether ``run`` is one of a crowd: its legend entry holds more than CROWD runs, or
         there are more than LEGEND_CAP entries. A crowd is drawn thin, small-headed and
@@ -267,24 +297,41 @@ class Drawing:
         return self._groups[key] > CROWD or len(self._groups) > LEGEND_CAP
 
     def trail_width(self, run: int) -> float:
-        """Earlier legend entries are drawn wider, underneath: where two trails coincide both
-        stay visible, the later one as a stripe inside the earlier. A crowd is drawn thin."""
-        k, n = self._rank(run)
-        if self.crowded(run):
-            return 1.0
-        return 1.4 + 1.2 * (n - 1 - k) / max(1, n - 1)
+        """A run's trail: wide enough to read its colour; a crowd's thin."""
+        return 1.0 if self.crowded(run) else TRAIL
 
     def trail_marker(self, run: int) -> str:
         """A dot at every step shows the step sizes of a few runs; a crowd's would be a blur."""
         return "none" if self.crowded(run) else "o"
 
     def head_size(self, run: int) -> float:
-        """Heads nest the same way: runs that end together show as rings around each other."""
-        k, n = self._rank(run)
-        if self.crowded(run):
-            return 5.0
-        # Rings at least 1.5 points wide, each side, when there are few.
-        return 8.0 + min(3.0, 9.0 / max(1, n - 1)) * (n - 1 - k)
+        """A crowd's heads (the others' are ``marks.Marks``' discs)."""
+        return 5.0 if self.crowded(run) else 10.0
+
+    def labelled(self) -> list[int]:
+        """The single runs named beside their heads: all but a crowd's, if the view labels."""
+        if not getattr(self.view, "labels", False):
+            return []
+        return [i for i in self.plan.singles if not self.crowded(i)]
+
+    def marked(self):
+        """The single runs not in a crowd (``marks`` draws their heads and names), their
+        places in ``self.batches`` and their ``Batches.marks``: (runs, places, kind, where,
+        towards), or None when there are none."""
+        runs = [i for i in self.plan.singles if not self.crowded(i)]
+        if not runs:
+            return None
+        places = [list(self.batches.runs).index(i) for i in runs]
+        kind, where, towards = self.batches.marks()
+        return runs, places, kind[places], where[places], towards[places]
+
+    def wants_legend(self) -> bool:
+        """A legend when the view asks for one, or (legend=None) when some runs are not
+        named beside their heads: a crowd, a swarm, or labels turned off."""
+        legend = getattr(self.view, "legend", None)
+        if legend is not None:
+            return bool(legend)
+        return len(self.labelled()) < self.plan.runs
 
     def legend_entries(self, cap: int = LEGEND_CAP) -> list[tuple[str, str]]:
         """(colour, text) per legend entry: runs that share a label and a colour are one
@@ -317,6 +364,40 @@ class Drawing:
         for a in artists:
             a.set_animated(True)
         self.animated.extend(artists)
+
+
+def _tokens(text: str) -> list[str]:
+    """Words of ``text`` to wrap between: spaces inside $...$ do not split."""
+    words, current, math = [], "", False
+    for c in text:
+        if c == "$" and not current.endswith("\\"):
+            math = not math
+        if c == " " and not math:
+            words.append(current)
+            current = ""
+        else:
+            current += c
+    return [w for w in words + [current] if w]
+
+
+def wrap(text: str, size: float, dpi: float, width: float, renderer) -> list[str]:
+    """``text`` as lines no wider than ``width`` pixels at ``size`` points (a word wider
+    than that alone on its line); newlines in it are kept."""
+    from matplotlib.font_manager import FontProperties
+    prop = FontProperties(family="DejaVu Sans", size=size)
+    measure = lambda line: renderer.get_text_width_height_descent(line, prop, ismath="$" in line)[0]
+    lines = []
+    for paragraph in text.split("\n"):
+        current = ""
+        for word in _tokens(paragraph):
+            trial = f"{current} {word}" if current else word
+            if current and measure(trial) > width:
+                lines.append(current)
+                current = word
+            else:
+                current = trial
+        lines.append(current)
+    return lines
 
 
 def _parses(latex: str) -> bool:

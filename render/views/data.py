@@ -12,13 +12,16 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.colors import ListedColormap, to_rgb
 
+from .. import themes
 from ..models import MLP
+from ..timeline import interpolate
 from ..surfaces import LeastSquares, Logistic
 
 REGIONS = 120        # decision-region cells per side
-# Class colours: distinct from each other, drawn small and under a light tint, so they do
-# not read as runs.
-CLASS_COLORS = ("#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860", "#da8bc3", "#8c8c8c")
+# Class colours: the pale set no run ever takes (``themes.LIGHT``), points edged in the
+# text's colour, so a class is never read as a run.
+CLASS_COLORS = themes.LIGHT
+REGION_TINT = 0.45   # of a class's colour in its region, over the background
 
 
 class DataPanel:
@@ -53,8 +56,8 @@ class DataPanel:
         if isinstance(model, (MLP, Logistic)):
             k = model.classes if isinstance(model, MLP) else 2
             colors = [CLASS_COLORS[c % len(CLASS_COLORS)] for c in range(k)]
-            # Regions: a quarter of the class's colour over the background.
-            tints = [tuple(0.75 * np.array(to_rgb(theme.background)) + 0.25 * np.array(to_rgb(c)))
+            # Regions: the class's colour faded into the background.
+            tints = [tuple((1 - REGION_TINT) * np.array(to_rgb(theme.background)) + REGION_TINT * np.array(to_rgb(c)))
                      for c in colors]
             xs, ys = np.linspace(x0, x1, REGIONS), np.linspace(y0, y1, REGIONS)
             GX, GY = np.meshgrid(xs, ys)
@@ -67,8 +70,8 @@ class DataPanel:
             classes = labels if isinstance(model, MLP) else (labels > 0).astype(int)   # 0 or -1, then 1
             for c in range(k):
                 mine = classes == c
-                animated.append(ax.scatter(X[mine, 0], X[mine, 1], s=9, color=colors[c], edgecolors="white",
-                                           linewidths=0.3, zorder=2))
+                animated.append(ax.scatter(X[mine, 0], X[mine, 1], s=14, color=colors[c], edgecolors=theme.text,
+                                           linewidths=0.5, zorder=2))
         else:
             ax.scatter(X[:, 0], X[:, 1], s=6, color=theme.text, alpha=0.5, linewidths=0, zorder=2)
         if not isinstance(model, MLP):
@@ -77,8 +80,12 @@ class DataPanel:
         drawing.animate(animated)
 
     def update(self, frame: int) -> None:
-        step = int(self.drawing.plan.last[self.run, frame])
-        p = self.positions[max(step, 0)]
+        plan = self.drawing.plan
+        step = int(plan.last[self.run, frame])
+        if step < plan.steps[frame]:                # diverged: its last finite step
+            p = self.positions[max(step, 0)]
+        else:                                       # (between two steps while heads glide)
+            p = interpolate(plan.trajectories.positions, [self.run], plan.times[[frame]])[0, 0]
         model = self.model
         if not np.all(np.isfinite(p)):
             return

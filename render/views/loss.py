@@ -1,27 +1,36 @@
-"""The loss panel: each run's loss against step, drawn as the animation advances."""
+"""The loss panel: each run's loss against step, drawn as the animation advances.
+
+The axis is the plan's (``render.lossaxis``): log when losses span decades, loss minus the
+lowest when they cross zero, linear otherwise, fitted to the runs that stay in range. A run
+that leaves the axis (it diverged, or ran away upwards) is drawn until it leaves and marked
+where it did: a cross for a run that diverged, a triangle on the edge for one still going.
+When runs have schedules, their learning rates have a strip of their own under the losses,
+sharing the step axis, so no rate line crosses a loss curve.
+"""
 from __future__ import annotations
 
 import warnings
 
 import numpy as np
 from matplotlib.collections import PolyCollection
-from matplotlib.ticker import Locator
 
+from ..timeline import interpolate
 from .runs import Batches, somewhere
+
+STRIP = 0.3         # of the panel's height: the learning-rate strip under the losses
+STRIP_GAP = 0.04    # ... and the gap above it
 
 
 class LossPanel:
-    """Loss-vs-step curves on ``ax``, owned by a Drawing whose frames it follows.
-
-    The y axis is logarithmic when the losses are positive and span more than two decades.
-    """
+    """Loss-vs-step curves on ``ax``, owned by a Drawing whose frames it follows."""
 
     def __init__(self, drawing, ax):
         self.drawing = drawing
         self.ax = ax
-        plan, colors, steps = drawing.plan, drawing.colors, drawing.steps
+        plan, colors = drawing.plan, drawing.colors
         losses = drawing.trajectories.losses
         self.singles = plan.singles
+        self.axis = axis = plan.loss_axis(getattr(drawing.view, "loss_scale", "auto"))
         # A swarm, per colour (per basin): the median loss, and a band from the 10th to the
         # 90th percentile. Hundreds of curves drawn one by one would be a tangle.
         bands = []
@@ -30,135 +39,126 @@ class LossPanel:
                 rows = np.array([r for r in group.rows if colors[r] == color])
                 with warnings.catch_warnings(), np.errstate(all="ignore"):
                     warnings.simplefilter("ignore", RuntimeWarning)      # all diverged: NaN
-                    bands.append((color, np.nanpercentile(losses[rows][:, steps], [10, 50, 90], axis=0)))
-        # The axis fits what is drawn: the single runs' curves and the swarms' bands.
-        shown = [losses[self.singles].ravel()] + [b.ravel() for _, b in bands]
-        self._limits(np.concatenate(shown), losses[:, 0], int(steps[-1]))
+                    band = np.nanpercentile(interpolate(losses, rows, plan.times), [10, 50, 90], axis=0)
+                bands.append((color, axis.drawn(band)))
+        ax.set_xlim(0, max(1, int(plan.scene.steps)))
+        if axis.log:
+            ax.set_yscale("log")
+            ax.yaxis.get_major_locator().set_params(numticks=6)
+        ax.set_ylim(axis.lo, axis.hi)
         ax.set_xlabel("step")
-        ax.set_ylabel("loss")
+        ax.set_ylabel(axis.label)
         ax.grid(True, alpha=0.3)
         # Step against loss, batched as the runs' trails are: a line per legend entry.
-        curve = lambda rows, shown: np.stack(np.broadcast_arrays(shown[None, :].astype(float), losses[np.ix_(rows, shown)]),
-                                             axis=2)
+        curve = lambda rows, times: np.stack(np.broadcast_arrays(
+            np.asarray(times, dtype=float)[None, :], axis.drawn(interpolate(losses, rows, times))), axis=2)
         self.batches = Batches(plan, self.singles, lambda i: (colors[i], drawing.trail_width(i)), curve, 2,
                                grows=drawing.crowded)
         self.lines = [ax.plot([], [], color=colors[i], linewidth=drawing.trail_width(i),
                               solid_capstyle="round" if grows else None)[0]
                       for i, grows in zip(self.batches.first, self.batches.grows)]
         drawing.growing.extend(line for line, grows in zip(self.lines, self.batches.grows) if grows)
-        self.heads = [ax.plot([], [], color=colors[i], marker="o", markersize=5, markeredgecolor="black",
-                              markeredgewidth=0.5, linestyle="none")[0] for i in self.batches.first]
+        marker = dict(markeredgecolor="black", markeredgewidth=0.5, linestyle="none", clip_on=False)
+        self.heads = [[ax.plot([], [], color=colors[i], marker=m, markersize=s, **marker)[0]
+                       for m, s in (("o", 6), ("^", 8), ("v", 8), ("X", 8))] for i in self.batches.first]
         self.bands = []
         for color, values in bands:
             band = PolyCollection([], facecolors=color, alpha=0.25, linewidths=0)
             ax.add_collection(band, autolim=False)
             line, = ax.plot([], [], color=color, linewidth=1.4)
             self.bands.append((values, band, line))
-        drawing.animate(self.lines + self.heads + [a for _, band, line in self.bands for a in (band, line)])
+        drawing.animate(self.lines + [h for heads in self.heads for h in heads]
+                        + [a for _, band, line in self.bands for a in (band, line)])
         self._rates()
 
     def _rates(self) -> None:
         """When runs have schedules: each run's learning rate against step (a constant one
-        flat), dashed in its colour, on an axis of its own at the right."""
+        flat) in its colour, in a strip of its own under the losses."""
         d = self.drawing
         runs = d.plan.scene.runs
-        self.rates = []
+        self.rates, self.rate_ax = [], None
         if not any(getattr(runs[i], "schedule", None) is not None for i in self.singles):
             return
         steps = d.plan.scene.steps
-        ax = self.rate_ax = self.ax.twinx()
+        ax = self.rate_ax = d.figure.add_axes(self.ax.get_position(), sharex=self.ax)
+        self.placed()
         tables = {i: runs[i].learning_rates(steps) for i in self.singles}
         hi = float(np.concatenate(list(tables.values())).max())
-        ax.set_xlim(self.ax.get_xlim())
         # Linear from zero: schedules are made of steps, lines and cosines, read as such
         # (a log axis turned a cosine's last steps into a cliff).
-        ax.set_ylim(0, hi * 1.1 if hi > 0 else 1)
+        ax.set_ylim(0, hi * 1.15 if hi > 0 else 1)
+        ax.yaxis.get_major_locator().set_params(nbins=2)
         ax.ticklabel_format(axis="y", style="sci", scilimits=(-2, 3))
-        ax.set_ylabel("learning rate (dashed)")
+        ax.set_ylabel("lr")
+        ax.set_xlabel("step")
+        ax.grid(True, alpha=0.3)
+        self.ax.set_xlabel("")
+        self.ax.tick_params(labelbottom=False)
         for i, table in tables.items():
-            line, = ax.plot([], [], color=d.colors[i], linewidth=1.2, linestyle=(0, (4, 2)))
+            line, = ax.plot([], [], color=d.colors[i], linewidth=1.4)
             # Optimizer step t (from 1) uses rate t - 1 of the table: drawn at x = t.
             self.rates.append((np.arange(1, steps + 1), table, line))
         d.animate([line for _, _, line in self.rates])
 
-    def _limits(self, values: np.ndarray, starts: np.ndarray, last_step: int) -> None:
-        ax = self.ax
-        ax.set_xlim(0, max(1, last_step))
-        finite = values[np.isfinite(values)]
-        if not finite.size:
+    def placed(self) -> None:
+        """Split the panel's place between the losses and the rate strip (after the plot's
+        grid moved)."""
+        if self.rate_ax is None:
             return
-        lo, hi = float(finite.min()), float(finite.max())
-        start = np.abs(starts[np.isfinite(starts)])
-        scale = float(start[start > 0].min()) if np.any(start > 0) else 1.0
-        if lo > 0 and hi / lo > 100:
-            ax.set_yscale("log")
-            ax.yaxis.get_major_locator().set_params(numticks=8)
-            ax.set_ylim(lo / 1.5, hi * 1.5)
-        elif max(abs(lo), abs(hi)) > 1e3 * scale:
-            # Losses that fall (or rise) through decades, across zero: symmetric log.
-            ax.set_yscale("symlog", linthresh=scale)
-            locator = ax.yaxis.get_major_locator()
-            locator.set_params(numticks=8)                          # not one label a decade
-            ax.yaxis.set_major_locator(Spaced(locator))             # nor three on top of each other at 0
-            ax.set_ylim(lo * 1.5 if lo < 0 else lo, hi * 1.5 if hi > 0 else hi)
-        else:
-            pad = 0.05 * (hi - lo) if hi > lo else max(1.0, abs(hi)) * 0.05
-            ax.set_ylim(lo - pad, hi + pad)
+        box = self.ax.get_subplotspec().get_position(self.drawing.figure)
+        strip = STRIP * box.height
+        self.rate_ax.set_position((box.x0, box.y0, box.width, strip))
+        self.ax.set_position((box.x0, box.y0 + strip + STRIP_GAP * box.height, box.width,
+                              box.height - strip - STRIP_GAP * box.height))
 
     def update(self, frame: int) -> None:
         d = self.drawing
-        step = int(d.steps[frame])
+        now = float(d.plan.times[frame])
         for x, rates, line in self.rates:
-            line.set_data(x[:step], rates[:step])
-        trails, heads, _ = self.batches.at(frame, grown=not d.baking)
-        for members, points, line, head in zip(self.batches.members, trails, self.lines, self.heads):
+            shown = int(np.floor(now))
+            line.set_data(x[:shown], rates[:shown])
+        trails, heads, moving = self.batches.at(frame, grown=not d.baking)
+        lo, hi = self.axis.lo, self.axis.hi
+        for members, points, line, (dot, up, down, cross) in zip(self.batches.members, trails, self.lines,
+                                                                  self.heads):
             if points is not None:
                 line.set_data(points[:, 0], points[:, 1])
-            ends = somewhere(heads[members])           # every run's, in their order
-            head.set_data(ends[:, 0], ends[:, 1])
-        steps = d.steps[: frame + 1]
+            ends = heads[members]
+            going = moving[members]
+            finite = np.all(np.isfinite(ends), axis=1)
+            # Still going: in range, or gone over the top or under the bottom (marked on the
+            # edge where it left); diverged: a cross where it ended, on the edge if beyond.
+            with np.errstate(invalid="ignore"):
+                over, under = going & finite & (ends[:, 1] > hi), going & finite & (ends[:, 1] < lo)
+            dot.set_data(*somewhere(ends[going & finite & ~over & ~under]).T)
+            for marker, which, edge in ((up, over, hi), (down, under, lo)):
+                left = self._left(members[which], frame, edge)
+                marker.set_data(left[:, 0], np.full(len(left), edge))
+            gone = somewhere(ends[~going])
+            cross.set_data(gone[:, 0], np.clip(gone[:, 1], lo, hi))
+        times = d.plan.times[: frame + 1]
         for (lo, mid, hi), band, line in self.bands:
-            n = len(steps)
-            line.set_data(steps, mid[:n])
+            n = len(times)
+            line.set_data(times, mid[:n])
             ok = np.isfinite(lo[:n]) & np.isfinite(hi[:n])
-            x = steps[ok]
+            x = times[ok]
             band.set_verts([np.column_stack([np.r_[x, x[::-1]], np.r_[lo[:n][ok], hi[:n][ok][::-1]]])]
                            if len(x) > 1 else [])
+
+    def _left(self, members, frame: int, edge: float) -> np.ndarray:
+        """Where each of the curves ``members`` (into the batches' runs) crossed ``edge``
+        (the axis' top or bottom), by ``frame``: (n, 2)."""
+        out = []
+        for k in members:
+            ys = self.batches.P[k, : frame + 1, 1]
+            with np.errstate(invalid="ignore"):
+                beyond = np.flatnonzero(ys > edge if edge == self.axis.hi else ys < edge)
+            j = int(beyond[0]) if len(beyond) else frame
+            out.append((self.batches.P[k, j, 0], edge))
+        return np.array(out, dtype=float).reshape(-1, 2)
 
     def grow(self, frame: int) -> list:
         lines = [line for line, grows in zip(self.lines, self.batches.grows) if grows]
         for line, points in zip(lines, self.batches.grow(frame)):
             line.set_data(points[:, 0], points[:, 1])
         return lines
-
-
-class Spaced(Locator):
-    """Another locator's ticks, thinned so that no two labels are closer than 1.6 label
-    heights on screen. Around zero a symmetric-log axis puts -1, 0 and 1e-3 within a few
-    pixels of each other; their labels overlapped."""
-
-    def __init__(self, base: Locator):
-        self.base = base
-
-    def set_axis(self, axis):
-        super().set_axis(axis)
-        self.base.set_axis(axis)
-
-    def __call__(self):
-        lo, hi = sorted(self.axis.get_view_interval())
-        return self.tick_values(lo, hi)
-
-    def tick_values(self, vmin, vmax):
-        ticks = np.asarray(self.base.tick_values(vmin, vmax))
-        lo, hi = sorted((vmin, vmax))
-        ticks = np.sort(ticks[(ticks >= lo) & (ticks <= hi)])
-        axes = self.axis.axes
-        pixels = axes.transData.transform(np.column_stack([np.zeros_like(ticks), ticks]))[:, 1]
-        size = self.axis.majorTicks[0].label1.get_fontsize()
-        gap = 1.6 * size * axes.figure.dpi / 72
-        # Zero first, then the largest magnitudes: the labels that say the most.
-        kept: list[int] = []
-        for i in sorted(range(len(ticks)), key=lambda i: (ticks[i] != 0, -abs(ticks[i]))):
-            if all(abs(pixels[i] - pixels[k]) >= gap for k in kept):
-                kept.append(i)
-        return ticks[sorted(kept)]

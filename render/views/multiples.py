@@ -14,7 +14,8 @@ import numpy as np
 from matplotlib.colors import BoundaryNorm
 from matplotlib.transforms import offset_copy
 
-from .base import Drawing, contour_levels
+from ..timeline import interpolate
+from .base import TEXT, Drawing, contour_levels
 from .glyphs import GlyphText
 from .swarm import START_SIZE
 
@@ -39,14 +40,16 @@ class Multiples(Drawing):
         else:
             columns = view.columns or max(1, min(n, round(math.sqrt(n * w / h))))
             rows = math.ceil(n / columns)
-        # Above the panels, in inches (the same at every size): the title, the status line,
+        # Above the panels (in inches, the same at every size): the title, the status line,
         # then the panels' titles or the sweep's headers.
+        self.put_title()
         tall = self.tall = fig.get_figheight()
-        self.status_y = 1 - 0.55 / tall
-        top = 1 - (0.62 + (0.32 if self.sweep is not None else 0.2)) / tall
-        left = 0.06 if self.sweep is not None else 0.02
+        line = TEXT * 1.3 / 72
+        top = self.head_bottom() - (line + 0.04) / tall
+        left = (0.42 + line) / fig.get_figwidth() if self.sweep is not None else 0.02
+        hspace = (line + 0.06) / tall * rows / max(top - 0.03, 0.1)
         grid = fig.add_gridspec(rows, columns, left=left, right=0.98, bottom=0.03, top=top,
-                                wspace=0.05, hspace=0.28)
+                                wspace=0.05, hspace=hspace if self.sweep is None else 0.12)
         self.window = self.resolve_window()
         xmin, xmax, ymin, ymax = self.window
         X, Y, Z = self.surface.grid(GRID, self.window)
@@ -78,9 +81,10 @@ class Multiples(Drawing):
                             markeredgewidth=0.7, linestyle="none", zorder=5)
             cross, = ax.plot([], [], color=color, marker="X", markersize=7, markeredgecolor="black",
                              markeredgewidth=0.7, linestyle="none", zorder=5)
-            # The loss above the panel's right end, across from its title: nothing covers it.
-            corner = offset_copy(ax.transAxes, fig=fig, y=3, units="points")
-            loss = GlyphText(1, 1, "", fontsize=7, color=self.theme.text, ha="right", transform=corner)
+            # The loss in the panel's lower right corner, on a halo: the title has the room above.
+            corner = offset_copy(ax.transAxes, fig=fig, x=-3, y=3, units="points")
+            loss = GlyphText(1, 0, "", fontsize=TEXT, color=self.theme.text, ha="right", transform=corner,
+                             halo=1.6, behind=self.theme.background)
             fig.add_artist(loss)
             self.axes.append(ax)
             self.trails.append(trail)
@@ -90,25 +94,25 @@ class Multiples(Drawing):
         self.animate(self.trails + self.heads + self.crosses + self.losses)
         if self.sweep is not None:
             self._headers(columns)
-        self.status_text = GlyphText(0.5, self.status_y, f"step {int(self.steps[0])}", fontsize=8, ha="center",
-                                     color=self.theme.text, transform=fig.transFigure)
+        self.status_text = GlyphText(0.5, self.status_y(), f"step {int(self.steps[0])}", fontsize=TEXT,
+                                     ha="center", color=self.theme.text, transform=fig.transFigure)
         fig.add_artist(self.status_text)
         self.animate([self.status_text])
-        fig.suptitle(self.title(), fontsize=11, y=1 - 0.08 / self.tall)
         self.update(0)
 
     def _title(self, ax, run: int) -> None:
-        """The run's name over its panel, smaller (down to 6 points) where it would run into
-        the widest loss shown across from it (narrow panels, long names)."""
-        title = ax.set_title(self.plan.labels[run], fontsize=7.5, color=self.theme.text, pad=3, loc="left")
+        """The run's name over its panel, in the run's colour made readable; a name too wide
+        for its panel loses its last words (never its size), ending in an ellipsis."""
+        from .. import themes
+        color = themes.readable(self.colors[run], self.theme.background)
+        text = self.plan.labels[run]
+        title = ax.set_title(text, fontsize=TEXT, color=color, pad=3, loc="left")
         renderer = self.figure.canvas.get_renderer()
-        probe, dpi = GlyphText(0, 0, fontsize=7), self.figure.dpi
-        shown = {self._loss_text(run, frame) for frame in range(len(self.steps))}
-        room = ax.get_window_extent(renderer).width - max(probe.width(t, dpi) for t in shown) - 6
-        size = 7.5
-        while size > 6.0 and title.get_window_extent(renderer).width > room:
-            size -= 0.5
-            title.set_fontsize(size)
+        room = ax.get_window_extent(renderer).width
+        words = text.split(" ")
+        while len(words) > 1 and title.get_window_extent(renderer).width > room:
+            words = words[:-1]
+            title.set_text(" ".join(words).rstrip(",") + "\u2026")
 
     def _loss_text(self, run: int, frame: int) -> str:
         """What the panel of ``run`` says across from its title at ``frame``."""
@@ -123,29 +127,32 @@ class Multiples(Drawing):
         fig = self.figure
         for c, value in enumerate(xs):
             ax = self.axes[c]
-            above = offset_copy(ax.transAxes, fig=fig, y=13, units="points")
+            above = offset_copy(ax.transAxes, fig=fig, y=3, units="points")
             fig.text(0.5, 1, f"{across}={value:g}", transform=above, ha="center", va="bottom",
-                     fontsize=8, fontweight="bold", color=self.theme.text)
+                     fontsize=TEXT, fontweight="bold", color=self.theme.text)
         for r, value in enumerate(ys):
             ax = self.axes[r * columns]
             beside = offset_copy(ax.transAxes, fig=fig, x=-4, units="points")
             fig.text(0, 0.5, f"{value:g}", transform=beside, ha="right", va="center",
-                     fontsize=8, fontweight="bold", color=self.theme.text)
+                     fontsize=TEXT, fontweight="bold", color=self.theme.text)
         # The second hyperparameter's name once, at the far left, along the rows.
         top, bottom = self.axes[0].get_position(), self.axes[-1].get_position()
         fig.text(0.006, (top.y1 + bottom.y0) / 2, down, rotation=90, ha="left", va="center",
-                 fontsize=9, fontweight="bold", color=self.theme.text)
+                 fontsize=TEXT, fontweight="bold", color=self.theme.text)
 
     def update(self, frame: int) -> list:
         plan = self.plan
         positions = self.trajectories.positions
         step = int(self.steps[frame])
+        now = plan.times[frame]
         for k, run in enumerate(self.runs):
             last = int(plan.last[run, frame])
             path = positions[run, : max(last, 0) + 1]
+            gone = plan.diverged(run, frame)
+            if not gone and now > last:             # between two steps: the head glides
+                path = np.vstack([path, interpolate(positions, [run], [now])[0]])
             self.trails[k].set_data(path[:, 0], path[:, 1])
             x, y = path[-1]
-            gone = plan.diverged(run, frame)
             self.heads[k].set_data(*(([], []) if gone else ([x], [y])))
             self.crosses[k].set_data(*(([x], [y]) if gone else ([], [])))
             self.losses[k].set_text(self._loss_text(run, frame))

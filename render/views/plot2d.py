@@ -1,38 +1,48 @@
-"""The 2D view: filled contours, dashed labelled levels, minima, and each run's trail."""
+"""The 2D view: filled contours, dashed labelled levels, minima, and each run's trail, its
+head and its name (``marks``)."""
 from __future__ import annotations
 
 import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.colors import BoundaryNorm
+from matplotlib.transforms import blended_transform_factory
 
-from matplotlib.transforms import offset_copy
-
-from .base import Drawing, contour_levels
-from .glyphs import GlyphText
+from ..timeline import interpolate
+from .base import TEXT, Drawing, contour_levels
 from .data import DataPanel
+from .glyphs import GlyphText
 from .loss import LossPanel
-from .runs import Batches
-from .swarm import HEAD_SIZE, START_FILL, START_SIZE, SwarmLayer
+from .marks import COVERED, DASH, Marks, coverage, families, trail_pixels
+from .runs import HEAD, Batches
+from .swarm import HEAD_SIZE, SwarmLayer
 
 GRID = 300          # contour grid points per side
 FIELD = 21          # quiver arrows per side
+# Margins of the plot's frame, in inches: left of it the tick labels and the axis label,
+# under it the same, right of it a little air.
+LEFT, BOTTOM, RIGHT = 0.78, 0.56, 0.2
 
 
 class Plot2D(Drawing):
     def __init__(self, plan, view, size, dpi=None):
         super().__init__(plan, view, size, dpi)
         fig = self.figure
+        self.put_title()
         self.grid = None
+        top = self.head_bottom()
+        bottom = self.inches(BOTTOM)
+        width = fig.get_figwidth()
         sides = [kind for kind, wanted in (("loss", view.loss_panel), ("data", view.data_panel is not False))
                  if wanted]
         if sides and self.portrait:
             # A portrait frame stacks the panels under the plot rather than squeezing them.
             grid = self.grid = fig.add_gridspec(1 + len(sides), 1, height_ratios=(1.5,) + (1,) * len(sides),
-                                                hspace=0.22, left=0.13, right=0.95, bottom=0.05, top=0.9)
+                                                hspace=0.3, left=LEFT / width, right=1 - RIGHT / width,
+                                                bottom=bottom, top=top)
         elif sides:
             grid = self.grid = fig.add_gridspec(1, 1 + len(sides), width_ratios=(1.5,) + (1,) * len(sides),
-                                                wspace=0.25, left=0.07 if len(sides) == 1 else 0.085,
-                                                right=0.97 if len(sides) == 1 else 0.98, bottom=0.1, top=0.88)
+                                                wspace=0.3, left=LEFT / width, right=1 - RIGHT / width,
+                                                bottom=bottom, top=top)
         if sides:
             self.ax = fig.add_subplot(grid[0])
             axes = dict(zip(sides, (fig.add_subplot(grid[1 + k]) for k in range(len(sides)))))
@@ -44,17 +54,15 @@ class Plot2D(Drawing):
         self.data = DataPanel(self, axes["data"]) if "data" in axes else None
         self.window = self.resolve_window()
         self._background()
+        self._inside()
         self._runs()
         if view.arrows:
             self._arrows()
-        self._inside()
-        above = offset_copy(self.ax.transAxes, fig=fig, y=4, units="points")
-        self.status_text = GlyphText(0, 1, self.status(0), fontsize=8, color=self.theme.text,
-                                     transform=above)
+        self.status_text = GlyphText(0, self.status_y(), self.status(0), fontsize=TEXT, color=self.theme.text,
+                                     transform=blended_transform_factory(self.ax.transAxes, fig.transFigure))
         fig.add_artist(self.status_text)
         self.status_text.set_text(self.fitted_status(0))
         self.animate([self.status_text])
-        fig.suptitle(self.title(), fontsize=11)
 
     # static -----------------------------------------------------------------------------
     def _background(self):
@@ -76,13 +84,15 @@ class Plot2D(Drawing):
         P = self.trajectories.positions[:, self.steps].reshape(-1, 2)
         with np.errstate(all="ignore"):
             self.path_pixels = ax.transData.transform(P[np.all(np.isfinite(P), axis=1)])
-        shown = levels[:: max(1, len(levels) // 10)]
+        shown = levels[:: max(1, len(levels) // 8)]
         lines = ax.contour(X, Y, Z, levels=shown, colors=self.theme.contour, linestyles="dashed",
                            linewidths=0.6, alpha=0.6)
         self._label_contours(lines)
+        self.minima = []
         for mx, my in surface.minima:
             if xmin <= mx <= xmax and ymin <= my <= ymax:
-                ax.plot([mx], [my], marker="*", markersize=13, color="white",
+                self.minima.append((mx, my))
+                ax.plot([mx], [my], marker="*", markersize=15, color="white",
                         markeredgecolor="black", markeredgewidth=0.8, linestyle="none", zorder=3)
         if self.view.field:
             fx, fy = np.meshgrid(np.linspace(xmin, xmax, FIELD), np.linspace(ymin, ymax, FIELD))
@@ -105,7 +115,7 @@ class Plot2D(Drawing):
         the frame's edge are dropped, and the rest placed again, cutting their lines."""
         fmt = lambda v: f"{v:.3g}"
         renderer = self.figure.canvas.get_renderer()
-        texts = lines.clabel(fmt=fmt, fontsize=7, inline=False)
+        texts = lines.clabel(fmt=fmt, fontsize=TEXT, inline=False)
         inside = self.ax.get_window_extent(renderer)
         kept, boxes = [], []
         for text in list(texts):
@@ -119,58 +129,117 @@ class Plot2D(Drawing):
             text.remove()
         lines.labelTexts.clear()
         lines.labelCValues.clear()
+        self.contour_boxes = []
         if kept:
-            lines.clabel(fmt=fmt, fontsize=7, inline=True, manual=kept)
+            placed = lines.clabel(fmt=fmt, fontsize=TEXT, inline=True, manual=kept)
+            self.contour_boxes = [t.get_window_extent(renderer).extents for t in placed]
 
     # moving -----------------------------------------------------------------------------
     def _runs(self):
-        ax = self.ax
-        self.singles = self.plan.singles
+        ax, plan = self.ax, self.plan
+        self.singles = plan.singles
         P = self.trajectories.positions
+        points = lambda rows, times: interpolate(P, rows, times)
         style = lambda i: (self.colors[i], self.trail_width(i), self.trail_marker(i), self.head_size(i))
-        self.batches = Batches(self.plan, self.singles, style, lambda rows, steps: P[np.ix_(rows, steps)], 2,
-                               self.box, grows=self.crowded)
+        self.batches = Batches(plan, self.singles, style, points, 2, self.box, grows=self.crowded)
+        self.named = self.labelled()
         self.trails, self.heads = [], []
         for i, grows in zip(self.batches.first, self.batches.grows):
             color = self.colors[i]
             # A growing trail is drawn a segment at a time: round caps make the pieces one line.
             trail, = ax.plot([], [], color=color, linewidth=self.trail_width(i), marker=self.trail_marker(i),
-                             markersize=2.5, zorder=4, solid_capstyle="round" if grows else None)
+                             markersize=3.0, zorder=4, solid_capstyle="round" if grows else None)
             self.trails.append(trail)
             if grows:
                 self.growing.append(trail)
+            # A crowd's heads, as markers (the others are the marks' discs).
             for marker in "oX":         # still moving, diverged
                 head, = ax.plot([], [], color=color, marker=marker, markersize=self.head_size(i),
-                                markeredgecolor="black", markeredgewidth=0.8, linestyle="none", zorder=5)
+                                markeredgecolor="black", markeredgewidth=0.6, linestyle="none", zorder=5)
                 self.heads.append(head)
         self.animate(self.trails + self.heads)
+        self._starts()
         self.swarms = []
-        for group in self.plan.groups:
-            layer = SwarmLayer(self, group, lambda rows, steps: P[np.ix_(rows, steps)], self.box)
-            where, rgba = layer.starts()
-            size, alpha, cell = START_SIZE, 0.55, layer.cell(self.surface.window)
-            if cell is not None:
-                # A grid's starts tile the plot: coloured by basin, they are its map, quiet
-                # enough for the trails to stand out over it.
-                pixels = np.abs(ax.transData.transform(cell) - ax.transData.transform((0, 0)))
-                size, alpha = max(size, (START_FILL * pixels.min() * 72 / self.figure.dpi) ** 2), 0.3
-            if len(where):
-                ax.scatter(where[:, 0], where[:, 1], s=size, marker="s", c=rgba, alpha=alpha,
-                           linewidths=0, zorder=3.5)
+        for group in plan.groups:
+            layer = SwarmLayer(self, group, points, self.box)
+            layer.draw_basins(ax, self.window)
             trails = LineCollection([], linewidths=1.0, zorder=4)
             heads = ax.scatter([], [], s=HEAD_SIZE, edgecolors="black", linewidths=0.4, zorder=4.8)
             ax.add_collection(trails, autolim=False)
-            self.swarms.append((layer, trails, heads))
-            self.animate([trails, heads])
-        if self.view.legend:
+            history = layer.history(ax)
+            self.growing.append(history)
+            self.swarms.append((layer, trails, heads, history))
+            self.animate([history, trails, heads])
+        self.legend = None
+        if self.wants_legend():
             entries = self.legend_entries()
-            legend = ax.legend(self.legend_handles(entries), [t for _, t in entries], loc="upper right",
-                               framealpha=0.85)
+            legend = self.legend = ax.legend(self.legend_handles(entries), [t for _, t in entries],
+                                             loc="upper right", framealpha=0.85)
             corner, hides = self._clearest_corner(legend)
             if self.view.legend == "outside" or hides:
                 self._beside(legend)
             else:
                 legend.set_loc(corner)
+        self._marks()
+
+    def _starts(self) -> None:
+        """Where the single runs start: a small open square (one for runs that share a
+        start), under everything that moves."""
+        P = self.trajectories.positions
+        starts = np.unique(P[self.singles, 0].reshape(-1, 2), axis=0) if self.singles else np.empty((0, 2))
+        (x0, y0), (x1, y1) = self.box
+        inside = (starts[:, 0] >= x0) & (starts[:, 0] <= x1) & (starts[:, 1] >= y0) & (starts[:, 1] <= y1)
+        self.start_points = starts[inside]
+        if len(self.start_points):
+            self.ax.plot(*self.start_points.T, marker="s", markersize=7, markerfacecolor=self.theme.background,
+                         markeredgecolor=self.theme.text, markeredgewidth=1.0, linestyle="none", zorder=3.6)
+
+    def _marks(self) -> None:
+        """Heads, crosses, edge arrows and names of the runs not in a crowd (``marks``)."""
+        self.marks, self.marked_runs = None, []
+        marked = self.marked()
+        if marked is None:
+            return
+        named, where, kind, at, towards = marked
+        self.marked_runs = named
+        transform = self.ax.transData.transform
+        screen = lambda frame, points: transform(np.asarray(points, dtype=float).reshape(-1, 2))
+        renderer = self.figure.canvas.get_renderer()
+        area = self.ax.get_window_extent(renderer).extents + np.array([3, 3, -3, -3])
+        obstacles = list(self.contour_boxes)
+        r = 5 * self.figure.dpi / 72
+        obstacles += [(u - r, v - r, u + r, v + r) for u, v in transform(np.array(self.minima).reshape(-1, 2))]
+        obstacles += [(u - r, v - r, u + r, v + r) for u, v in transform(self.start_points.reshape(-1, 2))]
+        if self.legend is not None and self.legend.get_visible():
+            obstacles.append(self.legend.get_window_extent(renderer).padded(4).extents)
+        with np.errstate(invalid="ignore"):
+            pixels = [transform(self.batches.P[k]) for k in where]
+        trails = trail_pixels(pixels, self.plan.frames)
+        self.marks = Marks(self, named, kind, at, towards, screen, self.box, area, obstacles, trails,
+                           labels=bool(self.view.labels))
+        self.marks.set_zorder(6)
+        self.figure.add_artist(self.marks)
+        self.animate([self.marks])
+        self.mark_kind = kind
+        self._coincident(named, where, pixels)
+
+    def _coincident(self, named, where, pixels) -> None:
+        """Where a run's path lies on an earlier run's, that run's colour is dashed over it:
+        both colours show along the shared stretch (SGD under SGD-momentum)."""
+        self.overlays = []
+        whole = [bool(self.batches.whole[k]) for k in where]
+        shown = [p if w else np.full_like(p, np.nan) for p, w in zip(pixels, whole)]
+        pairs = coverage(shown, COVERED * self.figure.dpi / 100)
+        if not pairs:
+            return
+        rank, size = families(pairs, len(named))
+        for j, q, frames in pairs:
+            m = size[q]
+            dashes = (rank[q] * DASH, (DASH, (m - 1) * DASH))
+            line, = self.ax.plot([], [], color=self.colors[named[q]], linewidth=self.trail_width(named[q]),
+                                 linestyle=dashes, zorder=4.2, solid_capstyle="butt", dash_capstyle="butt")
+            self.overlays.append((self.batches.P[where[j]], frames, line))
+        self.animate([line for _, _, line in self.overlays])
 
     def _clearest_corner(self, legend) -> tuple[str, bool]:
         """The corner where the legend hides the fewest trail points, and whether even there
@@ -187,11 +256,14 @@ class Plot2D(Drawing):
 
     @property
     def _frame(self) -> tuple[float, float, float, float]:
-        """The plot's box (left, bottom, width, height) in figure fractions, without a loss panel."""
-        return (0.13, 0.06, 0.82, 0.84) if self.portrait else (0.08, 0.1, 0.88, 0.78)
+        """The plot's box (left, bottom, width, height) in figure fractions, without panels."""
+        fig = self.figure
+        w, h = fig.get_figwidth(), fig.get_figheight()
+        left, right, bottom = LEFT / w, RIGHT / w, BOTTOM / h
+        return (left, bottom, 1 - left - right, self.head_bottom() - bottom)
 
     def _beside(self, legend) -> None:
-        """The legend right of the plot (of the loss panel, if any), the axes narrowed to
+        """The legend right of the plot (of the last panel, if any), the axes narrowed to
         make room; in a portrait frame, under them, the axes raised."""
         renderer = self.figure.canvas.get_renderer()
         if self.portrait:
@@ -199,7 +271,7 @@ class Plot2D(Drawing):
             legend.set_bbox_to_anchor((0.5, 0.01), transform=self.figure.transFigure)
             height = legend.get_window_extent(renderer).height / self.figure.bbox.height + 0.05
             if self.grid is not None:
-                self.grid.update(bottom=0.06 + height)
+                self.grid.update(bottom=self.grid.bottom + height)
                 self._regrid()
             else:
                 left, bottom, width, tall = self._frame
@@ -218,7 +290,7 @@ class Plot2D(Drawing):
         legend.set_bbox_to_anchor((1.02, 1.0), transform=self.panes[-1].transAxes)
         width = legend.get_window_extent(renderer).width / self.figure.bbox.width + 0.02
         if self.grid is not None:
-            self.grid.update(right=0.97 - width)
+            self.grid.update(right=self.grid.right - width)
             self._regrid()
         else:
             left, bottom, full, height = self._frame
@@ -250,12 +322,11 @@ class Plot2D(Drawing):
 
     def _regrid(self) -> None:
         """Move the plot and its panels to their changed grid (``GridSpec.update`` moves
-        only pyplot's figures), a panel's twin axis with it."""
+        only pyplot's figures), a panel's strip with it."""
         for ax in self.panes:
             ax.set_position(ax.get_subplotspec().get_position(self.figure))
-        rate_ax = getattr(self.loss, "rate_ax", None)
-        if rate_ax is not None:
-            rate_ax.set_position(self.loss.ax.get_position())
+        if self.loss is not None:
+            self.loss.placed()
 
     def _arrows(self):
         # A crowd's arrows would be a thicket: the runs of entries drawn one by one get them.
@@ -284,9 +355,17 @@ class Plot2D(Drawing):
         for k, (points, ends) in enumerate(zip(trails, self.batches.split(heads, moving))):
             if points is not None:
                 self.trails[k].set_data(points[:, 0], points[:, 1])
+            crowd = self.batches.grows[k] or self.crowded(self.batches.first[k])
             for head, where in zip(self.heads[2 * k: 2 * k + 2], ends):
-                head.set_data(where[:, 0], where[:, 1])
-        for layer, trails, dots in self.swarms:
+                head.set_data(*((where[:, 0], where[:, 1]) if crowd else ([], [])))
+        if self.marks is not None:
+            self.marks.update(frame)
+        for points, frames, line in getattr(self, "overlays", ()):
+            stretch = _stretches(points, frames[:frame] <= frame)
+            line.set_data(stretch[:, 0], stretch[:, 1])
+        for layer, trails, dots, history in self.swarms:
+            if not self.baking:
+                layer.whole_history(frame, history)
             segments, rgba = layer.trails(frame)
             trails.set_segments(segments)
             trails.set_color(rgba)
@@ -294,14 +373,19 @@ class Plot2D(Drawing):
             dots.set_offsets(where)
             dots.set_facecolors(rgba)
         if self.view.arrows and len(self.pointed):
-            runs, heads, moving = np.asarray(self.singles)[self.pointed], heads[self.pointed], moving[self.pointed]
-            vectors = np.zeros_like(heads)
-            vectors[moving] = -self.trajectories.gradients[runs, step][moving] * self.arrow_scale
+            runs = np.asarray(self.singles)[self.pointed]
+            where = [list(self.batches.runs).index(i) for i in runs]
+            at = heads[where]
+            shown = np.array([self.mark_kind[self.marked_runs.index(i), frame] == HEAD for i in runs])
+            vectors = np.zeros_like(at)
+            vectors[shown] = -self.trajectories.gradients[runs, step][shown] * self.arrow_scale
             length = np.hypot(vectors[:, 0], vectors[:, 1])
             too_long = length > self.arrow_cap
             vectors[too_long] *= (self.arrow_cap / length[too_long])[:, None]
-            self.quiver.set_offsets(np.nan_to_num(heads))
-            self.quiver.set_UVC(vectors[:, 0], vectors[:, 1])
+            # A head that is not drawn (diverged, outside) gets no arrow, not even a dot.
+            at = np.where(shown[:, None], at, np.nan)
+            self.quiver.set_offsets(at)
+            self.quiver.set_UVC(np.nan_to_num(vectors[:, 0]), np.nan_to_num(vectors[:, 1]))
         self.status_text.set_text(self.fitted_status(frame))
         if self.loss is not None:
             self.loss.update(frame)
@@ -313,4 +397,20 @@ class Plot2D(Drawing):
         trails = [t for t, grows in zip(self.trails, self.batches.grows) if grows]
         for trail, points in zip(trails, self.batches.grow(frame)):
             trail.set_data(points[:, 0], points[:, 1])
-        return trails + (self.loss.grow(frame) if self.loss is not None else [])
+        grown = [layer.grow(frame, history) for layer, _, _, history in self.swarms]
+        return trails + grown + (self.loss.grow(frame) if self.loss is not None else [])
+
+
+def _stretches(points: np.ndarray, segments: np.ndarray) -> np.ndarray:
+    """The segments of a polyline ``points`` (n, 2) where ``segments`` (up to n - 1) is
+    True, as one polyline with NaN rows between the stretches."""
+    idx = np.flatnonzero(segments)
+    if not len(idx):
+        return np.empty((0, 2))
+    pieces = np.split(idx, np.flatnonzero(np.diff(idx) > 1) + 1)
+    out = []
+    for piece in pieces:
+        if out:
+            out.append(np.full((1, 2), np.nan))
+        out.append(points[piece[0]: piece[-1] + 2])
+    return np.concatenate(out)

@@ -1,24 +1,66 @@
-"""The 3D view: the surface, each run drawn on it, an optional contour floor with shadows."""
+"""The 3D view: the surface, each run drawn on it, an optional contour floor with shadows.
+
+The height is the loss, on a scale that shows the surface's shape (``View3D(z=...)``): a
+surface whose loss spans decades (Beale, Rosenbrock) drawn linearly is a flat sheet with a
+spike, so by default such a loss is drawn as the log of its height above the lowest, with
+ticks in loss units. The surface is lit (``LightSource``) so its curvature reads, and each
+run's path has a halo of the background's colour so it stands out over the surface at
+every depth.
+"""
 from __future__ import annotations
 
 import numpy as np
-from matplotlib.colors import Normalize
+from matplotlib import patheffects
+from matplotlib.colors import LightSource, Normalize
+from matplotlib.ticker import FixedLocator, FuncFormatter
 from matplotlib.transforms import Bbox
 from mpl_toolkits.mplot3d import Axes3D
 from mpl_toolkits.mplot3d.art3d import Line3DCollection
 
-from .base import Drawing
+from ..timeline import interpolate
+from .base import TEXT, TRAIL, Drawing
 from .glyphs import GlyphText
+from .marks import Marks, trail_pixels
 from .mesh import GridSurface
 from .runs import Batches
 from .stamps import stamp, stamp_tick_labels
 from .swarm import HEAD_SIZE, START_SIZE, SwarmLayer
 
 
-TOP = 0.86          # the axes' frame ends here; above: the status line and the title
 STRETCH = 1.7       # the widest a 3D scene is stretched horizontally to fill a wide frame
 FLATTEN = 0.8       # ... and the flattest its box is made (of matplotlib's 4:4:3)
 RAISE = 1.8         # ... and the tallest, to fill a portrait frame
+
+
+DECADES = 4        # a log height spans this many decades below the highest loss shown
+LOG_ABOVE = 2.0    # decades the loss above the lowest must span for "auto" to take the log
+
+
+class Height:
+    """The height a loss is drawn at: the loss itself, or (``log``) log10 of its height
+    above the lowest loss of the surface drawn, ``floor``, never below DECADES decades
+    under the highest (a run lower than that is drawn at the bottom)."""
+
+    def __init__(self, Z: np.ndarray, mode: str):
+        finite = Z[np.isfinite(Z)]
+        self.floor = float(finite.min()) if finite.size else 0.0
+        above = finite - self.floor
+        top = float(above.max()) if above.size else 1.0
+        positive = above[above > 0]
+        spread = np.log10(top / np.percentile(positive, 10)) if positive.size and top > 0 else 0.0
+        self.log = mode == "log" or (mode == "auto" and spread > LOG_ABOVE)
+        self.eps = max(top, 1e-300) * 10.0 ** -DECADES
+
+    def __call__(self, losses):
+        losses = np.asarray(losses, dtype=float)
+        if not self.log:
+            return losses
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.log10(np.maximum(losses - self.floor, 0.0) + self.eps)
+
+    def loss(self, h) -> float:
+        """The loss drawn at height ``h``."""
+        return 10.0 ** h - self.eps + self.floor if self.log else h
 
 
 class _Wide3D(Axes3D):
@@ -41,7 +83,9 @@ class Plot3D(Drawing):
         self.camera = view.camera
         self.moving_camera = self.camera.orbit != 0
         fig = self.figure
-        self.ax = fig.add_axes((0.0, 0.0, 1.0, TOP), axes_class=_Wide3D)
+        self.put_title()
+        self.top = self.head_bottom()
+        self.ax = fig.add_axes((0.0, 0.0, 1.0, self.top), axes_class=_Wide3D)
         # Drawn in the order given, not sorted by depth: the runs always come above the
         # surface, in their own colour, wherever the camera is.
         self.ax.computed_zorder = False
@@ -56,12 +100,13 @@ class Plot3D(Drawing):
         self._fit()
         self._place_legend()
         self._place_camera(0)
-        self.status_text = GlyphText(0.5, 0.875, self.status(0), fontsize=8, ha="center", color=self.theme.text,
-                                     transform=fig.transFigure)
+        self._marks()
+        self.status_text = GlyphText(0.5, self.status_y(), self.status(0), fontsize=TEXT, ha="center",
+                                     color=self.theme.text, transform=fig.transFigure)
         fig.add_artist(self.status_text)
         self.status_text.set_text(self.fitted_status(0))
         self.animate([self.status_text])
-        title = fig.suptitle(self.title(), fontsize=11)
+        title = fig._suptitle
         if self.moving_camera:
             # Every frame is drawn whole: what does not change is drawn once and stamped.
             for still in (title, self.legend):
@@ -74,30 +119,53 @@ class Plot3D(Drawing):
         ax, view, surface = self.ax, self.view, self.surface
         xmin, xmax, ymin, ymax = self.window
         X, Y, Z = surface.grid(view.resolution, self.window)
-        finite = Z[np.isfinite(Z)]
+        Z = np.where(np.isfinite(Z), Z, np.nan)
+        self.height = height = Height(Z, view.z)
+        H = height(Z)
+        finite = H[np.isfinite(H)]
         lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (-1.0, 1.0)
+        # The box reaches down to the lowest a run goes over the window: a run at the
+        # minimum is below the grid's lowest point, and inside the box.
+        P = self.trajectories.positions[self.plan.singles] if self.plan.singles else np.empty((0, 1, 2))
+        with np.errstate(invalid="ignore"):
+            over = (P[..., 0] >= xmin) & (P[..., 0] <= xmax) & (P[..., 1] >= ymin) & (P[..., 1] <= ymax)
+            below = height(self.trajectories.losses[self.plan.singles][over]) if over.any() else np.empty(0)
+        below = below[np.isfinite(below)]
+        if below.size:
+            # ... and up to the highest: a run off a model's plane can be above it.
+            lo, hi = min(lo, float(below.min())), max(hi, float(below.max()))
         if not hi > lo:
             lo, hi = lo - 0.5, hi + 0.5
-        Z = np.where(np.isfinite(Z), Z, np.nan)
-        # Each cell in the colour of its mean height, as plot_surface colours it; drawn as
-        # one mesh, far to near (``mesh.GridSurface``).
+        # Each cell in the colour of its mean height, as plot_surface colours it, lit from
+        # the upper left so that its slopes show; drawn as one mesh, far to near
+        # (``mesh.GridSurface``).
         with np.errstate(invalid="ignore"):
-            cells = (Z[:-1, :-1] + Z[1:, :-1] + Z[:-1, 1:] + Z[1:, 1:]) / 4
-        colors = self.cmap(Normalize(lo, hi)(np.nan_to_num(cells, nan=lo)))
+            cells = (H[:-1, :-1] + H[1:, :-1] + H[:-1, 1:] + H[1:, 1:]) / 4
+        filled = np.nan_to_num(cells, nan=lo)
+        colors = self.cmap(Normalize(lo, hi)(filled))
+        n = max(filled.shape)
+        # Shaded in the box's proportions (4 x 4 x 3): the slopes as the eye sees them.
+        relief = 3.0 * (filled - lo) / (hi - lo)
+        light = LightSource(azdeg=315, altdeg=40)
+        colors[..., :3] = light.shade_rgb(colors[..., :3], relief, fraction=0.9, blend_mode="soft",
+                                          dx=4.0 / n, dy=4.0 / n)
         colors[..., 3] = view.alpha
-        self.mesh = GridSurface(ax, X, Y, Z, colors)
+        self.mesh = GridSurface(ax, X, Y, H, colors)
         self.mesh.set_zorder(2)
         ax.add_artist(self.mesh)
         # A sparse wireframe gives the pale surface its shape.
-        ax.plot_wireframe(X, Y, Z, rcount=16, ccount=16, color=self.theme.contour, linewidth=0.35,
-                          alpha=0.45, zorder=3)
+        ax.plot_wireframe(X, Y, H, rcount=16, ccount=16, color=self.theme.contour, linewidth=0.35,
+                          alpha=0.35, zorder=3)
         self.floor = lo - 0.25 * (hi - lo) if view.shadow else lo
         if view.shadow:
-            ax.contourf(X, Y, np.nan_to_num(Z, nan=hi), zdir="z", offset=self.floor,
+            ax.contourf(X, Y, np.nan_to_num(H, nan=hi), zdir="z", offset=self.floor,
                         levels=15, cmap=self.cmap, alpha=0.7, zorder=1)
+        self.minima = []
         for mx, my in surface.minima:
             if xmin <= mx <= xmax and ymin <= my <= ymax:
-                ax.plot([mx], [my], [float(surface(mx, my))], marker="*", markersize=12,
+                h = float(height(float(surface(mx, my))))
+                self.minima.append((mx, my, h))
+                ax.plot([mx], [my], [h], marker="*", markersize=14,
                         color="white", markeredgecolor="black", linestyle="none", zorder=4)
         ax.set_xlim(xmin, xmax)
         ax.set_ylim(ymin, ymax)
@@ -106,9 +174,25 @@ class Plot3D(Drawing):
         labels = getattr(surface, "axis_labels", ("x", "y"))
         ax.set_xlabel(labels[0])
         ax.set_ylabel(labels[1])
-        ax.set_zlabel("loss")
-        # Six-digit losses ran into the axis label: from 1e4 up, a power of ten on top instead.
-        ax.zaxis.get_major_formatter().set_powerlimits((-3, 4))
+        ax.set_zlabel("loss (log scale)" if height.log else "loss")
+        for axis in (ax.xaxis, ax.yaxis, ax.zaxis):
+            axis.get_major_locator().set_params(nbins=5)
+        if height.log:
+            # Ticks where the loss is a whole power of ten above the lowest, labelled in
+            # loss units (the lowest added back).
+            powers = np.arange(np.floor(lo) - 1, np.ceil(hi) + 2)
+            ticks = height(height.floor + 10.0 ** powers)
+            keep = (ticks >= lo) & (ticks <= hi)
+            powers, ticks = powers[keep], ticks[keep]
+            if len(ticks) > 5:
+                step = int(np.ceil(len(ticks) / 5))
+                powers, ticks = powers[::-1][::step][::-1], ticks[::-1][::step][::-1]
+            names = {float(t): f"{height.floor + 10.0 ** p:.3g}" for t, p in zip(ticks, powers)}
+            ax.zaxis.set_major_locator(FixedLocator(ticks))
+            ax.zaxis.set_major_formatter(FuncFormatter(lambda v, _: names.get(float(v), f"{height.loss(v):.2g}")))
+        else:
+            # Six-digit losses ran into the axis label: from 1e4 up, a power of ten on top instead.
+            ax.zaxis.get_major_formatter().set_powerlimits((-3, 4))
         if self.camera.distance is not None:
             ax.set_box_aspect(None, zoom=10.0 / self.camera.distance)
 
@@ -116,24 +200,30 @@ class Plot3D(Drawing):
         ax = self.ax
         self.singles = self.plan.singles
         P, L = self.trajectories.positions, self.trajectories.losses
-        on_surface = lambda rows, steps: np.concatenate([P[np.ix_(rows, steps)], L[np.ix_(rows, steps)][..., None]],
-                                                        axis=2)
+        height = self.height
+        on_surface = lambda rows, times: np.concatenate(
+            [interpolate(P, rows, times), height(interpolate(L, rows, times))[..., None]], axis=2)
+        self.on_surface = on_surface
         style = lambda i: (self.colors[i], self.trail_width(i), self.trail_marker(i), self.head_size(i))
         # A crowd's trails grow only under a still camera, and without their dashed shadows
         # (a dash pattern drawn a segment at a time would start again at every step).
         grows = (lambda i: False) if self.moving_camera or self.view.shadow else self.crowded
         self.batches = Batches(self.plan, self.singles, style, on_surface, 3, self.box, grows=grows)
         self.paths, self.heads, self.shadows = [], [], []
+        halo = [patheffects.withStroke(linewidth=TRAIL + 2.4, foreground=self.theme.background, alpha=0.9)]
         for i, grows in zip(self.batches.first, self.batches.grows):
             color = self.colors[i]
-            self.paths.append(ax.plot([], [], [], color=color, linewidth=self.trail_width(i),
-                                      marker=self.trail_marker(i), markersize=2.5, zorder=5,
-                                      solid_capstyle="round" if grows else None)[0])
+            # No dot at every step: over a surface its halo made a string of beads.
+            path, = ax.plot([], [], [], color=color, linewidth=self.trail_width(i), zorder=5,
+                            solid_capstyle="round")
+            if not self.crowded(i):
+                path.set_path_effects(halo)
+            self.paths.append(path)
             if grows:
                 self.growing.append(self.paths[-1])
-            for marker in "oX":         # still moving, diverged
+            for marker in "oX":         # a crowd's heads: still moving, diverged
                 self.heads.append(ax.plot([], [], [], color=color, marker=marker, markersize=self.head_size(i),
-                                          zorder=6, markeredgecolor="black", markeredgewidth=0.8,
+                                          zorder=6, markeredgecolor="black", markeredgewidth=0.6,
                                           linestyle="none")[0])
             if self.view.shadow:
                 # On the floor, thin and dashed: a shadow, never taken for a run.
@@ -154,12 +244,50 @@ class Plot3D(Drawing):
             self.swarms.append((layer, trails, heads))
             self.animate([trails, heads])
         self.legend = None
-        if self.view.legend:
+        if self.wants_legend():
             # In the figure's corner, not the axes': the axes are scaled to fill the frame.
             entries = self.legend_entries()
             self.legend = self.figure.legend(self.legend_handles(entries), [t for _, t in entries],
-                                             loc="upper left", bbox_to_anchor=(0.01, TOP),
+                                             loc="upper left", bbox_to_anchor=(0.01, self.top),
                                              framealpha=0.85)
+
+    def _marks(self) -> None:
+        """Heads, crosses, edge arrows and names of the runs not in a crowd (``marks``),
+        where the camera shows them at each frame."""
+        self.marks = None
+        marked = self.marked()
+        if marked is None:
+            return
+        named, where, kind, at, towards = marked
+
+        def screen(frame, points):
+            if self.moving_camera:
+                self._place_camera(frame)
+            return self._screen(np.asarray(points, dtype=float).reshape(-1, 3))
+
+        fig = self.figure
+        renderer = fig.canvas.get_renderer()
+        W, H = fig.bbox.width, fig.bbox.height
+        area = (4, 4, W - 4, self.top * H - 4)
+        obstacles = []
+        if self.legend is not None:
+            obstacles.append(self.legend.get_window_extent(renderer).padded(4).extents)
+        trails = None
+        if not self.moving_camera:
+            for axis in (self.ax.xaxis, self.ax.yaxis, self.ax.zaxis):
+                obstacles += [t.get_window_extent(renderer).extents for t in axis.get_ticklabels() if t.get_text()]
+                obstacles.append(axis.label.get_window_extent(renderer).extents)
+            r = 5 * fig.dpi / 72
+            obstacles += [(u - r, v - r, u + r, v + r) for u, v in self._screen(np.array(self.minima).reshape(-1, 3))]
+            with np.errstate(invalid="ignore"):
+                pixels = [self._screen(self.batches.P[k]) for k in where]
+            trails = trail_pixels(pixels, self.plan.frames)
+        self.marks = Marks(self, named, kind, at, towards, screen, self.box, area, obstacles, trails,
+                           labels=bool(self.view.labels))
+        self._place_camera(0)
+        self.marks.set_zorder(7)
+        fig.add_artist(self.marks)
+        self.animate([self.marks])
 
     def _place_camera(self, frame: int):
         self._look(self.plan.fraction(frame))
@@ -169,7 +297,7 @@ class Plot3D(Drawing):
         (their starts and ends counting most), at every angle of an orbit."""
         if self.legend is None:
             return
-        P, L = self.trajectories.positions[:, self.steps], self.trajectories.losses[:, self.steps]
+        P, L = self.trajectories.positions[:, self.steps], self.height(self.trajectories.losses[:, self.steps])
         points = np.column_stack([P.reshape(-1, 2), L.reshape(-1)])
         key = np.column_stack([P[:, [0, -1]].reshape(-1, 2), L[:, [0, -1]].reshape(-1)])
         lo, hi = np.array(self.box[0]), np.array(self.box[1])
@@ -179,7 +307,7 @@ class Plot3D(Drawing):
         for f in self._angles:
             self._look(f)
             screens += [self._screen(points), self._screen(key)]
-        corners = [("upper left", (0.01, TOP)), ("upper right", (0.99, TOP)),
+        corners = [("upper left", (0.01, self.top)), ("upper right", (0.99, self.top)),
                    ("lower left", (0.01, 0.01)), ("lower right", (0.99, 0.01))]
         counts = self.corner_counts(self.legend, corners, screens)
         weights = np.tile([1, 1000], len(self._angles))
@@ -213,7 +341,7 @@ class Plot3D(Drawing):
         renderer = fig.canvas.get_renderer()
         W, H = fig.bbox.width, fig.bbox.height
         margin = 0.02 * H
-        target = Bbox.from_extents(margin, margin, W - margin, TOP * H - margin)
+        target = Bbox.from_extents(margin, margin, W - margin, self.top * H - margin)
         def extent() -> Bbox:
             boxes = []
             for f in self._angles:
@@ -272,8 +400,9 @@ class Plot3D(Drawing):
             # Cut to the box: a run that leaves it stops at its edge, over nothing else.
             if points is not None:
                 self.paths[k].set_data_3d(*points.T)
+            crowd = self.crowded(self.batches.first[k])
             for head, where in zip(self.heads[2 * k: 2 * k + 2], ends):
-                head.set_data_3d(*where.T)
+                head.set_data_3d(*(where.T if crowd else np.empty((3, 0))))
             if self.shadows:
                 self.shadows[k].set_data_3d(points[:, 0], points[:, 1], np.full(len(points), self.floor))
         for layer, trails, dots in self.swarms:
@@ -289,6 +418,8 @@ class Plot3D(Drawing):
                 dots.do_3d_projection()
         if self.moving_camera:
             self._place_camera(frame)
+        if self.marks is not None:
+            self.marks.update(frame)
         self.status_text.set_text(self.fitted_status(frame))
         return self.animated
 

@@ -6,7 +6,7 @@ import math
 import numpy as np
 from matplotlib.lines import Line2D
 
-from .base import Drawing
+from .base import TEXT, Drawing
 from .glyphs import GlyphText, shown
 
 
@@ -17,8 +17,12 @@ class ResponsePlot(Drawing):
         panels = len(r.names)
         cols = min(view.columns, panels)
         rows = math.ceil(panels / cols)
-        grid = self.figure.add_gridspec(rows, cols, left=0.06, right=0.98, bottom=0.14 if view.legend else 0.08,
-                                        top=0.85, hspace=0.45, wspace=0.22)
+        self.put_title(shown(self.scene.title or "Updates in response to gradient signals"))
+        line = TEXT * 1.3 / 72
+        grid = self.figure.add_gridspec(rows, cols, left=0.07, right=0.98,
+                                        bottom=self.inches(0.4 + (line + 0.1 if view.legend else 0)),
+                                        top=self.head_bottom() - self.inches(line),
+                                        hspace=0.55, wspace=0.25)
         self.lines = []                    # per panel, per run
         t = np.arange(r.steps + 1)
         for p, name in enumerate(r.names):
@@ -30,8 +34,9 @@ class ResponsePlot(Drawing):
             pad = 0.08 * (hi - lo) if hi > lo else 1.0
             ax.set_ylim(lo - pad, hi + pad)
             ax.set_xlim(0, r.steps)
-            ax.set_title(name.replace("_", " "), fontsize=9)
-            ax.tick_params(labelsize=7)
+            ax.set_title(name.replace("_", " "), fontsize=TEXT, pad=3)
+            ax.yaxis.get_major_locator().set_params(nbins=3)
+            ax.xaxis.get_major_locator().set_params(nbins=4)
             ax.grid(True, alpha=0.3)
             self.lines.append([ax.plot([], [], color=c, linewidth=1.3)[0] for c in self.colors])
         self.animate([line for panel in self.lines for line in panel])
@@ -40,12 +45,11 @@ class ResponsePlot(Drawing):
             handles = [Line2D([], [], color="0.6")] + self.legend_handles(entries, marker=False)
             labels = ["gradient"] + [t for _, t in entries]
             self.figure.legend(handles, labels, loc="lower center", ncol=min(len(labels), 5),
-                               frameon=False, fontsize=8)
-        self.status_text = GlyphText(0.98, 0.94, self.status(0), fontsize=8, ha="right", color=self.theme.text,
-                                     transform=self.figure.transFigure)
+                               frameon=False, fontsize=TEXT)
+        self.status_text = GlyphText(0.5, self.status_y(), self.status(0), fontsize=TEXT, ha="center",
+                                     color=self.theme.text, transform=self.figure.transFigure)
         self.figure.add_artist(self.status_text)
         self.animate([self.status_text])
-        self.figure.suptitle(shown(self.scene.title or "Updates in response to gradient signals"), fontsize=11)
 
     def status(self, frame: int) -> str:
         return f"step {int(self.steps[frame])}"

@@ -25,12 +25,17 @@ import numpy as np
 from .base import clip_path, clip_segments
 
 
+# What a run's head is at a frame (``Batches.marks``).
+NONE, HEAD, CROSS, EDGE, GONE = -1, 0, 1, 2, 3
+
+
 class Batches:
     """The single runs ``runs`` of ``plan``, batched by ``style(run)`` (any hashable; equal
     for runs drawn alike), in order of first appearance: earlier entries are drawn first,
     underneath. ``grows(run)`` says whether a batch's trails grow (asked of its first run).
 
-    ``points(rows, steps)`` gives the points to draw, (len(rows), len(steps), dims); ``box``
+    ``points(rows, times)`` gives the points to draw, (len(rows), len(times), dims), at
+    fractional steps (``Plan.times``, ``timeline.interpolate``); ``box``
     the (lo, hi) corners they are cut to, or None for no cut (only non-finite points are
     left out then).
     """
@@ -61,7 +66,7 @@ class Batches:
         at frame f is the first ``count[k, f]``, as ``clip_path`` would cut it."""
         plan, D, n = self.plan, self.dims, len(self.runs)
         F = plan.frames
-        self.P = P = np.asarray(self.points(self.runs, plan.steps), dtype=float).reshape(n, F, D)
+        self.P = P = np.asarray(self.points(self.runs, plan.times), dtype=float).reshape(n, F, D)
         with np.errstate(invalid="ignore"):
             inside = np.all(np.isfinite(P), axis=2)
             if self.box is not None:
@@ -95,15 +100,15 @@ class Batches:
         return np.array(rows, dtype=float).reshape(-1, D), count
 
     def _trail(self, k: int, frame: int):
-        """Run ``runs[k]``'s trail at ``frame`` and its head (None: none)."""
+        """Run ``runs[k]``'s trail at ``frame`` and its head: where the run is (its last
+        finite point once it diverged), or None when that is outside the box. A run is never
+        drawn at the box's edge as if it were there (``marks`` draws an arrow there)."""
         run = int(self.runs[k])
         if self.plan.last[run, frame] >= self.plan.steps[frame]:            # still moving
             if self.whole[k]:
                 return self.P[k, : frame + 1], self.P[k, frame]
             path = self.chain[k][: self.count[k][frame]]
-            if self.inside[k, frame]:
-                return path, self.P[k, frame]
-            return path, (path[-1] if len(path) else None)
+            return path, (self.P[k, frame] if self.inside[k, frame] else None)
         # Diverged: its trail ends at its last finite step, and stays as it is from then on.
         idx, last = self.plan.trail(run, frame)
         key = (k, len(idx), last)
@@ -112,7 +117,10 @@ class Batches:
             if self.box is None:
                 self._diverged[key] = points, (points[-1] if len(points) else None)
             else:
-                self._diverged[key] = clip_path(points, *self.box)
+                path, _ = clip_path(points, *self.box)
+                lo, hi = self.box
+                there = len(points) and np.all((points[-1] >= lo) & (points[-1] <= hi))
+                self._diverged[key] = path, (points[-1] if there else None)
         return self._diverged[key]
 
     def at(self, frame: int, grown: bool = True):
@@ -140,6 +148,50 @@ class Batches:
                 parts.append(path)
             trails.append(_joined(parts, D) if wanted else None)
         return trails, heads, moving
+
+    def marks(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Where each run's head is at every frame, and what it is there: (kind (runs,
+        frames), where (runs, frames, D), towards (runs, frames, D)). ``kind`` is HEAD (still
+        moving, in the box, at ``where``), CROSS (diverged; its last finite point, in the
+        box, at ``where``), EDGE (still moving, but outside the box: ``where`` is where its
+        trail last left it, ``towards`` where the run is), GONE (diverged outside the box:
+        ``where`` its exit, ``towards`` its last finite point), or NONE (nothing to draw).
+        A run never drawn as if it were somewhere it is not."""
+        plan, D = self.plan, self.dims
+        n, F = len(self.runs), plan.frames
+        kind = np.full((n, F), NONE, dtype=int)
+        where = np.full((n, F, D), np.nan)
+        towards = np.full((n, F, D), np.nan)
+        lo, hi = self.box if self.box is not None else (np.full(D, -np.inf), np.full(D, np.inf))
+        for k in range(n):
+            run = int(self.runs[k])
+            moving = plan.last[run] >= plan.steps
+            for f in range(F):
+                if moving[f]:
+                    point = self.P[k, f]
+                    if self.whole[k] or self.inside[k, f]:
+                        kind[k, f], where[k, f] = HEAD, point
+                        continue
+                    path = self.chain[k][: self.count[k][f]]
+                    exit = path[-1] if len(path) else np.clip(point, lo, hi)
+                    if np.all(np.isfinite(exit)) and np.all(np.isfinite(point)):
+                        kind[k, f], where[k, f], towards[k, f] = EDGE, exit, point
+                    continue
+                idx, last = plan.trail(run, f)
+                if last < 0:
+                    continue
+                points = np.asarray(self.points(self.runs[[k]], idx), dtype=float).reshape(len(idx), D)
+                end = points[-1]
+                if not np.all(np.isfinite(end)):
+                    continue
+                if np.all((end >= lo) & (end <= hi)):
+                    kind[k, f], where[k, f] = CROSS, end
+                    continue
+                _, exit = clip_path(points, lo, hi)
+                kind[k, f] = GONE
+                where[k, f] = exit if exit is not None else np.clip(end, lo, hi)
+                towards[k, f] = end
+        return kind, where, towards
 
     def split(self, heads: np.ndarray, moving: np.ndarray) -> list:
         """Each batch's heads (``at``'s), as (those still moving, those that diverged), the

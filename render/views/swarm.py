@@ -2,21 +2,25 @@
 
 Hundreds of runs drawn one line each are a tangle, and slow: one artist per run. A swarm is
 instead two collections that change from frame to frame (every trail's segments, every
-head) and one that does not (the starts, in each run's colour: coloured by basin, they are
-the map of where each start leads). A trail's segments fade with age over ``tail`` frames,
-so the picture shows where the swarm is going, not everywhere it has been.
+head), a faint history of every trail that only grows, and what does not change: the
+starts, or, for a grid coloured by basin, the basins themselves as smooth, quiet filled
+regions (each in a pale tint of its runs' colour), the map of where each start leads. A
+trail's bright segments fade with age over ``tail`` frames, so the picture shows where the
+swarm is going; the faint history stays, so the last frame still shows how every run went.
 """
 from __future__ import annotations
 
 import numpy as np
 from matplotlib.colors import to_rgba_array
 
+from .. import themes
 from .base import clip_segments
 
 FAINT = 0.3          # a whole trail's opacity (tail=None)
+HISTORY = 0.16       # the opacity of the trails' faint history
 HEAD_SIZE = 16.0     # points squared
-START_SIZE = 7.0     # a start's square, points squared; a grid's fills most of its cell
-START_FILL = 0.6     # ... this much of the cell's side
+START_SIZE = 7.0     # a start's square, points squared
+BASIN_TINT = 0.4     # of a basin's colour in its region's fill, over the background
 
 
 class SwarmLayer:
@@ -27,10 +31,12 @@ class SwarmLayer:
     """
 
     def __init__(self, drawing, group, points, box):
+        self.drawing = drawing
         self.plan = drawing.plan
         self.group = group
         self.points = points
         self.box = box
+        self.colours = drawing.colors
         self.rgba = to_rgba_array([drawing.colors[r] for r in group.rows])       # (runs, 4)
 
     def cell(self, window) -> tuple[float, float] | None:
@@ -40,6 +46,68 @@ class SwarmLayer:
             return None
         xmin, xmax, ymin, ymax = swarm.window or window
         return (xmax - xmin) / swarm.grid[0], (ymax - ymin) / swarm.grid[1]
+
+    def draw_basins(self, ax, window) -> None:
+        """The swarm's starts on the 2D plot: for a grid coloured by basin, each basin as a
+        smooth filled region in a pale tint of its colour; otherwise each start as a small
+        square in its run's colour."""
+        cell = self.cell(window)
+        swarm = self.plan.scene.runs[int(self.group.rows[0])].swarm
+        if cell is None or swarm.color_by != "basin":
+            where, rgba = self.starts()
+            if len(where):
+                ax.scatter(where[:, 0], where[:, 1], s=START_SIZE, marker="s", c=rgba, alpha=0.55,
+                           linewidths=0, zorder=3.5)
+            return
+        nx, ny = swarm.grid
+        starts = self.points(self.group.rows, [0])[:, 0].reshape(ny, nx, 2)
+        colours = [self.colours[r] for r in self.group.rows]
+        xs, ys = starts[0, :, 0], starts[:, 0, 1]
+        xmin, xmax, ymin, ymax = swarm.window or window
+        # The grid's cells reach the window's edges: the outer cells' values out to them.
+        xs = np.concatenate([[xmin], xs, [xmax]])
+        ys = np.concatenate([[ymin], ys, [ymax]])
+        background = self.drawing.theme.background
+        for colour in dict.fromkeys(colours):
+            inside = np.array([c == colour for c in colours], dtype=float).reshape(ny, nx)
+            inside = np.pad(inside, 1, mode="edge")
+            fill = themes.tint(colour, background, BASIN_TINT)
+            ax.contourf(xs, ys, inside, levels=[0.5, 1.5], colors=[fill], alpha=0.85, antialiased=True,
+                        zorder=1.5)
+
+    def history(self, ax):
+        """The faint history of every trail: a collection the frames grow (or None)."""
+        from matplotlib.collections import LineCollection
+        history = LineCollection([], linewidths=0.8, zorder=3.8)
+        ax.add_collection(history, autolim=False)
+        return history
+
+    def grow(self, frame: int, history):
+        """``history`` set to the trails' segments new at ``frame`` (drawn over the frames
+        before, they make this frame's history)."""
+        segments, rgba = self._segments(max(0, frame - 1), frame)
+        rgba[:, 3] = HISTORY
+        history.set_segments(segments)
+        history.set_color(rgba)
+        return history
+
+    def whole_history(self, frame: int, history):
+        """``history`` set to every segment up to ``frame`` (a figure drawn whole)."""
+        segments, rgba = self._segments(0, frame)
+        rgba[:, 3] = HISTORY
+        history.set_segments(segments)
+        history.set_color(rgba)
+        return history
+
+    def _segments(self, first: int, frame: int):
+        shown = np.arange(first, frame + 1)
+        if len(shown) < 2:
+            return np.empty((0, 2, len(self.box[0]))), np.empty((0, 4))
+        P = self.points(self.group.rows, self.plan.times[shown])
+        a, b = P[:, :-1].reshape(-1, P.shape[2]), P[:, 1:].reshape(-1, P.shape[2])
+        a, b, seen = clip_segments(a, b, *self.box)
+        rgba = np.repeat(self.rgba[:, None, :], len(shown) - 1, axis=1).reshape(-1, 4)
+        return np.stack([a, b], axis=1)[seen], rgba[seen]
 
     def starts(self) -> tuple[np.ndarray, np.ndarray]:
         """Where each run starts (inside the box) and its colour."""
@@ -55,7 +123,7 @@ class SwarmLayer:
         shown = np.arange(first, frame + 1)
         if len(shown) < 2:
             return np.empty((0, 2, len(self.box[0]))), np.empty((0, 4))
-        P = self.points(self.group.rows, self.plan.steps[shown])          # (runs, m, D)
+        P = self.points(self.group.rows, self.plan.times[shown])          # (runs, m, D)
         a, b = P[:, :-1].reshape(-1, P.shape[2]), P[:, 1:].reshape(-1, P.shape[2])
         a, b, seen = clip_segments(a, b, *self.box)
         age = frame - shown[1:]                                           # 0 for the newest
@@ -66,7 +134,7 @@ class SwarmLayer:
 
     def heads(self, frame: int) -> tuple[np.ndarray, np.ndarray]:
         """Where each run still in the box is at ``frame``, and its colour."""
-        P = self.points(self.group.rows, self.plan.steps[[frame]])[:, 0]
+        P = self.points(self.group.rows, self.plan.times[[frame]])[:, 0]
         with np.errstate(invalid="ignore"):
             inside = np.all((P >= self.box[0]) & (P <= self.box[1]), axis=1)
         return P[inside], self.rgba[inside]

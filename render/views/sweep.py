@@ -14,7 +14,7 @@ from matplotlib import colormaps
 from matplotlib.colors import LogNorm, Normalize
 from matplotlib.patches import Rectangle
 
-from .base import Drawing
+from .base import TEXT, Drawing
 from .glyphs import GlyphText
 
 
@@ -33,9 +33,12 @@ class SweepLoss(Drawing):
         hi = max(hi, lo * (1 + 1e-9) + 1e-300)
         log = view.log if view.log is not None else (lo > 0 and hi / lo > 100)
         self.log = bool(log) and lo > 0
-        self.ax = ax = fig.add_axes((0.12, 0.14, 0.78, 0.7))
         names = list(sweep.values)
-        self.status_text = GlyphText(0.5, 0.9, "", fontsize=8, ha="center", color=self.theme.text,
+        own = f"{sweep.label + ': ' if sweep.label else ''}{sweep.optimizer.name} over {' and '.join(names)}"
+        self.put_title(self.title() if self.scene.title is not None else own)
+        bottom = self.inches(0.6)
+        self.ax = ax = fig.add_axes((0.12, bottom, 0.76, self.head_bottom() - bottom))
+        self.status_text = GlyphText(0.5, self.status_y(), "", fontsize=TEXT, ha="center", color=self.theme.text,
                                      transform=fig.transFigure)
         fig.add_artist(self.status_text)
         if len(names) == 1:
@@ -43,8 +46,6 @@ class SweepLoss(Drawing):
         else:
             self._heatmap(names, lo, hi)
         self.animate([self.status_text])
-        own = f"{sweep.label + ': ' if sweep.label else ''}{sweep.optimizer.name} over {' and '.join(names)}"
-        fig.suptitle(self.title() if self.scene.title is not None else own, fontsize=11)
         self.update(0)
 
     # one hyperparameter: a line ---------------------------------------------------------------
@@ -95,7 +96,7 @@ class SweepLoss(Drawing):
         self.cells = []
         for r in range(len(ys)):
             for c in range(len(xs)):
-                text = GlyphText(c, r - 0.12, "", fontsize=7, ha="center", color="white", transform=ax.transData)
+                text = GlyphText(c, r - 0.15, "", fontsize=TEXT, ha="center", color="white", transform=ax.transData)
                 self.figure.add_artist(text)
                 self.cells.append(text)
         self.outline = Rectangle((-0.5, -0.5), 1, 1, fill=False, edgecolor=self.theme.text, linewidth=2.2)
