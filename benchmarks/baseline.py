@@ -7,10 +7,12 @@ a notebook, without render.
     python benchmarks/baseline.py OUT.gif --view 3d --orbit 90   # its camera turning 90 degrees
 
 It fits the blog post's line (1000 points, intercept -2, slope 2), runs SGD, momentum,
-RMSprop and Adam (lr 0.1, 100 steps) from (9, 2) in numpy, then draws filled contours of the
-loss with labelled contour lines, gradient arrows, each optimizer's trail and head, a legend
-and a status line that changes every frame, and saves a ``FuncAnimation(blit=True)`` with
-``PillowWriter`` (GIF) or ``FFMpegWriter`` (MP4, libx264, yuv420p), 101 frames at 20 fps.
+RMSprop and Adam (lr 0.1, 100 steps) from (9, 2) in numpy, then draws what the scene draws:
+filled contours of the loss over the window that frames the runs, dashed labelled contour
+lines, the minimum and the start, each optimizer's trail, head, gradient arrow and name
+beside its head, and a status line that changes every frame, in 11-point type under a
+14-point title; and saves a ``FuncAnimation(blit=True)`` with ``PillowWriter`` (GIF) or
+``FFMpegWriter`` (MP4, libx264, yuv420p), 101 frames at 20 fps.
 The 3D view is the loss surface (``plot_surface``) seen from elevation 60, azimuth 35, with
 each optimizer's path and head drawn on it, the legend and the status line; blitted while
 the camera stays still, drawn whole (``blit=False``) when it turns.
@@ -75,37 +77,46 @@ def optimize(x, y):
 
 def figure(paths, x, y, size):
     w, h = size
+    plt.rcParams.update({"font.size": 11, "axes.labelsize": 11, "xtick.labelsize": 11, "ytick.labelsize": 11})
     fig, ax = plt.subplots(figsize=(w / 100, h / 100), dpi=100)
-    b, s = np.meshgrid(np.linspace(-10, 10, 200), np.linspace(-10, 10, 200))
+    # The window the scene frames its runs in: their paths, the start and the minimum.
+    window = (-3.1, 10.1, -0.7, 3.7)
+    b, s = np.meshgrid(np.linspace(window[0], window[1], 300), np.linspace(window[2], window[3], 300))
     z = loss(b, s, x, y)
-    levels = np.linspace(np.sqrt(z.min()), np.sqrt(z.max()), 12) ** 2
+    levels = np.linspace(np.sqrt(z.min()), np.sqrt(z.max()), 21) ** 2
     ax.contourf(b, s, z, levels=levels, cmap="Greys_r", alpha=0.6)
-    lines = ax.contour(b, s, z, levels=levels, colors="grey", linewidths=0.6)
-    ax.clabel(lines, fontsize=7, fmt="%.3g")
-    qb, qs = np.meshgrid(np.linspace(-9, 9, 15), np.linspace(-9, 9, 15))
-    g = np.array([gradient(p, x, y) for p in np.column_stack([qb.ravel(), qs.ravel()])])
-    norm = np.linalg.norm(g, axis=1, keepdims=True)
-    ax.quiver(qb.ravel(), qs.ravel(), -(g / norm)[:, 0], -(g / norm)[:, 1], color="grey", alpha=0.5)
+    lines = ax.contour(b, s, z, levels=levels[::2], colors="grey", linewidths=0.6, linestyles="dashed")
+    ax.clabel(lines, fontsize=11, fmt="%.3g")
+    ax.plot([-2], [2], "*", color="white", markeredgecolor="black", markersize=15)
+    ax.plot([START[0]], [START[1]], "s", color="white", markeredgecolor="black", markersize=7)
     ax.set_xlabel("intercept")
     ax.set_ylabel("slope")
-    ax.set_title("Least squares: SGD, momentum, RMSprop and Adam from (9, 2)", pad=16)
-    trails, heads = [], []
-    for name, color in zip(paths, ("tab:blue", "tab:orange", "tab:green", "tab:pink")):
-        trails.append(ax.plot([], [], "o-", color=color, markersize=3, label=name, animated=True)[0])
+    fig.suptitle("Least squares: SGD, momentum, RMSprop and Adam at lr 0.1 from (9, 2)", fontsize=14)
+    trails, heads, names = [], [], []
+    colors = ("tab:blue", "tab:orange", "tab:green", "tab:pink")
+    for name, color in zip(paths, colors):
+        trails.append(ax.plot([], [], "o-", color=color, markersize=3, linewidth=2, animated=True)[0])
         heads.append(ax.plot([], [], "o", color=color, markersize=10, markeredgecolor="black",
                              animated=True)[0])
-    ax.legend(loc="upper right")
-    status = ax.text(0.01, 1.01, "", transform=ax.transAxes, fontsize=8, animated=True)
-    ax.set_xlim(-10, 10)
-    ax.set_ylim(-10, 10)
+        names.append(ax.text(0, 0, name, color=color, fontsize=11, fontweight="bold", animated=True))
+    arrows = ax.quiver(np.zeros(4), np.zeros(4), np.zeros(4), np.zeros(4), color=colors, angles="xy",
+                       scale_units="xy", scale=1, animated=True)
+    status = ax.text(0.0, 1.02, "", transform=ax.transAxes, fontsize=11, animated=True)
+    ax.set_xlim(window[:2])
+    ax.set_ylim(window[2:])
 
     def update(step):
-        for (name, path), trail, head in zip(paths.items(), trails, heads):
+        for (name, path), trail, head, label in zip(paths.items(), trails, heads, names):
             trail.set_data(path[: step + 1, 0], path[: step + 1, 1])
             head.set_data(path[step : step + 1, 0], path[step : step + 1, 1])
+            label.set_position((path[step, 0] + 0.2, path[step, 1] + 0.15))
+        here = np.array([p[step] for p in paths.values()])
+        arrows.set_offsets(here)
+        g = -np.array([gradient(p, x, y) for p in here]) * 0.02
+        arrows.set_UVC(g[:, 0], g[:, 1])
         losses = ", ".join(f"{n} {loss(p[step, 0], p[step, 1], x, y):.3g}" for n, p in paths.items())
         status.set_text(f"step {step}: {losses}")
-        return [*trails, *heads, status]
+        return [*trails, *heads, *names, arrows, status]
 
     return fig, update
 
@@ -119,7 +130,7 @@ def figure3d(paths, x, y, size, orbit=0.0):
     ax.set_xlabel("intercept")
     ax.set_ylabel("slope")
     ax.set_zlabel("loss")
-    fig.suptitle("Least squares: SGD, momentum, RMSprop and Adam from (9, 2)")
+    fig.suptitle("Least squares: SGD, momentum, RMSprop and Adam at lr 0.1 from (9, 2)")
     blit = orbit == 0                  # (a still camera: only the runs and the status move)
     trails, heads, height = [], [], {}
     for name, color in zip(paths, ("tab:blue", "tab:orange", "tab:green", "tab:pink")):

@@ -29,8 +29,10 @@ def main():
         source = FrameSource(planned, scene.views[0], SIZE)
         still = source.frame(len(source) - 1)
         small = Image.fromarray(still).resize((SIZE[0] // 2, SIZE[1] // 2), Image.Resampling.LANCZOS)
-        # The runs' colours kept exactly, as in the GIFs (a median cut alone greys the rare ones).
-        exact = [tuple(round(255 * v) for v in to_rgb(c)) for c in dict.fromkeys(planned.colors)]
+        # The runs' colours kept exactly, as in the GIFs (a median cut alone greys the rare
+        # ones), and the text's and black (a key's arrow, the heads' edges).
+        wanted = [*planned.colors, planned.theme.text, planned.theme.background, "#000000"]
+        exact = list(dict.fromkeys(tuple(round(255 * v) for v in to_rgb(c)) for c in wanted if c))
         cut = small.quantize(colors=COLOURS - len(exact), method=Image.Quantize.MEDIANCUT)
         table = exact + [tuple(c) for c in np.array(cut.getpalette()[: 3 * (COLOURS - len(exact))]).reshape(-1, 3)]
         palette = Image.new("P", (1, 1))

@@ -26,6 +26,7 @@ MIN_SPAN = 0.15        # of the surface window's span: the most a side is magnif
 MAX_STRETCH = 3.0      # the most one direction is magnified against the other
 REACH = 0.25           # of the surface window's span, beyond each side: what counts
 FULL = 0.7             # a box spanning this much of the window on both sides is the window
+EDGE = 0.04            # of the window's span: room kept around a start at its edge
 
 
 def _approached(minima, starts, ends) -> list:
@@ -70,7 +71,15 @@ def fit(window, positions: np.ndarray, minima=()) -> tuple[float, float, float, 
     rel = np.maximum(rel, rel[::-1] / MAX_STRETCH)
     span = rel * (W, H)
     if np.all(rel >= FULL):
-        return window
+        # The author's window, widened a little where a start lies on or past its edge (a
+        # run that starts on the frame's edge is half hidden).
+        inner = starts[np.all(np.isfinite(starts), axis=1) & np.all((starts >= lo_reach) & (starts <= hi_reach), axis=1)]
+        if not len(inner):
+            return window
+        pad = EDGE * np.array([W, H])
+        low = np.minimum([xmin, ymin], inner.min(axis=0) - pad)
+        high = np.maximum([xmax, ymax], inner.max(axis=0) + pad)
+        return float(low[0]), float(high[0]), float(low[1]), float(high[1])
     centre = (lo + hi) / 2
     # Not beyond the window by more than the margin: a run at the window's edge is at the
     # frame's edge, as the author framed it. A box that would cross that limit is moved

@@ -409,7 +409,8 @@ class View2D:
     hides the least of the runs, or beside the plot if every corner would hide a start, an
     end or a minimum; "outside" always beside; False none. loss_scale: the loss panel's
     axis, "auto" (log for losses spanning decades, loss minus the lowest when they cross
-    zero), "log" or "linear".
+    zero), "log" or "linear". tail: each trail shows only its last ``tail`` frames (None:
+    the whole path), so a run that keeps bouncing is seen bouncing, not as a tangle.
     """
 
     name: str = "2d"
@@ -425,6 +426,7 @@ class View2D:
     data_panel: Any = False
     labels: bool = True
     loss_scale: str = "auto"
+    tail: int | None = None
 
     def __post_init__(self):
         owner = "View2D"
@@ -447,6 +449,8 @@ class View2D:
             raise ValueError(f"View2D: loss_scale must be one of {', '.join(SCALES)}, got {checks._short(self.loss_scale)}")
         _set(self, "window", _window(owner, self.window))
         _set(self, "cmap", _cmap(owner, "cmap", self.cmap))
+        if self.tail is not None:
+            _set(self, "tail", checks.integer(owner, "tail", self.tail, 1))
 
 
 MAX_PANELS = 36          # panels of a Multiples view

@@ -9,7 +9,8 @@ graphics). ``light`` is for pages, ``dark`` for slides.
 
 The first eight colours of each palette stay apart for every reader: their smallest
 pairwise distance in CAM02-UCS, for normal vision and under simulated deuteranopia and
-protanopia (Machado et al. 2009, severity 100), is 14.0 (light) and 14.8 (dark). Four more
+protanopia (Machado et al. 2009, severity 100), is 14.0 (light) and 14.8 (dark), and the
+first five, which most races use, are the farthest apart in normal vision. Four more
 follow for small multiples of up to twelve runs, less distinct. ``LIGHT`` is a separate set
 of pale colours for what is not a run (a data panel's classes); no run ever takes one.
 """
@@ -57,13 +58,13 @@ THEMES = {
     "light": Theme(
         name="light", background="#ffffff", text="#222222", grid="#b8b8b8", contour="#555555",
         field="#5c6370", low="#ffffff", high="#b9bdc4", pane="#f3f3f3",
-        palette=("#0072b2", "#d55e00", "#009e73", "#cc79a7", "#332288", "#882255", "#b2182b",
-                 "#000000", "#785ef0", "#aa3377", "#648fff", "#ee6677"),
+        palette=("#0072b2", "#d55e00", "#009e73", "#cc79a7", "#882255", "#332288", "#000000",
+                 "#b2182b", "#785ef0", "#aa3377", "#648fff", "#ee6677"),
     ),
     "dark": Theme(
         name="dark", background="#16181d", text="#e8e8e8", grid="#5a5f69", contour="#b9bec8",
         field="#c4c8d0", low="#16181d", high="#4b505a", pane="#20232a",
-        palette=("#e69f00", "#56b4e9", "#f0e442", "#009e73", "#cc79a7", "#d55e00", "#aa4499",
+        palette=("#e69f00", "#56b4e9", "#009e73", "#f0e442", "#cc79a7", "#d55e00", "#aa4499",
                  "#ffffff", "#648fff", "#ee6677", "#44aa99", "#ddcc77"),
     ),
 }

@@ -11,7 +11,8 @@ glide a head along its step. ``frame_times`` decides them for a scene:
   the animation plays at that many times the rate: its length is unchanged.
 - ``trim``: once nothing moves on screen any more (no run moves by more than STILL of the
   window, and, with a loss panel, no loss by more than STILL of its axis), the frames left
-  are not played: the next frame is the last, which the final hold shows.
+  are not played: the next frame is the last, which the final hold shows (but at least
+  LEAST seconds play: a race where nothing moves is seen not moving).
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ __all__ = ["frame_steps", "frame_times", "interpolate", "SMOOTH_FPS", "STILL"]
 SMOOTH_FPS = 20.0       # below this rate, frames glide between steps
 MAX_GLIDE = 8           # frames per step at most
 STILL = 1 / 2000        # of the window (or the loss axis): less motion than this is none
+LEAST = 1.0             # seconds of frames a trimmed animation keeps at least
 
 
 def frame_steps(steps: int, max_frames: int) -> np.ndarray:
@@ -93,7 +95,7 @@ def frame_times(scene, trajectories, window, fps: float, loss_axis=None):
         if loss_axis is not None:
             shown, span = loss_axis(interpolate(trajectories.losses, rows, times))
             moving |= _moving(shown[..., None], np.array([span]))
-        last = int(np.flatnonzero(moving)[-1])
+        last = max(int(np.flatnonzero(moving)[-1]), int(round(LEAST * fps)))
         if last < len(times) - 2:
             times = np.append(times[: last + 1], times[-1])
     return times, fps

@@ -16,7 +16,8 @@ scene = Scene(
         Run(opt.GD(lr=0.01, noise=1.0), start, label="lr 0.01: too low"),
         Run(opt.GD(lr=0.1, noise=1.0), start, label="lr 0.1: right"),
     ],
-    views=[View2D(field=True, loss_panel=True)],
+    # The whole bowl: the run at lr 2 leaps across it, further each time.
+    views=[View2D(field=True, loss_panel=True, window="surface")],
     fps=5,
     title="SGD on the bowl: learning rate too high, too low, right",
 )

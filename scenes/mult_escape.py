@@ -20,7 +20,8 @@ scene = Scene(
         Run(opt.Momentum(lr=0.7, momentum=0.99, noise=1.0), start, label="momentum"),
         Run(opt.GD(lr=0.7, noise=1.0), start, label="SGD"),
     ],
-    views=[View2D(loss_panel=True)],
+    # The whole window: the ring of minima the runs escape to, and the edge momentum leaves by.
+    views=[View2D(loss_panel=True, window="surface")],
     fps=5,
     seed=1,
     title="Escaping the local minimum of mult",

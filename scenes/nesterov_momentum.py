@@ -15,8 +15,13 @@ runs = [Run(opt.Nesterov(lr=0.01, momentum=m), start, label=f"momentum {m}")
         for m in (0.25, 0.9, 0.975)]
 
 
+# Where the runs stay near their start, the whole surface: its lesson is what they never reach.
+WHOLE = ("giant_plateau", "two_minima")
+
+
 def figure(surface):
-    return Scene(surface, runs, steps=125, views=[View2D(contours=24)], fps=5,
+    view = View2D(contours=24, window="surface" if surface in WHOLE else None)
+    return Scene(surface, runs, steps=125, views=[view], fps=12,
                  name=f"nesterov_{surface}", title=f"Nesterov on {surface.replace('_', ' ')}")
 
 

@@ -20,5 +20,5 @@ scene = Scene(
     ],
     views=[View2D(levels="sqrt", arrows=True), View3D(camera=Camera(elev=60, azim=35))],
     fps=20,
-    title="Least squares: SGD, momentum, RMSprop and Adam from (9, 2)",
+    title="Least squares: SGD, momentum, RMSprop and Adam at lr 0.1 from (9, 2)",
 )

@@ -20,8 +20,13 @@ runs = [
 ]
 
 
+# Where the runs stay near their start, the whole surface: its lesson is what they never reach.
+WHOLE = ("giant_plateau", "two_minima")
+
+
 def race(surface):
-    return Scene(surface, runs, steps=125, views=[View2D(contours=24)], fps=5,
+    view = View2D(contours=24, window="surface" if surface in WHOLE else None)
+    return Scene(surface, runs, steps=125, views=[view], fps=12,
                  name=f"race_{surface}", title=f"Five optimizers on {surface.replace('_', ' ')}")
 
 

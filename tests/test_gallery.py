@@ -38,7 +38,7 @@ def radius(p):
 
 def test_every_scene_file_opens_with_its_figure_and_lesson():
     files = sorted(SCENES.glob("*.py"))
-    assert len(files) == 21
+    assert len(files) == 22
     for f in files:
         module_doc = f.read_text().split('"""')[1]
         assert len(module_doc.split()) > 25, f.name
@@ -52,6 +52,17 @@ def test_ols_compare_momentum_arrives_first():
     assert losses[2] > 1e-3 and losses[3] > 1.0   # RMSprop and Adam still on their way
     first_hit = [int(np.argmax(t.losses[i] < 1e-3)) for i in (0, 1)]
     assert first_hit[1] < first_hit[0]            # momentum first
+
+
+def test_ols_off_axis_the_paths_part_momentum_first_the_adaptive_two_still_on_their_way():
+    t = simulated("ols_off_axis", "ols_off_axis")
+    first = [int(np.argmax(t.losses[i] < 1e-3)) if np.any(t.losses[i] < 1e-3) else None for i in range(4)]
+    assert first[:2] == [26, 19] and first[2] is None and first[3] is None
+    assert t.losses[3, -1] > 4                                    # Adam still far
+    # SGD zig-zags across the steep direction: its slope overshoots 2 and comes back;
+    # RMSprop and Adam slide down without crossing it.
+    slope = t.positions[:, :40, 1]
+    assert slope[0].max() > 3 and slope[2].max() < 2.1 and slope[3].max() < 2.1
 
 
 def test_ols_duels_adaptive_methods_step_about_lr_per_coordinate():

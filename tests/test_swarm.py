@@ -35,9 +35,10 @@ def test_a_swarm_is_a_few_artists_however_many_runs_it_has(view):
         drawn = [a for a in d.ax.get_children() if not isinstance(a, Text)]   # contour labels vary
         counts.append((len(d.animated), len(drawn)))
     assert counts[0] == counts[1]
-    # Trails, their faint history and heads on the plot; the median line and the band on the
-    # loss panel; the status. (In 3D: trails, heads, the status.)
-    assert counts[0][0] == (6 if isinstance(view, View2D) else 3)
+    # Trails, their faint history and heads on the plot, the four minima over them; the
+    # median line and the band on the loss panel; the status. (In 3D: trails, heads, the
+    # status.)
+    assert counts[0][0] == (6 + 4 if isinstance(view, View2D) else 3)
 
 
 def test_trails_fade_over_their_tail_and_end_at_the_heads():
@@ -61,17 +62,26 @@ def test_trails_fade_over_their_tail_and_end_at_the_heads():
     assert len(whole.drawing.swarms[0][1].get_segments()) == 144 * 20
 
 
-def test_each_basin_shows_in_its_exact_colour_at_its_minimum_and_on_its_starts():
+def test_each_basin_shows_in_its_colour_around_its_minimum_and_on_its_starts():
     view = View2D(legend="outside")
     scene = Scene("himmelblau", [BASINS], 150, views=[view])
     frames, last = helpers.final_frame(scene, view, (640, 360))
     d = frames.drawing
     by_label = dict(zip(d.plan.labels, d.colors))
     assert len(by_label) == 4
+    heads = d.swarms[0][2].get_offsets()
     for x, y in HIMMELBLAU_MINIMA:
         colour = by_label[f"gd \u2192 ({x:.3g}, {y:.3g})"]
+        # Its runs' heads are there, under the minimum's white star (drawn over a swarm's
+        # heads, so the minima stay seen); its colour all around.
+        own = [k for k, c in enumerate(d.colors) if c == colour]
+        assert np.allclose(heads[own], (x, y), atol=0.01)
         r, c = pixel(d, d.ax, x, y)
-        assert np.array_equal(last[r, c], rgb255(colour)), (x, y, last[r, c])
+        assert tuple(last[r, c]) == (255, 255, 255), (x, y, last[r, c])
+        ring = last[r - 20:r + 21, c - 20:c + 21].reshape(-1, 3).astype(float)
+        tints = np.array([rgb255(themes.tint(c, d.theme.background, BASIN_TINT)) for c in by_label.values()])
+        nearest = np.argmin(np.linalg.norm(ring[:, None] - tints[None], axis=-1), axis=1)
+        assert np.bincount(nearest, minlength=4).argmax() == list(by_label.values()).index(colour)
     # Each basin is a filled region, its colour's pale tint laid over the surface: at every
     # start away from the minima, of the four basins' tints so laid, its own is the nearest.
     animated = [a for a in d.animated]
@@ -79,8 +89,8 @@ def test_each_basin_shows_in_its_exact_colour_at_its_minimum_and_on_its_starts()
         a.set_visible(False)
     d.figure.canvas.draw()
     regions = np.asarray(d.figure.canvas.buffer_rgba())[..., :3].astype(float)
-    fills = [c for c in d.ax.collections if c.get_zorder() == 1.5]
-    assert len(fills) == 4
+    fills = [c for c in d.ax.images if c.get_zorder() == 1.5]
+    assert len(fills) == 1
     for c in fills:
         c.set_visible(False)
     d.figure.canvas.draw()
@@ -119,8 +129,8 @@ def test_the_legend_has_one_entry_a_basin_and_the_status_line_one_part_a_swarm()
     counts = sorted(int(t.split("\u00d7")[1]) for t in texts if t.startswith("gd"))
     assert len(counts) == 4 and sum(counts) == 144 and "lone" in texts
     losses = d.trajectories.losses[:144, -1]
-    assert d.status_text.get_text() == (f"step 150: gd \u00d7144 median {np.median(losses):.3g}, "
-                                        f"lone {d.trajectories.losses[144, -1]:.3g}")
+    assert d.status_text.get_text() == (f"step 150: gd \u00d7144 (median {np.median(losses):.3g}), "
+                                        f"lone ({d.trajectories.losses[144, -1]:.3g})")
 
 
 def test_the_loss_panel_shows_each_basins_median_and_middle_eight_tenths():

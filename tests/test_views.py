@@ -108,13 +108,14 @@ def test_a_diverged_run_ends_with_a_cross_and_says_so():
         assert place.kind == (CROSS if inside else GONE) and inside == (i == 1), (run.label, end)
         if inside:
             np.testing.assert_allclose(place.at, d.ax.transData.transform(end))
-        u, v = place.at
+        # (An arrow's colour is behind its tip, along it.)
+        u, v = np.array(place.at) - (0 if inside else 6 * np.array([np.cos(place.angle), np.sin(place.angle)]))
         patch = last[int(round(240 - v)) - 2: int(round(240 - v)) + 3, int(round(u)) - 2: int(round(u)) + 3]
         want = np.array([int(d.colors[i][j:j + 2], 16) for j in (1, 3, 5)])
         assert np.min(np.abs(patch.reshape(-1, 3).astype(int) - want).sum(axis=1)) <= 12, run.label
     assert d.ax.get_legend() is None                          # named beside them, no legend
-    assert d.status(len(frames) - 1).startswith(f"step 30: too fast diverged at {k}")
-    assert "too fast diverged" in d.status_text.get_text()
+    assert d.status(len(frames) - 1).startswith(f"step 30: too fast (diverged at {k})")
+    assert "too fast (diverged" in d.status_text.get_text()
 
 
 def test_the_loss_panel_ends_where_the_trail_ends_for_a_diverged_run():

@@ -184,7 +184,8 @@ class Drawing:
     # Shared by the views ---------------------------------------------------------------
 
     def status(self, frame: int, parts: int = STATUS_PARTS, short: bool = False) -> str:
-        """'step k' and each run's loss at that step, for the animated title: at most
+        """'step k' and each run's loss at that step, in brackets after its name, for the
+        animated title: at most
         ``parts`` runs or swarms named, the rest counted; ``short`` for the brief form."""
         plan = self.plan
         step = int(self.steps[frame])
@@ -193,25 +194,27 @@ class Drawing:
             # A swarm is one part: its median loss and how many of it have diverged.
             losses = self.trajectories.losses[group.rows, step]
             finite = losses[np.isfinite(losses)]
-            part = f"{group.name} \u00d7{len(group.rows)}"
-            part += f" median {np.median(finite):.3g}" if finite.size else ""
             lost = len(losses) - finite.size
-            named.append(part + (f", {lost} diverged" if lost else ""))
+            said = ([f"median {np.median(finite):.3g}"] if finite.size else []) + ([f"{lost} diverged"] if lost else [])
+            named.append(f"{group.name} \u00d7{len(group.rows)} ({', '.join(said)})")
         shown_runs = plan.singles[: max(0, parts - len(named))]      # the rest are counted
         for i in shown_runs:
             name = plan.names[i]
+            # Each run's loss in brackets after its name: a name may end in a number itself
+            # ("momentum 0.9 (0.063)").
             if plan.diverged(i, frame):
-                named.append(f"{name} diverged at {int(self.trajectories.diverged_at[i])}")
+                named.append(f"{name} (diverged at {int(self.trajectories.diverged_at[i])})")
             elif plan.plane is not None:
                 # Over a model: the true loss, and how far from the plane drawn the run is.
                 off = float(plan.plane.off[i, step])
                 where = "off" if short else "off plane"
-                named.append(f"{name} {self.trajectories.losses[i, step]:.3g} ({off:.2g} {where})")
+                named.append(f"{name} ({self.trajectories.losses[i, step]:.3g}, {off:.2g} {where})")
             else:
-                named.append(f"{name} {self.trajectories.losses[i, step]:.3g}")
+                named.append(f"{name} ({self.trajectories.losses[i, step]:.3g})")
         more = len(named) + len(plan.singles) - len(shown_runs) - parts
         tail = f", +{more} more" if more > 0 else ""
-        return f"step {step}: " + ", ".join(named[:parts]) + tail
+        clock = " (log time)" if getattr(self.scene, "time", "linear") == "log" else ""
+        return f"step {step}{clock}: " + ", ".join(named[:parts]) + tail
 
     def fitted_status(self, frame: int) -> str:
         """The status line of ``frame`` in the room its text has: the full form if it fits,
@@ -274,6 +277,27 @@ class Drawing:
             return tuple(surface)
         return tuple(self.plan.window)
 
+    def minima_in(self, window, Z) -> list[tuple[float, float, bool]]:
+        """The surface's minima in ``window``, each with whether it is a global one: no
+        lower than the lowest of the surface drawn there (``Z``) by more than a
+        thousandth of its span. A local minimum is drawn hollow: a trap, not the goal."""
+        xmin, xmax, ymin, ymax = window
+        finite = Z[np.isfinite(Z)]
+        lo, span = (float(finite.min()), float(np.ptp(finite))) if finite.size else (0.0, 0.0)
+        found = []
+        for mx, my in self.surface.minima:
+            if xmin <= mx <= xmax and ymin <= my <= ymax:
+                value = float(self.surface(mx, my))
+                found.append((mx, my, value <= lo + 1e-3 * span))
+        return found
+
+    def star(self, ax, point, best: bool, size: float, **style):
+        """A minimum: a white star (a hollow one for a local minimum), large enough that its
+        points show around a head on it."""
+        face = "white" if best else "none"
+        return ax.plot(*[[v] for v in point], marker="*", markersize=size, markerfacecolor=face,
+                       markeredgecolor="black", markeredgewidth=0.9, linestyle="none", **style)[0]
+
     @property
     def cmap(self):
         """The surface's colormap: the view's own, else the theme's."""
@@ -309,10 +333,16 @@ class Drawing:
         return 5.0 if self.crowded(run) else 10.0
 
     def labelled(self) -> list[int]:
-        """The single runs named beside their heads: all but a crowd's, if the view labels."""
-        if not getattr(self.view, "labels", False):
+        """The single runs named beside their heads: all but a crowd's, if the view labels
+        and each name is one run's (the same optimizer from three starts is better keyed
+        once, in a legend; then only runs that meet are named, together)."""
+        if not getattr(self.view, "labels", False) or not self.named_alone():
             return []
         return [i for i in self.plan.singles if not self.crowded(i)]
+
+    def named_alone(self) -> bool:
+        """Whether every legend entry is one run, and there are at most LEGEND_CAP."""
+        return len(self._groups) <= LEGEND_CAP and all(n == 1 for n in self._groups.values())
 
     def marked(self):
         """The single runs not in a crowd (``marks`` draws their heads and names), their
@@ -382,21 +412,33 @@ def _tokens(text: str) -> list[str]:
 
 def wrap(text: str, size: float, dpi: float, width: float, renderer) -> list[str]:
     """``text`` as lines no wider than ``width`` pixels at ``size`` points (a word wider
-    than that alone on its line); newlines in it are kept."""
+    than that alone on its line), as even as that many lines allow (no word left alone on
+    the last); newlines in it are kept."""
     from matplotlib.font_manager import FontProperties
     prop = FontProperties(family="DejaVu Sans", size=size)
     measure = lambda line: renderer.get_text_width_height_descent(line, prop, ismath="$" in line)[0]
-    lines = []
-    for paragraph in text.split("\n"):
-        current = ""
-        for word in _tokens(paragraph):
+
+    def greedy(words, room):
+        lines, current = [], ""
+        for word in words:
             trial = f"{current} {word}" if current else word
-            if current and measure(trial) > width:
+            if current and measure(trial) > room:
                 lines.append(current)
                 current = word
             else:
                 current = trial
-        lines.append(current)
+        return lines + [current]
+
+    lines = []
+    for paragraph in text.split("\n"):
+        words = _tokens(paragraph)
+        most = greedy(words, width)
+        # The narrowest room that still takes no more lines: the lines come out even.
+        lo, hi = width / len(most), width
+        for _ in range(12 if len(most) > 1 else 0):
+            middle = (lo + hi) / 2
+            lo, hi = (lo, middle) if len(greedy(words, middle)) <= len(most) else (middle, hi)
+        lines += greedy(words, hi) if len(most) > 1 else most
     return lines
 
 

@@ -50,6 +50,7 @@ def _line_metrics(size: float, dpi: float, family: str):
     return font.ascender * scale, -font.descender * scale
 
 
+@lru_cache(maxsize=4096)
 def shown(text: str, lines: bool = False, math: bool = True, family: str = "DejaVu Sans") -> str:
     """``text`` as the pinned font can draw it: tabs and carriage returns as spaces, other
     control characters dropped, newlines kept only where ``lines`` allows (else spaces),

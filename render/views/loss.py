@@ -2,8 +2,8 @@
 
 The axis is the plan's (``render.lossaxis``): log when losses span decades, loss minus the
 lowest when they cross zero, linear otherwise, fitted to the runs that stay in range. A run
-that leaves the axis (it diverged, or ran away upwards) is drawn until it leaves and marked
-where it did: a cross for a run that diverged, a triangle on the edge for one still going.
+that leaves the axis (it diverged, or ran away) is drawn until it leaves and marked where it
+did, a triangle on the edge; a run that diverged ends in a cross at the step it did.
 When runs have schedules, their learning rates have a strip of their own under the losses,
 sharing the step axis, so no rate line crosses a loss curve.
 """
@@ -13,6 +13,7 @@ import warnings
 
 import numpy as np
 from matplotlib.collections import PolyCollection
+from matplotlib.ticker import FuncFormatter
 
 from ..timeline import interpolate
 from .runs import Batches, somewhere
@@ -88,7 +89,9 @@ class LossPanel:
         # (a log axis turned a cosine's last steps into a cliff).
         ax.set_ylim(0, hi * 1.15 if hi > 0 else 1)
         ax.yaxis.get_major_locator().set_params(nbins=2)
-        ax.ticklabel_format(axis="y", style="sci", scilimits=(-2, 3))
+        # Rates as they are written (0.02), without an offset text that would sit on the
+        # losses above.
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
         ax.set_ylabel("lr")
         ax.set_xlabel("step")
         ax.grid(True, alpha=0.3)
@@ -126,10 +129,11 @@ class LossPanel:
             ends = heads[members]
             going = moving[members]
             finite = np.all(np.isfinite(ends), axis=1)
-            # Still going: in range, or gone over the top or under the bottom (marked on the
-            # edge where it left); diverged: a cross where it ended, on the edge if beyond.
+            # A curve now over the top or under the bottom is marked on the edge where it
+            # left; one still going and in range ends in a dot; a run that diverged ends in
+            # a cross where it did (on the edge if that is beyond it).
             with np.errstate(invalid="ignore"):
-                over, under = going & finite & (ends[:, 1] > hi), going & finite & (ends[:, 1] < lo)
+                over, under = finite & (ends[:, 1] > hi), finite & (ends[:, 1] < lo)
             dot.set_data(*somewhere(ends[going & finite & ~over & ~under]).T)
             for marker, which, edge in ((up, over, hi), (down, under, lo)):
                 left = self._left(members[which], frame, edge)

@@ -37,6 +37,7 @@ __all__ = ["Marks", "HEAD_SIZE", "LABEL_CAP"]
 HEAD_SIZE = 10.0       # points: a head's diameter
 CLOSE = 0.6            # of a head's diameter: heads nearer than this on screen are one place
 LABEL_CAP = 8          # places named at most in a frame
+SEARCHES = 400         # frames whose labels weigh every spot, at most (spread over the animation)
 EDGE_SIZE = 12.0       # points: an edge arrow's length
 CELL = 4               # pixels a side of a cell of the trails' occupancy grid
 HALO = 1.6             # points of background around a label's letters
@@ -81,20 +82,22 @@ class Marks(Artist):
     ``drawing``, from ``Batches.marks``' arrays (``kind``, ``where``, ``towards``), drawn in
     display pixels: ``screen(frame, points)`` projects data points of a frame to them.
 
-    ``box`` (lo, hi) is the box the runs are cut to, in data units; ``area`` (x0, y0, x1, y1)
-    where labels may go, in pixels; ``obstacles`` boxes (n, 4) they should not cover
+    ``screen(None, points)`` is asked of every frame's points at once when ``still`` (the
+    camera does not move). ``box`` (lo, hi) is the box the runs are cut to, in data units;
+    ``area`` (x0, y0, x1, y1) where labels may go, in pixels; ``obstacles`` boxes (n, 4) they should not cover
     (contour labels, a legend, starts, minima); ``trails`` (optional) the pixels of the
     trails and the frame each is first drawn at, (points (m, 2), frames (m,)).
     """
 
     def __init__(self, drawing, runs, kind, where, towards, screen, box, area, obstacles=(), trails=None,
-                 labels=True):
+                 labels=True, joint_only=False, still=True):
         super().__init__()
         self.drawing = drawing
         self.plan = drawing.plan
         self.runs = list(runs)
         self.kind, self.where, self.towards = kind, where, towards
         self.screen = screen
+        self.still = still
         self.span = float(np.linalg.norm(np.asarray(box[1], dtype=float) - np.asarray(box[0], dtype=float)))
         self.dpi = drawing.figure.dpi
         self.px = self.dpi / 72.0
@@ -107,8 +110,11 @@ class Marks(Artist):
         self.area = np.asarray(area, dtype=float)
         self.obstacles = np.asarray(obstacles, dtype=float).reshape(-1, 4)
         self.labelled = labels
+        # (With a legend keying each colour: only places where runs of several names meet.)
+        self.joint_only = joint_only
         self.frames: list[list[Place]] = []
         self.current: list[Place] = []
+        self._images: dict = {}
         self.plan_all(trails)
 
     # working it out ----------------------------------------------------------------------
@@ -118,16 +124,30 @@ class Marks(Artist):
         F = self.plan.frames
         occupancy = _Occupancy(self.area, trails, F) if trails is not None else None
         previous: dict = {}
+        # Every frame's heads on screen at once where the camera stands still.
+        n, D = self.where.shape[0], self.where.shape[2]
+        self.pixels = self.screen(None, self.where.reshape(-1, D)).reshape(n, F, 2) if self.still else None
+        # A long animation weighs every spot once every few frames; between, a label keeps
+        # its spot, moved with its place (what it covers changes little in a few frames).
+        every = max(1, -(-F // SEARCHES))
         for f in range(F):
             places = self._places(f, radius)
             if self.labelled:
+                named = [p for p in places if not self.joint_only or len({self.plan.names[self.runs[k]]
+                                                                          for k in p.members}) > 1]
                 heads = np.array([p.at for p in places]).reshape(-1, 2)
                 boxes = [] if not len(heads) else [np.column_stack([heads - radius - 1, heads + radius + 1])]
                 blocked = np.concatenate([self.obstacles] + boxes) if boxes else self.obstacles
-                grid = occupancy.at(f) if occupancy is not None else None
+                grid = occupancy.at(f) if occupancy is not None and f % every == 0 else None
                 taken: list = []
-                for place in places[:LABEL_CAP]:
-                    self._place_label(place, radius, blocked, taken, grid, previous.get(place.key))
+                for place in named[:LABEL_CAP]:
+                    before = previous.get(place.key)
+                    if f % every and before is not None:
+                        w, h = self._size(place.text)
+                        place.box, place.spot = self._box(*place.at, w, h, radius + 2 * self.px, h, before), before
+                        self._lead(place, radius)
+                    else:
+                        self._place_label(place, radius, blocked, taken, grid, before)
                     taken.append(place.box)
                 previous = {p.key: p.spot for p in places if p.box is not None}
             self.frames.append(places)
@@ -135,13 +155,14 @@ class Marks(Artist):
     def _places(self, f: int, radius: float) -> list[Place]:
         """The frame's places: heads within CLOSE of a head's diameter joined, then the
         crosses, then the edge arrows (those leaving at one spot joined)."""
-        kind, where = self.kind[:, f], self.where[:, f]
+        kind = self.kind[:, f]
+        every = self.pixels[:, f] if self.pixels is not None else self.screen(f, self.where[:, f])
         places = []
         for wanted in (HEAD, CROSS, (EDGE, GONE)):
             members = [k for k in range(len(self.runs)) if kind[k] in np.atleast_1d(wanted)]
             if not members:
                 continue
-            pixels = self.screen(f, where[members])
+            pixels = every[members]
             for group in _clusters(pixels, CLOSE * 2 * radius):
                 ks = [members[g] for g in group]
                 at = pixels[group].mean(axis=0)
@@ -170,7 +191,7 @@ class Marks(Artist):
 
     def _text(self, place: Place, f: int) -> list:
         """A place's label as (text, colour) segments: the names of the runs there, each in
-        its colour (names that hold "=" joined by "&"), and for a cross or an edge arrow
+        its colour (joined by "=" where their losses agree, else by "&"), and for a cross or an edge arrow
         what happened (diverged at step k) or where the run is."""
         plan, names = self.plan, self.plan.names
         runs = [self.runs[k] for k in place.members]
@@ -180,7 +201,11 @@ class Marks(Artist):
                 unique.append(r)
         if place.kind == HEAD and len(unique) >= 3 and len(runs) == len(self.runs):
             return [(f"all {len(runs)} runs", self.text_rgb)]
-        join = " & " if any("=" in names[r] for r in unique) else " = "
+        # "=" where the runs there are one (their losses agree to a tenth), else "&": two
+        # runs passing the same place are not equal.
+        losses = self.plan.paths.losses[runs, int(self.plan.steps[f])]
+        same = bool(np.all(np.isclose(losses, losses[0], rtol=0.1, atol=1e-12)))
+        join = " = " if same and not any("=" in names[r] for r in unique) else " & "
         out = []
         for j, r in enumerate(unique):
             if j:
@@ -207,16 +232,16 @@ class Marks(Artist):
         w, h = self._size(place.text)
         cx, cy = place.at
         gap = radius + 2 * self.px
+        if before is not None and before[0] == 0:
+            # The spot of the frame before, if it is still clear, without trying the others.
+            box = self._box(cx, cy, w, h, gap, h, before)
+            if self._clear(box, blocked, taken, grid):
+                place.box, place.spot = box, before
+                return
         boxes, spots = [], []
         for tier in range(TIERS):
-            reach = gap + tier * 1.4 * h
-            for d, (dx, dy) in enumerate(DIRECTIONS):
-                # The box's side (or corner) facing the place, ``reach`` away from it.
-                ux, uy = (dx, dy) if not (dx and dy) else (dx * 0.72, dy * 0.72)
-                ax, ay = cx + ux * reach, cy + uy * reach
-                x0 = ax if dx > 0 else ax - w if dx < 0 else ax - w / 2
-                y0 = ay if dy > 0 else ay - h if dy < 0 else ay - h / 2
-                boxes.append((x0, y0, x0 + w, y0 + h))
+            for d in range(len(DIRECTIONS)):
+                boxes.append(self._box(cx, cy, w, h, gap, h, (tier, d)))
                 spots.append((tier, d))
         boxes = np.array(boxes)
         cost = np.array([30.0 * t + 2.0 * d for t, d in spots])
@@ -238,13 +263,44 @@ class Marks(Artist):
             return self._place_label(place, radius, blocked, taken, grid, before)
         place.box = boxes[best]
         place.spot = spots[best]
-        if spots[best][0] > 0:
+        self._lead(place, radius)
+
+    @staticmethod
+    def _lead(place: Place, radius: float) -> None:
+        """A line from a place to its label, when the label had to move away from it."""
+        if place.spot[0] > 0:
             x0, y0, x1, y1 = place.box
+            cx, cy = place.at
             near = np.array([np.clip(cx, x0, x1), np.clip(cy, y0, y1)])
             v = near - place.at
             length = np.linalg.norm(v)
             if length > radius:
                 place.leader = (place.at + v / length * radius, near)
+
+    @staticmethod
+    def _box(cx, cy, w, h, gap, line, spot) -> np.ndarray:
+        """The label box (x0, y0, x1, y1) of ``spot`` (tier, direction) around (cx, cy): its
+        side (or corner) facing the place, ``gap`` and ``tier`` lines away from it."""
+        tier, d = spot
+        dx, dy = DIRECTIONS[d]
+        reach = gap + tier * 1.4 * line
+        ux, uy = (dx, dy) if not (dx and dy) else (dx * 0.72, dy * 0.72)
+        ax, ay = cx + ux * reach, cy + uy * reach
+        x0 = ax if dx > 0 else ax - w if dx < 0 else ax - w / 2
+        y0 = ay if dy > 0 else ay - h if dy < 0 else ay - h / 2
+        return np.array([x0, y0, x0 + w, y0 + h])
+
+    def _clear(self, box, blocked, taken, grid) -> bool:
+        """Whether a label box is inside the area and covers no label, obstacle or trail."""
+        a = self.area
+        if box[0] < a[0] or box[1] < a[1] or box[2] > a[2] or box[3] > a[3]:
+            return False
+        boxes = box[None]
+        if len(taken) and _overlap(boxes, np.array(taken)).max() > 0:
+            return False
+        if len(blocked) and _overlap(boxes, blocked).max() > 0.02:
+            return False
+        return grid is None or grid.share(boxes)[0] == 0
 
     # drawing -------------------------------------------------------------------------------
 
@@ -303,35 +359,45 @@ class Marks(Artist):
 
     def _draw_label(self, renderer, place: Place) -> None:
         dpi = renderer.points_to_pixels(72.0)
-        line = "".join(t for t, _ in place.text)
+        key = (tuple((t, tuple(c)) for t, c in place.text), dpi)
+        if key not in self._images:
+            self._images[key] = self._images_of(place.text, dpi)
+        gc = renderer.new_gc()
+        gc.set_clip_rectangle(None)
+        x0, y0 = int(round(place.box[0])), int(round(place.box[1]))
+        for image in self._images[key]:
+            renderer.draw_image(gc, x0, y0, image)
+        gc.restore()
+
+    def _images_of(self, text, dpi: float) -> list:
+        """A label's rim and letters as RGBA images (rows bottom to top, as Agg takes them)."""
+        line = "".join(t for t, _ in text)
         halo = _halo(dpi)
         mask, rim = _label(line, TEXT, dpi, "bold", halo)
         starts = pens(line, TEXT, dpi, "bold")
         # Each column in its segment's colour (the names in their runs' colours).
         rgb = np.empty((mask.shape[1], 3))
-        rgb[:] = place.text[0][1]
+        rgb[:] = text[0][1]
         cut = 0
-        for text, colour in place.text:
+        for part, colour in text:
             left = int(round(starts[cut])) + halo
             rgb[left:] = colour
-            cut += len(text)
-        x0, y0 = place.box[0], place.box[1]
-        gc = renderer.new_gc()
-        gc.set_clip_rectangle(None)
+            cut += len(part)
         behind = np.array(mcolors.to_rgb(self.background)) * 255
+        images = []
         for alpha, colour in ((rim, None), (mask, rgb)):
             image = np.empty(alpha.shape + (4,), dtype=np.uint8)
             image[..., :3] = (behind if colour is None else colour[None, :, :]).astype(np.uint8)
             image[..., 3] = alpha
-            renderer.draw_image(gc, int(round(x0)), int(round(y0)), image[::-1].copy())
-        gc.restore()
+            images.append(np.ascontiguousarray(image[::-1]))
+        return images
 
 
 def _halo(dpi: float) -> int:
     return max(1, int(round(HALO * dpi / 72)))
 
 
-def _joined(n: int, pairs) -> list[list[int]]:
+def _groups(n: int, pairs) -> list[list[int]]:
     """0..n-1 grouped where ``pairs`` (i, j) join them (transitively), each group in index
     order, the groups by their first index."""
     parent = list(range(n))
@@ -356,7 +422,7 @@ def _clusters(points: np.ndarray, within: float) -> list[list[int]]:
     n = len(points)
     near = [(i, j) for i in range(n) for j in range(i + 1, n)
             if np.all(np.isfinite(points[i] - points[j])) and math.hypot(*(points[i] - points[j])) < within]
-    return _joined(n, near)
+    return _groups(n, near)
 
 
 def _overlap(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -425,8 +491,11 @@ def trail_pixels(screen_points: list, frames: int, spacing: float = 3.0) -> tupl
     return np.concatenate(points), np.concatenate(when)
 
 
-COVERED = 1.5          # pixels: a segment this near an earlier run's path is drawn over it
+COVERED = 2.5          # pixels (at 100 dpi): a segment this near an earlier run's path is drawn over it
 DASH = 4.0             # points: a dash of the colours of runs whose paths coincide
+
+
+COARSE = 600           # segments of a path compared at most (a longer one every k-th frame)
 
 
 def coverage(pixels: list, within: float) -> list:
@@ -434,24 +503,29 @@ def coverage(pixels: list, within: float) -> list:
     earlier q) whose paths meet, (j, q, frames), ``frames[s]`` the frame from which j's
     segment s (from frame s to s + 1) lies within ``within`` pixels of q's path as drawn
     by then (a large number where never). ``pixels`` holds each run's (frames, 2) points
-    on screen, in drawing order."""
+    on screen, in drawing order. A long path is compared every k-th frame, so the work
+    stays that of COARSE segments a path."""
     pairs = []
+    F = len(pixels[0]) if pixels else 0
+    k = max(1, -(-(F - 1) // COARSE))
+    coarse = [p[::k] if (F - 1) % k == 0 else np.vstack([p[::k], p[-1:]]) for p in pixels]
     for j in range(1, len(pixels)):
-        a, b = pixels[j][:-1], pixels[j][1:]
+        a, b = coarse[j][:-1], coarse[j][1:]
         mid = (a + b) / 2
         if not np.all(np.isfinite(mid)):
             continue
         for q in range(j):
-            p0, p1 = pixels[q][:-1], pixels[q][1:]
+            p0, p1 = coarse[q][:-1], coarse[q][1:]
             if not np.all(np.isfinite(p0)) or not np.all(np.isfinite(p1)):
                 continue
             d = _to_segments(mid, p0, p1)                       # (segments of j, segments of q)
             near = d < within
             if not near.any():
                 continue
-            first = np.where(near.any(axis=1), np.argmax(near, axis=1) + 1, 1 << 30)
-            # Drawn over q only once j itself has reached it too.
-            frames = np.maximum(first, np.arange(1, len(mid) + 1))
+            first = np.where(near.any(axis=1), (np.argmax(near, axis=1) + 1) * k, 1 << 30)
+            # Back to every frame's segment; drawn over q only once j itself has reached it.
+            first = np.repeat(first, k)[: F - 1]
+            frames = np.maximum(first, np.arange(1, F))
             pairs.append((j, q, frames))
     return pairs
 
@@ -470,7 +544,7 @@ def families(pairs: list, n: int) -> tuple[dict, dict]:
     """The runs whose paths meet, grouped (connected through ``coverage``'s pairs): each
     run's rank in its family and the family's size."""
     rank, size = {}, {}
-    for group in _joined(n, [(q, j) for j, q, _ in pairs]):
+    for group in _groups(n, [(q, j) for j, q, _ in pairs]):
         for k, i in enumerate(group):
             rank[i], size[i] = k, len(group)
     return rank, size

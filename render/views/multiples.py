@@ -38,7 +38,7 @@ class Multiples(Drawing):
         if self.sweep is not None:
             rows, columns = self.sweep.shape
         else:
-            columns = view.columns or max(1, min(n, round(math.sqrt(n * w / h))))
+            columns = view.columns or self._columns(n, w, h)
             rows = math.ceil(n / columns)
         # Above the panels (in inches, the same at every size): the title, the status line,
         # then the panels' titles or the sweep's headers.
@@ -63,9 +63,8 @@ class Multiples(Drawing):
             ax.contourf(X, Y, Z, levels=levels, cmap=self.cmap, norm=norm, extend="both")
             ax.contour(X, Y, Z, levels=levels[:: max(1, len(levels) // 6)], colors=self.theme.contour,
                        linestyles="dashed", linewidths=0.4, alpha=0.5)
-            for mx, my in self.surface.minima:
-                ax.plot([mx], [my], marker="*", markersize=7, markerfacecolor="white",
-                        markeredgecolor="black", markeredgewidth=0.6, linestyle="none")
+            for mx, my, best in self.minima_in(self.window, Z.filled(np.nan)):
+                self.star(ax, (mx, my), best, 9)
             ax.set_xlim(xmin, xmax)
             ax.set_ylim(ymin, ymax)
             ax.set_xticks([])
@@ -99,6 +98,19 @@ class Multiples(Drawing):
         fig.add_artist(self.status_text)
         self.animate([self.status_text])
         self.update(0)
+
+    def _columns(self, n: int, w: float, h: float) -> int:
+        """As square panels as the frame allows, but no more columns than leave each panel
+        as wide as its run's name (a tuned value cut off would lose the point)."""
+        from matplotlib.font_manager import FontProperties
+        renderer = self.figure.canvas.get_renderer()
+        prop = FontProperties(family="DejaVu Sans", size=TEXT)
+        widest = max(renderer.get_text_width_height_descent(label, prop, ismath=False)[0]
+                     for label in self.plan.labels)
+        columns = max(1, min(n, round(math.sqrt(n * w / h))))
+        while columns > 1 and 0.96 * w / columns - 6 < widest:
+            columns -= 1
+        return columns
 
     def _title(self, ax, run: int) -> None:
         """The run's name over its panel, in the run's colour made readable; a name too wide

@@ -13,7 +13,7 @@ from .data import DataPanel
 from .glyphs import GlyphText
 from .loss import LossPanel
 from .marks import COVERED, DASH, Marks, coverage, families, trail_pixels
-from .runs import HEAD, Batches
+from .runs import HEAD, Batches, joined
 from .swarm import HEAD_SIZE, SwarmLayer
 
 GRID = 300          # contour grid points per side
@@ -56,8 +56,6 @@ class Plot2D(Drawing):
         self._background()
         self._inside()
         self._runs()
-        if view.arrows:
-            self._arrows()
         self.status_text = GlyphText(0, self.status_y(), self.status(0), fontsize=TEXT, color=self.theme.text,
                                      transform=blended_transform_factory(self.ax.transAxes, fig.transFigure))
         fig.add_artist(self.status_text)
@@ -89,11 +87,13 @@ class Plot2D(Drawing):
                            linewidths=0.6, alpha=0.6)
         self._label_contours(lines)
         self.minima = []
-        for mx, my in surface.minima:
-            if xmin <= mx <= xmax and ymin <= my <= ymax:
-                self.minima.append((mx, my))
-                ax.plot([mx], [my], marker="*", markersize=15, color="white",
-                        markeredgecolor="black", markeredgewidth=0.8, linestyle="none", zorder=3)
+        # (Over a swarm's tiny heads the minima are drawn above them; a race's heads cover
+        # them, the star's points showing around.)
+        for mx, my, best in self.minima_in(self.window, Z.filled(np.nan)):
+            self.minima.append((mx, my))
+            star = self.star(ax, (mx, my), best, 18, zorder=5.5 if self.plan.groups else 3)
+            if self.plan.groups:
+                self.animate([star])           # drawn each frame, over the swarm's heads
         if self.view.field:
             fx, fy = np.meshgrid(np.linspace(xmin, xmax, FIELD), np.linspace(ymin, ymax, FIELD))
             with np.errstate(all="ignore"):
@@ -141,9 +141,10 @@ class Plot2D(Drawing):
         P = self.trajectories.positions
         points = lambda rows, times: interpolate(P, rows, times)
         style = lambda i: (self.colors[i], self.trail_width(i), self.trail_marker(i), self.head_size(i))
-        self.batches = Batches(plan, self.singles, style, points, 2, self.box, grows=self.crowded)
+        self.batches = Batches(plan, self.singles, style, points, 2, self.box, grows=self.crowded,
+                               tail=self.view.tail)
         self.named = self.labelled()
-        self.trails, self.heads = [], []
+        self.trails, self.heads, self.crowd_heads = [], [], {}
         for i, grows in zip(self.batches.first, self.batches.grows):
             color = self.colors[i]
             # A growing trail is drawn a segment at a time: round caps make the pieces one line.
@@ -153,11 +154,19 @@ class Plot2D(Drawing):
             if grows:
                 self.growing.append(trail)
             # A crowd's heads, as markers (the others are the marks' discs).
-            for marker in "oX":         # still moving, diverged
-                head, = ax.plot([], [], color=color, marker=marker, markersize=self.head_size(i),
-                                markeredgecolor="black", markeredgewidth=0.6, linestyle="none", zorder=5)
-                self.heads.append(head)
+            if self.crowded(i):
+                self.crowd_heads[len(self.trails) - 1] = len(self.heads)
+                for marker in "oX":         # still moving, diverged
+                    head, = ax.plot([], [], color=color, marker=marker, markersize=self.head_size(i),
+                                    markeredgecolor="black", markeredgewidth=0.6, linestyle="none", zorder=5)
+                    self.heads.append(head)
         self.animate(self.trails + self.heads)
+        # With a tail, the whole path stays too, faint and thin: where each run has been.
+        self.faint = []
+        if self.view.tail is not None:
+            for i in self.batches.first:
+                self.faint.append(ax.plot([], [], color=self.colors[i], linewidth=0.8, alpha=0.35, zorder=3.9)[0])
+            self.animate(self.faint)
         self._starts()
         self.swarms = []
         for group in plan.groups:
@@ -180,6 +189,9 @@ class Plot2D(Drawing):
                 self._beside(legend)
             else:
                 legend.set_loc(corner)
+        self.key = None
+        if self.view.arrows:
+            self._arrows()
         self._marks()
 
     def _starts(self) -> None:
@@ -212,11 +224,13 @@ class Plot2D(Drawing):
         obstacles += [(u - r, v - r, u + r, v + r) for u, v in transform(self.start_points.reshape(-1, 2))]
         if self.legend is not None and self.legend.get_visible():
             obstacles.append(self.legend.get_window_extent(renderer).padded(4).extents)
+        if self.key is not None:
+            obstacles.append(self.key_box)
         with np.errstate(invalid="ignore"):
             pixels = [transform(self.batches.P[k]) for k in where]
         trails = trail_pixels(pixels, self.plan.frames)
         self.marks = Marks(self, named, kind, at, towards, screen, self.box, area, obstacles, trails,
-                           labels=bool(self.view.labels))
+                           labels=bool(self.view.labels), joint_only=not self.named_alone())
         self.marks.set_zorder(6)
         self.figure.add_artist(self.marks)
         self.animate([self.marks])
@@ -233,13 +247,14 @@ class Plot2D(Drawing):
         if not pairs:
             return
         rank, size = families(pairs, len(named))
-        for j, q, frames in pairs:
-            m = size[q]
-            dashes = (rank[q] * DASH, (DASH, (m - 1) * DASH))
+        # One dashed line per covered run's colour, over every path that runs on its.
+        for q in dict.fromkeys(q for _, q, _ in pairs):
+            dashes = (rank[q] * DASH, (DASH, (size[q] - 1) * DASH))
             line, = self.ax.plot([], [], color=self.colors[named[q]], linewidth=self.trail_width(named[q]),
                                  linestyle=dashes, zorder=4.2, solid_capstyle="butt", dash_capstyle="butt")
-            self.overlays.append((self.batches.P[where[j]], frames, line))
-        self.animate([line for _, _, line in self.overlays])
+            over = [(self.batches.P[where[j]], frames) for j, k, frames in pairs if k == q]
+            self.overlays.append((over, line))
+        self.animate([line for _, line in self.overlays])
 
     def _clearest_corner(self, legend) -> tuple[str, bool]:
         """The corner where the legend hides the fewest trail points, and whether even there
@@ -348,20 +363,55 @@ class Plot2D(Drawing):
                                      scale_units="xy", scale=1,
                                      width=0.004, edgecolor="black", linewidth=0.4, zorder=4.5)
         self.animate([self.quiver])
+        self._arrow_key()
+
+    def _arrow_key(self) -> None:
+        """What the arrows are, said once, in the bottom corner of the plot the paths cross
+        least: an arrow and "step direction (−gradient)"."""
+        renderer = self.figure.canvas.get_renderer()
+        plot = self.ax.get_window_extent(renderer)
+        label = "step direction (\u2212gradient)"
+        length = 0.08 * (self.window[1] - self.window[0])
+        arrow = length * plot.width / (self.window[1] - self.window[0])
+        half = (6 + arrow / 2) / plot.width              # the arrow's middle, inside the frame
+        counts = []
+        for x in (half, 1 - half):
+            side = "E" if x < 0.5 else "W"
+            key = self.ax.quiverkey(self.quiver, x, 0.05, length, label, labelpos=side, coordinates="axes",
+                                    color=self.theme.text, labelcolor=self.theme.text,
+                                    fontproperties={"size": TEXT})
+            key._init()
+            text = key.text.get_window_extent(renderer)
+            x0, x1 = (text.x0 - arrow - 8, text.x1) if side == "W" else (text.x0, text.x1 + arrow + 8)
+            box = np.array([min(x0, plot.x0 + x * plot.width - 4), text.y0 - 4,
+                            max(x1, plot.x0 + x * plot.width + 4), text.y1 + 4])
+            inside = ((self.path_pixels[:, 0] >= box[0]) & (self.path_pixels[:, 0] <= box[2])
+                      & (self.path_pixels[:, 1] >= box[1]) & (self.path_pixels[:, 1] <= box[3])).sum()
+            counts.append((int(inside), x, key, box))
+            key.remove()
+        _, x, key, box = min(counts, key=lambda c: c[0])
+        self.ax.add_artist(key)
+        self.key, self.key_box = key, box
 
     def update(self, frame: int) -> list:
         step = int(self.steps[frame])
         trails, heads, moving = self.batches.at(frame, grown=not self.baking)
+        if self.faint:
+            for line, points in zip(self.faint, self.batches.at(frame, whole=True)[0]):
+                line.set_data(points[:, 0], points[:, 1])
         for k, (points, ends) in enumerate(zip(trails, self.batches.split(heads, moving))):
             if points is not None:
                 self.trails[k].set_data(points[:, 0], points[:, 1])
-            crowd = self.batches.grows[k] or self.crowded(self.batches.first[k])
-            for head, where in zip(self.heads[2 * k: 2 * k + 2], ends):
-                head.set_data(*((where[:, 0], where[:, 1]) if crowd else ([], [])))
+            if k in self.crowd_heads:
+                h = self.crowd_heads[k]
+                for head, where in zip(self.heads[h: h + 2], ends):
+                    head.set_data(where[:, 0], where[:, 1])
         if self.marks is not None:
             self.marks.update(frame)
-        for points, frames, line in getattr(self, "overlays", ()):
-            stretch = _stretches(points, frames[:frame] <= frame)
+        first = 0 if self.view.tail is None else max(0, frame - self.view.tail)
+        for over, line in getattr(self, "overlays", ()):
+            stretch = joined([_stretches(points, (frames[:frame] <= frame) & (np.arange(frame) >= first))
+                              for points, frames in over], 2)
             line.set_data(stretch[:, 0], stretch[:, 1])
         for layer, trails, dots, history in self.swarms:
             if not self.baking:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 from matplotlib import patheffects
-from matplotlib.colors import LightSource, Normalize
+from matplotlib.colors import Normalize
 from matplotlib.ticker import FixedLocator, FuncFormatter
 from matplotlib.transforms import Bbox
 from mpl_toolkits.mplot3d import Axes3D
@@ -32,7 +32,7 @@ FLATTEN = 0.8       # ... and the flattest its box is made (of matplotlib's 4:4:
 RAISE = 1.8         # ... and the tallest, to fill a portrait frame
 
 
-DECADES = 4        # a log height spans this many decades below the highest loss shown
+DECADES = 2.5      # a log height spans this many decades below the highest loss shown
 LOG_ABOVE = 2.0    # decades the loss above the lowest must span for "auto" to take the log
 
 
@@ -61,6 +61,37 @@ class Height:
     def loss(self, h) -> float:
         """The loss drawn at height ``h``."""
         return 10.0 ** h - self.eps + self.floor if self.log else h
+
+
+LIGHT = (0.55, 0.45)   # the share of a cell's colour lit whatever its slope, and by the light
+
+
+def _lit(rgb: np.ndarray, relief: np.ndarray, camera) -> np.ndarray:
+    """Cells of colour ``rgb`` (rows, columns, 3) over a grid whose heights are ``relief``
+    (0 to 1) lit from the viewer's upper left, as the eye expects light to come: each cell
+    by how squarely it faces the light, in the box's proportions (4 x 4 x 3). The light is
+    the camera's at the start, fixed to the surface as an orbit turns."""
+    rows, columns = relief.shape
+    dz_dy, dz_dx = np.gradient(3.0 * relief, 4.0 / max(rows - 1, 1), 4.0 / max(columns - 1, 1))
+    normal = np.stack([-dz_dx, -dz_dy, np.ones_like(relief)], axis=-1)
+    normal /= np.linalg.norm(normal, axis=-1, keepdims=True)
+    azim, elev = np.radians(camera.azim), np.radians(camera.elev)
+    eye = np.array([np.cos(elev) * np.cos(azim), np.cos(elev) * np.sin(azim), np.sin(elev)])
+    right = np.cross([0.0, 0.0, 1.0], eye)
+    right = right / np.linalg.norm(right) if np.linalg.norm(right) > 1e-9 else np.array([1.0, 0.0, 0.0])
+    up = np.cross(eye, right)
+    light = 0.7 * up - 0.5 * right + 0.5 * eye
+    light /= np.linalg.norm(light)
+    facing = np.clip(normal @ light, 0.0, 1.0)[..., None]
+    return np.clip(rgb * (LIGHT[0] + LIGHT[1] * 1.25 * facing), 0.0, 1.0)
+
+
+def _loss_text(value: float) -> str:
+    """A tick's loss as written: 1,000 and 0.1, not 1e+03 and 0.102 (the lowest loss added
+    back shows only where it matters, in two digits)."""
+    if abs(value) >= 100:
+        return f"{value:,.0f}" if abs(value) < 1e6 else f"{value:.0e}"
+    return f"{value:.2g}"
 
 
 class _Wide3D(Axes3D):
@@ -143,12 +174,7 @@ class Plot3D(Drawing):
             cells = (H[:-1, :-1] + H[1:, :-1] + H[:-1, 1:] + H[1:, 1:]) / 4
         filled = np.nan_to_num(cells, nan=lo)
         colors = self.cmap(Normalize(lo, hi)(filled))
-        n = max(filled.shape)
-        # Shaded in the box's proportions (4 x 4 x 3): the slopes as the eye sees them.
-        relief = 3.0 * (filled - lo) / (hi - lo)
-        light = LightSource(azdeg=315, altdeg=40)
-        colors[..., :3] = light.shade_rgb(colors[..., :3], relief, fraction=0.9, blend_mode="soft",
-                                          dx=4.0 / n, dy=4.0 / n)
+        colors[..., :3] = _lit(colors[..., :3], (filled - lo) / (hi - lo), self.camera)
         colors[..., 3] = view.alpha
         self.mesh = GridSurface(ax, X, Y, H, colors)
         self.mesh.set_zorder(2)
@@ -161,12 +187,10 @@ class Plot3D(Drawing):
             ax.contourf(X, Y, np.nan_to_num(H, nan=hi), zdir="z", offset=self.floor,
                         levels=15, cmap=self.cmap, alpha=0.7, zorder=1)
         self.minima = []
-        for mx, my in surface.minima:
-            if xmin <= mx <= xmax and ymin <= my <= ymax:
-                h = float(height(float(surface(mx, my))))
-                self.minima.append((mx, my, h))
-                ax.plot([mx], [my], [h], marker="*", markersize=14,
-                        color="white", markeredgecolor="black", linestyle="none", zorder=4)
+        for mx, my, best in self.minima_in(self.window, Z):
+            h = float(height(float(surface(mx, my))))
+            self.minima.append((mx, my, h))
+            self.star(ax, (mx, my, h), best, 16, zorder=4)
         ax.set_xlim(xmin, xmax)
         ax.set_ylim(ymin, ymax)
         ax.set_zlim(self.floor, hi)
@@ -180,14 +204,15 @@ class Plot3D(Drawing):
         if height.log:
             # Ticks where the loss is a whole power of ten above the lowest, labelled in
             # loss units (the lowest added back).
-            powers = np.arange(np.floor(lo) - 1, np.ceil(hi) + 2)
+            # (Not under the scale's floor, where decades are crushed together.)
+            powers = np.arange(max(np.floor(lo) - 1, np.ceil(np.log10(height.eps))), np.ceil(hi) + 2)
             ticks = height(height.floor + 10.0 ** powers)
             keep = (ticks >= lo) & (ticks <= hi)
             powers, ticks = powers[keep], ticks[keep]
             if len(ticks) > 5:
                 step = int(np.ceil(len(ticks) / 5))
                 powers, ticks = powers[::-1][::step][::-1], ticks[::-1][::step][::-1]
-            names = {float(t): f"{height.floor + 10.0 ** p:.3g}" for t, p in zip(ticks, powers)}
+            names = {float(t): _loss_text(height.floor + 10.0 ** p) for t, p in zip(ticks, powers)}
             ax.zaxis.set_major_locator(FixedLocator(ticks))
             ax.zaxis.set_major_formatter(FuncFormatter(lambda v, _: names.get(float(v), f"{height.loss(v):.2g}")))
         else:
@@ -283,7 +308,8 @@ class Plot3D(Drawing):
                 pixels = [self._screen(self.batches.P[k]) for k in where]
             trails = trail_pixels(pixels, self.plan.frames)
         self.marks = Marks(self, named, kind, at, towards, screen, self.box, area, obstacles, trails,
-                           labels=bool(self.view.labels))
+                           labels=bool(self.view.labels), joint_only=not self.named_alone(),
+                           still=not self.moving_camera)
         self._place_camera(0)
         self.marks.set_zorder(7)
         fig.add_artist(self.marks)

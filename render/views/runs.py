@@ -41,8 +41,11 @@ class Batches:
     """
 
     def __init__(self, plan, runs, style: Callable, points: Callable, dims: int, box=None,
-                 grows: Callable = lambda run: False):
+                 grows: Callable = lambda run: False, tail: int | None = None):
         self.plan = plan
+        # Trails show only their last ``tail`` frames (None: all of them); a growing batch
+        # draws them whole.
+        self.tail = tail
         self.dims = dims
         self.runs = np.asarray(runs, dtype=int)
         self.points = points
@@ -123,10 +126,11 @@ class Batches:
                 self._diverged[key] = path, (points[-1] if there else None)
         return self._diverged[key]
 
-    def at(self, frame: int, grown: bool = True):
+    def at(self, frame: int, grown: bool = True, whole: bool = False):
         """The runs at ``frame``: each batch's trails as one (m, D) array (runs separated by
-        a NaN row; None for a growing batch unless ``grown``), each run's head ((runs, D),
-        NaN where it has none) and whether it is still moving (not yet diverged)."""
+        a NaN row; None for a growing batch unless ``grown``; only the last ``tail`` frames
+        unless ``whole``), each run's head ((runs, D), NaN where it has none) and whether it
+        is still moving (not yet diverged)."""
         plan, D = self.plan, self.dims
         n = len(self.runs)
         moving = plan.last[self.runs, frame] >= plan.steps[frame]
@@ -137,26 +141,27 @@ class Batches:
         for members, grows in zip(self.members, self.grows):
             wanted = grown or not grows
             parts = []
+            first = 0 if self.tail is None or grows or whole else max(0, frame - self.tail)
             for k in members:
                 if easy[k]:
                     if wanted:
-                        parts.append(self.P[k, : frame + 1])
+                        parts.append(self.P[k, first: frame + 1])
                     continue
                 path, end = self._trail(k, frame)
                 if end is not None:
                     heads[k] = end
-                parts.append(path)
-            trails.append(_joined(parts, D) if wanted else None)
+                parts.append(path if first == 0 else path[-(frame - first + 1):])
+            trails.append(joined(parts, D) if wanted else None)
         return trails, heads, moving
 
     def marks(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Where each run's head is at every frame, and what it is there: (kind (runs,
         frames), where (runs, frames, D), towards (runs, frames, D)). ``kind`` is HEAD (still
         moving, in the box, at ``where``), CROSS (diverged; its last finite point, in the
-        box, at ``where``), EDGE (still moving, but outside the box: ``where`` is where its
-        trail last left it, ``towards`` where the run is), GONE (diverged outside the box:
-        ``where`` its exit, ``towards`` its last finite point), or NONE (nothing to draw).
-        A run never drawn as if it were somewhere it is not."""
+        box, at ``where``), EDGE (still moving, but outside the box: ``where`` is the point
+        of the box's edge in the run's direction from the box's centre, ``towards`` where
+        the run is), GONE (diverged outside the box: the same for its last finite point), or
+        NONE (nothing to draw). A run is never drawn as if it were somewhere it is not."""
         plan, D = self.plan, self.dims
         n, F = len(self.runs), plan.frames
         kind = np.full((n, F), NONE, dtype=int)
@@ -172,10 +177,8 @@ class Batches:
                     if self.whole[k] or self.inside[k, f]:
                         kind[k, f], where[k, f] = HEAD, point
                         continue
-                    path = self.chain[k][: self.count[k][f]]
-                    exit = path[-1] if len(path) else np.clip(point, lo, hi)
-                    if np.all(np.isfinite(exit)) and np.all(np.isfinite(point)):
-                        kind[k, f], where[k, f], towards[k, f] = EDGE, exit, point
+                    if np.all(np.isfinite(point)):
+                        kind[k, f], where[k, f], towards[k, f] = EDGE, _bearing(point, lo, hi), point
                     continue
                 idx, last = plan.trail(run, f)
                 if last < 0:
@@ -187,10 +190,7 @@ class Batches:
                 if np.all((end >= lo) & (end <= hi)):
                     kind[k, f], where[k, f] = CROSS, end
                     continue
-                _, exit = clip_path(points, lo, hi)
-                kind[k, f] = GONE
-                where[k, f] = exit if exit is not None else np.clip(end, lo, hi)
-                towards[k, f] = end
+                kind[k, f], where[k, f], towards[k, f] = GONE, _bearing(end, lo, hi), end
         return kind, where, towards
 
     def split(self, heads: np.ndarray, moving: np.ndarray) -> list:
@@ -223,8 +223,18 @@ class Batches:
                 new = now[max(0, len(before) - 1):]
                 if len(new) >= 2:
                     pieces.append(new)
-            parts.append(_joined(pieces, D))
+            parts.append(joined(pieces, D))
         return parts
+
+
+def _bearing(point: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Where the line from the centre of the box [lo, hi] to ``point`` (outside it) meets
+    the box's edge: an arrow there points at the point."""
+    centre = (lo + hi) / 2
+    d = point - centre
+    with np.errstate(divide="ignore"):
+        t = np.min(np.where(d != 0, (hi - lo) / 2 / np.abs(d), np.inf))
+    return centre + min(1.0, t) * d
 
 
 def somewhere(points: np.ndarray) -> np.ndarray:
@@ -232,7 +242,7 @@ def somewhere(points: np.ndarray) -> np.ndarray:
     return points[~np.all(np.isnan(points), axis=1)]
 
 
-def _joined(parts: list, D: int) -> np.ndarray:
+def joined(parts: list, D: int) -> np.ndarray:
     """Polylines as one array of vertices, a NaN row between each two."""
     parts = [p for p in parts if len(p)]
     if not parts:
