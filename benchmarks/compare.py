@@ -72,6 +72,8 @@ def targets(scratch: Path) -> dict:
             render + [str(ROOT / "scenes" / "ols_compare.py")] + out,
         "2D GIF, --jobs 1": render + [str(ROOT / "scenes" / "ols_compare.py"), "--view", "2d",
                                       "--format", "gif", "--jobs", "1"] + out,
+        "2D MP4, --jobs 1": render + [str(ROOT / "scenes" / "ols_compare.py"), "--view", "2d",
+                                      "--format", "mp4", "--jobs", "1"] + out,
         "3D orbit GIF, --jobs 2": render + [str(orbit), "--format", "gif", "--jobs", "2"] + out,
         "3D orbit, one frame drawn whole (960x540, one process)": [sys.executable, "-c", ORBIT_FRAME, str(orbit)],
         "many runs: 4 runs, 2D GIF": render + [str(scratch / "runs4.py"), "--view", "2d", "--format", "gif"] + out,

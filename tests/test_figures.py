@@ -214,7 +214,7 @@ def test_log_time_samples_steps_evenly_on_a_log_scale_and_says_so():
     ratios = steps[60:-1][1:] / steps[60:-1][:-1]
     assert np.allclose(ratios, ratios.mean(), rtol=0.1)
     source = FrameSource(plan, scene.views[0], (320, 180))
-    assert source.drawing.status(100).startswith(f"step {steps[100]} (log time): ")
+    assert source.drawing.status(100).startswith(f"step {steps[100]} (log time), loss: ")
 
 
 def test_few_steps_a_second_glide_along_each_step():
@@ -229,7 +229,7 @@ def test_few_steps_a_second_glide_along_each_step():
     head, = [p for p in source.drawing.marks.places(6)]
     want = P[1] + 0.5 * (P[2] - P[1])                              # halfway along step 2
     np.testing.assert_allclose(head.at, source.drawing.ax.transData.transform(want))
-    assert source.drawing.status(6).startswith("step 1: GD")
+    assert source.drawing.status(6).startswith("step 1, loss: GD")
     still = planning.build(dataclasses.replace(scene, smooth=False))
     assert still.fps == 5 and still.frames == 21
 
@@ -332,8 +332,11 @@ def test_a_loss_spanning_decades_is_drawn_on_a_log_height_with_ticks_in_loss_uni
     d.figure.canvas.draw()
     ticks = [(t.get_position(), t.get_text()) for t in d.ax.zaxis.get_ticklabels() if t.get_text()]
     assert len(ticks) >= 3
-    for tick, text in zip(d.ax.zaxis.get_ticklocs(), (t for _, t in ticks)):
+    floor, *decades = zip(d.ax.zaxis.get_ticklocs(), (t for _, t in ticks))
+    for tick, text in decades:
         assert float(text.replace(",", "")) == pytest.approx(height.loss(tick), rel=0.05)
+    # The scale's floor says that lower losses are drawn there.
+    assert floor[1].startswith("\u2264 ") and float(floor[1][2:]) == pytest.approx(height.floor + height.eps, rel=0.05)
     linear = dataclasses.replace(view, z="linear")
     flat = FrameSource(planning.build(dataclasses.replace(scene, views=(linear,))), linear, (640, 360)).drawing
     assert not flat.height.log and flat.ax.get_zlabel() == "loss"

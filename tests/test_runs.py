@@ -157,8 +157,9 @@ def test_a_crowd_diverging_ends_its_trails_where_the_plan_says():
     source.frame(2)
     xmin, _, ymin, _ = d.window
     # The trails stop on the window's edge, where the runs left it; no head waits there as if
-    # the runs were (they diverged far outside); the loss curves stop at step 39, crossed.
+    # the runs were (they diverged far outside); the loss curves stop at step 39, crossed at
+    # step 40, where they diverged.
     np.testing.assert_allclose(d.trails[0].get_xydata()[-1], [xmin, ymin])
     assert len(d.heads[1].get_xdata()) == 0 and len(d.heads[0].get_xdata()) == 0
     moving, up, down, crossed = d.loss.heads[0]
-    assert crossed.get_xdata().tolist() == [39] * 10 and len(moving.get_xdata()) == 0
+    assert crossed.get_xdata().tolist() == [40] * 10 and len(moving.get_xdata()) == 0

@@ -72,12 +72,12 @@ def test_each_basin_shows_in_its_colour_around_its_minimum_and_on_its_starts():
     heads = d.swarms[0][2].get_offsets()
     for x, y in HIMMELBLAU_MINIMA:
         colour = by_label[f"gd \u2192 ({x:.3g}, {y:.3g})"]
-        # Its runs' heads are there, under the minimum's white star (drawn over a swarm's
-        # heads, so the minima stay seen); its colour all around.
+        # Its runs' heads are there, under the minimum's star (drawn over a swarm's heads,
+        # so the minima stay seen); its colour all around.
         own = [k for k, c in enumerate(d.colors) if c == colour]
         assert np.allclose(heads[own], (x, y), atol=0.01)
         r, c = pixel(d, d.ax, x, y)
-        assert tuple(last[r, c]) == (255, 255, 255), (x, y, last[r, c])
+        assert np.array_equal(last[r, c], rgb255(d.theme.text)), (x, y, last[r, c])
         ring = last[r - 20:r + 21, c - 20:c + 21].reshape(-1, 3).astype(float)
         tints = np.array([rgb255(themes.tint(c, d.theme.background, BASIN_TINT)) for c in by_label.values()])
         nearest = np.argmin(np.linalg.norm(ring[:, None] - tints[None], axis=-1), axis=1)
@@ -129,7 +129,7 @@ def test_the_legend_has_one_entry_a_basin_and_the_status_line_one_part_a_swarm()
     counts = sorted(int(t.split("\u00d7")[1]) for t in texts if t.startswith("gd"))
     assert len(counts) == 4 and sum(counts) == 144 and "lone" in texts
     losses = d.trajectories.losses[:144, -1]
-    assert d.status_text.get_text() == (f"step 150: gd \u00d7144 (median {np.median(losses):.3g}), "
+    assert d.status_text.get_text() == (f"step 150, loss: gd \u00d7144 (median {np.median(losses):.3g}), "
                                         f"lone ({d.trajectories.losses[144, -1]:.3g})")
 
 

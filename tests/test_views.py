@@ -114,7 +114,7 @@ def test_a_diverged_run_ends_with_a_cross_and_says_so():
         want = np.array([int(d.colors[i][j:j + 2], 16) for j in (1, 3, 5)])
         assert np.min(np.abs(patch.reshape(-1, 3).astype(int) - want).sum(axis=1)) <= 12, run.label
     assert d.ax.get_legend() is None                          # named beside them, no legend
-    assert d.status(len(frames) - 1).startswith(f"step 30: too fast (diverged at {k})")
+    assert d.status(len(frames) - 1).startswith(f"step 30, loss: too fast (diverged at {k})")
     assert "too fast (diverged" in d.status_text.get_text()
 
 
@@ -140,7 +140,7 @@ def test_the_loss_panel_ends_where_the_trail_ends_for_a_diverged_run():
     assert steps.tolist() == [0, 20, 39]
     assert losses[-1] == d.loss.axis.drawn(d.trajectories.losses[0, 39])
     moving, up, down, cross = d.loss.heads[0]
-    assert list(cross.get_data()[0]) == [39] and len(moving.get_xdata()) == 0
+    assert list(cross.get_data()[0]) == [40] and len(moving.get_xdata()) == 0     # where it diverged
 
 
 def drawn_points(drawing, run):
@@ -622,14 +622,13 @@ def test_the_status_line_fits_its_frame_briefer_and_naming_fewer_runs_when_narro
         line = d.status_text.get_text()
         x, _ = d.status_text.get_transform().transform((0, 1))
         assert x + d.status_text.width(line, d.figure.dpi) <= d.figure.bbox.width - 4, (size, line)
-        assert line.startswith("step 10: ") and line.count("(") >= 1
+        assert line.startswith("step 10, loss: ") and line.count("(") >= 1
         texts[size] = line
     wide, low, narrow = texts.values()
-    # Wide, every run is named (in the brief form: the full one does not fit at this type
-    # size); narrower, fewer are, the rest counted.
-    assert wide.count(" off)") == 4 and not wide.endswith("more")
-    assert wide == d.status(len(frames) - 1, parts=4, short=True)
-    assert len(narrow) < len(wide) and narrow.endswith("more")
+    # Wide, three runs are named (in the brief form: the full one does not fit at this type
+    # size), the fourth counted; narrower, fewer are.
+    assert wide.count(" off)") == 3 and wide.endswith(", +1 more")
+    assert len(narrow) < len(wide) and narrow.count(" off)") < 3 and narrow.endswith("more")
 
 
 # --- small multiples -------------------------------------------------------------------------------

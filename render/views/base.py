@@ -214,7 +214,7 @@ class Drawing:
         more = len(named) + len(plan.singles) - len(shown_runs) - parts
         tail = f", +{more} more" if more > 0 else ""
         clock = " (log time)" if getattr(self.scene, "time", "linear") == "log" else ""
-        return f"step {step}{clock}: " + ", ".join(named[:parts]) + tail
+        return f"step {step}{clock}, loss: " + ", ".join(named[:parts]) + tail
 
     def fitted_status(self, frame: int) -> str:
         """The status line of ``frame`` in the room its text has: the full form if it fits,
@@ -292,11 +292,15 @@ class Drawing:
         return found
 
     def star(self, ax, point, best: bool, size: float, **style):
-        """A minimum: a white star (a hollow one for a local minimum), large enough that its
-        points show around a head on it."""
-        face = "white" if best else "none"
-        return ax.plot(*[[v] for v in point], marker="*", markersize=size, markerfacecolor=face,
-                       markeredgecolor="black", markeredgewidth=0.9, linestyle="none", **style)[0]
+        """A minimum: a star in the text's colour, or a hollow one for a local minimum (a
+        trap, not the goal), large enough that its points show around a head on it. (The
+        surface is lightest at its minimum: a white star there did not show.)"""
+        return ax.plot(*[[v] for v in point], **self.star_style(best, size), linestyle="none", **style)[0]
+
+    def star_style(self, best: bool, size: float) -> dict:
+        face = self.theme.text if best else "none"
+        edge = self.theme.background if best else self.theme.text
+        return dict(marker="*", markersize=size, markerfacecolor=face, markeredgecolor=edge, markeredgewidth=1.0)
 
     @property
     def cmap(self):

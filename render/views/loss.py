@@ -55,6 +55,7 @@ class LossPanel:
             np.asarray(times, dtype=float)[None, :], axis.drawn(interpolate(losses, rows, times))), axis=2)
         self.batches = Batches(plan, self.singles, lambda i: (colors[i], drawing.trail_width(i)), curve, 2,
                                grows=drawing.crowded)
+        self.diverged_at = np.asarray(plan.trajectories.diverged_at)[self.batches.runs]
         self.lines = [ax.plot([], [], color=colors[i], linewidth=drawing.trail_width(i),
                               solid_capstyle="round" if grows else None)[0]
                       for i, grows in zip(self.batches.first, self.batches.grows)]
@@ -88,7 +89,7 @@ class LossPanel:
         # Linear from zero: schedules are made of steps, lines and cosines, read as such
         # (a log axis turned a cosine's last steps into a cliff).
         ax.set_ylim(0, hi * 1.15 if hi > 0 else 1)
-        ax.yaxis.get_major_locator().set_params(nbins=2)
+        ax.yaxis.get_major_locator().set_params(nbins=3)
         # Rates as they are written (0.02), without an offset text that would sit on the
         # losses above.
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
@@ -138,8 +139,10 @@ class LossPanel:
             for marker, which, edge in ((up, over, hi), (down, under, lo)):
                 left = self._left(members[which], frame, edge)
                 marker.set_data(left[:, 0], np.full(len(left), edge))
-            gone = somewhere(ends[~going])
-            cross.set_data(gone[:, 0], np.clip(gone[:, 1], lo, hi))
+            # (At the step it diverged, as its name says, one after its last finite loss.)
+            gone = ~going & finite
+            steps = self.diverged_at[members[gone]]
+            cross.set_data(steps, np.clip(ends[gone, 1], lo, hi))
         times = d.plan.times[: frame + 1]
         for (lo, mid, hi), band, line in self.bands:
             n = len(times)

@@ -37,7 +37,8 @@ __all__ = ["Marks", "HEAD_SIZE", "LABEL_CAP"]
 HEAD_SIZE = 10.0       # points: a head's diameter
 CLOSE = 0.6            # of a head's diameter: heads nearer than this on screen are one place
 LABEL_CAP = 8          # places named at most in a frame
-SEARCHES = 400         # frames whose labels weigh every spot, at most (spread over the animation)
+SEARCHES = 100         # frames whose labels weigh every spot, at most (spread over the animation)
+KEEP = 0.1             # a label keeps its spot while trails cover no more than this share of it
 EDGE_SIZE = 12.0       # points: an edge arrow's length
 CELL = 4               # pixels a side of a cell of the trails' occupancy grid
 HALO = 1.6             # points of background around a label's letters
@@ -300,7 +301,7 @@ class Marks(Artist):
             return False
         if len(blocked) and _overlap(boxes, blocked).max() > 0.02:
             return False
-        return grid is None or grid.share(boxes)[0] == 0
+        return grid is None or grid.share(boxes)[0] <= KEEP
 
     # drawing -------------------------------------------------------------------------------
 
@@ -451,15 +452,16 @@ class _Occupancy:
         self._at, self._table = None, None
 
     def at(self, frame: int) -> "_Occupancy":
-        if self._at != frame:
-            covered = (self.first <= frame).astype(np.int32)
-            table = np.zeros((self.shape[0] + 1, self.shape[1] + 1), dtype=np.int32)
-            table[1:, 1:] = covered.cumsum(axis=0).cumsum(axis=1)
-            self._at, self._table = frame, table
+        self._frame = frame                 # (its table is summed when first asked)
         return self
 
     def share(self, boxes: np.ndarray) -> np.ndarray:
         """The share of each box's cells that a trail covers."""
+        if self._at != self._frame:
+            covered = (self.first <= self._frame).astype(np.int32)
+            table = np.zeros((self.shape[0] + 1, self.shape[1] + 1), dtype=np.int32)
+            table[1:, 1:] = covered.cumsum(axis=0).cumsum(axis=1)
+            self._at, self._table = self._frame, table
         t = self._table
         c = np.floor((boxes - np.tile(self.origin, 2)) / CELL).astype(int)
         c0 = np.clip(c[:, [0, 1]], 0, [self.shape[1], self.shape[0]])

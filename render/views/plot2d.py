@@ -89,7 +89,8 @@ class Plot2D(Drawing):
         self.minima = []
         # (Over a swarm's tiny heads the minima are drawn above them; a race's heads cover
         # them, the star's points showing around.)
-        for mx, my, best in self.minima_in(self.window, Z.filled(np.nan)):
+        self.minima_kinds = self.minima_in(self.window, Z.filled(np.nan))
+        for mx, my, best in self.minima_kinds:
             self.minima.append((mx, my))
             star = self.star(ax, (mx, my), best, 18, zorder=5.5 if self.plan.groups else 3)
             if self.plan.groups:
@@ -189,9 +190,9 @@ class Plot2D(Drawing):
                 self._beside(legend)
             else:
                 legend.set_loc(corner)
-        self.key = None
         if self.view.arrows:
             self._arrows()
+        self._key()
         self._marks()
 
     def _starts(self) -> None:
@@ -363,35 +364,43 @@ class Plot2D(Drawing):
                                      scale_units="xy", scale=1,
                                      width=0.004, edgecolor="black", linewidth=0.4, zorder=4.5)
         self.animate([self.quiver])
-        self._arrow_key()
 
-    def _arrow_key(self) -> None:
-        """What the arrows are, said once, in the bottom corner of the plot the paths cross
-        least: an arrow and "step direction (−gradient)"."""
+    def _key(self) -> None:
+        """What the marks that are not runs mean, said once, in the corner of the plot the
+        paths cross least: the arrows ("step direction (−gradient)"), and where a local
+        minimum is drawn (hollow), which star is which."""
+        from matplotlib.legend import Legend
+        from matplotlib.lines import Line2D
+        ink = self.theme.text
+        entries = []
+        if self.view.arrows and getattr(self, "quiver", None) is not None:
+            entries.append((Line2D([], [], marker=r"$\longrightarrow$", markersize=22, linestyle="none", color=ink),
+                            "step direction (\u2212gradient)"))
+        if not all(best for _, _, best in self.minima_kinds):
+            if any(best for _, _, best in self.minima_kinds):
+                entries.append((Line2D([], [], linestyle="none", **self.star_style(True, 14)), "minimum"))
+            entries.append((Line2D([], [], linestyle="none", **self.star_style(False, 14)), "local minimum"))
+        self.key = None
+        if not entries:
+            return
+        key = Legend(self.ax, [h for h, _ in entries], [t for _, t in entries], loc="lower left",
+                     framealpha=0.85, handlelength=1.6, borderpad=0.3, labelspacing=0.2)
+        key.set_zorder(5.5)
+        corners = [(c, None) for c in ("lower left", "lower right", "upper left", "upper right")]
+        taken = [] if self.legend is None else [self.legend.get_window_extent(self.figure.canvas.get_renderer())]
+        counts = self.corner_counts(key, corners, [self.path_pixels])
         renderer = self.figure.canvas.get_renderer()
-        plot = self.ax.get_window_extent(renderer)
-        label = "step direction (\u2212gradient)"
-        length = 0.08 * (self.window[1] - self.window[0])
-        arrow = length * plot.width / (self.window[1] - self.window[0])
-        half = (6 + arrow / 2) / plot.width              # the arrow's middle, inside the frame
-        counts = []
-        for x in (half, 1 - half):
-            side = "E" if x < 0.5 else "W"
-            key = self.ax.quiverkey(self.quiver, x, 0.05, length, label, labelpos=side, coordinates="axes",
-                                    color=self.theme.text, labelcolor=self.theme.text,
-                                    fontproperties={"size": TEXT})
-            key._init()
-            text = key.text.get_window_extent(renderer)
-            x0, x1 = (text.x0 - arrow - 8, text.x1) if side == "W" else (text.x0, text.x1 + arrow + 8)
-            box = np.array([min(x0, plot.x0 + x * plot.width - 4), text.y0 - 4,
-                            max(x1, plot.x0 + x * plot.width + 4), text.y1 + 4])
-            inside = ((self.path_pixels[:, 0] >= box[0]) & (self.path_pixels[:, 0] <= box[2])
-                      & (self.path_pixels[:, 1] >= box[1]) & (self.path_pixels[:, 1] <= box[3])).sum()
-            counts.append((int(inside), x, key, box))
-            key.remove()
-        _, x, key, box = min(counts, key=lambda c: c[0])
+
+        def cost(entry):
+            loc, _, (paths,) = entry
+            key.set_loc(loc)
+            box = key.get_window_extent(renderer)
+            return (any(box.overlaps(t) for t in taken), paths)
+        loc = min(counts, key=cost)[0]
+        key.set_loc(loc)
         self.ax.add_artist(key)
-        self.key, self.key_box = key, box
+        self.key = key
+        self.key_box = key.get_window_extent(renderer).padded(4).extents
 
     def update(self, frame: int) -> list:
         step = int(self.steps[frame])

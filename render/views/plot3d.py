@@ -213,6 +213,11 @@ class Plot3D(Drawing):
                 step = int(np.ceil(len(ticks) / 5))
                 powers, ticks = powers[::-1][::step][::-1], ticks[::-1][::step][::-1]
             names = {float(t): _loss_text(height.floor + 10.0 ** p) for t, p in zip(ticks, powers)}
+            # The scale's floor: whatever is lower than the lowest plus ``eps`` is drawn
+            # there, and said to be ("≤ 7.9").
+            if not len(ticks) or lo < ticks[0] - 0.3:
+                ticks = np.concatenate([[lo], ticks])
+                names[float(lo)] = "\u2264 " + _loss_text(height.floor + height.eps)
             ax.zaxis.set_major_locator(FixedLocator(ticks))
             ax.zaxis.set_major_formatter(FuncFormatter(lambda v, _: names.get(float(v), f"{height.loss(v):.2g}")))
         else:
