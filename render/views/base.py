@@ -433,6 +433,8 @@ def wrap(text: str, size: float, dpi: float, width: float, renderer) -> list[str
                 current = trial
         return lines + [current]
 
+    if "\n" not in text and measure(text) <= width:
+        return [text]                                   # (most titles: one measure)
     lines = []
     for paragraph in text.split("\n"):
         words = _tokens(paragraph)

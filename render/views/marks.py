@@ -116,6 +116,8 @@ class Marks(Artist):
         self.frames: list[list[Place]] = []
         self.current: list[Place] = []
         self._images: dict = {}
+        self._sizes: dict = {}
+        self._texts: dict = {}
         self.plan_all(trails)
 
     # working it out ----------------------------------------------------------------------
@@ -192,10 +194,22 @@ class Marks(Artist):
 
     def _text(self, place: Place, f: int) -> list:
         """A place's label as (text, colour) segments: the names of the runs there, each in
-        its colour (joined by "=" where their losses agree, else by "&"), and for a cross or an edge arrow
-        what happened (diverged at step k) or where the run is."""
-        plan, names = self.plan, self.plan.names
+        its colour (joined by "=" where their losses agree, else by "&"), and for a cross or
+        an edge arrow what happened (diverged at step k) or where the run is."""
         runs = [self.runs[k] for k in place.members]
+        same = True
+        if len(runs) > 1:
+            losses = self.plan.paths.losses[runs, int(self.plan.steps[f])]
+            same = bool(np.all(np.isclose(losses, losses[0], rtol=0.1, atol=1e-12)))
+        key = (place.kind, tuple(runs), same)
+        if place.kind == EDGE:
+            return self._said(place, f, runs, same)
+        if key not in self._texts:
+            self._texts[key] = self._said(place, f, runs, same)
+        return self._texts[key]
+
+    def _said(self, place: Place, f: int, runs: list, same: bool) -> list:
+        plan, names = self.plan, self.plan.names
         unique = []
         for r in runs:
             if names[r] not in [names[u] for u in unique]:
@@ -204,8 +218,6 @@ class Marks(Artist):
             return [(f"all {len(runs)} runs", self.text_rgb)]
         # "=" where the runs there are one (their losses agree to a tenth), else "&": two
         # runs passing the same place are not equal.
-        losses = self.plan.paths.losses[runs, int(self.plan.steps[f])]
-        same = bool(np.all(np.isclose(losses, losses[0], rtol=0.1, atol=1e-12)))
         join = " = " if same and not any("=" in names[r] for r in unique) else " & "
         out = []
         for j, r in enumerate(unique):
@@ -226,8 +238,10 @@ class Marks(Artist):
 
     def _size(self, text: list) -> tuple[float, float]:
         line = "".join(t for t, _ in text)
-        mask, _ = _label(line, TEXT, self.dpi, "bold", _halo(self.dpi))
-        return mask.shape[1], mask.shape[0]
+        if line not in self._sizes:
+            mask, _ = _label(line, TEXT, self.dpi, "bold", _halo(self.dpi))
+            self._sizes[line] = mask.shape[1], mask.shape[0]
+        return self._sizes[line]
 
     def _place_label(self, place: Place, radius: float, blocked, taken, grid, before) -> None:
         w, h = self._size(place.text)
@@ -384,14 +398,17 @@ class Marks(Artist):
             left = int(round(starts[cut])) + halo
             rgb[left:] = colour
             cut += len(part)
+        # The letters over their rim, as one image: one blend a frame, not two.
         behind = np.array(mcolors.to_rgb(self.background)) * 255
-        images = []
-        for alpha, colour in ((rim, None), (mask, rgb)):
-            image = np.empty(alpha.shape + (4,), dtype=np.uint8)
-            image[..., :3] = (behind if colour is None else colour[None, :, :]).astype(np.uint8)
-            image[..., 3] = alpha
-            images.append(np.ascontiguousarray(image[::-1]))
-        return images
+        a_text, a_rim = mask / 255.0, rim / 255.0
+        alpha = a_text + a_rim * (1 - a_text)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            colour = (rgb[None, :, :] * a_text[..., None] + behind * (a_rim * (1 - a_text))[..., None]) \
+                / alpha[..., None]
+        image = np.empty(mask.shape + (4,), dtype=np.uint8)
+        image[..., :3] = np.round(np.nan_to_num(colour)).astype(np.uint8)
+        image[..., 3] = np.round(alpha * 255).astype(np.uint8)
+        return [np.ascontiguousarray(image[::-1])]
 
 
 def _halo(dpi: float) -> int:

@@ -370,12 +370,13 @@ class Plot2D(Drawing):
         paths cross least: the arrows ("step direction (−gradient)"), and where a local
         minimum is drawn (hollow), which star is which."""
         from matplotlib.legend import Legend
+        from matplotlib.legend_handler import HandlerPatch
         from matplotlib.lines import Line2D
+        from matplotlib.patches import FancyArrow
         ink = self.theme.text
         entries = []
         if self.view.arrows and getattr(self, "quiver", None) is not None:
-            entries.append((Line2D([], [], marker=r"$\longrightarrow$", markersize=22, linestyle="none", color=ink),
-                            "step direction (\u2212gradient)"))
+            entries.append((FancyArrow(0, 0, 1, 0, color=ink), "step direction (\u2212gradient)"))
         if not all(best for _, _, best in self.minima_kinds):
             if any(best for _, _, best in self.minima_kinds):
                 entries.append((Line2D([], [], linestyle="none", **self.star_style(True, 14)), "minimum"))
@@ -383,8 +384,14 @@ class Plot2D(Drawing):
         self.key = None
         if not entries:
             return
+        def arrow(legend, orig_handle, xdescent, ydescent, width, height, fontsize):
+            # An arrow across the handle's box, as the runs' arrows are drawn.
+            return FancyArrow(-xdescent, height / 2 - ydescent, width, 0, width=0.2 * height,
+                              head_width=0.7 * height, head_length=0.6 * height, length_includes_head=True,
+                              color=ink)
         key = Legend(self.ax, [h for h, _ in entries], [t for _, t in entries], loc="lower left",
-                     framealpha=0.85, handlelength=1.6, borderpad=0.3, labelspacing=0.2)
+                     framealpha=0.85, handlelength=1.6, borderpad=0.3, labelspacing=0.2,
+                     handler_map={FancyArrow: HandlerPatch(patch_func=arrow)})
         key.set_zorder(5.5)
         corners = [(c, None) for c in ("lower left", "lower right", "upper left", "upper right")]
         taken = [] if self.legend is None else [self.legend.get_window_extent(self.figure.canvas.get_renderer())]

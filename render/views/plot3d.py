@@ -239,7 +239,7 @@ class Plot3D(Drawing):
         # (a dash pattern drawn a segment at a time would start again at every step).
         grows = (lambda i: False) if self.moving_camera or self.view.shadow else self.crowded
         self.batches = Batches(self.plan, self.singles, style, on_surface, 3, self.box, grows=grows)
-        self.paths, self.heads, self.shadows = [], [], []
+        self.paths, self.heads, self.shadows, self.crowd_heads = [], [], [], {}
         halo = [patheffects.withStroke(linewidth=TRAIL + 2.4, foreground=self.theme.background, alpha=0.9)]
         for i, grows in zip(self.batches.first, self.batches.grows):
             color = self.colors[i]
@@ -251,10 +251,12 @@ class Plot3D(Drawing):
             self.paths.append(path)
             if grows:
                 self.growing.append(self.paths[-1])
-            for marker in "oX":         # a crowd's heads: still moving, diverged
-                self.heads.append(ax.plot([], [], [], color=color, marker=marker, markersize=self.head_size(i),
-                                          zorder=6, markeredgecolor="black", markeredgewidth=0.6,
-                                          linestyle="none")[0])
+            if self.crowded(i):         # a crowd's heads: still moving, diverged (others: marks)
+                self.crowd_heads[len(self.paths) - 1] = len(self.heads)
+                for marker in "oX":
+                    self.heads.append(ax.plot([], [], [], color=color, marker=marker, markersize=self.head_size(i),
+                                              zorder=6, markeredgecolor="black", markeredgewidth=0.6,
+                                              linestyle="none")[0])
             if self.view.shadow:
                 # On the floor, thin and dashed: a shadow, never taken for a run.
                 self.shadows.append(ax.plot([], [], [], color=color, linewidth=1.0, alpha=0.7,
@@ -431,9 +433,10 @@ class Plot3D(Drawing):
             # Cut to the box: a run that leaves it stops at its edge, over nothing else.
             if points is not None:
                 self.paths[k].set_data_3d(*points.T)
-            crowd = self.crowded(self.batches.first[k])
-            for head, where in zip(self.heads[2 * k: 2 * k + 2], ends):
-                head.set_data_3d(*(where.T if crowd else np.empty((3, 0))))
+            if k in self.crowd_heads:
+                h = self.crowd_heads[k]
+                for head, where in zip(self.heads[h: h + 2], ends):
+                    head.set_data_3d(*where.T)
             if self.shadows:
                 self.shadows[k].set_data_3d(points[:, 0], points[:, 1], np.full(len(points), self.floor))
         for layer, trails, dots in self.swarms:
