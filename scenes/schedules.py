@@ -2,7 +2,8 @@
 
 Momentum (lr 0.02, 0.9) descends an elongated bowl, 1x^2 + 6y^2, with Gaussian noise of
 standard deviation 4 in every gradient, as a minibatch gradient has. The four runs differ
-only in their schedule; the loss panel draws each run's rate, dashed, beside its loss.
+only in their schedule; the loss panel draws each run's rate in a strip under its loss, and
+the plot shows each run's last 40 steps brightly over its whole path, faint.
 
 Lesson: with noisy gradients a constant rate never settles: the run keeps bouncing around the
 minimum at the size of rate times noise. The step schedule (x0.3 every 100 steps) and the
