@@ -10,7 +10,7 @@ import pytest
 from matplotlib.colors import to_rgb
 from matplotlib.text import Text
 
-from render import Camera, Multiples, Run, Scene, SweepLoss, Sweep, View2D, View3D, optimizers as opt, surfaces
+from render import Camera, Run, Scene, View2D, View3D, optimizers as opt
 from render import plan as planning
 from render.frames import FrameSource
 from render.load import load
@@ -328,7 +328,6 @@ def test_a_loss_spanning_decades_is_drawn_on_a_log_height_with_ticks_in_loss_uni
     d = FrameSource(planning.build(scene), view, (640, 360)).drawing
     height = d.height
     assert height.log and d.ax.get_zlabel() == "loss (log scale)"
-    renderer = d.figure.canvas.get_renderer()
     d.figure.canvas.draw()
     ticks = [(t.get_position(), t.get_text()) for t in d.ax.zaxis.get_ticklabels() if t.get_text()]
     assert len(ticks) >= 3

@@ -4,7 +4,7 @@ import dataclasses
 import helpers
 import numpy as np
 import pytest
-from matplotlib.colors import to_hex, to_rgb
+from matplotlib.colors import to_rgb
 from matplotlib.text import Text
 from test_plan import HIMMELBLAU_MINIMA
 

@@ -13,7 +13,7 @@ from render import Camera, Run, Scene, View2D, View3D, optimizers as opt
 from render import plan as planning
 from render import views
 from render.frames import FrameSource
-from render.views.runs import CROSS, GONE, HEAD
+from render.views.runs import CROSS, GONE
 
 
 def scene_with(views, steps=20, runs=None):

@@ -4,9 +4,12 @@ in the FuncAnimation style (set the data of what moves, return those artists).
 ``build(plan, view, size)`` returns a ``Drawing``. Views read the Plan; they never run
 optimizers, open files or encode anything. One module per view: ``plot2d`` (contours),
 ``plot3d`` (the surface), ``loss`` (the loss panel), ``data`` (the data panel), ``responses``; ``base`` holds what they
-share, ``glyphs`` the per-frame status line, ``runs`` the single runs batched by legend entry
-(a crowd's trails grown frame by frame), ``swarm`` a swarm's collections, ``mesh`` the 3D
-surface drawn as one mesh and ``stamps`` the text an orbit draws once.
+share (the type scale, the header, the window), ``glyphs`` the per-frame status line and
+labels, ``runs`` the single runs batched by legend entry (a crowd's trails grown frame by
+frame) and where each head is, ``marks`` the heads, edge arrows and names of the runs not in
+a crowd (placed for every frame before the first), ``swarm`` a swarm's collections and
+basins, ``mesh`` the 3D surface drawn as one mesh and ``stamps`` the text an orbit draws
+once.
 """
 from __future__ import annotations
 

@@ -30,7 +30,7 @@ from matplotlib.transforms import Affine2D
 from .. import themes
 from .base import TEXT
 from .glyphs import _label, pens, shown
-from .runs import CROSS, EDGE, GONE, HEAD, NONE
+from .runs import CROSS, EDGE, GONE, HEAD
 
 __all__ = ["Marks", "HEAD_SIZE", "LABEL_CAP"]
 

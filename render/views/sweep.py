@@ -37,7 +37,7 @@ class SweepLoss(Drawing):
         own = f"{sweep.label + ': ' if sweep.label else ''}{sweep.optimizer.name} over {' and '.join(names)}"
         self.put_title(self.title() if self.scene.title is not None else own)
         bottom = self.inches(0.6)
-        self.ax = ax = fig.add_axes((0.12, bottom, 0.76, self.head_bottom() - bottom))
+        self.ax = fig.add_axes((0.12, bottom, 0.76, self.head_bottom() - bottom))
         self.status_text = GlyphText(0.5, self.status_y(), "", fontsize=TEXT, ha="center", color=self.theme.text,
                                      transform=fig.transFigure)
         fig.add_artist(self.status_text)
