@@ -145,9 +145,15 @@ class Marks(Artist):
                 taken: list = []
                 for place in named[:LABEL_CAP]:
                     before = previous.get(place.key)
+                    kept = None
                     if f % every and before is not None:
                         w, h = self._size(place.text)
-                        place.box, place.spot = self._box(*place.at, w, h, radius + 2 * self.px, h, before), before
+                        kept = self._box(*place.at, w, h, radius + 2 * self.px, h, before)
+                        a = self.area
+                        if kept[0] < a[0] or kept[1] < a[1] or kept[2] > a[2] or kept[3] > a[3]:
+                            kept = None                  # (it would leave the frame: weigh again)
+                    if kept is not None:
+                        place.box, place.spot = kept, before
                         self._lead(place, radius)
                     else:
                         self._place_label(place, radius, blocked, taken, grid, before)
