@@ -74,13 +74,6 @@ class Plan:
         if self.times is None:
             object.__setattr__(self, "times", _read_only(np.asarray(self.steps, dtype=float)))
 
-    def at(self, values: np.ndarray, rows, frames=None) -> np.ndarray:
-        """``values`` (runs, steps + 1, ...) of ``rows`` at the moments frames ``frames``
-        (default all) show: (rows, frames, ...), on the straight line between two steps
-        while a head glides (``timeline.interpolate``)."""
-        times = self.times if frames is None else self.times[frames]
-        return timeline.interpolate(values, rows, times)
-
     def loss_axis(self, scale: str = "auto") -> lossaxis.LossAxis:
         """The loss panel's axis (``render.lossaxis``) for the single runs and the swarms'
         bands, in ``scale``."""
@@ -95,11 +88,6 @@ class Plan:
             shown.append(band)
             diverged.append(np.zeros(3, dtype=bool))
         return lossaxis.choose(np.concatenate(shown), np.concatenate(diverged), scale)
-
-    @property
-    def glides(self) -> bool:
-        """Whether some frames fall between steps."""
-        return bool(np.any(self.times != np.floor(self.times)))
 
     @property
     def surface(self):

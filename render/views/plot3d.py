@@ -233,7 +233,6 @@ class Plot3D(Drawing):
         height = self.height
         on_surface = lambda rows, times: np.concatenate(
             [interpolate(P, rows, times), height(interpolate(L, rows, times))[..., None]], axis=2)
-        self.on_surface = on_surface
         style = lambda i: (self.colors[i], self.trail_width(i), self.trail_marker(i), self.head_size(i))
         # A crowd's trails grow only under a still camera, and without their dashed shadows
         # (a dash pattern drawn a segment at a time would start again at every step).
