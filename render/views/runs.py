@@ -180,11 +180,11 @@ class Batches:
                     if np.all(np.isfinite(point)):
                         kind[k, f], where[k, f], towards[k, f] = EDGE, _bearing(point, lo, hi), point
                     continue
-                idx, last = plan.trail(run, f)
+                last = int(plan.last[run, f])
                 if last < 0:
                     continue
-                points = np.asarray(self.points(self.runs[[k]], idx), dtype=float).reshape(len(idx), D)
-                end = points[-1]
+                # (Only where its trail ends: its last finite step.)
+                end = np.asarray(self.points(self.runs[[k]], np.array([float(last)])), dtype=float).reshape(D)
                 if not np.all(np.isfinite(end)):
                     continue
                 if np.all((end >= lo) & (end <= hi)):
