@@ -47,10 +47,6 @@ DIRECTIONS = [(1, 0), (1, 1), (1, -1), (0, 1), (0, -1), (-1, 0), (-1, 1), (-1, -
 TIERS = 3
 
 
-def _wedge(theta1: float, theta2: float) -> Path:
-    return Path.wedge(theta1, theta2)
-
-
 _CIRCLE = Path.unit_circle()
 _CROSS = MarkerStyle("X").get_path().transformed(MarkerStyle("X").get_transform())
 
@@ -149,8 +145,7 @@ class Marks(Artist):
                     if f % every and before is not None:
                         w, h = self._size(place.text)
                         kept = self._box(*place.at, w, h, radius + 2 * self.px, h, before)
-                        a = self.area
-                        if kept[0] < a[0] or kept[1] < a[1] or kept[2] > a[2] or kept[3] > a[3]:
+                        if self._outside(kept[None])[0]:
                             kept = None                  # (it would leave the frame: weigh again)
                     if kept is not None:
                         place.box, place.spot = kept, before
@@ -266,8 +261,7 @@ class Marks(Artist):
                 spots.append((tier, d))
         boxes = np.array(boxes)
         cost = np.array([30.0 * t + 2.0 * d for t, d in spots])
-        a = self.area
-        outside = (boxes[:, 0] < a[0]) | (boxes[:, 1] < a[1]) | (boxes[:, 2] > a[2]) | (boxes[:, 3] > a[3])
+        outside = self._outside(boxes)
         cost += 1e6 * outside
         if len(taken):
             cost += 1e5 * _overlap(boxes, np.array(taken)).sum(axis=1)
@@ -311,12 +305,16 @@ class Marks(Artist):
         y0 = ay if dy > 0 else ay - h if dy < 0 else ay - h / 2
         return np.array([x0, y0, x0 + w, y0 + h])
 
+    def _outside(self, boxes: np.ndarray) -> np.ndarray:
+        """(n,): whether each label box (n, 4) reaches out of the area labels may take."""
+        a = self.area
+        return (boxes[:, 0] < a[0]) | (boxes[:, 1] < a[1]) | (boxes[:, 2] > a[2]) | (boxes[:, 3] > a[3])
+
     def _clear(self, box, blocked, taken, grid) -> bool:
         """Whether a label box is inside the area and covers no label, obstacle or trail."""
-        a = self.area
-        if box[0] < a[0] or box[1] < a[1] or box[2] > a[2] or box[3] > a[3]:
-            return False
         boxes = box[None]
+        if self._outside(boxes)[0]:
+            return False
         if len(taken) and _overlap(boxes, np.array(taken)).max() > 0:
             return False
         if len(blocked) and _overlap(boxes, blocked).max() > 0.02:
@@ -361,7 +359,7 @@ class Marks(Artist):
                 gc.set_linewidth(0.0)
                 for j, c in enumerate(colours):
                     start = 90.0 - (j + 1) * share
-                    renderer.draw_path(gc, _wedge(start, start + share), move, tuple(c))
+                    renderer.draw_path(gc, Path.wedge(start, start + share), move, tuple(c))
                 gc.set_linewidth(0.8)
                 renderer.draw_path(gc, _CIRCLE, move, None)
             elif place.kind == CROSS:
