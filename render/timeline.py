@@ -50,12 +50,13 @@ def interpolate(values: np.ndarray, rows, times: np.ndarray) -> np.ndarray:
     run diverged there), the step before."""
     times = np.asarray(times, dtype=float)
     lo = np.floor(times).astype(int)
-    V = values[np.ix_(np.atleast_1d(rows), lo)] if values.ndim == 2 else values[np.atleast_1d(rows)][:, lo]
+    chosen = values[np.atleast_1d(rows)]
+    V = chosen[:, lo]
     frac = times - lo
     if not np.any(frac):
         return V
     hi = np.minimum(lo + 1, values.shape[1] - 1)
-    W = values[np.ix_(np.atleast_1d(rows), hi)] if values.ndim == 2 else values[np.atleast_1d(rows)][:, hi]
+    W = chosen[:, hi]
     shape = (1, len(times)) + (1,) * (values.ndim - 2)
     f = frac.reshape(shape)
     with np.errstate(invalid="ignore", over="ignore"):
