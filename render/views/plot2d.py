@@ -439,10 +439,10 @@ class Plot2D(Drawing):
             dots.set_offsets(where)
             dots.set_facecolors(rgba)
         if self.view.arrows and len(self.pointed):
+            # (The batches' runs are the singles; the marked ones are those pointed at.)
             runs = np.asarray(self.singles)[self.pointed]
-            where = [list(self.batches.runs).index(i) for i in runs]
-            at = heads[where]
-            shown = np.array([self.mark_kind[self.marked_runs.index(i), frame] == HEAD for i in runs])
+            at = heads[self.pointed]
+            shown = self.mark_kind[:, frame] == HEAD
             vectors = np.zeros_like(at)
             vectors[shown] = -self.trajectories.gradients[runs, step][shown] * self.arrow_scale
             length = np.hypot(vectors[:, 0], vectors[:, 1])
@@ -471,12 +471,5 @@ def _stretches(points: np.ndarray, segments: np.ndarray) -> np.ndarray:
     """The segments of a polyline ``points`` (n, 2) where ``segments`` (up to n - 1) is
     True, as one polyline with NaN rows between the stretches."""
     idx = np.flatnonzero(segments)
-    if not len(idx):
-        return np.empty((0, 2))
-    pieces = np.split(idx, np.flatnonzero(np.diff(idx) > 1) + 1)
-    out = []
-    for piece in pieces:
-        if out:
-            out.append(np.full((1, 2), np.nan))
-        out.append(points[piece[0]: piece[-1] + 2])
-    return np.concatenate(out)
+    pieces = np.split(idx, np.flatnonzero(np.diff(idx) > 1) + 1) if len(idx) else []
+    return joined([points[piece[0]: piece[-1] + 2] for piece in pieces], 2)
