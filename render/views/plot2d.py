@@ -431,7 +431,7 @@ class Plot2D(Drawing):
             line.set_data(stretch[:, 0], stretch[:, 1])
         for layer, trails, dots, history in self.swarms:
             if not self.baking:
-                layer.whole_history(frame, history)
+                layer.grow(frame, history, whole=True)
             segments, rgba = layer.trails(frame)
             trails.set_segments(segments)
             trails.set_color(rgba)

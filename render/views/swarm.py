@@ -37,7 +37,6 @@ class SwarmLayer:
         self.group = group
         self.points = points
         self.box = box
-        self.colours = drawing.colors
         self.rgba = to_rgba_array([drawing.colors[r] for r in group.rows])       # (runs, 4)
 
     def cell(self, window) -> tuple[float, float] | None:
@@ -62,7 +61,7 @@ class SwarmLayer:
             return
         nx, ny = swarm.grid
         starts = self.points(self.group.rows, [0])[:, 0].reshape(ny, nx, 2)
-        colours = [self.colours[r] for r in self.group.rows]
+        colours = [self.drawing.colors[r] for r in self.group.rows]
         xs, ys = starts[0, :, 0], starts[:, 0, 1]
         xmin, xmax, ymin, ymax = swarm.window or window
         # The grid's cells reach the window's edges: the outer cells' values out to them.
@@ -85,38 +84,36 @@ class SwarmLayer:
                   alpha=0.85, aspect="auto", zorder=1.5)
 
     def history(self, ax):
-        """The faint history of every trail: a collection the frames grow (or None)."""
+        """The faint history of every trail: a collection the frames grow."""
         from matplotlib.collections import LineCollection
         history = LineCollection([], linewidths=0.8, zorder=3.8)
         ax.add_collection(history, autolim=False)
         return history
 
-    def grow(self, frame: int, history):
+    def grow(self, frame: int, history, whole: bool = False):
         """``history`` set to the trails' segments new at ``frame`` (drawn over the frames
-        before, they make this frame's history)."""
-        segments, rgba = self._segments(max(0, frame - 1), frame)
-        rgba[:, 3] = HISTORY
+        before, they make this frame's history), or (``whole``) to every segment up to
+        ``frame`` (a figure drawn whole)."""
+        first = 0 if whole else max(0, frame - 1)
+        segments, rgba = self._segments(first, frame, lambda age: HISTORY)
         history.set_segments(segments)
         history.set_color(rgba)
         return history
 
-    def whole_history(self, frame: int, history):
-        """``history`` set to every segment up to ``frame`` (a figure drawn whole)."""
-        segments, rgba = self._segments(0, frame)
-        rgba[:, 3] = HISTORY
-        history.set_segments(segments)
-        history.set_color(rgba)
-        return history
-
-    def _segments(self, first: int, frame: int):
+    def _segments(self, first: int, frame: int, opacity):
+        """The segments (n, 2, D) of the trails from frame ``first`` to ``frame``, cut to the
+        box, and their colours (n, 4), each at ``opacity(age)`` (age: how many frames ago
+        it was drawn, 0 for the newest)."""
         shown = np.arange(first, frame + 1)
         if len(shown) < 2:
             return np.empty((0, 2, len(self.box[0]))), np.empty((0, 4))
-        P = self.points(self.group.rows, self.plan.times[shown])
+        P = self.points(self.group.rows, self.plan.times[shown])          # (runs, m, D)
         a, b = P[:, :-1].reshape(-1, P.shape[2]), P[:, 1:].reshape(-1, P.shape[2])
         a, b, seen = clip_segments(a, b, *self.box)
-        rgba = np.repeat(self.rgba[:, None, :], len(shown) - 1, axis=1).reshape(-1, 4)
-        return np.stack([a, b], axis=1)[seen], rgba[seen]
+        age = frame - shown[1:]                                           # 0 for the newest
+        rgba = np.repeat(self.rgba[:, None, :], len(age), axis=1)
+        rgba[..., 3] = opacity(age)
+        return np.stack([a, b], axis=1)[seen], rgba.reshape(-1, 4)[seen]
 
     def starts(self) -> tuple[np.ndarray, np.ndarray]:
         """Where each run starts (inside the box) and its colour."""
@@ -128,18 +125,9 @@ class SwarmLayer:
         """The segments (n, 2, D) the trails show at ``frame`` and their colours (n, 4),
         the newest most opaque."""
         tail = self.group.tail
-        first = 0 if tail is None else max(0, frame - tail)
-        shown = np.arange(first, frame + 1)
-        if len(shown) < 2:
-            return np.empty((0, 2, len(self.box[0]))), np.empty((0, 4))
-        P = self.points(self.group.rows, self.plan.times[shown])          # (runs, m, D)
-        a, b = P[:, :-1].reshape(-1, P.shape[2]), P[:, 1:].reshape(-1, P.shape[2])
-        a, b, seen = clip_segments(a, b, *self.box)
-        age = frame - shown[1:]                                           # 0 for the newest
-        alpha = np.full(len(age), FAINT) if tail is None else 0.9 * (1.0 - age / (tail + 1))
-        rgba = np.repeat(self.rgba[:, None, :], len(age), axis=1)
-        rgba[..., 3] = alpha[None, :]
-        return np.stack([a, b], axis=1)[seen], rgba.reshape(-1, 4)[seen]
+        if tail is None:
+            return self._segments(0, frame, lambda age: FAINT)
+        return self._segments(max(0, frame - tail), frame, lambda age: 0.9 * (1.0 - age / (tail + 1)))
 
     def heads(self, frame: int) -> tuple[np.ndarray, np.ndarray]:
         """Where each run still in the box is at ``frame``, and its colour."""
