@@ -239,16 +239,15 @@ class Drawing:
 
     # The header: the title, wrapped, and the status line under it ------------------------
 
-    def put_title(self, text: str | None = None) -> int:
+    def put_title(self, text: str | None = None):
         """The title (default ``title()``) at the top of the figure, wrapped onto as many
-        lines as it needs rather than shrunk; returns how many."""
+        lines as it needs rather than shrunk; returns its Text."""
         text = self.title() if text is None else text
         fig = self.figure
         lines = wrap(text, TITLE, fig.dpi, 0.96 * fig.bbox.width, fig.canvas.get_renderer())
-        fig.suptitle("\n".join(lines), fontsize=TITLE, y=1 - HEAD_PAD / fig.get_figheight(), va="top",
-                     linespacing=1.1)
         self.title_count = len(lines)
-        return len(lines)
+        return fig.suptitle("\n".join(lines), fontsize=TITLE, y=1 - HEAD_PAD / fig.get_figheight(), va="top",
+                            linespacing=1.1)
 
     def status_y(self) -> float:
         """The figure fraction of the status line's lower edge, under the title."""

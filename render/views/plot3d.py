@@ -114,7 +114,7 @@ class Plot3D(Drawing):
         self.camera = view.camera
         self.moving_camera = self.camera.orbit != 0
         fig = self.figure
-        self.put_title()
+        title = self.put_title()
         self.top = self.head_bottom()
         self.ax = fig.add_axes((0.0, 0.0, 1.0, self.top), axes_class=_Wide3D)
         # Drawn in the order given, not sorted by depth: the runs always come above the
@@ -137,7 +137,6 @@ class Plot3D(Drawing):
         fig.add_artist(self.status_text)
         self.status_text.set_text(self.fitted_status(0))
         self.animate([self.status_text])
-        title = fig._suptitle
         if self.moving_camera:
             # Every frame is drawn whole: what does not change is drawn once and stamped.
             for still in (title, self.legend):
