@@ -66,7 +66,8 @@ def choose(losses: np.ndarray, diverged: np.ndarray, scale: str = "auto") -> Los
         return LossAxis("linear", 0.0, -1.0, 1.0)
     starts = losses[:, 0][np.isfinite(losses[:, 0])]
     # What sets the axis: runs that did not diverge.
-    kept = losses[~np.asarray(diverged, dtype=bool)] if np.any(~np.asarray(diverged, dtype=bool)) else losses
+    diverged = np.asarray(diverged, dtype=bool)
+    kept = losses if diverged.all() else losses[~diverged]
     kept = kept[np.isfinite(kept)]
     if not kept.size:
         kept = finite

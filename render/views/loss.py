@@ -117,9 +117,8 @@ class LossPanel:
 
     def update(self, frame: int) -> None:
         d = self.drawing
-        now = float(d.plan.times[frame])
+        shown = int(np.floor(d.plan.times[frame]))
         for x, rates, line in self.rates:
-            shown = int(np.floor(now))
             line.set_data(x[:shown], rates[:shown])
         trails, heads, moving = self.batches.at(frame, grown=not d.baking)
         lo, hi = self.axis.lo, self.axis.hi
