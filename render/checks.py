@@ -52,6 +52,12 @@ def flag(owner: str, field: str, value: Any) -> bool:
     return bool(value)
 
 
+def choice(owner: str, field: str, value: Any, options) -> str:
+    if not isinstance(value, str) or value not in options:
+        raise ValueError(f"{owner}: {field} must be one of {', '.join(options)}, got {_short(value)}")
+    return value
+
+
 def text(owner: str, field: str, value: Any) -> str | None:
     if value is not None and not isinstance(value, str):
         raise ValueError(f"{owner}: {field} must be a string, got {value!r}")

@@ -445,8 +445,7 @@ class View2D:
                              f"round), got {self.aspect!r}")
         _set(self, "legend", _legend(owner, self.legend))
         _set(self, "labels", checks.flag(owner, "labels", self.labels))
-        if self.loss_scale not in SCALES:
-            raise ValueError(f"View2D: loss_scale must be one of {', '.join(SCALES)}, got {checks._short(self.loss_scale)}")
+        _set(self, "loss_scale", checks.choice(owner, "loss_scale", self.loss_scale, SCALES))
         _set(self, "window", _window(owner, self.window))
         _set(self, "cmap", _cmap(owner, "cmap", self.cmap))
         if self.tail is not None:
@@ -533,8 +532,7 @@ class View3D:
             raise ValueError("View3D: legend must be None, True or False, got 'outside'")
         _set(self, "legend", _legend(owner, self.legend))
         _set(self, "labels", checks.flag(owner, "labels", self.labels))
-        if self.z not in Z_SCALES:
-            raise ValueError(f"View3D: z must be one of {', '.join(Z_SCALES)}, got {checks._short(self.z)}")
+        _set(self, "z", checks.choice(owner, "z", self.z, Z_SCALES))
         _set(self, "window", _window(owner, self.window))
         _set(self, "resolution", checks.integer(owner, "resolution", self.resolution, 8, 400))
 
