@@ -2,18 +2,37 @@
 
     from render import Scene, Run, View2D, View3D, Camera, surfaces, optimizers as opt
 
-The names below are the public API; scene files import them. Drawing and encoding
-(matplotlib, ffmpeg) load only when something is rendered.
+The names below are the public API; scene files import them. Each loads when it is first
+asked for, so the ``render`` program is in charge (of Ctrl-C, say) from its first instant;
+drawing and encoding (matplotlib, ffmpeg) load only when something is rendered.
 """
+import importlib
+
 from ._version import __version__
 
-from . import datasets, optimizers, schedules, signals, surfaces
-from .planes import Plane
-from .scene import (Camera, Multiples, Response, ResponseScene, ResponseView, Run, Scene, Swarm, Sweep,
-                    SweepLoss, View2D, View3D)
-from .trajectories import Trajectories, simulate
-from .tuning import tuned
+# Where each public name lives.
+_NAMES = {
+    "Plane": "planes",
+    "Trajectories": "trajectories", "simulate": "trajectories",
+    "tuned": "tuning",
+    **{name: "scene" for name in ("Camera", "Multiples", "Response", "ResponseScene", "ResponseView", "Run",
+                                  "Scene", "Swarm", "Sweep", "SweepLoss", "View2D", "View3D")},
+}
+_MODULES = ("datasets", "optimizers", "schedules", "signals", "surfaces")
 
-__all__ = ["Camera", "Multiples", "Plane", "Response", "ResponseScene", "ResponseView", "Run",
-           "Scene", "Swarm", "Sweep", "SweepLoss", "Trajectories", "View2D", "View3D", "datasets",
-           "optimizers", "schedules", "signals", "simulate", "surfaces", "tuned"]
+__all__ = sorted([*_NAMES, *_MODULES])
+
+
+def __getattr__(name):
+    if name in _NAMES:
+        value = getattr(importlib.import_module(f".{_NAMES[name]}", __name__), name)
+    elif name in _MODULES:
+        value = importlib.import_module(f".{name}", __name__)
+    else:
+        raise AttributeError(f"module 'render' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted({*globals(), *__all__})

@@ -1,3 +1,30 @@
-from .cli import run
+"""The ``render`` program (``render ...`` and ``python -m render ...``).
 
-run()
+Its first act is to handle Ctrl-C, TERM and HUP: the libraries take half a second to load,
+and a signal then is an interruption like any other (one line, 128 + the signal), not a
+traceback or a silent death. Run as ``python -m render``, the working folder is not
+searched for modules: a file there named like a module (``secrets.py``) is never run.
+"""
+import os
+import sys
+
+
+def run():
+    from .interrupts import Interrupted
+    Interrupted.install()
+    if sys.path and sys.path[0] in ("", os.getcwd()) and sys.flags.safe_path == 0 \
+            and getattr(sys.modules.get("__main__"), "__spec__", None) is not None:
+        sys.path.pop(0)                 # (python -m put the working folder first)
+    try:
+        from . import cli
+    except KeyboardInterrupt:
+        cli = None
+    if cli is None or Interrupted.seen:
+        sys.stderr.write(Interrupted.message() + "\n")
+        sys.stderr.flush()
+        os._exit(Interrupted.code())
+    cli.run()
+
+
+if __name__ == "__main__":
+    run()

@@ -15,6 +15,7 @@ from typing import Callable, Iterator, Sequence
 
 from .checks import one_line
 from .frames import _bound_to_parent
+from .interrupts import Interrupted
 
 __all__ = ["portable", "side_by_side"]
 
@@ -33,6 +34,7 @@ _stopping = False
 def _stop(signum, frame):
     global _stopping
     _stopping = True
+    Interrupted.mark(signum)                # (the render's signal, not the scene's own interrupt)
     raise _Stopped
 
 

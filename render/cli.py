@@ -12,7 +12,6 @@ import math
 import multiprocessing
 import os
 import re
-import signal
 import sys
 import threading
 import time
@@ -21,21 +20,19 @@ import warnings
 from pathlib import Path
 from typing import NoReturn
 
-try:                      # a Ctrl-C while the libraries load is still just an interruption
-    import click
+import click
 
-    from . import apart
-    from ._version import __version__
-    from .encode import FORMATS, clear_debris
-    from .frames import default_jobs
-    from .page import human_size
-    from .pipeline import PAGE, QUALITY, render_scene, write_gallery
-    from .load import SceneError, dependencies, display, load, one_line, source as scene_source
-    from .scene import MIN_FPS
-    from .themes import THEMES
-except KeyboardInterrupt:
-    sys.stderr.write("render: interrupted\n")
-    sys.exit(130)
+from . import apart
+from ._version import __version__
+from .encode import FORMATS, clear_debris
+from .frames import default_jobs
+from .interrupts import Interrupted as _Interrupted
+from .page import human_size
+from .pipeline import PAGE, QUALITY, render_scene, write_gallery
+from .load import (NoScene, SceneError, dependencies, display, imports_render, load, one_line,
+                   real, source as scene_source, where)
+from .scene import MIN_FPS
+from .themes import THEMES
 
 
 CHOICES = (*FORMATS, PAGE)
@@ -81,48 +78,41 @@ def _bytes(ctx, param, value):
     match = re.fullmatch(r"\s*(\d+(?:\.\d*)?)\s*([a-z]*)\s*", value.lower())
     if not match or match.group(2) not in UNITS:
         raise click.BadParameter(f"{value!r} is not a size; write e.g. 5MiB, 800KiB or 300000 (bytes)")
-    size = int(float(match.group(1)) * UNITS[match.group(2)])
+    number = match.group(1)
+    if len(number) > 15:
+        raise click.BadParameter(f"{value[:20]!r}... is not a size; write e.g. 5MiB, 800KiB or 300000 (bytes)")
+    size = int(float(number) * UNITS[match.group(2)])
     if size < 1024:
         raise click.BadParameter(f"{value!r} is less than 1 KiB; no GIF fits in it")
     return size
 
 
+def _folder(ctx, param, value):
+    if not value.strip():           # (as a Path, '' would be '.': the working folder)
+        raise click.BadParameter(f"{value!r} names no folder; give one, e.g. --out output")
+    return Path(value)
+
+
 def _scene_files(paths, missing_ok=False) -> list[Path]:
-    """The scene files of PATHs: files as given, and each folder's ``*.py`` but ``_*.py``."""
+    """The scene files of PATHs: files as given, and in each folder the ``*.py`` but
+    ``_*.py`` that import render (read, not run: a folder's other files are never run)."""
     files = []
     for p in paths:
         if p.is_dir():
-            found = sorted(f for f in p.glob("*.py") if not f.name.startswith("_"))
+            found = sorted(f for f in p.glob("*.py") if not f.name.startswith("_") and f.is_file())
+            found = [f for f in found if imports_render(f)]
             if not found and not missing_ok:
-                raise click.BadParameter(f"{p}: the folder holds no scene files (*.py)",
-                                         param_hint="PATH")
-            files += found
+                raise click.BadParameter(f"{display(p)}: the folder holds no scene files (*.py files that "
+                                         f"import render)", param_hint="PATH")
+            files += [_InFolder(f) for f in found]
         else:
             files.append(p)
     return files
 
 
-class _Interrupted:
-    """Remembers a Ctrl-C, a TERM or a HUP: whatever a cleanup raises after it, the render
-    was interrupted, and it exits 128 + the signal's number, as a shell reports it."""
-
-    seen = False
-    signum = signal.SIGINT
-    SIGNALS = {signal.SIGINT: "interrupted", signal.SIGTERM: "terminated", signal.SIGHUP: "hung up"}
-
-    @classmethod
-    def handler(cls, signum, frame):
-        if not cls.seen:
-            cls.seen, cls.signum = True, signum
-        raise KeyboardInterrupt
-
-    @classmethod
-    def install(cls) -> dict:
-        """Handle the three signals (from the main thread only); the handlers they replace."""
-        cls.seen, cls.signum = False, signal.SIGINT
-        if threading.current_thread() is not threading.main_thread():
-            return {}
-        return {s: signal.signal(s, cls.handler) for s in cls.SIGNALS}
+class _InFolder(type(Path())):
+    """A file found in a folder given as PATH, not named: if it builds no Scene, it is a
+    helper module of the scenes beside it, skipped, not an error."""
 
 
 class _OneLineErrors(click.Command):
@@ -130,7 +120,7 @@ class _OneLineErrors(click.Command):
 
     def main(self, args=None, prog_name=None, **extra):
         extra["standalone_mode"] = False
-        previous = _Interrupted.install()
+        previous = _Interrupted.install(keep=True)
         try:
             code = super().main(args=args, prog_name=prog_name or "render", **extra)
         except click.UsageError as e:
@@ -142,17 +132,16 @@ class _OneLineErrors(click.Command):
             click.echo(f"render: {e.format_message()}", err=True)
             sys.exit(e.exit_code)
         except (KeyboardInterrupt, click.Abort):
-            signum = _Interrupted.signum
-            click.echo(f"render: {_Interrupted.SIGNALS[signum]}", err=True)
-            sys.exit(128 + int(signum))
+            click.echo(_Interrupted.message(), err=True)
+            sys.exit(_Interrupted.code())
         finally:
-            for signum, handler in previous.items():
-                signal.signal(signum, handler)
+            _Interrupted.restore(previous)
         sys.exit(code or 0)
 
 
 def run() -> NoReturn:
-    """The ``render`` program: ``main``, then out at once. Tearing the interpreter down
+    """The ``render`` command (``render.__main__.run`` has handled the signals since the
+    program's first instant): ``main``, then out at once. Tearing the interpreter down
     (every module, every figure, one by one) took a tenth of a second after the last file
     was in place; by then every output is written and closed, every child process waited
     for, and the exit status is all that is left to give."""
@@ -221,11 +210,14 @@ class _Renders:
     gif_budget: int | None = None
     cluster: object = None             # a ``render.cluster.Cluster`` to render on, or None
     loaded: dict = dataclasses.field(default_factory=dict)
+    helpers: set = dataclasses.field(default_factory=set)       # files in a folder that build no Scene
 
     def load(self, files) -> bool:
-        """Load ``files`` (replacing what was loaded from them); False if any failed."""
+        """Load ``files`` (replacing what was loaded from them); False if any failed. A
+        file found in a folder that builds no Scene is a helper module: said, not failed."""
         ok = True
         for file in files:
+            self.helpers.discard(file)
             self.loaded.pop(file, None)
             try:
                 with warnings.catch_warnings(record=True) as caught:
@@ -233,6 +225,11 @@ class _Renders:
                     self.loaded[file] = load(file)
                 for w in caught:
                     _error(f"warning: {one_line(w.message)}")
+            except NoScene as e:
+                if not isinstance(file, _InFolder):
+                    _error(str(e))
+                    ok = False
+                self.helpers.add(file)
             except SceneError as e:
                 _error(str(e))
                 if self.debug:
@@ -267,6 +264,12 @@ class _Renders:
                 _error(f"{display(file)}: scene {name!r} has no view {self.views[0]!r}; "
                        f"it has {', '.join(names)}")
                 return False
+        everywhere = {v.name for _, _, scene in self.scenes() for v in scene.views}
+        unknown = [v for v in self.views if v not in everywhere]
+        if unknown:
+            _error(f"no scene has a view named {unknown[0]!r}; the views are {', '.join(sorted(everywhere))} "
+                   f"(option --view)")
+            return False
         return True
 
     def render(self, files=None) -> int:
@@ -287,12 +290,14 @@ class _Renders:
             for (file, name, _), (written, messages, error) in outcomes:
                 for message in messages:
                     _error(f"warning: {display(file)}: {message}")
-                if isinstance(error, KeyboardInterrupt):
+                if isinstance(error, KeyboardInterrupt) and _Interrupted.is_users(error):
                     raise error
                 if error is not None:
                     if _Interrupted.seen:        # an error of the interrupted cleanup, not a failure
                         raise KeyboardInterrupt from error
-                    _error(f"{display(file)}: scene {name!r} failed: {type(error).__name__}: {one_line(error)}")
+                    said = one_line(error)
+                    _error(f"{getattr(error, 'where', None) or display(file)}: scene {name!r} failed: {type(error).__name__}"
+                           f"{': ' + said if said else ''}")
                     if self.debug:
                         traceback.print_exception(error, file=sys.stderr)
                     return 1
@@ -322,10 +327,18 @@ class _Renders:
                                        progress=progress, file=file, gif_budget=self.gif_budget,
                                        cluster=self.cluster)
                 error = None
-            except KeyboardInterrupt:
-                raise
+            except KeyboardInterrupt as e:
+                if _Interrupted.is_users(e):
+                    raise
+                written, error = None, e          # raised by the scene's own code
             except Exception as e:
                 written, error = None, e
+            except BaseException as e:            # SystemExit, GeneratorExit from the scene's code
+                written, error = None, e
+        if error is not None:
+            # Where in the scene file it failed, said by the process it failed in (the
+            # traceback does not cross to another process; an attribute does).
+            error.where = where(file, error)
         return written, list(dict.fromkeys(one_line(w.message) for w in caught)), error
 
     def _in_turn(self, items, jobs, show):
@@ -399,10 +412,21 @@ class _Renders:
 
     def watched(self, files) -> set[Path]:
         """Every file whose change matters: the scene files and what each read."""
-        found = {f.resolve() for f in files}
+        found = {real(f) for f in files}
         for f in self.loaded:
             found |= set(dependencies(f))
         return found
+
+
+def _say_skipped(paths, files, helpers) -> None:
+    """One line for each folder given as PATH whose Python files are not all scene files:
+    which were skipped (they do not import render, or they build no Scene)."""
+    for p in paths:
+        if p.is_dir():
+            skipped = [f.name for f in sorted(p.glob("*.py")) if not f.name.startswith("_") and f.is_file()
+                       and (f not in files or f in helpers)]
+            if skipped:
+                _error(f"{display(p)}: skipped {', '.join(skipped)}: not scene files (they build no Scene)")
 
 
 def _watch(paths, renders: _Renders) -> NoReturn:
@@ -413,7 +437,7 @@ def _watch(paths, renders: _Renders) -> NoReturn:
 
     files = _scene_files(paths)
     seen, pending = set(files), set(renders.loaded)
-    roots = sorted({str(p.resolve() if p.is_dir() else p.resolve().parent) for p in paths})
+    roots = sorted({str(real(p) if p.is_dir() else real(p).parent) for p in paths})
     # One watcher for the whole session, started before the first render: an edit made
     # while a render runs is kept for the next round, not lost between two watchers.
     events = watchfiles.watch(*roots, debounce=200, step=50, raise_interrupt=True, rust_timeout=100,
@@ -430,11 +454,11 @@ def _watch(paths, renders: _Renders) -> NoReturn:
         for changes in events:
             if not changes:
                 continue                    # a timeout with nothing changed
-            changed = {Path(p).resolve() for _, p in changes}
+            changed = {real(p) for _, p in changes}
             files = [f for f in _scene_files(paths, missing_ok=True) if f.is_file()]
             for gone in set(renders.loaded) - set(files):
                 del renders.loaded[gone]
-            redo = [f for f in files if f not in seen or f.resolve() in changed
+            redo = [f for f in files if f not in seen or real(f) in changed
                     or changed & set(dependencies(f))]
             seen |= set(files)
             if redo:
@@ -447,7 +471,8 @@ def _watch(paths, renders: _Renders) -> NoReturn:
 @click.version_option(__version__, "--version", prog_name="render", message="%(prog)s %(version)s")
 @click.argument("paths", nargs=-1, required=True,
                 type=click.Path(exists=True, path_type=Path))
-@click.option("--out", default="output", show_default=True, type=click.Path(file_okay=False, path_type=Path),
+@click.option("--out", default="output", show_default=True, callback=_folder,
+              type=click.Path(file_okay=False),
               help="Folder for outputs: OUT/<scene>/<view>.<ext>.")
 @click.option("--format", "formats", default="gif,mp4", show_default=True, callback=_formats,
               help=f"Comma-separated: {', '.join(CHOICES)}. html writes OUT/<scene>/index.html (with "
@@ -468,7 +493,7 @@ def _watch(paths, renders: _Renders) -> NoReturn:
                    "orbiting view's frames.")
 @click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
               help="Where to draw: this machine's processes, or Dask (a LocalCluster of this machine's "
-                   "cores, unless --scheduler names a cluster); Dask needs pip install 'render[dask]'.")
+                   "cores, unless --scheduler names a cluster); Dask needs pip install 'render-descent[dask]'.")
 @click.option("--scheduler", metavar="ADDRESS", default=None,
               help="Render on the running Dask cluster whose scheduler is at ADDRESS (tcp://host:8786); "
                    "only this process writes files.")
@@ -491,7 +516,9 @@ def main(paths, out, formats, views, picked, size, fps, quality, theme, jobs, ex
         quality = "low" if watch and size is None else "medium"
     renders = _Renders(out, formats, views, picked, size, fps, quality, theme, jobs, data, hashes,
                        force, progress, debug, gif_budget)
-    loaded = renders.load(_scene_files(paths))
+    files = _scene_files(paths)
+    loaded = renders.load(files)
+    _say_skipped(paths, files, renders.helpers)
     if not watch and (not loaded or not renders.check()):
         return 2
     with contextlib.ExitStack() as stack:

@@ -6,32 +6,48 @@ naming the file, the line and what went wrong.
 """
 from __future__ import annotations
 
+import ast
+import importlib.abc
+import importlib.machinery
 import importlib.util
 import os
 import sys
+import tokenize
 import warnings
 from pathlib import Path
 
 from . import checks
 from .checks import one_line
+from .interrupts import Interrupted
 from .scene import SCENE_TYPES, Scene
 
-__all__ = ["load", "source", "dependencies", "display", "one_line", "SceneError"]
+__all__ = ["load", "source", "dependencies", "display", "imports_render", "one_line", "real", "where", "SceneError",
+           "NoScene"]
 
 
 class SceneError(Exception):
     """A scene file that cannot be loaded; the message is one line naming file and line."""
 
 
-def _where(path: Path, exc: BaseException) -> str:
+class NoScene(SceneError):
+    """A file that runs but builds no Scene at module level (a helper module, in a folder)."""
+
+
+def where(path: Path, exc: BaseException) -> str:
     """'file:line' for the innermost frame of the exception that lies in the scene file."""
     line = None
     tb = exc.__traceback__
     while tb is not None:
-        if Path(tb.tb_frame.f_code.co_filename).resolve() == path.resolve():
+        if real(tb.tb_frame.f_code.co_filename) == real(path):
             line = tb.tb_lineno
         tb = tb.tb_next
     return f"{display(path)}:{line}" if line else display(path)
+
+
+def real(path) -> Path:
+    """The path with every symlink followed, made absolute; a symlink loop is left as it
+    is rather than raised (``Path.resolve`` raises RuntimeError on one)."""
+    return Path(os.path.realpath(path))
 
 
 def display(path: Path) -> str:
@@ -43,11 +59,10 @@ def display(path: Path) -> str:
 
 def _dependencies(path: Path, read: list[str]) -> list[Path]:
     """The files under the scene's folder it read, but itself and compiled caches."""
-    folder, itself = path.resolve().parent, path.resolve()
+    folder, itself = real(path).parent, real(path)
     found = set()
     for name in read:
-        p = Path(name)
-        p = (p if p.is_absolute() else Path.cwd() / p).resolve()
+        p = real(name)
         if p != itself and p.is_relative_to(folder) and "__pycache__" not in p.parts and p.is_file():
             found.add(p)
     return sorted(found)
@@ -70,7 +85,7 @@ sys.addaudithook(_audit)
 def dependencies(path) -> list[Path]:
     """The files under a scene file's folder that it read when it was last loaded (a
     helper module, a data file): resolved paths, itself not included."""
-    return list(_READ.get(Path(path).resolve(), []))
+    return list(_READ.get(real(path), []))
 
 
 def source(path) -> bytes:
@@ -87,6 +102,37 @@ def source(path) -> bytes:
     return b"".join(parts)
 
 
+class _Beside(importlib.abc.MetaPathFinder):
+    """Finds the modules and packages that sit in one folder (a scene file's helpers), last:
+    the standard library and installed packages come first. A file named like a module of
+    the standard library (``secrets.py``, ``hmac.py``) beside a scene file is never run in
+    its place, whoever imports that module, now or later."""
+
+    def __init__(self, folder: str):
+        self.folder = folder
+
+    def find_spec(self, name, path=None, target=None):
+        if path is not None:              # a submodule: its package's own path finds it
+            return None
+        return importlib.machinery.PathFinder.find_spec(name, [self.folder])
+
+
+def imports_render(path) -> bool:
+    """Whether a Python file imports render (``import render``, ``from render import ...``),
+    read without running it: in a folder, only such files can be scene files."""
+    try:
+        with tokenize.open(path) as f:
+            tree = ast.parse(f.read(), filename=str(path))
+    except (OSError, SyntaxError, ValueError, UnicodeDecodeError):
+        return True                       # (loading it says what is wrong)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import) and any(a.name.split(".")[0] == "render" for a in node.names):
+            return True
+        if isinstance(node, ast.ImportFrom) and not node.level and (node.module or "").split(".")[0] == "render":
+            return True
+    return False
+
+
 def load(path) -> list[tuple[str, Scene]]:
     """Every Scene at module level of the file, with its output name.
 
@@ -98,15 +144,19 @@ def load(path) -> list[tuple[str, Scene]]:
         raise SceneError(f"{display(path)}: no such scene file")
     if path.suffix != ".py":
         raise SceneError(f"{display(path)}: not a scene file: scene files are Python modules ending in .py")
-    module_name = f"render_scene_{abs(hash(str(path.resolve())))}"
+    module_name = f"render_scene_{abs(hash(str(real(path))))}"
     spec = importlib.util.spec_from_file_location(module_name, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[module_name] = module
-    folder = str(path.resolve().parent)
+    folder = str(real(path).parent)
     before = set(sys.modules)
     global _reading
     _reading = []
-    sys.path.insert(0, folder)          # a helper module beside the scene file imports
+    # A helper module beside the scene file imports, after the standard library and the
+    # installed packages; nothing is written into the scene's folder (no __pycache__).
+    beside, no_bytecode = _Beside(folder), sys.dont_write_bytecode
+    sys.meta_path.append(beside)
+    sys.dont_write_bytecode = True
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -114,38 +164,42 @@ def load(path) -> list[tuple[str, Scene]]:
             spec.loader.exec_module(module)
     except SyntaxError as e:
         raise SceneError(f"{display(path)}:{e.lineno}: syntax error: {e.msg}") from e
-    except KeyboardInterrupt:
-        raise
+    except KeyboardInterrupt as e:
+        if Interrupted.is_users(e):
+            raise
+        raise SceneError(f"{where(path, e)}: the scene file raises KeyboardInterrupt; a scene file builds "
+                         f"scenes and returns") from e
     except SystemExit as e:
         code = "" if e.code is None else f": {one_line(e.code)}"
-        raise SceneError(f"{_where(path, e)}: the scene file exits (SystemExit{code}); a scene file "
+        raise SceneError(f"{where(path, e)}: the scene file exits (SystemExit{code}); a scene file "
                          f"builds scenes and returns") from e
     except ValueError as e:
-        raise SceneError(f"{_where(path, e)}: {one_line(e)}") from e
+        raise SceneError(f"{where(path, e)}: {one_line(e)}") from e
     except BaseException as e:  # the scene's own code failed, however: say what and where
         message = one_line(e)
         if message is None:
-            raise SceneError(f"{_where(path, e)}: {type(e).__name__} (its message cannot be shown)") from e
-        raise SceneError(f"{_where(path, e)}: {type(e).__name__}{': ' + message if message else ''}") from e
+            raise SceneError(f"{where(path, e)}: {type(e).__name__} (its message cannot be shown)") from e
+        raise SceneError(f"{where(path, e)}: {type(e).__name__}{': ' + message if message else ''}") from e
     finally:
         sys.modules.pop(module_name, None)
         read, _reading = _reading, None
-        if sys.path and sys.path[0] == folder:
-            sys.path.pop(0)
+        if beside in sys.meta_path:
+            sys.meta_path.remove(beside)
+        sys.dont_write_bytecode = no_bytecode
         # Helpers imported from the scene's folder are the scene's: the next load of it (or
         # of a scene beside another helper of that name) imports them afresh.
         for name in set(sys.modules) - before:
-            where = getattr(sys.modules[name], "__file__", None) or ""
-            if where and Path(where).resolve().is_relative_to(folder):
+            origin = getattr(sys.modules[name], "__file__", None) or ""
+            if origin and real(origin).is_relative_to(folder):
                 del sys.modules[name]
-        _READ[path.resolve()] = _dependencies(path, read)
+        _READ[real(path)] = _dependencies(path, read)
     for w in caught:
         warnings.warn_explicit(f"{display(path)}: {w.message}", w.category, str(path), w.lineno or 0)
 
     found = [(var, value) for var, value in vars(module).items()
              if isinstance(value, SCENE_TYPES) and not var.startswith("_")]
     if not found:
-        raise SceneError(f"{display(path)}: no Scene at module level; assign one, e.g. scene = Scene(...)")
+        raise NoScene(f"{display(path)}: no Scene at module level; assign one, e.g. scene = Scene(...)")
     named = []
     for var, scene in found:
         if scene.name:
