@@ -27,6 +27,7 @@ from ._version import __version__
 from .encode import FORMATS, clear_debris
 from .frames import default_jobs
 from .interrupts import Interrupted as _Interrupted
+from .memory import MemoryLimit
 from .page import human_size
 from .pipeline import PAGE, QUALITY, render_scene, write_gallery
 from .load import (NoScene, SceneError, dependencies, display, imports_render, load, one_line,
@@ -295,6 +296,9 @@ class _Renders:
                 if error is not None:
                     if _Interrupted.seen:        # an error of the interrupted cleanup, not a failure
                         raise KeyboardInterrupt from error
+                    if isinstance(error, MemoryLimit):   # refused before any work: as a bad option
+                        _error(f"{display(file)}: {one_line(error)}")
+                        return 2
                     said = one_line(error)
                     _error(f"{getattr(error, 'where', None) or display(file)}: scene {name!r} failed: {type(error).__name__}"
                            f"{': ' + said if said else ''}")

@@ -141,7 +141,8 @@ def load(path) -> list[tuple[str, Scene]]:
     """
     path = Path(path)
     if not path.is_file():
-        raise SceneError(f"{display(path)}: no such scene file")
+        raise SceneError(f"{display(path)}: " + ("not a regular file; a scene file is a Python module ending in .py"
+                                                 if path.exists() else "no such scene file"))
     if path.suffix != ".py":
         raise SceneError(f"{display(path)}: not a scene file: scene files are Python modules ending in .py")
     module_name = f"render_scene_{abs(hash(str(real(path))))}"

@@ -21,7 +21,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from . import apart, checks, page, plan as planning, themes
+from . import apart, checks, memory, page, plan as planning, themes
 from ._version import __version__
 from .encode import SINKS, atomic_file, clear_debris, output_path, write_data, write_searches
 from .frames import FrameStream, draws_whole_frames
@@ -128,15 +128,6 @@ def render_scene(name: str, scene, *, out="output", formats: Sequence[str] = ("g
     manifest = _read_manifest(manifest_path)
     plan = None
 
-    if data:
-        start = time.perf_counter()
-        plan = planning.build(scene, theme=theme, fps=fps)
-        path = write_data(folder, plan)
-        written.append(Written(path, _size_of(path), time.perf_counter() - start))
-        searched = write_searches(folder, plan)
-        if searched is not None:
-            written.append(Written(searched, _size_of(searched), 0.0))
-
     done: dict[str, list[Written]] = {}
     todo = []
     for view in chosen:
@@ -151,14 +142,24 @@ def render_scene(name: str, scene, *, out="output", formats: Sequence[str] = ("g
                                for fmt, p in targets.items()]
         else:
             todo.append((view, targets, key))
-    if todo:
-        plan = plan or planning.build(scene, theme=theme, fps=fps)
-        fps = plan.fps                  # (more, when heads glide between steps)
     # Views that draw over a cached background are drawn side by side, each in a process
     # of its own; an orbit instead spreads its frames over workers.
     # On a cluster (``render.cluster``) every view is a task of its own, all at once.
     apart = (jobs > 1 and len(todo) > 1 and not any(draws_whole_frames(v) for v, _, _ in todo)
              and "fork" in multiprocessing.get_all_start_methods())
+    if cluster is None:
+        _check_memory(name, todo, size, jobs, apart)
+    if data:
+        start = time.perf_counter()
+        plan = planning.build(scene, theme=theme, fps=fps)
+        path = write_data(folder, plan)
+        written.append(Written(path, _size_of(path), time.perf_counter() - start))
+        searched = write_searches(folder, plan)
+        if searched is not None:
+            written.append(Written(searched, _size_of(searched), 0.0))
+    if todo:
+        plan = plan or planning.build(scene, theme=theme, fps=fps)
+        fps = plan.fps                  # (more, when heads glide between steps)
     step = len(todo) if cluster is not None else jobs if apart else 1
     for k in range(0, len(todo), max(step, 1)):
         batch = todo[k:k + step]
@@ -193,6 +194,21 @@ def render_scene(name: str, scene, *, out="output", formats: Sequence[str] = ("g
         written.append(_write_page(folder / "index.html",
                                    page.scene_page(name, scene, folder, size, files, file)))
     return written
+
+
+def _check_memory(name, todo, size, jobs, apart) -> None:
+    """Refuse, before any work, views the machine has not the memory to draw: those drawn
+    side by side all at once, the others one after another (an orbit with its workers)."""
+    if not todo:
+        return
+    workers = lambda view, targets: jobs if jobs > 1 and draws_whole_frames(view) and set(targets) - {"png"} else 0
+    needs = sorted(((memory.view_bytes(size, targets, workers(view, targets)),
+                     view.name) for view, targets, _ in todo), key=lambda need: -need[0])
+    at_once = needs[:min(jobs, len(needs))] if apart else needs[:1]
+    what = (f"drawing views {', '.join(v for _, v in at_once)} of scene {name!r} side by side" if len(at_once) > 1
+            else f"drawing view {at_once[0][1]!r} of scene {name!r}")
+    memory.check(f"{what} at {size[0]}x{size[1]}", sum(n for n, _ in at_once),
+                 "use a smaller --size" + (" or fewer --jobs" if jobs > 1 else ""))
 
 
 def _sink_formats(formats) -> tuple:

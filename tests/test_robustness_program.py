@@ -183,3 +183,69 @@ def test_symlink_loops_in_a_scene_folder_are_neither_scenes_nor_errors(tmp_path)
                                        "--format", "png"])
     assert result.exit_code == 0, result.output
     assert result.stderr == ""
+
+
+ORBIT = ("from render import Camera, Run, Scene, View3D, optimizers as opt\n"
+         "scene = Scene('rosenbrock', [Run(opt.Adam(lr=0.05), (-1.5, 2.0))], 20, max_frames=20,\n"
+         "              views=[View3D(name='orbit', camera=Camera(orbit=90))])\n")
+
+
+def test_memory_estimates_grow_with_pixels_encoders_and_workers():
+    from render import memory
+    mib = lambda n: round(n / 2**20)
+    assert mib(memory.view_bytes((1920, 1080), ["png"])) == 110 + round(1920 * 1080 * 57 / 2**20)
+    # Measured peaks of an orbit (the render and its processes, proportional set size;
+    # benchmarks/memory.py --estimates): within a tenth of each.
+    for size, formats, workers, measured in [((1920, 1080), ["gif", "mp4"], 0, 586), ((1920, 1080), ["mp4"], 2, 792),
+                                             ((3840, 2160), ["gif"], 0, 912), ((3840, 2160), ["mp4"], 0, 1706),
+                                             ((3840, 2160), ["webm"], 0, 2084), ((3840, 2160), ["gif"], 2, 1320)]:
+        assert abs(mib(memory.view_bytes(size, formats, workers)) / measured - 1) < 0.1, (size, formats, workers)
+    assert memory.view_bytes((960, 540), ["gif"], workers=2) - memory.view_bytes((960, 540), ["gif"]) \
+        == 2 * (120 * 2**20 + 960 * 540 * 12)
+
+
+@pytest.mark.parametrize("jobs,said", [
+    ("1", "drawing view 'orbit' of scene 'big' at 7680x4320 needs about 8.0 GiB of memory and 4.0 GiB is "
+          "available; use a smaller --size"),
+    ("2", "drawing view 'orbit' of scene 'big' at 7680x4320 needs about 8.9 GiB of memory and 4.0 GiB is "
+          "available; use a smaller --size or fewer --jobs"),
+], ids=["alone", "with-workers"])
+def test_a_render_larger_than_the_memory_available_is_refused_before_any_work(tmp_path, monkeypatch, jobs, said):
+    from render import memory
+    monkeypatch.setattr(memory, "available", lambda: 4 * 2**30)
+    (tmp_path / "big.py").write_text(ORBIT)
+    simulated = []
+    import render.plan
+    monkeypatch.setattr(render.plan, "build", lambda *a, **k: simulated.append(1))
+    result = CliRunner().invoke(main, [str(tmp_path / "big.py"), "--out", str(tmp_path / "o"), "--size", "7680x4320",
+                                       "--jobs", jobs])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [f"render: {tmp_path / 'big.py'}: {said}"]
+    assert simulated == [] and not any((tmp_path / "o").rglob("*.*"))
+
+
+def test_views_side_by_side_are_estimated_together(tmp_path, monkeypatch):
+    from render import memory
+    (tmp_path / "two.py").write_text(
+        "from render import Run, Scene, View2D, optimizers as opt\n"
+        "scene = Scene('rosenbrock', [Run(opt.Adam(lr=0.05), (-1.5, 2.0))], 5, views=[View2D(), View2D(name='b')])\n")
+    one = memory.view_bytes((3840, 2160), ["gif"])
+    monkeypatch.setattr(memory, "available", lambda: one + 2**20)        # one view fits, not two at once
+    args = [str(tmp_path / "two.py"), "--out", str(tmp_path / "o"), "--size", "3840x2160", "--format", "gif"]
+    result = CliRunner().invoke(main, args + ["--jobs", "2"])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"render: {tmp_path / 'two.py'}: drawing views 2d, b of scene 'two' side by side at 3840x2160 needs about "
+        f"{memory.human(2 * one)} of memory and {memory.human(one + 2**20)} is available; use a smaller --size "
+        f"or fewer --jobs"]
+
+
+def test_a_fifo_named_as_a_scene_file_is_refused_not_waited_on(tmp_path):
+    fifo = tmp_path / "pipe.py"
+    os.mkfifo(fifo)
+    (tmp_path / "race.py").write_text(SCENE.replace("from bowl_helper import bowl\n", HELPER))
+    alone = CliRunner().invoke(main, [str(fifo), "--out", str(tmp_path / "o")])
+    assert alone.exit_code == 2
+    assert alone.stderr.splitlines() == [
+        f"render: {fifo}: not a regular file; a scene file is a Python module ending in .py"]
+    assert [p.name for p in _scene_files([tmp_path])] == ["race.py"]      # in a folder: not a scene file
