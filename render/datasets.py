@@ -10,7 +10,10 @@ integer class labels 0..k-1. The same arguments give the same arrays on every ma
 """
 from __future__ import annotations
 
+import array
 import math
+import os
+import stat
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +24,9 @@ __all__ = ["arrays", "blobs", "csv", "moons", "spirals"]
 
 MAX_POINTS = 1_000_000
 MAX_CLASSES = 100
+# The largest file ``csv`` reads: a million points of two features at full precision are
+# about 40 MiB; a larger file is refused before it is read.
+MAX_BYTES = 50 * 2**20
 
 
 def _made(owner: str, n, classes, noise, seed, noise_max: float = 10.0):
@@ -122,38 +128,86 @@ def labels(owner: str, y, n: int) -> np.ndarray:
 def csv(path, label=-1, delimiter: str = ","):
     """A CSV file as ``(X, y)``: one point a row, numbers only; ``label`` is the label
     column, by index (default the last) or, when the first row is a header, by name. Every
-    other column is a feature."""
-    owner = f"csv {Path(path).name}"
+    other column is a feature. The file is UTF-8 (a BOM is allowed), at most ``MAX_BYTES``,
+    and read a line at a time."""
+    owner = f"csv {Path(path).name or path}"
+    if not isinstance(delimiter, str) or not delimiter or "\n" in delimiter or "\r" in delimiter:
+        raise ValueError(f"{owner}: delimiter must be text such as ',' or ';', got {checks._short(delimiter)}")
+    header, width, column, read = None, 0, 0, 0
+    data = array.array("d")
     try:
-        lines = [line for line in Path(path).read_text().splitlines() if line.strip()]
+        with _open(path, owner) as f:
+            for number, line in enumerate(f, 1):
+                read += len(line)
+                if read > MAX_BYTES:            # (a file that grew since it was measured)
+                    raise ValueError(_too_large(owner, read))
+                if not line.strip():
+                    continue
+                row = [cell.strip() for cell in line.split(delimiter)]
+                if not width:                   # the first row: a header, unless all numbers
+                    width = len(row)
+                    if width < 2:
+                        raise ValueError(f"{owner}: needs at least two columns (features and a label)")
+                    try:
+                        [float(v) for v in row]
+                    except ValueError:
+                        header = row
+                    column = _label_column(owner, label, header, width)
+                    if header is not None:
+                        continue
+                if len(row) != width:
+                    raise ValueError(f"{owner}: line {number} has {len(row)} columns, the first has {width}")
+                try:
+                    data.extend([float(v) for v in row])
+                except ValueError:
+                    raise ValueError(f"{owner}: line {number} holds something that is not a number: "
+                                     f"{checks._short(delimiter.join(row))}") from None
     except (OSError, UnicodeDecodeError) as e:
         raise ValueError(f"{owner}: cannot be read ({type(e).__name__}: {checks.one_line(e)})") from None
-    if not lines:
+    if not width:
         raise ValueError(f"{owner}: the file is empty")
-    rows = [[cell.strip() for cell in line.split(delimiter)] for line in lines]
-    header = None
+    data = np.frombuffer(data, dtype=float).reshape(-1, width).copy()
+    return arrays(np.delete(data, column, axis=1), data[:, column], owner=owner)
+
+
+_KINDS = {stat.S_IFIFO: "a named pipe (FIFO)", stat.S_IFDIR: "a folder", stat.S_IFCHR: "a device",
+          stat.S_IFBLK: "a device", stat.S_IFSOCK: "a socket"}
+
+
+def _open(path, owner: str):
+    """The data file at ``path``, open to read as text, or a one-line ValueError: it must be
+    a regular file (a named pipe would wait for a writer for ever, a device may never end)
+    of at most ``MAX_BYTES``. The file is checked before it is opened, and once open (it may
+    have been replaced in between); opening does not wait for a pipe's writer."""
+    _regular(owner, os.stat(path))
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     try:
-        [float(v) for v in rows[0]]
-    except ValueError:
-        header, rows = rows[0], rows[1:]
-    width = len(rows[0]) if rows else 0
-    if width < 2:
-        raise ValueError(f"{owner}: needs at least two columns (features and a label)")
+        _regular(owner, os.fstat(fd))
+        return open(fd, encoding="utf-8-sig")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _regular(owner: str, info: os.stat_result) -> None:
+    if not stat.S_ISREG(info.st_mode):
+        kind = _KINDS.get(stat.S_IFMT(info.st_mode), "a special file")
+        raise ValueError(f"{owner}: is {kind}, not a regular file; give the path of a CSV file")
+    if info.st_size > MAX_BYTES:
+        raise ValueError(_too_large(owner, info.st_size))
+
+
+def _too_large(owner: str, size: int) -> str:
+    from .page import human_size
+    return (f"{owner}: the file is {human_size(size)}, more than the {human_size(MAX_BYTES)} a data file may "
+            f"be (datasets.MAX_BYTES); keep fewer points")
+
+
+def _label_column(owner: str, label, header, width: int) -> int:
+    """The index of the label column: ``label`` by index, or by name in the header."""
     if isinstance(label, str):
         if header is None or label not in header:
             raise ValueError(f"{owner}: label {label!r} names no column of the header "
                              f"{header if header else '(there is none)'}")
-        column = header.index(label)
-    else:
-        column = checks.integer(owner, "label", label, -width, width - 1) % width
-    data = np.empty((len(rows), width))
-    for i, row in enumerate(rows):
-        line = i + 1 + (header is not None)
-        if len(row) != width:
-            raise ValueError(f"{owner}: line {line} has {len(row)} columns, the first has {width}")
-        try:
-            data[i] = [float(v) for v in row]
-        except ValueError:
-            raise ValueError(f"{owner}: line {line} holds something that is not a number: "
-                             f"{checks._short(delimiter.join(row))}") from None
-    return arrays(np.delete(data, column, axis=1), data[:, column], owner=owner)
+        return header.index(label)
+    return checks.integer(owner, "label", label, -width, width - 1) % width

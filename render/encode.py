@@ -599,7 +599,7 @@ def write_data(folder, plan) -> Path:
     numbers read back exactly. A race: run, label, optimizer, step, x, y, loss. Responses:
     signal, run, label, optimizer, step, gradient, update."""
     path = Path(folder) / data_name(plan)
-    with atomic_file(path) as temp, open(temp, "w", newline="") as f:
+    with atomic_file(path) as temp, open(temp, "w", encoding="utf-8", newline="") as f:
         if isinstance(plan.trajectories, Responses):
             _responses_csv(f, plan)
         else:
@@ -615,7 +615,7 @@ def write_searches(folder, plan) -> Path | None:
     if not searches:
         return None
     path = Path(folder) / "tuning.csv"
-    with atomic_file(path) as temp, open(temp, "w", newline="") as f:
+    with atomic_file(path) as temp, open(temp, "w", encoding="utf-8", newline="") as f:
         f.write("run,label,candidate,parameter,value,final_loss,chosen\n")
         for search in searches:
             label = _csv(plan.scene.runs[search.run].name)
@@ -637,12 +637,12 @@ def _trajectories_csv(f, plan) -> None:
         f.write("run,label,optimizer,step,a,b,off_plane,loss," + ",".join(f"p{k}" for k in range(t.positions.shape[2]))
                 + "\n")
     for i, run in enumerate(plan.scene.runs):
-        prefix = f"{i},{_csv(run.name)},{_csv(run.optimizer.describe())}".replace("%", "%%")
+        prefix = f"{i},{_csv(run.name)},{_csv(run.optimizer.describe())}"
         if plane is None:
             block = np.column_stack([steps, t.positions[i, :, 0], t.positions[i, :, 1], t.losses[i]])
         else:
             block = np.column_stack([steps, plane.paths.positions[i], plane.off[i], t.losses[i], t.positions[i]])
-        np.savetxt(f, block, fmt=prefix + ",%d" + ",%.17g" * (block.shape[1] - 1))
+        _rows(f, prefix, block)
 
 
 def _responses_csv(f, plan) -> None:
@@ -651,13 +651,28 @@ def _responses_csv(f, plan) -> None:
     f.write("signal,run,label,optimizer,step,gradient,update\n")
     for s, name in enumerate(r.names):
         for i, run in enumerate(plan.scene.runs):
-            prefix = f"{name},{i},{_csv(run.name)},{_csv(run.optimizer.describe())}".replace("%", "%%")
+            prefix = f"{_csv(name)},{i},{_csv(run.name)},{_csv(run.optimizer.describe())}"
             block = np.column_stack([steps, r.gradients[s], r.updates[i, s]])
-            np.savetxt(f, block, fmt=prefix + ",%d,%.17g,%.17g")
+            _rows(f, prefix, block)
+
+
+def _rows(f, prefix: str, block: np.ndarray) -> None:
+    """A row per row of ``block`` (the step, then numbers to 17 significant digits), each
+    after ``prefix``, the row's text fields, which are written as they are (a '%' in a label
+    is a '%')."""
+    fmt = ",%d" + ",%.17g" * (block.shape[1] - 1) + "\n"
+    for start in range(0, len(block), 4096):
+        f.write("".join(prefix + fmt % tuple(row) for row in block[start:start + 4096].tolist()))
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _csv(text: str) -> str:
-    if any(c in text for c in ',"\n'):
+    """A text field as the csv module reads it back: quoted when it holds a separator, a
+    quote or a line break; a lone surrogate (which no UTF-8 holds) is U+FFFD."""
+    text = _SURROGATE.sub("\ufffd", text)
+    if any(c in text for c in ',"\n\r'):
         return '"' + text.replace('"', '""') + '"'
     return text
 
@@ -669,7 +684,7 @@ class atomic_file:
         self.path = Path(path)
 
     def __enter__(self) -> Path:
-        self.temp = _temp_beside(self.path, ".part")
+        self.temp = _temp_beside(self.path, ".part" + _extension(self.path))
         return self.temp
 
     def __exit__(self, exc_type, exc, tb):
@@ -694,7 +709,7 @@ def folder_into_place(temp: Path, path: Path) -> None:
             if not path.is_dir():
                 raise ValueError(f"{path} is a file where the frames' folder would go; move it "
                                  f"away or choose another --out")
-            old = path.with_name(f"{_temp_prefix(path)}old{attempt}")
+            old = path.with_name(f"{_temp_prefix(path)}{os.urandom(4).hex()}.old")
             try:
                 os.replace(path, old)
             except FileNotFoundError:
@@ -728,7 +743,8 @@ def _into_place(temp: Path, path: Path) -> None:
 
 def _temp_beside(path: Path, suffix: str) -> Path:
     """A new private file in ``path``'s folder (made if missing), hidden and named after it
-    and after this process (``clear_debris`` knows it by that)."""
+    and after this process (``clear_debris`` knows it by that); ``suffix`` is one of the
+    kinds ``_DEBRIS`` knows."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(prefix=_temp_prefix(path), suffix=suffix, dir=path.parent)
     os.close(fd)
@@ -739,20 +755,60 @@ def _temp_prefix(path: Path) -> str:
     return f".{path.name}.render-{os.getpid()}."
 
 
-_DEBRIS = re.compile(r"^\..+\.render-(\d+)\.")
+def _extension(path: Path) -> str:
+    """A target's extension as its temporary file ends with it: ".json", ".gif" ('' for none)."""
+    return path.suffix if _EXTENSION.fullmatch(path.suffix) else ""
+
+
+# Every temporary name is ``.<target>.render-<pid>.<token><kind>``: hidden, named after the
+# output it becomes and the process writing it, then a random token (tempfile's, or 8 hex
+# digits) and one of these kinds:
+#   .part<ext>    a file becoming <target>, which ends with <ext> (".gif", ".hashes.json", ".csv")
+#   .palette.png  the palette of a GIF (<target> ends with ".gif")
+#   .part         a folder becoming the frames folder <target>
+#   .old          the earlier frames folder <target> (or a link), moved aside to be removed;
+#                 its token is 8 hex digits
+# ``clear_debris`` removes an entry only if its whole name has this form, its kind fits both
+# the target and what the entry is (a file, a folder), and its process is gone: a name that
+# merely looks like one (".notes.render-999999.backup") is left alone.
+_EXTENSION = re.compile(r"(\.[a-z0-9]{1,8}){1,2}")
+_DEBRIS = re.compile(r"\.(?P<target>.+)\.render-(?P<pid>[1-9][0-9]{0,9})\.(?P<token>[a-z0-9_]{1,16})"
+                     r"(?P<kind>\.part(?P<ext>(?:\.[a-z0-9]{1,8}){0,2})|\.palette\.png|\.old)")
+
+
+def _is_debris(entry: Path) -> bool:
+    """Whether ``entry`` is a temporary file or folder of a render whose process is gone."""
+    match = _DEBRIS.fullmatch(entry.name)
+    if match is None:
+        return False
+    target, token, kind, ext = match.group("target", "token", "kind", "ext")
+    try:
+        link = entry.is_symlink()
+        folder = entry.is_dir() and not link
+    except OSError:
+        return False
+    if kind == ".palette.png":
+        fits = not folder and target.endswith(".gif")
+    elif kind == ".old":                               # a frames folder, or a link to one
+        fits = (folder or link) and re.fullmatch(r"[0-9a-f]{8}", token) is not None
+    elif ext:
+        fits = not folder and target.endswith(ext)
+    else:
+        fits = folder
+    return fits and not _alive(int(match.group("pid")))
 
 
 def clear_debris(folder: Path) -> None:
     """Remove what a render killed outright (a KILL, a power cut) left in ``folder``: its
-    temporary files and folders, known by their names, made by a process that no longer
-    exists. Those of a render still running, here or in another process, are left alone."""
+    temporary files and folders, known by their names (``_DEBRIS``), made by a process that
+    no longer exists. Those of a render still running, here or in another process, and
+    anything else, are left alone."""
     try:
         entries = list(Path(folder).iterdir())
     except OSError:
         return
     for entry in entries:
-        match = _DEBRIS.match(entry.name)
-        if match is not None and not _alive(int(match.group(1))):
+        if _is_debris(entry):
             _remove(entry)
 
 

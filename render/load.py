@@ -96,9 +96,9 @@ def source(path) -> bytes:
     parts = [path.read_bytes()]
     for dep in dependencies(path):
         try:
-            parts += [b"\0" + str(dep).encode() + b"\0", dep.read_bytes()]
+            parts += [b"\0" + os.fsencode(dep) + b"\0", dep.read_bytes()]
         except OSError:
-            parts += [b"\0" + str(dep).encode() + b"\0missing"]
+            parts += [b"\0" + os.fsencode(dep) + b"\0missing"]
     return b"".join(parts)
 
 

@@ -36,9 +36,10 @@ class Media:
         return f"<Media {self.format} {self.size[0]}x{self.size[1]}, {len(self.data)} bytes>"
 
     def _repr_html_(self) -> str:
+        from .page import printable
         w, h = self.size
         text = base64.b64encode(self.data).decode("ascii")
-        label = html.escape(self.label, quote=True)
+        label = printable(html.escape(self.label, quote=True))
         if self.format == "gif":
             return f'<img src="data:image/gif;base64,{text}" width="{w}" height="{h}" alt="{label}">'
         return (f'<video width="{w}" height="{h}" autoplay loop muted playsinline controls '

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import ast
 import html
+import os
+import re
+import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ._version import __version__
 
 __all__ = ["ViewFiles", "Entry", "scene_page", "gallery_page", "source_text", "docstring", "summary", "plain_title",
-           "human_size"]
+           "human_size", "printable"]
 
 # What a download link is called, in the order shown.
 _KINDS = {"mp4": "MP4", "webm": "WebM", "gif": "GIF", "png": "still (PNG)"}
@@ -48,13 +51,21 @@ def plain_title(scene) -> str:
 
 
 def source_text(file) -> str | None:
-    """A scene file's text to show (None if there is no file or it cannot be read)."""
+    """A scene file's text to show, decoded as Python reads it (a UTF-8 BOM, a coding
+    declaration; UTF-8 otherwise), what cannot be decoded as U+FFFD (None if there is no
+    file or it cannot be read)."""
     if file is None:
         return None
     try:
-        return Path(file).read_text(encoding="utf-8", errors="replace")
+        data = Path(file).read_bytes()
     except OSError:
         return None
+    try:
+        encoding, _ = tokenize.detect_encoding(iter(data.splitlines(keepends=True)).__next__)
+        text = data.decode(encoding, errors="replace")
+    except (SyntaxError, LookupError):  # a coding declaration naming no text encoding
+        text = data.decode("utf-8-sig", errors="replace")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def docstring(text: str | None) -> str:
@@ -62,9 +73,30 @@ def docstring(text: str | None) -> str:
     if not text:
         return ""
     try:
-        return ast.get_docstring(ast.parse(text)) or ""
+        return ast.get_docstring(ast.parse(text.removeprefix("\ufeff"))) or ""
     except (SyntaxError, ValueError):
         return ""
+
+
+# What a page cannot hold as it is (HTML calls them parse errors, or UTF-8 cannot encode
+# them): the C0 controls but tab and newline, DEL, the C1 controls, lone surrogates (a
+# file name's bytes that are not UTF-8) and noncharacters.
+_UNSHOWN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
+                      + "".join(chr(plane + 0xFFFE) + chr(plane + 0xFFFF) for plane in range(0, 0x110000, 0x10000))
+                      + "]")
+
+
+def _shown(match) -> str:
+    code = ord(match.group())
+    if code < 0x20:
+        return chr(0x2400 + code)       # its symbol: NUL is ␀, BEL ␇
+    return "\u2421" if code == 0x7F else "\ufffd"
+
+
+def printable(text: str) -> str:
+    """``text`` as a page can hold it: a C0 control (but tab and newline) or DEL as its
+    symbol (NUL as ␀), anything else HTML or UTF-8 cannot hold as U+FFFD."""
+    return _UNSHOWN.sub(_shown, text)
 
 
 def _paragraphs(text: str) -> str:
@@ -83,7 +115,12 @@ def human_size(n: int) -> str:
 def _href(path: Path, folder: Path) -> str:
     """A relative link from ``folder`` to ``path`` (inside it), escaped for an attribute."""
     from urllib.parse import quote
-    return html.escape(quote(path.relative_to(folder).as_posix()), quote=True)
+    name = path.relative_to(folder).as_posix()
+    try:
+        data = os.fsencode(name)        # the name's own bytes, those that are not UTF-8 too
+    except UnicodeError:
+        data = name.encode("utf-8", errors="replace")
+    return html.escape(quote(data), quote=True)
 
 
 def _video(view: ViewFiles, folder: Path, size, label: str, lazy: bool = False) -> str:
@@ -146,13 +183,15 @@ footer { margin-top: 2.5rem; color: var(--muted); font-size: .85rem; }
 
 
 def _document(title: str, body: str, script: str = "") -> str:
+    """The whole page; what it cannot hold of the scene's text (``printable``) is replaced."""
     script = f"<script>{script}</script>\n" if script else ""
-    return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+    page = ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
             "<link rel=\"icon\" href=\"data:,\">\n"
             f"<title>{html.escape(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n"
             f"{body}\n<footer>Made with render {html.escape(__version__)}.</footer>\n"
             f"</main>\n{script}</body>\n</html>\n")
+    return printable(page)
 
 
 def scene_page(name: str, scene, folder: Path, size, views: list[ViewFiles],
