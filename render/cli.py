@@ -120,10 +120,16 @@ class _OneLineErrors(click.Command):
     """Usage errors as one line (``render: ...``), not click's usage block."""
 
     def main(self, args=None, prog_name=None, **extra):
-        extra["standalone_mode"] = False
+        # (click's own main says an interrupt with an empty line before it: here it is one
+        # line, after a line break only on a terminal, where it closes the echoed ^C)
+        extra.pop("standalone_mode", None)
+        args = sys.argv[1:] if args is None else list(args)
         previous = _Interrupted.install(keep=True)
         try:
-            code = super().main(args=args, prog_name=prog_name or "render", **extra)
+            with self.make_context(prog_name or "render", args, **extra) as ctx:
+                code = self.invoke(ctx)
+        except click.exceptions.Exit as e:          # --help, --version
+            code = e.exit_code
         except click.UsageError as e:
             hint = f" (option {e.param_hint})" if getattr(e, "param_hint", None) and \
                 isinstance(e, click.BadParameter) else ""
@@ -133,7 +139,7 @@ class _OneLineErrors(click.Command):
             click.echo(f"render: {e.format_message()}", err=True)
             sys.exit(e.exit_code)
         except (KeyboardInterrupt, click.Abort):
-            click.echo(_Interrupted.message(), err=True)
+            click.echo(("\n" if sys.stderr.isatty() else "") + _Interrupted.message(), err=True)
             sys.exit(_Interrupted.code())
         finally:
             _Interrupted.restore(previous)
@@ -147,14 +153,18 @@ def run() -> NoReturn:
     was in place; by then every output is written and closed, every child process waited
     for, and the exit status is all that is left to give."""
     try:
-        main()
-        code = 0
-    except SystemExit as e:
-        code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
-        if isinstance(e.code, str):
-            print(e.code, file=sys.stderr)
-    sys.stdout.flush()
-    sys.stderr.flush()
+        try:
+            main()
+            code = 0
+        except SystemExit as e:
+            code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+            if isinstance(e.code, str):
+                print(e.code, file=sys.stderr)
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except KeyboardInterrupt:           # a signal as the command ends: still one line
+        sys.stderr.write(_Interrupted.message() + "\n")
+        code = _Interrupted.code()
     os._exit(code)
 
 
