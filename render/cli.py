@@ -390,6 +390,7 @@ class _Renders:
                     future.cancel()
                 self.cluster.cancel()
                 pool.shutdown(wait=True)
+                self.cluster.resume()           # (every thread of this round ended: a watch's next may submit)
 
     def _apart(self, items, jobs):
         """Scenes side by side, up to ``jobs`` at once, each in a process of its own

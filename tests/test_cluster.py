@@ -4,8 +4,10 @@ import hashlib
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -62,11 +64,20 @@ class Loopback:
             time.sleep(0.1)
         import json
         self.address = json.loads(info.read_text())["address"]
-        self.workers = [start(["worker", self.address, "--nthreads", "1", "--no-dashboard", "--no-nanny",
-                               "--name", f"w{k}", "--local-directory", str(folder / f"w{k}")], self.log)
-                        for k in range(n)]
+        self.folder = folder
+        self.workers = []
+        for k in range(n):
+            self.worker(f"w{k}")
         self.client = distributed.Client(self.address, timeout=30)
-        self.client.wait_for_workers(n, timeout=60)
+        if n:
+            self.client.wait_for_workers(n, timeout=60)
+
+    def worker(self, name: str):
+        """A worker process started (stopped with the cluster), not yet waited for."""
+        worker = start(["worker", self.address, "--nthreads", "1", "--no-dashboard", "--no-nanny",
+                        "--name", name, "--local-directory", str(self.folder / name)], self.log)
+        self.workers.append(worker)
+        return worker
 
     def drawn(self) -> list[dict]:
         """What each task drew, as the scheduler heard: scene, view, worker (and the frames
@@ -84,6 +95,14 @@ class Loopback:
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
     loop = Loopback(tmp_path_factory.mktemp("cluster"))
+    yield loop
+    loop.close()
+
+
+@pytest.fixture(scope="module")
+def bare(tmp_path_factory):
+    """A scheduler without workers (a test that gives it one has it killed by its end)."""
+    loop = Loopback(tmp_path_factory.mktemp("bare"), n=0)
     yield loop
     loop.close()
 
@@ -248,13 +267,13 @@ def test_no_dask_or_no_scheduler_is_one_line(tmp_path, monkeypatch):
     result = CliRunner().invoke(main, [str(files[0]), "--out", str(tmp_path / "o"), "--scheduler",
                                        "tcp://127.0.0.1:9"])
     assert result.exit_code == 2
-    assert result.stderr.strip() == ("render: cannot reach the Dask scheduler at tcp://127.0.0.1:9: OSError; "
-                                     "start one (dask scheduler, then dask worker ADDRESS) or check the address "
-                                     "(option --scheduler)")
+    assert result.stderr.strip() == ("render: cannot reach the Dask scheduler at tcp://127.0.0.1:9: connection "
+                                     "refused; start one (dask scheduler, then dask worker ADDRESS) or check the "
+                                     "address (option --scheduler)")
     monkeypatch.setitem(sys.modules, "distributed", None)          # as if not installed
     result = CliRunner().invoke(main, [str(files[0]), "--out", str(tmp_path / "o"), "--executor", "dask"])
     assert result.exit_code == 2
-    assert result.stderr.strip() == "render: rendering on a cluster needs Dask: pip install 'render[dask]'"
+    assert result.stderr.strip() == "render: rendering on a cluster needs Dask: pip install 'render-descent[dask]'"
     assert not (tmp_path / "o").exists()
 
 
@@ -284,3 +303,234 @@ def test_a_worker_killed_mid_render_loses_nothing(cluster, tmp_path):
                                       "--format", "gif,png"])
     assert local.exit_code == 0
     assert digest(out) == digest(tmp_path / "local")
+
+
+# Hostile clusters: each ends with one line, its exit status, no traceback, no process left.
+
+def environ(**timeouts) -> dict:
+    """The environment of a render whose waits are shortened (Dask's configuration, render.*)."""
+    return {**os.environ, **{f"DASK_RENDER__{k.upper()}": str(v) for k, v in timeouts.items()}}
+
+
+def said(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if line.strip()]
+
+
+def gone(group: int, timeout: float = 30) -> bool:
+    """Whether every process of ``group`` has ended (within ``timeout`` seconds)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+class Port:
+    """A TCP port on loopback that accepts connections and then says nothing, or ``says``
+    something that is not Dask's protocol; it counts the connections."""
+
+    def __init__(self, says: bytes = b""):
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.address = f"tcp://127.0.0.1:{self.server.getsockname()[1]}"
+        self.says, self.accepted, self.connections = says, 0, []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            try:
+                connection, _ = self.server.accept()
+            except OSError:
+                return
+            self.accepted += 1
+            self.connections.append(connection)
+            if self.says:
+                connection.sendall(self.says)
+
+    def close(self):
+        self.server.close()
+        for connection in self.connections:
+            connection.close()
+
+
+def test_a_port_that_is_no_scheduler_and_a_scheduler_without_workers_each_end_with_one_line(bare, tmp_path):
+    files = scene_files(tmp_path / "scenes")
+    silent = Port()
+    # An HTTP server's words: read as Dask's frame length, "HTTP/1.1" asks for 3.5 EiB.
+    garbage = Port(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n" * 100)
+    renders = {}
+    try:
+        for name, address in [("silent", silent.address), ("garbage", garbage.address), ("bare", bare.address)]:
+            renders[address] = subprocess.Popen(
+                [str(BIN / "render"), str(files[0]), "--out", str(tmp_path / name), "--size", "96x54",
+                 "--format", "png", "--scheduler", address], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                text=True, start_new_session=True, env=environ(connect_timeout=2, workers_timeout=2))
+        # (The hang guard: each must end well within the 30 s, all three at once.)
+        ended = {address: (said(render.communicate(timeout=30)[1]), render.returncode)
+                 for address, render in renders.items()}
+    finally:
+        for render in renders.values():
+            stop(render)
+        silent.close()
+        garbage.close()
+    check = "; check the address (option --scheduler)"
+    assert ended == {
+        silent.address: ([f"render: {silent.address} is not a Dask scheduler: it took the connection but said "
+                          f"nothing in 2 s{check}"], 2),
+        garbage.address: ([f"render: {garbage.address} is not a Dask scheduler: it answered in another "
+                           f"protocol{check}"], 2),
+        bare.address: ([f"render: the Dask scheduler at {bare.address} has no worker: none joined in 2 s; "
+                        f"start one (dask worker {bare.address})"], 2),
+    }
+    # Dask's client never connected to either port (the first connection was render's own,
+    # which read eight bytes at most): nothing read a frame length from them, nothing allocated.
+    assert (silent.accepted, garbage.accepted) == (1, 1)
+    assert all(gone(render.pid) for render in renders.values())
+    assert not (tmp_path / "silent").exists() and not (tmp_path / "bare").exists()
+
+
+def test_a_bad_scheduler_address_is_one_line_that_names_the_option(tmp_path):
+    files = scene_files(tmp_path / "scenes")
+    why = {"nonsense://x": "unknown scheme 'nonsense'", "tcp://": "no host and port",
+           "tcp://host:notaport": "'notaport' is not a port number", "127.0.0.1": "no port number",
+           "tcp://127.0.0.1:99999": "port 99999 is not between 1 and 65535"}
+    for address, reason in why.items():
+        result = CliRunner().invoke(main, [str(files[0]), "--out", str(tmp_path / "o"), "--scheduler", address])
+        assert (result.exit_code, result.stderr) == (2, (
+            f"render: {address!r} is not a scheduler address: {reason}; give tcp://HOST:PORT, as dask scheduler "
+            f"prints it, e.g. tcp://127.0.0.1:8786 (option --scheduler)\n"))
+    assert not (tmp_path / "o").exists()
+
+
+LOCKED = """
+import threading
+from render import Run, Scene, optimizers as opt, surfaces
+
+lock = threading.Lock()
+
+def bowl(x, y):
+    with lock:
+        return x * x + 2 * y * y
+
+scene = Scene(surfaces.Function(bowl, window=(-3, 3, -3, 3), name="locked"), [Run(opt.GD(lr=0.05), (2.0, 2.0))], 6)
+"""
+
+
+def test_a_scene_that_cannot_be_sent_to_the_cluster_is_one_line(cluster, tmp_path):
+    scene = tmp_path / "locked.py"
+    scene.write_text(LOCKED)
+    before = len(cluster.drawn())
+    result = CliRunner().invoke(main, [str(scene), "--out", str(tmp_path / "o"), "--size", "96x54",
+                                       "--format", "png", "--scheduler", cluster.address])
+    assert (result.exit_code, result.stderr) == (1, (
+        f"render: {scene}: scene 'locked' failed: ClusterError: the scene cannot be sent to the cluster: cannot "
+        f"pickle '_thread.lock' object (the scene, or what a function of it refers to, holds something that cannot "
+        f"be copied to another process, a lock, an open file or a generator, say); render it without Dask\n"))
+    assert len(cluster.drawn()) == before                  # no task reached a worker
+    assert not list((tmp_path / "o").rglob("*.png"))
+
+
+def test_ctrl_c_during_a_dask_render_leaves_no_debris_and_no_process(tmp_path):
+    files = scene_files(tmp_path / "scenes")
+    out, temp, work = tmp_path / "out", tmp_path / "tmp", tmp_path / "work"
+    temp.mkdir()
+    work.mkdir()
+    render = subprocess.Popen([str(BIN / "render"), str(files[0]), "--out", str(out), "--size", "320x180",
+                               "--format", "gif,mp4", "--executor", "dask", "--jobs", "2", "--no-progress"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=work,
+                              start_new_session=True, env={**os.environ, "TMPDIR": str(temp)})
+
+    def drawing():
+        """Whether a worker is drawing a view: its temporary folder for it exists."""
+        try:
+            return any(not p.name.startswith("render-dask-") for p in temp.rglob("render-*"))
+        except OSError:                                  # (a folder gone as it was listed)
+            return False
+
+    try:
+        deadline = time.monotonic() + 90
+        while not drawing():
+            assert render.poll() is None, render.communicate()
+            assert time.monotonic() < deadline, "no view started"
+            time.sleep(0.02)
+        os.killpg(render.pid, signal.SIGINT)             # Ctrl-C: the whole group, workers too
+        _, stderr = render.communicate(timeout=60)
+    finally:
+        stop(render)
+    assert (render.returncode, said(stderr)) == (130, ["render: interrupted"])
+    assert gone(render.pid)
+    assert [p.name for p in out.rglob("*") if ".part" in p.name or p.name.endswith(".palette.png")] == []
+    assert list(temp.iterdir()) == []                    # no render-*, no dask-scratch-space
+    assert list(work.iterdir()) == []
+
+
+def test_a_render_whose_only_worker_is_killed_ends_with_one_line(bare, tmp_path):
+    files = scene_files(tmp_path / "scenes")
+    out = tmp_path / "out"
+    worker = bare.worker("only")
+    bare.client.wait_for_workers(1, timeout=60)
+    render = subprocess.Popen([str(BIN / "render"), str(files[0]), "--out", str(out), "--size", "320x180",
+                               "--format", "gif", "--scheduler", bare.address, "--no-progress"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                              env=environ(lost_timeout=2))
+    try:
+        deadline = time.monotonic() + 60
+        while not any(str(k).startswith("render-") for keys in bare.client.processing().values() for k in keys):
+            assert render.poll() is None, render.communicate()
+            assert time.monotonic() < deadline, "no task started"
+            time.sleep(0.02)
+        os.killpg(worker.pid, signal.SIGKILL)
+        _, stderr = render.communicate(timeout=60)
+    finally:
+        stop(render)
+    assert (render.returncode, said(stderr)) == (1, [
+        f"render: {files[0]}: scene 'own' failed: ClusterError: the cluster lost every worker and none came back "
+        f"in 2 s; start one (dask worker {bare.address}) and render again"])
+    assert gone(render.pid)
+    assert [p.name for p in out.rglob("*") if ".part" in p.name or p.name.endswith(".palette.png")] == []
+    assert not list(out.rglob("*.gif"))
+
+
+def test_watch_on_a_local_dask_cluster_renders_again_after_an_edit(tmp_path):
+    folder = tmp_path / "scenes"
+    folder.mkdir()
+    scene = folder / "bowl.py"
+    text = ("from render import Run, Scene, optimizers as opt\n"
+            "scene = Scene('bowl', [Run(opt.GD(lr={lr}), (5.0, 4.0))], 6, fps=10)\n")
+    scene.write_text(text.format(lr=0.05))
+    still = tmp_path / "out" / "bowl" / "2d.png"
+    render = subprocess.Popen([str(BIN / "render"), str(folder), "--watch", "--executor", "dask", "--jobs", "1",
+                               "--out", str(tmp_path / "out"), "--format", "png", "--size", "96x54", "--no-progress"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    lines = []
+
+    def read():
+        for line in render.stderr:
+            lines.append(line)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+
+    def watching(n):
+        deadline = time.monotonic() + 60
+        while sum(line.startswith("render: watching") for line in lines) < n:
+            assert render.poll() is None, lines
+            assert time.monotonic() < deadline, f"no round {n}: {lines}"
+            time.sleep(0.05)
+        return hashlib.sha256(still.read_bytes()).hexdigest()
+
+    try:
+        first = watching(1)
+        scene.write_text(text.format(lr=0.2))                 # an edit: the next round renders it
+        second = watching(2)
+        os.killpg(render.pid, signal.SIGINT)
+        assert render.wait(timeout=60) == 130
+        reader.join(timeout=10)
+    finally:
+        stop(render)
+    assert first != second
+    assert [line.rstrip("\n") for line in lines if line.strip() and not line.startswith("render: watching")] == [
+        "render: interrupted"]
+    assert gone(render.pid)
