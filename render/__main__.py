@@ -12,18 +12,18 @@ import sys
 def run():
     from .interrupts import Interrupted
     Interrupted.install()
-    if sys.path and sys.path[0] in ("", os.getcwd()) and sys.flags.safe_path == 0 \
-            and getattr(sys.modules.get("__main__"), "__spec__", None) is not None:
-        sys.path.pop(0)                 # (python -m put the working folder first)
     try:
+        if sys.path and sys.path[0] in ("", os.getcwd()) and sys.flags.safe_path == 0 \
+                and getattr(sys.modules.get("__main__"), "__spec__", None) is not None:
+            sys.path.pop(0)             # (python -m put the working folder first)
         from . import cli
+        if Interrupted.seen:            # (its exception lost in a library's cleanup)
+            raise KeyboardInterrupt
+        cli.run()                       # (which leaves the process itself)
     except KeyboardInterrupt:
-        cli = None
-    if cli is None or Interrupted.seen:
         sys.stderr.write(Interrupted.message() + "\n")
         sys.stderr.flush()
         os._exit(Interrupted.code())
-    cli.run()
 
 
 if __name__ == "__main__":

@@ -112,7 +112,10 @@ def caught_signals(pid: int) -> int:
                                               (signal.SIGTERM, 143, "render: terminated"),
                                               (signal.SIGHUP, 129, "render: hung up")], ids=["int", "term", "hup"])
 def test_a_signal_while_the_libraries_load_is_one_line_and_its_exit_code(tmp_path, signum, code, said):
-    (tmp_path / "race.py").write_text(SCENE.replace("from bowl_helper import bowl\n", HELPER))
+    # (Its simulation takes a second or more: nothing is written before the signal lands,
+    # however late a loaded machine delivers it.)
+    (tmp_path / "race.py").write_text(SCENE.replace("from bowl_helper import bowl\n", HELPER)
+                                      .replace("(0.5, 0.5))], 8)", "(0.5, 0.5))], 400_000, trim=False)"))
     process = subprocess.Popen([sys.executable, "-m", "render", str(tmp_path / "race.py"), "--out",
                                 str(tmp_path / "o")], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     wanted = 1 << (signal.SIGTERM - 1) | 1 << (signal.SIGHUP - 1)
