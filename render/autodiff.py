@@ -3,7 +3,8 @@
 ``gradient(f, x, y)`` runs ``f`` once on dual numbers that carry the value together with its
 partial derivatives in x and y, so the gradient is exact to rounding, not a finite
 difference. ``f`` may use numpy's ufuncs (arithmetic, powers, exp/log, trig and hyperbolic
-functions, abs, sqrt, maximum/minimum, hypot, arctan2, ...) and ``np.where``; anything else
+functions, abs, sqrt, maximum/minimum, hypot, arctan2, ...), ``np.where``, indexing and
+``len``/``.shape`` as on arrays; anything else
 raises a TypeError that names it. Unlike the complex-step trick this handles ``abs`` and
 ``maximum`` correctly (one-sided where they kink).
 """
@@ -162,12 +163,15 @@ class Dual:
             av, adx, ady = _parts(a)
             bv, bdx, bdy = _parts(b)
             return Dual(np.where(cond, av, bv), np.where(cond, adx, bdx), np.where(cond, ady, bdy))
-        if func in (np.sum, np.mean) and len(args) == 1:
-            return Dual(func(args[0].value, **kwargs),
-                        func(np.broadcast_to(args[0].dx, np.shape(args[0].value)), **kwargs),
-                        func(np.broadcast_to(args[0].dy, np.shape(args[0].value)), **kwargs))
+        if func in (np.sum, np.mean) and len(args) in (1, 2) and isinstance(args[0], Dual):
+            rest = args[1:]           # the axis, given by position: np.sum(P, -1)
+            return Dual(func(args[0].value, *rest, **kwargs),
+                        func(np.broadcast_to(args[0].dx, np.shape(args[0].value)), *rest, **kwargs),
+                        func(np.broadcast_to(args[0].dy, np.shape(args[0].value)), *rest, **kwargs))
         if func is np.clip and len(args) == 3:
             return np.minimum(np.maximum(args[0], args[1]), args[2])
+        if func in (np.shape, np.ndim, np.size) and len(args) == 1:
+            return func(args[0].value, **kwargs)           # sizes, as of the values
         raise TypeError(f"automatic gradient: numpy.{func.__name__} is not supported; "
                         "pass gradient= explicitly")
 
@@ -179,6 +183,17 @@ class Dual:
     @property
     def shape(self):
         return np.shape(self.value)
+
+    @property
+    def ndim(self):
+        return np.ndim(self.value)
+
+    @property
+    def size(self):
+        return np.size(self.value)
+
+    def __len__(self):
+        return len(self.value)
 
     def sum(self, axis=None, keepdims=False):
         return np.sum(self, axis=axis, keepdims=keepdims)
@@ -226,6 +241,9 @@ def gradient(f, x, y):
     shape = np.broadcast_shapes(x.shape, y.shape)
     with np.errstate(divide="ignore", invalid="ignore"):
         out = f(Dual(x, 1.0, 0.0), Dual(y, 0.0, 1.0))
+    if out is None:
+        raise ValueError("automatic gradient: the function returned None; it must return its value "
+                         "(is a return missing?)")
     if not isinstance(out, Dual):      # f does not depend on x or y
         return np.zeros(shape), np.zeros(shape)
     gx = np.broadcast_to(np.asarray(out.dx, dtype=float), shape).copy()

@@ -6,9 +6,12 @@ the field and what would be valid, e.g. "Adam: lr must be in (0, inf), got -1.0"
 from __future__ import annotations
 
 import math
+import os
 from typing import Any
 
 import numpy as np
+
+from .interrupts import Interrupted
 
 _REAL = (int, float, np.integer, np.floating)
 
@@ -58,9 +61,16 @@ def choice(owner: str, field: str, value: Any, options) -> str:
     return value
 
 
-def text(owner: str, field: str, value: Any) -> str | None:
+MAX_TEXT = 200         # characters of a label, a title or a name: what a figure has room for
+MAX_FORMULA = 1000     # characters of a formula's LaTeX source
+
+
+def text(owner: str, field: str, value: Any, most: int = MAX_TEXT) -> str | None:
+    """None or a string of at most ``most`` characters (a figure draws it whole)."""
     if value is not None and not isinstance(value, str):
-        raise ValueError(f"{owner}: {field} must be a string, got {value!r}")
+        raise ValueError(f"{owner}: {field} must be a string, got {_short(value)}")
+    if value is not None and len(value) > most:
+        raise ValueError(f"{owner}: {field} must be at most {most} characters, got {len(value)}")
     return value
 
 
@@ -131,6 +141,65 @@ def one_line(value) -> str | None:
         return None
     text = " ".join(text.split())
     return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 3] + "..."
+
+
+MAX_MEMORY = 2 << 30      # bytes a simulation (or a search) may keep: more is refused before any work
+
+
+def size(n: float) -> str:
+    """Bytes for a message: '5.6 GiB', '300 MiB'."""
+    return f"{n / 2**30:.1f} GiB" if n >= 2**30 else f"{n / 2**20:.0f} MiB"
+
+
+def memory(owner: str, what: str, need: float, advice: str) -> None:
+    """Refuse, in one line, work whose estimate ``need`` (bytes) is above MAX_MEMORY."""
+    if need > MAX_MEMORY:
+        raise ValueError(f"{owner}: {what} would take about {size(need)} of memory, more than the "
+                         f"{size(MAX_MEMORY)} allowed; {advice}")
+
+
+def where(error: BaseException, function: Any) -> str | None:
+    """'file.py:line' where ``function`` (the user's code) raised ``error``: the innermost
+    frame of the traceback in the file that defines it; else where it is defined; None for
+    a callable with no Python source (a numpy ufunc)."""
+    function = getattr(function, "__func__", function)
+    code = getattr(function, "__code__", None) or getattr(getattr(function, "__call__", None), "__code__", None)
+    if code is None:
+        return None
+    line = code.co_firstlineno
+    tb = error.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == code.co_filename:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return f"{os.path.basename(code.co_filename)}:{line}"
+
+
+SKIPPED = object()        # what ``attempt`` gives when the call ended without an error to say
+
+
+def attempt(owner: str, what: str, function, *args, advice: str = ""):
+    """``function(*args)``, tried before any work as the simulation will call it: an
+    exception it raises is one ValueError naming ``what`` failed, where in the user's file,
+    and ``advice``. An interruption (a KeyboardInterrupt, SystemExit or GeneratorExit that
+    the user's code raises) gives SKIPPED: the simulation meets it again and says so; a
+    Ctrl-C is passed on."""
+    try:
+        with np.errstate(all="ignore"):
+            return function(*args)
+    except Exception as error:
+        at = where(error, function)
+        message = one_line(error)
+        if message and len(message) > 80:            # room for the advice in a one-line message
+            message = message[:77] + "..."
+        raise ValueError(f"{owner}: {what} failed{f' at {at}' if at else ''} with {type(error).__name__}"
+                         f"{': ' + message if message else ''}{'; ' + advice if advice else ''}") from None
+    except KeyboardInterrupt as error:
+        if Interrupted.is_users(error):
+            raise
+        return SKIPPED
+    except (SystemExit, GeneratorExit):
+        return SKIPPED
 
 
 def _short(value: Any, limit: int = 60) -> str:

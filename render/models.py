@@ -58,8 +58,11 @@ class Model:
         self._loss, self._gradient = loss, gradient
         self.init = checks.vector(owner, "init", init, MAX_PARAMETERS)
         self.name = checks.text(owner, "name", name) or "model"
-        self.latex = checks.text(owner, "latex", latex) or ""
-        self.loss(self.init[None])              # a loss of the wrong shape fails here, not mid-render
+        self.latex = checks.text(owner, "latex", latex, checks.MAX_FORMULA) or ""
+        # A loss that cannot run, or returns the wrong thing, fails here, not mid-render.
+        out = checks.attempt(owner, "loss(P)", loss, self.init[None], advice=_advice(gradient is None))
+        if out is not checks.SKIPPED:
+            self._losses(out, self.init[None])
 
     @property
     def dims(self) -> int:
@@ -67,22 +70,75 @@ class Model:
 
     def loss(self, P) -> np.ndarray:
         P, shape = _rows(P, self.dims)
-        out = np.asarray(self._loss(P), dtype=float)
-        if out.shape not in ((), (len(P),)):
-            raise ValueError(f"Model: loss must return one number per row of P, got shape {out.shape} "
-                             f"for P of shape {P.shape}")
-        return np.broadcast_to(out, (len(P),)).reshape(shape[:-1])
+        return self._losses(self._loss(P), P).reshape(shape[:-1])
 
     def gradient(self, P, step: int | None = None) -> np.ndarray:
         P, shape = _rows(P, self.dims)
         if self._gradient is not None:
-            out = np.asarray(self._gradient(P), dtype=float)
+            out = self._gradients(self._gradient(P), P)
         else:
             out = _forward_gradient(self._loss, P)
-        return np.broadcast_to(out, P.shape).reshape(shape)
+        return out.reshape(shape)
+
+    def check(self) -> None:
+        """The gradient at the start, taken as the simulation takes it (by ``gradient``, or
+        on forward-mode values): code that cannot run so is one line naming where it
+        failed, before any work (a Scene asks)."""
+        P = self.init[None]
+        if self._gradient is not None:
+            out = checks.attempt("Model", "gradient(P)", self._gradient, P, advice=_advice(False))
+            if out is not checks.SKIPPED:
+                self._gradients(out, P)
+            return
+        first = np.zeros(self.dims)
+        first[0] = 1.0
+        out = checks.attempt("Model", "loss(P)", self._loss, autodiff.Dual(P, first[None], 0.0),
+                             advice=_advice(True))
+        if out is not checks.SKIPPED:
+            self._losses(out.value if isinstance(out, autodiff.Dual) else out, P)
+
+    @staticmethod
+    def _losses(out, P) -> np.ndarray:
+        """What the loss returned, as one number per row of P (a writable array), or a
+        one-line ValueError saying what it was instead."""
+        if out is None:
+            raise ValueError("Model: loss(P) returned None; it must return one number per row of P "
+                             "(is a return missing?)")
+        try:
+            out = np.asarray(out, dtype=float)
+        except (TypeError, ValueError):
+            raise ValueError(f"Model: loss(P) must return numbers, one per row of P, "
+                             f"got {checks._short(out)}") from None
+        if out.shape not in ((), (len(P),)):
+            raise ValueError(f"Model: loss must return one number per row of P, got shape {out.shape} "
+                             f"for P of shape {P.shape}")
+        return out if out.shape == (len(P),) else np.full(len(P), out)
+
+    @staticmethod
+    def _gradients(out, P) -> np.ndarray:
+        """What the given gradient returned, as one gradient per row of P, (rows, D)."""
+        if out is None:
+            raise ValueError("Model: gradient(P) returned None; it must return one gradient per row of P "
+                             "(is a return missing?)")
+        try:
+            out = np.asarray(out, dtype=float)
+        except (TypeError, ValueError):
+            raise ValueError(f"Model: gradient(P) must return numbers, got {checks._short(out)}") from None
+        if out.shape == P.shape:
+            return out
+        if out.shape[-1:] != P.shape[-1:] or out.ndim > 2 or (out.ndim == 2 and len(out) != 1):
+            raise ValueError(f"Model: gradient(P) must return one gradient per row of P, shape {P.shape}, "
+                             f"got shape {out.shape}")
+        return np.broadcast_to(out, P.shape).copy()
 
     def __repr__(self):
         return f"<model {self.name}, {self.dims} parameters>"
+
+
+def _advice(forward: bool) -> str:
+    """What to do about a loss (or gradient) that cannot run as the simulation runs it."""
+    return (f"it is evaluated on arrays P of shape (runs, D){' and forward-mode values' if forward else ''}: "
+            f"use numpy's functions (np.sin, not math.sin; np.where, not if)")
 
 
 def _rows(P, dims: int) -> tuple[np.ndarray, tuple]:
@@ -98,13 +154,19 @@ def _forward_gradient(loss: Callable, P: np.ndarray) -> np.ndarray:
     parameters a pass (the dual numbers of ``render.autodiff`` carry two partials)."""
     rows, D = P.shape
     out = np.zeros((rows, D))
-    eye = np.eye(D)
     for j in range(0, D, 2):
         k = min(j + 1, D - 1)
-        dx = np.broadcast_to(eye[j], P.shape)
-        dy = np.broadcast_to(eye[k] if k != j else np.zeros(D), P.shape)
+        # The unit directions of parameters j and k (no D x D identity: D may be large).
+        ej, ek = np.zeros(D), np.zeros(D)
+        ej[j] = 1.0
+        ek[k] = 1.0 if k != j else 0.0
+        dx = np.broadcast_to(ej, P.shape)
+        dy = np.broadcast_to(ek, P.shape)
         with np.errstate(divide="ignore", invalid="ignore"):
             value = loss(autodiff.Dual(P, dx, dy))
+        if value is None:
+            raise ValueError("Model: loss(P) returned None; it must return one number per row of P "
+                             "(is a return missing?)")
         if isinstance(value, autodiff.Dual):
             out[:, j] = np.broadcast_to(value.dx, (rows,))
             if k != j:
@@ -173,6 +235,9 @@ class MLP(Model):
         self._onehot = np.eye(self.classes)[self.y].T.copy()     # (k, n)
 
     latex = r"-\frac{1}{n}\sum_i \log\,\mathrm{softmax}(z_i)_{y_i}"
+
+    def check(self) -> None:
+        """Nothing to try: the network's loss and gradient are this module's own."""
 
     def describe(self) -> str:
         sizes = "-".join(str(w) for w in (self.X.shape[1], *self.hidden, self.classes))

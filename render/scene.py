@@ -27,7 +27,7 @@ from .planes import Plane
 from .schedules import OneCycleLR, Schedule, run_rates
 from .lossaxis import SCALES
 from .tuning import Search, tuned_fields
-from .trajectories import Trajectories, final_losses, simulate_runs
+from .trajectories import Trajectories, final_losses, search_bytes, simulate_runs, simulation_bytes
 
 __all__ = ["Scene", "Run", "Swarm", "Sweep", "View2D", "View3D", "Multiples", "SweepLoss", "Camera", "ResponseScene", "Response", "ResponseView",
            "SCENE_TYPES"]
@@ -336,6 +336,10 @@ class Sweep:
         cells = math.prod(len(v) for v in swept.values())
         if cells > MAX_SWEEP:
             raise ValueError(f"Sweep: the grid has {cells} cells; {MAX_SWEEP} at most")
+        # Each cell's label is this one and its values ("momentum, lr=0.01"): room is left for them.
+        longest = max(len(", ".join(f"{n}={v:g}" for n, v in zip(swept, combo)))
+                      for combo in itertools.product(*swept.values()))
+        checks.text(owner, "label", label, checks.MAX_TEXT - longest - 2)
         probe = Run(optimizer, start, label=label, color=color, schedule=schedule)     # checks the rest
         self.optimizer, self.start, self.label = optimizer, probe.start, probe.label
         self.color, self.schedule, self.values = probe.color, schedule, swept
@@ -641,6 +645,10 @@ class Scene(_Animated):
                              f"'rosenbrock', or a model such as surfaces.MLP(X, y), got {self.surface!r}")
         _set(self, "surface", surface)
         if isinstance(surface, Model):
+            if surface.dims < 2:
+                raise ValueError(f"Scene: the model has {surface.dims} parameter, and a scene draws a model on a "
+                                 f"plane through its parameters, which takes 2 or more; give it at least 2 (a "
+                                 f"loss of one number is a surfaces.Function of x alone)")
             plane = Plane() if self.plane is None else self.plane
             if not isinstance(plane, Plane):
                 raise ValueError(f"Scene: plane must be a Plane(...), got {checks._short(self.plane)}")
@@ -654,6 +662,9 @@ class Scene(_Animated):
             raise ValueError("Scene: runs must hold at least one Run(...) or Swarm(...)")
         runs = []
         for i, run in enumerate(given):
+            if isinstance(run, Swarm) and isinstance(surface, Model):
+                raise ValueError(f"Scene: runs[{i}] is a Swarm, which starts runs over a surface's window; "
+                                 f"over a model give Run(optimizer, start) for each start")
             if isinstance(run, Swarm):
                 runs.extend(run.runs(surface.window))
             elif isinstance(run, Sweep):
@@ -667,16 +678,13 @@ class Scene(_Animated):
             raise ValueError(f"Scene: runs must come to at most {MAX_RUNS} runs, got {len(runs)}")
         dims = surface.dims if isinstance(surface, Model) else 2
         for i, run in enumerate(given):
-            if isinstance(run, Swarm) and dims != 2:
-                raise ValueError(f"Scene: runs[{i}] is a Swarm, which starts runs over a surface's window; "
-                                 f"over a model give Run(optimizer, start) for each start")
             if isinstance(run, (Run, Sweep)) and len(run.start) != dims:
                 what = f"the model's {dims} parameters (such as model.init)" if dims != 2 else "(x, y)"
                 raise ValueError(f"Scene: runs[{i}] starts at a point of {len(run.start)} numbers; "
                                  f"it must be {what}")
         _set(self, "runs", tuple(runs))
         self._check_animation()
-        searched = 0
+        searched, searched_scheduled, searched_noisy = 0, 0, False
         for i, run in enumerate(self.runs):
             if run.schedule is not None:
                 run.schedule.check(run.optimizer, self.steps, f"Scene: runs[{i}]")
@@ -685,10 +693,28 @@ class Scene(_Animated):
                                      f"tune its max_lr instead")
             own, sched = tuned_fields(run.optimizer), tuned_fields(run.schedule)
             if own or sched:
-                searched += int(np.prod([t.n for t in (*own.values(), *sched.values())], dtype=float))
+                n = int(np.prod([t.n for t in (*own.values(), *sched.values())], dtype=float))
+                searched += n
+                searched_scheduled += n if run.schedule is not None else 0
+                searched_noisy |= getattr(run.optimizer, "noise", 0) > 0
         if searched > MAX_SEARCH:
             raise ValueError(f"Scene: the tuned runs come to {searched} candidates to simulate; "
                              f"give fewer values (n) or tune fewer things, {MAX_SEARCH} at most")
+        # What the simulation keeps (every step of every run), and the search before it (no
+        # history: its runs and their schedules' rates), are known now: too much is refused.
+        runs_said = f"{len(self.runs)} run{'s' * (len(self.runs) != 1)}"
+        over = f" over {dims} parameters" if isinstance(surface, Model) else ""
+        noisy = any(getattr(r.optimizer, "noise", 0) > 0 for r in self.runs)
+        scheduled = sum(r.schedule is not None for r in self.runs)
+        checks.memory("Scene", f"simulating {runs_said} for {self.steps} steps{over}",
+                      simulation_bytes(len(self.runs), self.steps, dims, noisy, scheduled),
+                      "give fewer steps or runs (the trajectories keep every step of every run)")
+        if searched:
+            checks.memory("Scene", f"searching {searched} tuned candidates for {self.steps} steps{over}",
+                          search_bytes(searched, self.steps, dims, searched_noisy, searched_scheduled),
+                          "give fewer values to try (tuned's n), tune fewer things or take fewer steps"
+                          + (" (a schedule's rates are kept for every step)" if searched_scheduled else ""))
+        surface.check()
         for i, view in enumerate(self.views):
             if isinstance(view, SweepLoss):
                 sweeps = {id(r.sweep) for r in self.runs if r.sweep is not None}
@@ -831,6 +857,10 @@ class Response:
         if not isinstance(self.optimizer, Optimizer):
             raise ValueError(f"Response: optimizer must be an optimizer such as "
                              f"opt.Momentum(lr=0.25), got {self.optimizer!r}")
+        searched = tuned_fields(self.optimizer)
+        if searched:
+            raise ValueError(f"Response: optimizer cannot have tuned values (it tunes {', '.join(searched)}); a "
+                             f"response traces one setting against signals, with no loss to choose by: give a number")
         _set(self, "label", checks.text("Response", "label", self.label))
         _set(self, "color", _color("Response", "color", self.color))
 
@@ -899,6 +929,10 @@ class ResponseScene(_Animated):
                              f"{', '.join(signals.names())}")
         _set(self, "signals", chosen)
         self._check_animation()
+        # Every signal at every step, and every run's update to it, are kept.
+        checks.memory("ResponseScene", f"tracing {len(runs)} run{'s' * (len(runs) != 1)} against {len(chosen)} "
+                      f"signal{'s' * (len(chosen) != 1)} for {self.steps} steps",
+                      8 * (self.steps + 1) * len(chosen) * (len(runs) + 5), "give fewer steps, signals or runs")
 
     def simulate(self) -> signals.Responses:
         """Each run's update in response to each signal (see ``render.signals.respond``)."""

@@ -27,6 +27,11 @@ __all__ = ["Schedule", "StepLR", "ExponentialLR", "CosineAnnealingLR", "LinearLR
            "run_rates"]
 
 
+# A learning rate past this is refused: any run leaves the finite numbers at once, and past
+# 1e308 the rate itself is no float (an overflow, found after all the work).
+MAX_RATE = 1e100
+
+
 class Schedule:
     """Base of every schedule: validation, naming, and the rates over a run."""
 
@@ -121,6 +126,9 @@ class StepLR(Schedule):
     def short(self):
         return f"step x{self.gamma:g} every {self.step_size}"
 
+    def check(self, optimizer, steps, owner="Run"):
+        _growth(owner, self, optimizer, steps, self.step_size, "a larger step_size")
+
     def _next(self, lr, base, epoch):
         if epoch == 0 or epoch % self.step_size != 0:
             return lr
@@ -139,6 +147,9 @@ class ExponentialLR(Schedule):
     @property
     def short(self):
         return f"x{self.gamma:g} a step"
+
+    def check(self, optimizer, steps, owner="Run"):
+        _growth(owner, self, optimizer, steps, 1)
 
     def _next(self, lr, base, epoch):
         return lr if epoch == 0 else lr * self.gamma
@@ -235,6 +246,12 @@ class OneCycleLR(Schedule):
         _set(self, "div_factor", checks.number(owner, "div_factor", self.div_factor, 0.0, None, True))
         _set(self, "final_div_factor", checks.number(owner, "final_div_factor", self.final_div_factor, 0.0, None, True))
         _set(self, "three_phase", checks.flag(owner, "three_phase", self.three_phase))
+        top = self.max_lr.hi if _is_tuned(self.max_lr) else self.max_lr
+        with np.errstate(over="ignore"):
+            start = np.float64(top) / self.div_factor
+        if not start <= MAX_RATE:
+            raise ValueError(f"OneCycleLR: max_lr / div_factor, the rate it starts at, is {start:g}, past "
+                             f"{MAX_RATE:g}; give a larger div_factor or a smaller max_lr")
         ends = [p[0] for p in self._phases()]
         if any(b == a for a, b in zip([0.0] + ends, ends)):
             # torch divides by the phase's length, and fails at its first step.
@@ -293,6 +310,24 @@ class OneCycleLR(Schedule):
             return None
         values = dict(initial=0.0, max=0.0, min=0.0, max_m=self.max_momentum, base_m=self.base_momentum)
         return np.array([self._at(epoch, values)[1] for epoch in range(steps)])
+
+
+def _growth(owner: str, schedule, optimizer, steps: int, every: int, longer: str = "") -> None:
+    """Refuse, before any work, a ``gamma`` above 1 that would raise the learning rate past
+    MAX_RATE within ``steps`` (it multiplies the rate ``every`` epochs)."""
+    gamma = schedule.gamma
+    lr = optimizer.lr.hi if _is_tuned(optimizer.lr) else optimizer.lr
+    if gamma <= 1 or steps < 2:
+        return
+    times = (steps - 1) // every                      # optimizer step t takes epoch t - 1's rate
+    peak = round(math.log10(lr) + times * math.log10(gamma), 9)      # log10 of the last rate, past any float maybe
+    if peak > math.log10(MAX_RATE):
+        past = max(0, math.floor((math.log10(MAX_RATE) - math.log10(lr)) / math.log10(gamma)) + 1)
+        ways = f"a gamma nearer 1, {longer} or fewer steps" if longer else "a gamma nearer 1 or fewer steps"
+        last = f"{10 ** (peak - math.floor(peak)):.2g}e+{math.floor(peak)}"
+        raise ValueError(f"{owner}: {type(schedule).__name__}'s gamma {gamma:g} raises the learning rate "
+                         f"{lr:g} past {MAX_RATE:g} at step {past * every + 1} of {steps} (to {last} by "
+                         f"the last); give {ways}")
 
 
 def run_rates(lr, schedule, steps: int) -> np.ndarray:

@@ -106,6 +106,10 @@ class Surface:
     def _polished_minima(self):
         return newton_minima(self.gradient, self._seeds)
 
+    def check(self) -> None:
+        """Raise a one-line ValueError if the surface cannot be evaluated as a simulation
+        evaluates it (a Scene asks before any work). The library's own surfaces can."""
+
     def grid(self, n: int = 200, window=None):
         """X, Y, Z over the window (or another one) on an n x n grid."""
         xmin, xmax, ymin, ymax = self.window if window is None else window
@@ -640,28 +644,101 @@ class Function(Surface):
                  window=(-3.0, 3.0, -3.0, 3.0), minima=(), name: str = "function",
                  latex: str = ""):
         if not callable(f):
-            raise ValueError(f"Function: f must be callable, got {f!r}")
+            raise ValueError(f"Function: f must be callable, got {checks._short(f)}")
         if gradient is not None and not callable(gradient):
-            raise ValueError(f"Function: gradient must be callable or None, got {gradient!r}")
+            raise ValueError(f"Function: gradient must be callable or None, got {checks._short(gradient)}")
         self.f = f
         self._gradient = gradient
-        self.name = str(name)
-        self.window = checks.window(f"Function {name!r}", window)
-        self._latex = latex
+        self.name = checks.text("Function", "name", name) or "function"
+        owner = f"Function {self.name!r}"
+        self.window = checks.window(owner, window)
+        self._latex = checks.text(owner, "latex", latex, checks.MAX_FORMULA) or ""
+        if isinstance(minima, (str, bytes)):
+            raise ValueError(f"{owner}: minima must be a list of (x, y) pairs, got {checks._short(minima)}")
         try:
-            self._seeds = tuple((float(a), float(b)) for a, b in minima)
-        except (TypeError, ValueError):
-            raise ValueError(f"Function {name!r}: minima must be a list of (x, y) pairs, "
-                             f"got {minima!r}") from None
+            minima = tuple(minima)
+        except TypeError:
+            raise ValueError(f"{owner}: minima must be a list of (x, y) pairs, got {checks._short(minima)}") from None
+        self._seeds = tuple(checks.point(owner, f"minima[{i}]", p) for i, p in enumerate(minima))
 
     def value(self, x, y):
-        return np.asarray(self.f(x, y), dtype=float) + np.zeros(np.broadcast_shapes(np.shape(x), np.shape(y)))
+        out = self.f(x, y)
+        if out is None:
+            raise ValueError(f"Function {self.name!r}: f(x, y) returned None; it must return a value at each "
+                             f"point, shaped like x and y (is a return missing?)")
+        return np.asarray(out, dtype=float) + np.zeros(np.broadcast_shapes(np.shape(x), np.shape(y)))
 
     def gradient(self, x, y):
         if self._gradient is not None:
-            gx, gy = self._gradient(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
-            return np.asarray(gx, dtype=float), np.asarray(gy, dtype=float)
+            x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+            shape = np.broadcast_shapes(x.shape, y.shape)
+            gx, gy = self._gradient(x, y)
+            gx, gy = np.asarray(gx, dtype=float), np.asarray(gy, dtype=float)
+            # A constant part (a number for a slope) takes the shape of the points.
+            return (gx if gx.shape == shape else np.broadcast_to(gx, shape).copy(),
+                    gy if gy.shape == shape else np.broadcast_to(gy, shape).copy())
         return autodiff.gradient(self.f, x, y)
+
+    def _pair(self, out, shape) -> tuple[np.ndarray, np.ndarray]:
+        """A given gradient's (df/dx, df/dy), each checked as ``_numbers`` checks."""
+        what = "gradient(x, y)"
+        try:
+            pair = not isinstance(out, (str, bytes)) and len(out) == 2
+        except TypeError:
+            pair = False
+        if not pair:
+            raise ValueError(f"Function {self.name!r}: {what} must return a pair (df/dx, df/dy), "
+                             f"got {checks._short(out)}")
+        return (self._numbers(f"{what}'s df/dx", out[0], shape), self._numbers(f"{what}'s df/dy", out[1], shape))
+
+    def _numbers(self, what: str, out, shape) -> np.ndarray:
+        """``out`` as real numbers, one per point of ``shape`` (or fewer, broadcast), or a
+        one-line ValueError saying what it was instead."""
+        owner = f"Function {self.name!r}"
+        if out is None:
+            raise ValueError(f"{owner}: {what} returned None; it must return a value at each point, shaped "
+                             f"like x and y (is a return missing?)")
+        try:
+            array = np.asarray(out)
+        except Exception:
+            array = np.asarray(None)
+        if array.dtype.kind == "c":
+            raise ValueError(f"{owner}: {what} returned complex numbers; a loss and its gradient are real")
+        if array.dtype.kind not in "biuf":
+            raise ValueError(f"{owner}: {what} returned {checks._short(out)}; it must return numbers")
+        try:
+            fits = np.broadcast_shapes(array.shape, shape) == tuple(shape)
+        except ValueError:
+            fits = False
+        if not fits:
+            raise ValueError(f"{owner}: {what} returned an array of shape {array.shape} for points of shape "
+                             f"{tuple(shape)}; it must return one value per point, shaped like x and y")
+        return np.asarray(array, dtype=float)
+
+    def check(self) -> None:
+        """f, and its gradient, at six points of the window, as views evaluate f (on arrays)
+        and the simulation its gradient (on forward-mode values, or by ``gradient``): code
+        that cannot run so (math.sin, an ``if`` on an array, a missing return) is one line
+        naming where it failed, before any work."""
+        owner = f"Function {self.name!r}"
+        how = "numpy arrays" + (" and forward-mode values" if self._gradient is None else "")
+        advice = f"it is evaluated on {how}: use numpy's functions (np.sin, not math.sin; np.where, not if)"
+        xmin, xmax, ymin, ymax = self.window
+        X = xmin + (xmax - xmin) * np.array([[0.3, 0.55, 0.8], [0.65, 0.2, 0.45]])
+        Y = ymin + (ymax - ymin) * np.array([[0.7, 0.4, 0.85], [0.25, 0.6, 0.35]])
+        out = checks.attempt(owner, "f(x, y)", self.f, X, Y, advice=advice)
+        if out is not checks.SKIPPED:
+            self._numbers("f(x, y)", out, X.shape)
+        x, y = X[0], Y[0]
+        if self._gradient is not None:
+            out = checks.attempt(owner, "gradient(x, y)", self._gradient, x, y, advice=advice)
+            if out is not checks.SKIPPED:
+                self._pair(out, x.shape)
+            return
+        out = checks.attempt(owner, "f(x, y)", self.f, autodiff.Dual(x, 1.0, 0.0), autodiff.Dual(y, 0.0, 1.0),
+                             advice=advice)
+        if out is not checks.SKIPPED:
+            self._numbers("f(x, y)", out.value if isinstance(out, autodiff.Dual) else out, x.shape)
 
     @property
     def latex(self):
@@ -678,6 +755,18 @@ def _kept(array) -> np.ndarray:
     array = np.array(array, dtype=float)
     array.flags.writeable = False
     return array
+
+
+MAX_POINTS = 10_000_000     # data points a generated data set draws
+
+
+def _data(owner: str, X, y, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """X and ``name`` as arrays of floats, or a one-line ValueError."""
+    try:
+        return np.asarray(X, dtype=float), np.asarray(y, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{owner}: X and {name} must be arrays of numbers, got {checks._short(X)} "
+                         f"and {checks._short(y)}") from None
 
 
 def _model_window(center) -> tuple[float, float, float, float]:
@@ -699,8 +788,7 @@ class LeastSquares(Surface):
     axis_labels = (r"$\theta_0$", r"$\theta_1$")
 
     def __init__(self, X, y, window=None, name: str = "least_squares", axis_labels=None):
-        X = np.asarray(X, dtype=float)
-        y = np.asarray(y, dtype=float)
+        X, y = _data("LeastSquares", X, y, "y")
         if X.ndim != 2 or X.shape[1] != 2 or y.shape != (X.shape[0],) or X.shape[0] < 2:
             raise ValueError(f"LeastSquares: X must be (n, 2) and y (n,) with n >= 2, "
                              f"got {X.shape} and {y.shape}")
@@ -732,9 +820,14 @@ class LeastSquares(Surface):
         The surface's coordinates are (intercept, slope). The defaults are the blog post's
         OLS problem.
         """
-        rng = np.random.default_rng(seed)
-        xs = rng.uniform(x[0], x[1], int(n))
-        ys = intercept + slope * xs + rng.normal(0.0, noise, int(n))
+        owner = "LeastSquares.line"
+        intercept, slope = (checks.number(owner, k, v) for k, v in (("intercept", intercept), ("slope", slope)))
+        n = checks.integer(owner, "n", n, 2, MAX_POINTS)
+        noise = checks.number(owner, "noise", noise, 0)
+        lo, hi = checks.point(owner, "x", x)
+        rng = np.random.default_rng(checks.integer(owner, "seed", seed, 0))
+        xs = rng.uniform(lo, hi, n)
+        ys = intercept + slope * xs + rng.normal(0.0, noise, n)
         return cls(np.column_stack([np.ones_like(xs), xs]), ys, window=window,
                    axis_labels=("intercept", "slope"))
 
@@ -771,10 +864,11 @@ class Logistic(Surface):
     axis_labels = ("$w_1$", "$w_2$")
 
     def __init__(self, X, labels, l2: float = 0.0, window=None, name: str = "logistic"):
-        X = np.asarray(X, dtype=float)
-        labels = np.asarray(labels, dtype=float)
+        X, labels = _data("Logistic", X, labels, "labels")
         if X.ndim != 2 or X.shape[1] != 2 or labels.shape != (X.shape[0],) or X.shape[0] < 1:
             raise ValueError(f"Logistic: X must be (n, 2) and labels (n,), got {X.shape} and {labels.shape}")
+        if not np.all(np.isfinite(X)):
+            raise ValueError("Logistic: X must be finite")
         if not np.all(np.isin(labels, (0.0, 1.0, -1.0))):
             raise ValueError("Logistic: labels must be 0/1 or -1/+1")
         l2 = checks.number("Logistic", "l2", l2, 0)
@@ -797,7 +891,9 @@ class Logistic(Surface):
     @classmethod
     def blobs(cls, n: int = 200, distance: float = 2.0, seed: int = 0, l2: float = 0.0):
         """Two overlapping Gaussian classes centred at +-(distance/2)(1, 0.5)."""
-        rng = np.random.default_rng(seed)
+        n = checks.integer("Logistic.blobs", "n", n, 2, MAX_POINTS)
+        distance = checks.number("Logistic.blobs", "distance", distance)
+        rng = np.random.default_rng(checks.integer("Logistic.blobs", "seed", seed, 0))
         labels = np.repeat([1.0, 0.0], [n - n // 2, n // 2])
         centers = np.where(labels[:, None] > 0, 1.0, -1.0) * (distance / 2) * np.array([1.0, 0.5])
         return cls(centers + rng.normal(size=(n, 2)), labels, l2=l2)

@@ -22,10 +22,39 @@ from .schedules import _momentum_field, run_rates
 from .surfaces import Surface
 from .tuning import tuned_fields
 
-__all__ = ["Trajectories", "simulate", "simulate_runs", "final_losses", "is_model", "DIVERGENCE_LIMIT"]
+__all__ = ["Trajectories", "simulate", "simulate_runs", "final_losses", "is_model", "DIVERGENCE_LIMIT",
+           "simulation_bytes", "search_bytes"]
 
 DIVERGENCE_LIMIT = 1e12
 _NOISE_BLOCK = 1024          # steps of noise drawn at a time per run
+_CHUNK_BYTES = 32 << 20      # positions a search holds at once (it keeps no history)
+_STATE = 16                  # arrays of (runs, D) a step holds: positions, probes, gradients, a rule's state
+
+
+def simulation_bytes(runs: int, steps: int, dims: int, noisy: bool = False, scheduled: int = 0) -> int:
+    """About the bytes ``simulate_runs`` takes at its peak: every step's positions (twice:
+    as the step loop writes them and as they are returned), gradients and losses; a block
+    of noise when a run draws it; every step's rate of the ``scheduled`` runs."""
+    every = 8 * runs * (steps + 1) * (3 * dims + 1)
+    return every + _step_bytes(runs, steps, dims, noisy, scheduled)
+
+
+def search_bytes(runs: int, steps: int, dims: int, noisy: bool = False, scheduled: int = 0) -> int:
+    """About the bytes ``final_losses`` takes at its peak: it keeps no history, only a chunk
+    of steps at a time, so without schedules this grows with the runs and parameters, not
+    with the steps."""
+    return 8 * runs * dims * _chunk_rows(runs, steps, dims) + _step_bytes(runs, steps, dims, noisy, scheduled)
+
+
+def _step_bytes(runs, steps, dims, noisy, scheduled) -> int:
+    """What the step loop holds besides the positions: each run's state, a block of noise,
+    and (twice: each run's, then stacked) every step's rate of each scheduled run."""
+    return 8 * runs * dims * (_STATE + (_NOISE_BLOCK if noisy else 0)) + 16 * scheduled * steps
+
+
+def _chunk_rows(runs: int, steps: int, dims: int) -> int:
+    """Steps of positions a search holds at once: _CHUNK_BYTES' worth, at least one."""
+    return max(1, min(steps + 1, _CHUNK_BYTES // (8 * runs * dims)))
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -153,7 +182,11 @@ def simulate_runs(surface: Surface | Model, optimizers: Sequence[opt.Optimizer],
             x, y = positions[..., 0], positions[..., 1]
             losses = np.asarray(surface(x, y), dtype=float) + np.zeros(x.shape)
             gx, gy = surface.gradient(x, y)
-            gradients = np.stack(np.broadcast_arrays(gx, gy), axis=-1).astype(float)
+            gradients = np.stack(np.broadcast_arrays(gx, gy, x)[:2], axis=-1).astype(float)
+        # A diverged run's entries are set to NaN below: whatever the surface handed back
+        # (a read-only view, say), these are arrays of our own.
+        losses = np.require(losses, float, "W")
+        gradients = np.require(gradients, float, "W")
 
         bad = (_astray(positions) | ~np.isfinite(losses) | ~np.isfinite(gradients).all(axis=-1))
     diverged = bad.any(axis=1)
@@ -172,12 +205,10 @@ def final_losses(surface: Surface | Model, optimizers: Sequence[opt.Optimizer], 
     """Each run's loss after ``steps`` steps, inf for a run that left the finite numbers or
     ``DIVERGENCE_LIMIT`` on the way: what a search of hyperparameters compares, without the
     losses and gradients of every step (``simulate_runs`` for those)."""
-    positions = _positions(surface, optimizers, starts, steps, seed, schedules, noise_rows)
+    end, astray = _positions(surface, optimizers, starts, steps, seed, schedules, noise_rows, keep=False)
     with np.errstate(all="ignore"):
-        end = positions[:, -1]
         losses = surface.loss(end) if is_model(surface) else \
             np.asarray(surface(end[:, 0], end[:, 1]), dtype=float) + np.zeros(len(end))
-        astray = _astray(positions).any(axis=1)
     return np.where(astray | ~np.isfinite(losses), np.inf, losses)
 
 
@@ -186,8 +217,36 @@ def _astray(positions: np.ndarray) -> np.ndarray:
     return ~np.isfinite(positions).all(axis=-1) | (np.abs(positions) > DIVERGENCE_LIMIT).any(axis=-1)
 
 
-def _positions(surface, optimizers, starts, steps, seed, schedules, noise_rows) -> np.ndarray:
-    """Every run's positions, (runs, steps + 1, D), as the step loop leaves them."""
+class _Tail:
+    """Stands for the history of a search, which needs only where each run ends and whether
+    it went astray on the way: it holds a chunk of steps at a time, so its memory does not
+    grow with the steps."""
+
+    def __init__(self, steps: int, start: np.ndarray):
+        self.length = steps + 1
+        self.chunk = np.empty((_chunk_rows(len(start), steps, start.shape[1]),) + start.shape)
+        self.filled = 0
+        self.astray = np.zeros(len(start), dtype=bool)
+        self.end = start.copy()
+        self[0] = start
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __setitem__(self, step: int, params: np.ndarray) -> None:
+        self.chunk[self.filled] = params
+        self.filled += 1
+        if self.filled == len(self.chunk) or step == self.length - 1:
+            held = self.chunk[: self.filled]
+            astray = ~np.isfinite(held).all(axis=-1) | (np.abs(held) > DIVERGENCE_LIMIT).any(axis=-1)
+            self.astray |= astray.any(axis=0)
+            self.end[...] = held[-1]
+            self.filled = 0
+
+
+def _positions(surface, optimizers, starts, steps, seed, schedules, noise_rows, keep: bool = True):
+    """Every run's positions, (runs, steps + 1, D), as the step loop leaves them; without
+    ``keep``, only the last, (runs, D), and whether each run went astray on the way."""
     model = is_model(surface)
     D = surface.dims if model else 2
     starts = np.asarray(starts, dtype=float).reshape(-1, D)
@@ -220,6 +279,12 @@ def _positions(surface, optimizers, starts, steps, seed, schedules, noise_rows) 
     order = np.concatenate([g.rows for g in groups])
 
     with np.errstate(all="ignore"):
+        if not keep:
+            tail = _Tail(steps, starts[order])
+            _advance(groups, surface, starts[order], steps, seed, tail)
+            end, astray = np.empty_like(starts), np.empty(len(starts), dtype=bool)
+            end[order], astray[order] = tail.end, tail.astray
+            return end, astray
         history = _advance(groups, surface, starts[order], steps, seed)
         positions = np.empty((len(starts), steps + 1, D))
         positions[order] = history.transpose(1, 0, 2)
@@ -247,10 +312,12 @@ def _filler(surface, out: np.ndarray):
     return fill
 
 
-def _advance(groups: list[_Group], surface, start: np.ndarray, steps: int, seed: int) -> np.ndarray:
-    """The step loop. Returns positions as (steps + 1, runs, D), runs in group order."""
-    history = np.empty((steps + 1,) + start.shape)
-    history[0] = start
+def _advance(groups: list[_Group], surface, start: np.ndarray, steps: int, seed: int, history=None):
+    """The step loop. Returns positions as (steps + 1, runs, D), runs in group order, into
+    ``history`` if given (a ``_Tail``, which keeps only the end)."""
+    if history is None:
+        history = np.empty((steps + 1,) + start.shape)
+        history[0] = start
     params = start.copy()
     if len(groups) == 1:
         _advance_group(groups[0], surface, params, history, seed)
