@@ -59,3 +59,16 @@ def test_the_notebook_example_plays_and_saves(tmp_path, monkeypatch):
     reader = imageio_ffmpeg.read_frames(str(tmp_path / "race.mp4"))
     assert tuple(next(reader)["size"]) == (640, 360)
     assert sum(1 for _ in reader) == 10 + 31 + 30           # the start held 0.5 s, 30 steps, the result 1.5 s
+
+
+def test_every_install_line_names_our_distribution_or_the_checkout():
+    # "render" on the public index is another package: installing it by that name would
+    # run someone else's code.
+    import tomllib
+    assert tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["name"] == "render-descent"
+    texts = [README] + [p.read_text() for p in (ROOT / "render").rglob("*.py")]
+    lines = [m.group(0) for text in texts for m in re.finditer(r"pip install [^\n`\"]*", text)]
+    assert len(lines) >= 5
+    for line in lines:
+        named = re.findall(r"pip install (?:-e )?'?([^' ]+)", line)[0]
+        assert named.split("[")[0] in ("render-descent", "."), line
