@@ -228,12 +228,18 @@ def test_a_stream_left_open_ends_quietly_after_the_client_closes_and_a_cancel_st
             str(k).startswith("render-") for keys in on.client.processing().values() for k in keys)
 
 
-def test_executor_dask_renders_on_a_local_cluster_of_its_own(tmp_path):
+def test_executor_dask_renders_on_a_local_cluster_of_its_own_of_at_most_a_worker_a_core(tmp_path, monkeypatch):
+    from dask.system import CPU_COUNT
+    started = []
+    real = distributed.LocalCluster
+    monkeypatch.setattr(distributed, "LocalCluster", lambda **kw: started.append(kw["n_workers"]) or real(**kw))
     files = scene_files(tmp_path / "scenes")
     local = CliRunner().invoke(main, [str(files[0]), "--out", str(tmp_path / "local"), *ARGS])
+    # --jobs 64 on this machine's cores: 64 workers took 6.7 GiB and drew nothing sooner.
     remote = CliRunner().invoke(main, [str(files[0]), "--out", str(tmp_path / "remote"), *ARGS,
-                                       "--executor", "dask", "--jobs", "2"])
+                                       "--executor", "dask", "--jobs", "64"])
     assert local.exit_code == 0 and remote.exit_code == 0, remote.output
+    assert started == [min(64, CPU_COUNT)]
     assert digest(tmp_path / "local") == digest(tmp_path / "remote")
 
 

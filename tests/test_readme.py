@@ -72,3 +72,9 @@ def test_every_install_line_names_our_distribution_or_the_checkout():
     for line in lines:
         named = re.findall(r"pip install (?:-e )?'?([^' ]+)", line)[0]
         assert named.split("[")[0] in ("render-descent", "."), line
+
+
+def test_every_scene_file_the_readme_renders_is_shipped():
+    named = set(re.findall(r"render (scenes/[\w-]+\.py)", README))
+    assert "scenes/ols_compare.py" in named
+    assert sorted(n for n in named if not (ROOT / n).is_file()) == []

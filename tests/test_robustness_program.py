@@ -163,7 +163,9 @@ def test_the_scenes_own_interrupt_while_loading_is_an_error_at_its_line(tmp_path
                                   f"write e.g. 5MiB, 800KiB or 300000 (bytes)"),
     (["--view", "2d", "--view", "nope"], "render: no scene has a view named 'nope'; the views are 2d "
                                          "(option --view)"),
-], ids=["empty-out", "huge-budget", "unknown-view"])
+    (["--scene", "race", "--view", "nope"], "render: race.py: scene 'race' has no view 'nope'; it has 2d"),
+    (["--scene", "s", "--view", "nope"], "render: no scene is named 's'; the scenes are race (option --scene)"),
+], ids=["empty-out", "huge-budget", "unknown-view", "scene-and-view", "unknown-scene"])
 def test_bad_options_are_one_line_before_any_work(tmp_path, monkeypatch, args, said):
     (tmp_path / "race.py").write_text(SCENE.replace("from bowl_helper import bowl\n", HELPER))
     monkeypatch.chdir(tmp_path)

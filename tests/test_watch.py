@@ -121,6 +121,10 @@ def test_watch_defaults_to_the_preview_size_and_picks_up_new_scene_files_in_a_fo
     (folder / "helper.py").write_text("START = (5.0, 4.0)\n")
     (folder / "_private.py").write_text("raise SystemExit('never loaded')\n")
     (folder / "bowl.py").write_text(SCENE.format(lr=0.05))
+    # Symlink loops: neither scene files nor errors, whatever changes among them.
+    (folder / "one.py").symlink_to("two.py")
+    (folder / "two.py").symlink_to("one.py")
+    (folder / "here").symlink_to(folder)
     out = tmp_path / "out"
     process = subprocess.Popen([sys.executable, "-m", "render", str(folder), "--watch", "--out", str(out),
                                 "--format", "png", "--scene", "bowl", "--scene", "later", "--no-progress"],
@@ -133,6 +137,8 @@ def test_watch_defaults_to_the_preview_size_and_picks_up_new_scene_files_in_a_fo
         assert f"render: {folder}: skipped helper.py: not scene files (they build no Scene)" in stderr.lines
         # Until a scene is named 'later', the --scene choice is one line too.
         assert any("no scene is named 'later'" in line for line in stderr.lines)
+        (folder / "one.py").unlink()
+        (folder / "one.py").symlink_to("two.py")           # (a change event on a loop)
         (folder / "later.py").write_text(SCENE.format(lr=0.1).replace("fps=10)", "fps=10, name='later')"))
         wait_for(lambda: (out / "later" / "2d.png").exists() and (out / "bowl" / "2d.png").exists(),
                  "the new scene file's render")
@@ -142,6 +148,7 @@ def test_watch_defaults_to_the_preview_size_and_picks_up_new_scene_files_in_a_fo
         assert process.wait(timeout=30) == 143
         stderr.thread.join(timeout=5)
         assert stderr.lines[-1] == "render: terminated"
+        assert not any("Traceback" in line or "Symlink loop" in line for line in stderr.lines)
         wait_for(lambda: not alive(process.pid), "every process of the watch to end", timeout=10)
     finally:
         stop(process)
