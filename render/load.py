@@ -164,7 +164,10 @@ def load(path) -> list[tuple[str, Scene]]:
             warnings.simplefilter("ignore", ResourceWarning)       # (not the scene's business)
             spec.loader.exec_module(module)
     except SyntaxError as e:
-        raise SceneError(f"{display(path)}:{e.lineno}: syntax error: {e.msg}") from e
+        advice = ("; save the file as UTF-8, or declare its encoding on its first line "
+                  "(# -*- coding: latin-1 -*-)" if "codec can't decode" in e.msg else "")
+        at = f":{e.lineno}" if e.lineno else ""
+        raise SceneError(f"{display(path)}{at}: syntax error: {one_line(e.msg)}{advice}") from e
     except KeyboardInterrupt as e:
         if Interrupted.is_users(e):
             raise

@@ -254,3 +254,17 @@ def test_a_fifo_named_as_a_scene_file_is_refused_not_waited_on(tmp_path):
     assert alone.stderr.splitlines() == [
         f"render: {fifo}: not a regular file; a scene file is a Python module ending in .py"]
     assert [p.name for p in _scene_files([tmp_path])] == ["race.py"]      # in a folder: not a scene file
+
+
+@pytest.mark.parametrize("source,said", [
+    (b"x = 1\0\n", "syntax error: source code string cannot contain null bytes"),
+    (b"# no declaration\nx = '\xe9'\n", "2: syntax error: (unicode error) 'utf-8' codec can't decode byte 0xe9 in "
+                                          "position 0: unexpected end of data; save the file as UTF-8, or declare "
+                                          "its encoding on its first line (# -*- coding: latin-1 -*-)"),
+], ids=["nul", "latin-1"])
+def test_a_scene_file_python_cannot_read_is_one_line_with_what_to_do(tmp_path, source, said):
+    path = tmp_path / "odd.py"
+    path.write_bytes(source)
+    result = CliRunner().invoke(main, [str(path), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [f"render: {path}{':' if said[0].isdigit() else ': '}{said}"]
