@@ -118,8 +118,8 @@ class _Packed:
 def _encoded_here(plan, view, size) -> float:
     """Seconds a frame, in the render process, to unpack and encode a view's frames drawn elsewhere."""
     from render.cluster import _draw_frames
-    from render.encode import output_path
     from render.pipeline import _render_view
+    from render.sinks import output_path
     n = plan.frames
     frames = list(range(n))
     packed = _Packed(_draw_frames(plan, view, size, frames, False), _draw_frames(plan, view, size, frames, True))

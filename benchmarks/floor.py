@@ -38,10 +38,10 @@ def drawing(tmp: str) -> float:
     import numpy as np
     from PIL import Image
     from render import plan as planning
-    from render.encode import FFmpegPipe
     from render.frames import FrameSource
     from render.load import load
     from render.pipeline import QUALITY
+    from render.sinks.ffmpeg import FFmpegPipe
 
     (_, scene), = load(ROOT / "scenes" / "ols_compare.py")
     size, fps = QUALITY["medium"], scene.fps

@@ -24,7 +24,7 @@ import click
 
 from . import apart
 from ._version import __version__
-from .encode import FORMATS, clear_debris
+from .files import clear_debris
 from .frames import default_jobs
 from .interrupts import Interrupted as _Interrupted
 from .memory import MemoryLimit
@@ -33,6 +33,7 @@ from .pipeline import PAGE, QUALITY, render_scene, write_gallery
 from .load import (NoScene, SceneError, dependencies, display, imports_render, load, one_line,
                    real, source as scene_source, where)
 from .scene import MIN_FPS
+from .sinks import FORMATS
 from .themes import THEMES
 
 

@@ -34,7 +34,7 @@ import uuid
 from contextlib import ExitStack, contextmanager, nullcontext
 from pathlib import Path
 
-from .encode import atomic_file, folder_into_place, temp_folder_beside
+from .files import atomic_file, folder_into_place, temp_folder_beside
 
 __all__ = ["ClusterError", "Cluster", "connect"]
 
@@ -695,7 +695,7 @@ def _worker():
 def _draw_view(plan, view, size, fps, quality, formats, gif_budget, tag, scene_name):
     """On a worker: draw ``view`` into a temporary folder; return its files' bytes (a folder
     as {name: bytes}) by format, and the notes."""
-    from .encode import output_path
+    from .sinks import output_path
     from .pipeline import _render_view
     worker = _worker()
 

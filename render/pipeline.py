@@ -23,8 +23,10 @@ import numpy as np
 
 from . import apart, checks, memory, page, plan as planning, themes
 from ._version import __version__
-from .encode import SINKS, atomic_file, clear_debris, output_path, write_data, write_searches
+from .files import atomic_file, clear_debris
 from .frames import FrameStream, draws_whole_frames
+from .sinks import SINKS, output_path
+from .tables import write_data, write_searches
 
 __all__ = ["QUALITY", "PAGE", "Written", "render_scene", "write_gallery"]
 

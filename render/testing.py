@@ -20,11 +20,12 @@ line and the message, not render's own code.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
 import numpy as np
+
+from .hashing import frame_hash, pixel_versions
 
 __all__ = ["frame_hash", "pixel_versions", "assert_frames_match", "SnapshotMismatch",
            "VersionChanged", "UPDATE"]
@@ -39,19 +40,6 @@ class SnapshotMismatch(AssertionError):
 
 class VersionChanged(AssertionError):
     """Frames differ from the snapshot, and so do the versions that decide pixels."""
-
-
-def frame_hash(frame: np.ndarray) -> str:
-    """sha256 of a frame's raw RGB bytes (height x width x 3, uint8)."""
-    return hashlib.sha256(np.ascontiguousarray(frame, dtype=np.uint8).tobytes()).hexdigest()
-
-
-def pixel_versions() -> dict[str, str]:
-    """The versions that decide pixels: a change here can change frames legitimately."""
-    import matplotlib
-    from matplotlib import ft2font
-    return {"matplotlib": matplotlib.__version__, "freetype": ft2font.__freetype_version__,
-            "numpy": np.__version__}
 
 
 def _pick(count: int, frames) -> list[int]:

@@ -12,7 +12,7 @@ from PIL import Image
 from matplotlib.colors import to_rgb
 
 from render import Camera, Run, Scene, Swarm, View2D, View3D, optimizers as opt
-from render import encode, plan as planning
+from render import plan as planning, sinks, tables
 from render.frames import FrameStream
 from render.pipeline import render_scene
 
@@ -37,18 +37,18 @@ def children():
 
 
 def test_the_registry_names_every_format_and_the_options_exclude_hashes():
-    assert list(encode.SINKS) == ["gif", "mp4", "webm", "png", "frames", "hashes"]
-    assert encode.FORMATS == ("gif", "mp4", "webm", "png", "frames")
-    assert {name: cls.format for name, cls in encode.SINKS.items()} == {n: n for n in encode.SINKS}
-    assert encode.output_path("out", "race", "2d", "gif").as_posix() == "out/race/2d.gif"
-    assert encode.output_path("out", "race", "3d", "frames").as_posix() == "out/race/3d"
-    assert encode.output_path("out", "race", "2d", "hashes").as_posix() == "out/race/2d.hashes.json"
+    assert list(sinks.SINKS) == ["gif", "mp4", "webm", "png", "frames", "hashes"]
+    assert sinks.FORMATS == ("gif", "mp4", "webm", "png", "frames")
+    assert {name: cls.format for name, cls in sinks.SINKS.items()} == {n: n for n in sinks.SINKS}
+    assert sinks.output_path("out", "race", "2d", "gif").as_posix() == "out/race/2d.gif"
+    assert sinks.output_path("out", "race", "3d", "frames").as_posix() == "out/race/3d"
+    assert sinks.output_path("out", "race", "2d", "hashes").as_posix() == "out/race/2d.hashes.json"
 
 
 @pytest.mark.parametrize("fmt", ["gif", "mp4", "webm", "png", "frames", "hashes"])
 def test_a_sink_constructor_starts_nothing(fmt, tmp_path):
     before = children()
-    sink = encode.SINKS[fmt](tmp_path / "out" / "x", (64, 48), 10)
+    sink = sinks.SINKS[fmt](tmp_path / "out" / "x", (64, 48), 10)
     assert children() == before
     assert not (tmp_path / "out").exists()
     sink.abort()                      # a sink that never saw a frame aborts cleanly
@@ -58,7 +58,7 @@ def test_a_sink_constructor_starts_nothing(fmt, tmp_path):
 def test_a_sink_writes_its_file_only_when_it_finishes(tmp_path):
     frame = np.full((48, 64, 3), 200, np.uint8)
     target = tmp_path / "a.mp4"
-    with encode.SINKS["mp4"](target, (64, 48), 10) as sink:
+    with sinks.SINKS["mp4"](target, (64, 48), 10) as sink:
         sink.write(frame)
         assert sink.pipe.process.poll() is None          # ffmpeg started with the first frame
         assert not target.exists() and [p.name.startswith(".a.mp4.") for p in tmp_path.iterdir()] == [True]
@@ -71,7 +71,7 @@ def test_a_failure_mid_stream_keeps_the_earlier_output(tmp_path):
     target.write_bytes(b"yesterday's gif")
     frame = np.zeros((48, 64, 3), np.uint8)
     with pytest.raises(RuntimeError, match="drawing failed"):
-        with encode.SINKS["gif"](target, (64, 48), 10) as sink:
+        with sinks.SINKS["gif"](target, (64, 48), 10) as sink:
             sink.write(frame)
             ffmpeg = sink.pipe.process
             assert ffmpeg.pid in children()
@@ -82,8 +82,8 @@ def test_a_failure_mid_stream_keeps_the_earlier_output(tmp_path):
 
 
 def test_a_registered_format_renders_through_render_scene(tmp_path):
-    @encode.sink("sums", option=False)
-    class SumSink(encode.Sink):
+    @sinks.sink("sums", option=False)
+    class SumSink(sinks.Sink):
         suffix = ".sums.txt"
 
         def write(self, frame):
@@ -94,7 +94,7 @@ def test_a_registered_format_renders_through_render_scene(tmp_path):
         scene = race(steps=6)
         written = render_scene("race", scene, out=tmp_path, formats=("sums", "frames"), size=(64, 48))
     finally:
-        encode.SINKS.pop("sums")
+        sinks.SINKS.pop("sums")
     assert [w.path.name for w in written] == ["2d.sums.txt", "2d"]
     sums = [int(line) for line in (tmp_path / "race" / "2d.sums.txt").read_text().split()]
     pngs = sorted((tmp_path / "race" / "2d").iterdir())
@@ -118,7 +118,7 @@ def test_gif_frames_decode_close_to_the_drawn_frames_and_hold_the_last(tmp_path)
 
 def test_the_csv_holds_every_step_exactly(tmp_path):
     plan = planning.build(race())
-    path = encode.write_data(tmp_path, plan)
+    path = tables.write_data(tmp_path, plan)
     assert path.name == "trajectories.csv" and oct(os.stat(path).st_mode & 0o777) != "0o600"
     rows = list(csv.DictReader(path.open()))
     assert len(rows) == 2 * 13

@@ -83,7 +83,8 @@ def reachable(graph, start, without=()):
     return reach
 
 
-DRAWING = {"render.plan", "render.views", "render.frames", "render.encode", "render.pipeline"}
+DRAWING = {"render.plan", "render.views", "render.frames", "render.sinks", "render.tables", "render.files",
+           "render.hashing", "render.pipeline"}
 
 
 def test_specs_reach_drawing_only_through_the_notebook_conveniences():

@@ -87,11 +87,11 @@ def test_a_full_disk_is_a_clean_error_that_keeps_the_earlier_output(tmp_path, mo
     assert CliRunner().invoke(main, args).exit_code == 0
     good = {p.name: p.read_bytes() for p in (out / "race").glob("2d.*")}
 
-    from render import encode
+    from render.sinks import ffmpeg
 
     def full(self, frame):
         raise OSError(errno.ENOSPC, "No space left on device", str(self.process.args[-1]))
-    monkeypatch.setattr(encode.FFmpegPipe, "write", full)
+    monkeypatch.setattr(ffmpeg.FFmpegPipe, "write", full)
     result = CliRunner().invoke(main, args + ["--force"])
     assert result.exit_code == 1
     line, = result.output.strip().splitlines()
@@ -281,14 +281,14 @@ def test_after_a_kill_every_child_exits_and_the_next_render_clears_the_debris(sl
 
 
 def test_the_debris_of_a_render_still_running_is_left_alone(tmp_path):
-    from render import encode
+    from render import files
     folder = tmp_path / "o" / "scene"
-    ours = encode._temp_beside(folder / "2d.gif", ".part.gif")          # this process: alive
+    ours = files._temp_beside(folder / "2d.gif", ".part.gif")           # this process: alive
     theirs = folder / ".2d.mp4.render-999999999.x.part.mp4"             # no such process
     theirs.write_bytes(b"")
     stranger = folder / ".2d.gif.unrelated.part"                        # not ours to judge
     stranger.write_bytes(b"")
-    encode.clear_debris(folder)
+    files.clear_debris(folder)
     assert ours.exists() and stranger.exists() and not theirs.exists()
 
 
@@ -396,7 +396,7 @@ def test_frames_replace_a_symlinked_folder_and_leave_what_it_pointed_to(tmp_path
 
 def test_two_renders_writing_one_frames_folder_at_once_both_finish_and_one_wins(tmp_path, monkeypatch):
     # Between moving the old folder aside and moving ours in, the other render puts its own there.
-    from render import encode
+    from render import files
     real = os.replace
     raced = []
 
@@ -406,7 +406,7 @@ def test_two_renders_writing_one_frames_folder_at_once_both_finish_and_one_wins(
             Path(dst).mkdir()
             (Path(dst) / "frame_0000.png").write_bytes(b"theirs")
         return real(src, dst)
-    monkeypatch.setattr(encode.os, "replace", replace)
+    monkeypatch.setattr(files.os, "replace", replace)
     path = tmp_path / "s.py"
     path.write_text(GOOD)
     out = tmp_path / "o"
@@ -554,12 +554,14 @@ def test_a_start_outside_the_window_renders_with_one_warning(tmp_path, extra):
 
 
 def test_a_sink_that_cannot_start_leaves_no_temporary_file(tmp_path, monkeypatch):
-    from render import encode
+    from render.sinks import gif, video
     with pytest.raises(ValueError, match="video size must be even, got 95x54"):
-        encode.VideoSink(tmp_path / "odd.mp4", (95, 54), 20)
-    monkeypatch.setattr(encode, "FFmpegPipe", _refuse_to_start)
+        video.VideoSink(tmp_path / "odd.mp4", (95, 54), 20)
+    # Each module starts its pipe by the name it imported.
+    monkeypatch.setattr(gif, "FFmpegPipe", _refuse_to_start)
+    monkeypatch.setattr(video, "FFmpegPipe", _refuse_to_start)
     frame = np.zeros((54, 96, 3), np.uint8)
-    for cls, name in ((encode.GifSink, "a.gif"), (encode.VideoSink, "b.mp4"), (encode.WebmSink, "c.webm")):
+    for cls, name in ((gif.GifSink, "a.gif"), (video.VideoSink, "b.mp4"), (video.WebmSink, "c.webm")):
         sink = cls(tmp_path / name, (96, 54), 20)
         sink.take_samples([frame] * len(sink.samples))
         with pytest.raises(OSError, match="no ffmpeg"):
@@ -606,7 +608,7 @@ def test_views_drawn_apart_give_the_bytes_of_views_drawn_in_turn(tmp_path, monke
 
 
 def test_a_view_failing_in_its_own_process_is_one_line_and_leaves_the_earlier_outputs(tmp_path, monkeypatch):
-    from render import encode
+    from render.sinks import stills
     path = tmp_path / "race.py"
     path.write_text(APART.format(steps=20))
     out = tmp_path / "o"
@@ -615,7 +617,7 @@ def test_a_view_failing_in_its_own_process_is_one_line_and_leaves_the_earlier_ou
 
     def full(self):
         raise OSError(errno.ENOSPC, "No space left on device")
-    monkeypatch.setattr(encode.PngSink, "finish", full)
+    monkeypatch.setattr(stills.PngSink, "finish", full)
     result = CliRunner().invoke(main, [str(path), "--out", str(out), "--size", "160x90", "--format", "gif,png",
                                        "--jobs", "2", "--no-progress"])
     assert result.exit_code == 1

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from render import datasets, encode
+from render import datasets, files
 from render.cli import main
 
 DEAD = 999999999            # above any pid_max: never a running process
@@ -64,19 +64,19 @@ def test_files_that_merely_look_like_debris_are_kept_and_real_debris_goes(tmp_pa
         (folder / name / "keep").write_text("mine")
     # Debris of a render that was killed: made by the functions that make every temporary
     # name, as a process that is gone would have named them.
-    monkeypatch.setattr(encode.os, "getpid", lambda: DEAD)
-    made = [encode._temp_beside(folder / "2d.gif", ".part.gif"),
-            encode._temp_beside(folder / "2d.hashes.json", ".part.hashes.json"),
-            encode._temp_beside(folder / "2d.gif", ".palette.png"),
-            encode.temp_folder_beside(folder / "2d")]
-    with pytest.raises(RuntimeError), encode.atomic_file(folder / "index.html") as temp:
+    monkeypatch.setattr(files.os, "getpid", lambda: DEAD)
+    made = [files._temp_beside(folder / "2d.gif", ".part.gif"),
+            files._temp_beside(folder / "2d.hashes.json", ".part.hashes.json"),
+            files._temp_beside(folder / "2d.gif", ".palette.png"),
+            files.temp_folder_beside(folder / "2d")]
+    with pytest.raises(RuntimeError), files.atomic_file(folder / "index.html") as temp:
         raise RuntimeError                              # (it removes its file)
     made.append(temp)
     # An earlier frames folder, moved aside by a render killed before it removed it.
     (folder / "frames" / "frame_0000.png").parent.mkdir()
     (folder / "frames" / "frame_0000.png").write_bytes(b"old")
-    monkeypatch.setattr(encode, "_remove", lambda path: None)
-    encode.folder_into_place(encode.temp_folder_beside(folder / "frames"), folder / "frames")
+    monkeypatch.setattr(files, "_remove", lambda path: None)
+    files.folder_into_place(files.temp_folder_beside(folder / "frames"), folder / "frames")
     monkeypatch.undo()
     made += [p for p in folder.iterdir() if p.name.startswith(".frames.")]
     made[4].write_bytes(b"half")                        # as a render killed before the move left it

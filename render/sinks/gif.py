@@ -1,0 +1,213 @@
+"""The GIF sink and its palette: one global palette built from sample frames before the
+stream (the colours that must stay exact and their blends, a median cut of the samples,
+entries for what ffmpeg would still render far off), and the first and last frames' delays
+lengthened in place for the hold."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from ..files import _temp_beside
+from .base import _rgb, sink
+from .ffmpeg import FFmpegPipe, _PipedSink
+
+__all__ = ["GifSink"]
+
+
+@sink("gif")
+class GifSink(_PipedSink):
+    """An infinitely looping GIF with one global palette, encoded by ffmpeg as frames arrive.
+
+    The palette is built once: first an entry for each colour that must stay exact (each
+    run's, the text's, the background's: a run's head and legend marker keep their colour
+    exactly) and for its blends a quarter, half and three quarters of the way to each
+    backdrop (the edges of lines and markers), then median-cut colours of sample frames
+    spanning the animation, spread over the runs' motion as much as over time (the first
+    frame alone if no samples were given). Colours of the samples that ffmpeg would still
+    render far off (it picks the nearest entry in OkLab) get entries of their own. Every
+    frame is mapped onto the palette without dithering, so static regions keep identical
+    indices; ffmpeg then stores only the rectangle that changed, with unchanged pixels
+    transparent. Nothing holds more than one frame besides the samples.
+    """
+
+    holds = True
+    suffix = ".gif"
+    samples = (0, 0.5, -1)
+    busy_samples = 3            # by the motion too: a swarm's busiest frames are early
+    palette_file: Path | None = None
+    held = 0.0
+    held_first = 0.0
+    # Every ``stride``-th frame of ``total`` is kept, and the last (a size budget's fewer
+    # frames); the GIF plays at fps / stride.
+    stride = 1
+    total = 0
+    _offered = 0
+
+    def write(self, frame):
+        k, self._offered = self._offered, self._offered + 1
+        if self.stride == 1 or k % self.stride == 0 or k == self.total - 1:
+            super().write(frame)
+
+    def hold(self, frame, seconds):
+        # One frame shown longer, not copies of it: its delay is lengthened once written.
+        self.held = seconds
+
+    def hold_start(self, frame, seconds):
+        self.held_first = seconds
+
+    def _start(self, first) -> FFmpegPipe:
+        # 255 colours and one transparent entry: ffmpeg's GIF encoder needs a transparent
+        # index to leave unchanged pixels out; without it, it stores whole rectangles.
+        colors = _palette(self.sampled or [_rgb(first)], self.exact, self.backdrops)
+        self.sampled = []
+        table = np.zeros((256, 4), dtype=np.uint8)
+        table[:255, :3] = colors
+        table[:255, 3] = 255
+        colors = table.reshape(16, 16, 4)                         # ffmpeg wants 16x16
+        self.palette_file = _temp_beside(self.path, ".palette.png")
+        Image.fromarray(colors, "RGBA").save(self.palette_file, format="PNG")
+        return FFmpegPipe(self.temp, self.size, self.fps / self.stride, extra_inputs=["-i", str(self.palette_file)],
+                          channels=first.shape[-1],
+                          output_args=["-filter_complex",
+                                       "[0:v][1:v]paletteuse=dither=none:diff_mode=rectangle",
+                                       "-loop", "0", "-f", "gif"])
+
+    def finish(self):
+        try:
+            super().finish()
+        finally:
+            self._drop_palette()
+        if self.held or self.held_first:
+            _lengthen_frames(self.temp, self.held_first, self.held)
+
+    def abort(self):
+        super().abort()
+        self._drop_palette()
+
+    def _drop_palette(self):
+        if self.palette_file is not None:
+            self.palette_file.unlink(missing_ok=True)
+            self.palette_file = None
+
+
+def _lengthen_frames(path: Path, first: float, last: float) -> None:
+    """Add ``first`` seconds to the delay of a GIF's first frame and ``last`` to its last
+    frame's, in place (one frame: both). Walks the blocks (an image's compressed bytes may
+    hold anything) to the Graphic Control Extensions."""
+    data = bytearray(path.read_bytes())
+    pos = 13 + (3 << ((data[10] & 7) + 1) if data[10] & 0x80 else 0)   # header, screen, table
+    controls = []
+    while pos < len(data) and data[pos] != 0x3B:                          # the trailer
+        if data[pos] == 0x21:                                             # an extension
+            if data[pos + 1] == 0xF9:
+                controls.append(pos)
+            pos += 2
+        else:                                                             # an image
+            flags = data[pos + 9]
+            pos += 10 + (3 << ((flags & 7) + 1) if flags & 0x80 else 0) + 1
+        while data[pos]:                                                  # its sub-blocks
+            pos += data[pos] + 1
+        pos += 1
+    if not controls:
+        raise ValueError(f"{path}: no frame delay to lengthen")
+    for at, seconds in ((controls[0], first), (controls[-1], last)):
+        delay = int.from_bytes(data[at + 4:at + 6], "little") + int(round(seconds * 100))
+        data[at + 4:at + 6] = min(delay, 0xFFFF).to_bytes(2, "little")
+    path.write_bytes(bytes(data))
+
+
+def _palette(frames, exact=(), backdrops=()) -> np.ndarray:
+    """255 colours, (255, 3) uint8: the ``exact`` colours, their blends with each of the
+    ``backdrops`` and with each other (together at most RESERVED), then the median cut of a mosaic of frames
+    (deterministic) fills the rest."""
+    from matplotlib.colors import to_rgb
+    exact = [np.array(to_rgb(c)) for c in exact]
+    under = [np.array(to_rgb(c)) for c in backdrops]
+    # Nearest first: the colours, their edges over what is under them, then where two of
+    # them cross (two trails, two loss curves).
+    wanted = exact + [(1 - t) * c + t * b for c in exact for b in under for t in (0.25, 0.5, 0.75)]
+    pairs = [(a, b) for i, a in enumerate(exact) for b in exact[i + 1:]]
+    wanted += [(a + b) / 2 for a, b in pairs] + [(1 - t) * a + t * b for a, b in pairs for t in (0.25, 0.75)]
+    kept: list[tuple[int, int, int]] = []
+    for rgb in wanted:
+        rgb = tuple(int(round(v * 255)) for v in rgb)
+        if rgb not in kept and len(kept) < RESERVED:
+            kept.append(rgb)
+    # Every other row and column: a quarter of the pixels, the same colours (the rare ones
+    # that matter, the runs', are reserved above), four times faster.
+    mosaic = np.ascontiguousarray(np.concatenate([np.asarray(f)[::2, ::2] for f in frames], axis=0))
+    flat = mosaic.reshape(-1, 3).astype(np.uint32)
+    packed, counts = np.unique((flat[:, 0] << 16) | (flat[:, 1] << 8) | flat[:, 2], return_counts=True)
+    colours = np.column_stack([packed >> 16, (packed >> 8) & 255, packed & 255]).astype(np.uint8)
+    # The median cut leaves REPAIRS entries for colours it would still render far off
+    # (lines' and trails' blends over the surface, the edges of many heads).
+    table = _with_cut(kept, mosaic, 255 - len(kept) - REPAIRS)
+    return _repaired(table, 255 - REPAIRS, colours, counts)
+
+
+def _with_cut(kept, mosaic, n) -> np.ndarray:
+    """The palette: ``kept``, then ``n`` median-cut colours of ``mosaic``, then (a frame with
+    fewer colours) repeats of the first entry, which nothing maps to twice."""
+    cut = Image.fromarray(mosaic).quantize(colors=n, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    found = np.array(cut.getpalette()[: 3 * n], dtype=np.uint8).reshape(-1, 3)
+    table = np.zeros((255, 3), dtype=np.uint8)
+    table[: len(kept)] = np.array(kept, dtype=np.uint8).reshape(-1, 3)
+    table[len(kept): len(kept) + len(found)] = found
+    table[len(kept) + len(found):] = table[0]
+    return table
+
+
+# How far (on any channel) a pixel may end from its colour before the palette is repaired.
+MISS = 40
+# Palette entries a repair may take for colours the median cut left far off.
+REPAIRS = 32
+
+
+def _oklab(rgb: np.ndarray) -> np.ndarray:
+    """OkLab of sRGB colours (n, 3) in 0..255: the space ffmpeg's paletteuse measures in."""
+    c = np.asarray(rgb, dtype=float) / 255
+    linear = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    lms = np.cbrt(linear @ np.array([[0.4122214708, 0.5363325363, 0.0514459929],
+                                     [0.2119034982, 0.6806995451, 0.1073969566],
+                                     [0.0883024619, 0.2817188376, 0.6299787005]]).T)
+    return lms @ np.array([[0.2104542553, 0.7936177850, -0.0040720468],
+                           [1.9779984951, -2.4285922050, 0.4505937099],
+                           [0.0259040371, 0.7827717662, -0.8086757660]]).T
+
+
+def _nearest(table_lab: np.ndarray, lab: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each colour, the nearest palette entry (as paletteuse picks it) and its distance."""
+    best = np.empty(len(lab), dtype=int)
+    distance = np.empty(len(lab))
+    for start in range(0, len(lab), 4096):                    # bounded memory
+        d = ((lab[start:start + 4096, None, :] - table_lab[None]) ** 2).sum(axis=-1)
+        best[start:start + 4096] = d.argmin(axis=1)
+        distance[start:start + 4096] = d.min(axis=1)
+    return best, distance
+
+
+def _repaired(table, free: int, colours, counts) -> np.ndarray:
+    """Fill entries ``free``.. one at a time with the most common colour the palette
+    renders far off, until none is left or the entries run out."""
+    table = table.copy()
+    lab, table_lab = _oklab(colours), _oklab(table[:free])
+    best, distance = _nearest(table_lab, lab)
+    chosen = table[best].astype(int)
+    for entry in range(free, 255):
+        far = np.abs(chosen - colours).max(axis=1) > MISS
+        if not far.any():
+            table[entry:] = table[0]
+            break
+        pick = int(np.flatnonzero(far)[np.argmax(counts[far])])
+        table[entry] = colours[pick]
+        d = ((lab - lab[pick]) ** 2).sum(axis=1)
+        closer = d < distance
+        distance[closer] = d[closer]
+        chosen[closer] = colours[pick]
+    return table
+
+
+# GIF palette entries kept for exact colours and their blends; the frames get the rest.
+RESERVED = 128
