@@ -79,7 +79,16 @@ def _audit(event, args):
         _reading.append(os.fsdecode(args[0]))
 
 
-sys.addaudithook(_audit)
+_hooked = False
+
+
+def _hook() -> None:
+    """Python's audit hook that records the files a scene reads: added by the first load,
+    not by importing this module (a hook cannot be taken out again)."""
+    global _hooked
+    if not _hooked:
+        sys.addaudithook(_audit)
+        _hooked = True
 
 
 def dependencies(path) -> list[Path]:
@@ -152,6 +161,7 @@ def load(path) -> list[tuple[str, Scene]]:
     folder = str(real(path).parent)
     before = set(sys.modules)
     global _reading
+    _hook()
     _reading = []
     # A helper module beside the scene file imports, after the standard library and the
     # installed packages; nothing is written into the scene's folder (no __pycache__).

@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import math
+import re
 import warnings
 from typing import Any, Sequence
 
@@ -54,10 +55,20 @@ def _name(owner, field, value) -> str | None:
     return value
 
 
+_HEX = re.compile(r"#([0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})")
+
+
 def _color(owner, field, value):
-    from matplotlib.colors import is_color_like, to_hex
+    """A colour as '#rrggbb'. Hex strings are read here; only a colour named (or given as
+    numbers) asks matplotlib, so a spec built without one loads no drawing library."""
     if value is None:
         return None
+    if isinstance(value, str) and _HEX.fullmatch(value):
+        digits = value[1:].lower()
+        if len(digits) <= 4:
+            digits = "".join(2 * d for d in digits)
+        return "#" + digits[:6]
+    from matplotlib.colors import is_color_like, to_hex
     try:
         if not is_color_like(value):
             raise ValueError
@@ -68,9 +79,9 @@ def _color(owner, field, value):
 
 
 def _cmap(owner, field, value) -> str | None:
-    import matplotlib
     if value is None:
         return None
+    import matplotlib
     if not isinstance(value, str) or value not in matplotlib.colormaps:
         raise ValueError(f"{owner}: {field} must be a matplotlib colormap name such as 'viridis', "
                          f"got {value!r}")

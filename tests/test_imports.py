@@ -142,6 +142,55 @@ def test_importing_render_loads_nothing_until_a_name_is_used():
     assert done.stdout.strip() == "['render', 'render._version']"
 
 
+SPECS_ONLY = """
+import sys
+from render import (Camera, Multiples, Response, ResponseScene, ResponseView, Run, Scene, Swarm, Sweep, SweepLoss,
+                    View2D, View3D, optimizers as opt, schedules, surfaces, tuned)
+runs = [Run(opt.Adam(lr=0.05), (-1.5, 2.0), color="#1F77B4"), Swarm(opt.GD(lr=1e-3), 4, seed=0),
+        Run(opt.Momentum(lr=tuned(1e-4, 1e-2), momentum=0.9), (0, 0), schedule=schedules.StepLR(step_size=50))]
+race = Scene("rosenbrock", runs, 40, views=[View2D(loss_panel=True), View3D(camera=Camera(orbit=30))])
+sweep = Scene("rosenbrock", [Sweep(opt.Momentum(), (-1.5, 2.0), lr=[1e-4, 1e-3], momentum=[0.0, 0.9])], 40,
+              views=[Multiples(levels="log"), SweepLoss()])
+model = Scene(surfaces.Model(lambda P: (P * P).sum(axis=-1), init=[1.0, 2.0, 3.0]), [Run(opt.GD(lr=0.1), [1.0, 2.0, 3.0])], 5)
+responses = ResponseScene(runs=[Response(opt.Momentum(lr=0.25, momentum=0.9))], steps=50, views=[ResponseView()])
+print(sorted({m.split(".")[0] for m in sys.modules} & {"matplotlib", "PIL", "mpl_toolkits", "imageio", "click"}))
+"""
+
+
+def test_building_every_kind_of_scene_and_view_loads_no_drawing_library():
+    # A spec is a value: writing a scene (in a notebook, a test, a script) costs no drawing
+    # library until something is drawn.
+    done = subprocess.run([sys.executable, "-c", SPECS_ONLY], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
+INSTALLS = """
+import os, signal, sys
+installed = []
+def recorder(what, real):
+    def record(*args, **kwargs):
+        caller = sys._getframe(1).f_globals.get("__name__", "")
+        if caller.split(".")[0] == "render":           # (the standard library's own are its business)
+            installed.append(f"{what} by {caller}")
+        return real(*args, **kwargs)
+    return record
+sys.addaudithook = recorder("audit hook", sys.addaudithook)
+signal.signal = recorder("signal handler", signal.signal)
+os.register_at_fork = recorder("fork hook", os.register_at_fork)
+import render, render.load, render.cli, render.pipeline, render.plan, render.frames, render.page, render.testing
+from render import Run, Scene, View2D, View3D, optimizers as opt
+Scene("rosenbrock", [Run(opt.Adam(lr=0.05), (-1.5, 2.0))], 10, views=[View2D(), View3D()])
+print(installed)
+"""
+
+
+def test_importing_installs_nothing_into_the_interpreter():
+    done = subprocess.run([sys.executable, "-c", INSTALLS], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
 def test_the_command_loads_dask_only_when_asked_for_a_cluster():
     code = ("import sys, render.cli, render.pipeline; "
             "print(sorted(m for m in ('distributed', 'dask', 'render.cluster') if m in sys.modules))")
