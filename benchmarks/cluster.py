@@ -118,8 +118,14 @@ class _Packed:
 def _encoded_here(plan, view, size) -> float:
     """Seconds a frame, in the render process, to unpack and encode a view's frames drawn elsewhere."""
     from render.cluster import _draw_frames
-    from render.pipeline import _render_view
+    from render.executors import Executor
+    from render.options import Options
+    from render.encoding import render_view
     from render.sinks import output_path
+
+    class Unpacked(Executor):                   # (frames drawn elsewhere, unpacked here)
+        def frames(self, plan, view, size):
+            return packed
     n = plan.frames
     frames = list(range(n))
     packed = _Packed(_draw_frames(plan, view, size, frames, False), _draw_frames(plan, view, size, frames, True))
@@ -128,7 +134,8 @@ def _encoded_here(plan, view, size) -> float:
         with tempfile.TemporaryDirectory() as out:
             targets = {fmt: output_path(out, "scene", view.name, fmt) for fmt in ("gif", "mp4")}
             start = time.perf_counter()
-            _render_view(plan, view, size, plan.scene.fps, "medium", 1, targets, None, streams=lambda size: packed)
+            render_view(plan, view, targets, Options(size=size, fps=plan.scene.fps, formats=("gif", "mp4")),
+                        Unpacked())
             times.append((time.perf_counter() - start) / n)
     return statistics.median(times)
 

@@ -90,7 +90,7 @@ def main():
     long = dataclasses.replace(scene, steps=599, max_frames=600, views=scene.views[:1])
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
-        written = render_scene("memory", long, out=tmp, formats=("mp4",), size=(1920, 1080), jobs=args.jobs)
+        written = render_scene(long, name="memory", out=tmp, formats=("mp4",), size=(1920, 1080), executor=args.jobs)
         seconds = time.perf_counter() - start
         size = written[0].bytes
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -47,7 +47,7 @@ def master_plot():
 
 def ours(scene, view, out, fmt, jobs):
     one = dataclasses.replace(scene, views=(view,))
-    render_scene("bench", one, out=out, formats=(fmt,), size=SIZE, jobs=jobs, force=True)
+    render_scene(one, name="bench", out=out, formats=(fmt,), size=SIZE, executor=jobs, force=True)
 
 
 def medians(commands: dict, repeat: int) -> dict:

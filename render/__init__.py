@@ -13,6 +13,7 @@ from ._version import __version__
 # Where each public name lives.
 _NAMES = {
     "Plane": "planes",
+    "render_scene": "pipeline",
     "Trajectories": "trajectories", "simulate": "trajectories",
     "tuned": "tuning",
     **{name: "scene" for name in ("Camera", "Multiples", "Response", "ResponseScene", "ResponseView", "Run",

@@ -9,11 +9,9 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import math
-import multiprocessing
 import os
 import re
 import sys
-import threading
 import time
 import traceback
 import warnings
@@ -22,10 +20,9 @@ from typing import NoReturn
 
 import click
 
-from . import apart
 from ._version import __version__
 from .files import clear_debris
-from .frames import default_jobs
+from .executors import Executor, Processes
 from .interrupts import Interrupted as _Interrupted
 from .memory import MemoryLimit
 from .page import human_size
@@ -213,14 +210,14 @@ class _Renders:
     fps: float | None
     quality: str
     theme: str | None
-    jobs: int | None
     data: bool
     hashes: bool
     force: bool
     progress: bool | None
     debug: bool
     gif_budget: int | None = None
-    cluster: object = None             # a ``render.cluster.Cluster`` to render on, or None
+    executor: Executor = dataclasses.field(default_factory=Executor)      # where the work runs
+    show: bool = False                 # progress bars
     loaded: dict = dataclasses.field(default_factory=dict)
     helpers: set = dataclasses.field(default_factory=set)       # files in a folder that build no Scene
 
@@ -285,19 +282,14 @@ class _Renders:
         return True
 
     def render(self, files=None) -> int:
-        """Render the scenes of ``files`` (default all loaded); then the gallery page, when
-        pages are asked for and there are several scenes. 0, or 1 when a scene failed."""
+        """Render the scenes of ``files`` (default all loaded) with the executor; then the
+        gallery page, when pages are asked for and there are several scenes. 0, or 1 when a
+        scene failed."""
         started = time.perf_counter()
-        show = sys.stderr.isatty() if self.progress is None else self.progress
+        self.show = sys.stderr.isatty() if self.progress is None else self.progress
         total = 0
-        items = self.scenes(files)
-        jobs = self.jobs or default_jobs()
-        apart = (jobs > 1 and len(items) > 1 and not self.debug
-                 and "fork" in multiprocessing.get_all_start_methods())
-        if self.cluster is not None:
-            outcomes = self._on_cluster(items, show)
-        else:
-            outcomes = self._apart(items, jobs) if apart else self._in_turn(items, jobs, show)
+        outcomes = self.executor.scenes(self.scenes(files), self._one, apart=not self.debug,
+                                        tidy=lambda item: clear_debris(Path(self.out) / item[1]))
         with contextlib.closing(outcomes):
             for (file, name, _), (written, messages, error) in outcomes:
                 for message in messages:
@@ -325,22 +317,25 @@ class _Renders:
         click.echo(f"wrote {total} file{'s' * (total != 1)} in {time.perf_counter() - started:.1f} s")
         return 0
 
-    def _one(self, file, name, scene, jobs, progress, caught=None):
-        """Render one scene: (what it wrote, its warnings as lines, None) or (None, its
-        warnings, the error). On a cluster, its views are tasks there. ``caught``: where
-        this thread's warnings are being recorded already (``_on_cluster``)."""
+    def _one(self, item, executor, progress=None, caught=None):
+        """Render one scene (``item``: file, name, scene) with ``executor``: (what it wrote,
+        its warnings as lines, None) or (None, its warnings, the error). ``progress``: the
+        executor's (a process of its own says each frame), else this command's bars.
+        ``caught``: where this thread's warnings are being recorded already (a cluster's
+        scenes, each from a thread)."""
+        file, name, scene = item
         # A warning while rendering (a minimum that cannot be polished, say) is one line too.
         with contextlib.ExitStack() as stack:
             if caught is None:
                 caught = stack.enter_context(warnings.catch_warnings(record=True))
                 _say_warnings()
             try:
-                written = render_scene(name, scene, out=self.out, formats=self.formats,
+                written = render_scene(scene, name=name, out=self.out, formats=self.formats,
                                        views=self.views or None, size=self.size, fps=self.fps,
-                                       quality=self.quality, theme=self.theme, jobs=jobs, data=self.data,
-                                       hashes=self.hashes, force=self.force, source=scene_source(file),
-                                       progress=progress, file=file, gif_budget=self.gif_budget,
-                                       cluster=self.cluster)
+                                       quality=self.quality, theme=self.theme, gif_budget=self.gif_budget,
+                                       executor=executor, data=self.data, hashes=self.hashes, force=self.force,
+                                       source=scene_source(file), file=file,
+                                       progress=progress or _progress_factory(self.show, name))
                 error = None
             except KeyboardInterrupt as e:
                 if _Interrupted.is_users(e):
@@ -355,68 +350,6 @@ class _Renders:
             # traceback does not cross to another process; an attribute does).
             error.where = where(file, error)
         return written, list(dict.fromkeys(one_line(w.message) for w in caught)), error
-
-    def _in_turn(self, items, jobs, show):
-        """Each scene in turn, in this process, with all the jobs."""
-        for file, name, scene in items:
-            yield (file, name, scene), self._one(file, name, scene, jobs, _progress_factory(show, name))
-
-    def _on_cluster(self, items, show):
-        """Every scene at once, each from a thread of this process: the thread builds the
-        scene's Plan and hands its views to the cluster as tasks, so a gallery keeps every
-        worker busy. Outcomes come in the scenes' order. An interrupt cancels every task."""
-        from concurrent.futures import ThreadPoolExecutor
-        # One record of warnings for all the threads (catch_warnings is not thread-safe),
-        # each warning kept with the thread that raised it, so it is said of its own scene.
-        heard: dict[int, list] = {}
-        with warnings.catch_warnings():
-            _say_warnings()
-            # The Plan is sent on purpose, once a scene: Dask's advice on large graphs is noise.
-            warnings.filterwarnings("ignore", message="Sending large graph")
-            warnings.showwarning = lambda message, category, filename, lineno, file=None, line=None: \
-                heard.setdefault(threading.get_ident(), []).append(
-                    warnings.WarningMessage(message, category, filename, lineno, file, line))
-
-            def one(file, name, scene):
-                mine = heard[threading.get_ident()] = []      # (a thread renders scene after scene)
-                return self._one(file, name, scene, 1, _progress_factory(show, name), caught=mine)
-
-            pool = ThreadPoolExecutor(max_workers=min(len(items), 16) or 1, thread_name_prefix="render-scene")
-            futures = [pool.submit(one, *item) for item in items]
-            try:
-                for item, future in zip(items, futures):
-                    yield item, future.result()
-            finally:
-                for future in futures:
-                    future.cancel()
-                self.cluster.cancel()
-                pool.shutdown(wait=True)
-                self.cluster.resume()           # (every thread of this round ended: a watch's next may submit)
-
-    def _apart(self, items, jobs):
-        """Scenes side by side, up to ``jobs`` at once, each in a process of its own
-        (``apart``) with one job: a scene alone leaves a core idle while it builds its figure
-        and palette, and while its encoders finish. Outcomes come in the scenes' order. An
-        interrupt, or leaving early (a scene failed), stops the rest: each removes what it
-        had half-written."""
-        def work(file, name, scene):
-            def render(say):
-                # Each frame drawn is a point where the scene stops if told to.
-                written, messages, error = self._one(file, name, scene, 1, lambda view, n: (say, contextlib.nullcontext()))
-                return written, messages, apart.portable(error)
-            return f"rendering scene {name!r}", render
-
-        outcomes = apart.side_by_side([work(*item) for item in items], jobs)
-        try:
-            with contextlib.closing(outcomes):
-                for item, (error, outcome) in zip(items, outcomes):
-                    # Stopped (a TERM or HUP there), or gone without a word: the error is its own.
-                    yield item, outcome if error is None else (None, [], error)
-        finally:
-            # What a scene's process stopped at any instant left (a temporary file it had
-            # just made), now that it is gone.
-            for _, name, _ in items:
-                clear_debris(Path(self.out) / name)
 
     @staticmethod
     def _report(written) -> int:
@@ -530,8 +463,8 @@ def main(paths, out, formats, views, picked, size, fps, quality, theme, jobs, ex
     """Render scene files (or folders of them) into animations."""
     if quality is None:
         quality = "low" if watch and size is None else "medium"
-    renders = _Renders(out, formats, views, picked, size, fps, quality, theme, jobs, data, hashes,
-                       force, progress, debug, gif_budget)
+    renders = _Renders(out, formats, views, picked, size, fps, quality, theme, data, hashes,
+                       force, progress, debug, gif_budget, Processes(jobs))
     files = _scene_files(paths)
     loaded = renders.load(files)
     _say_skipped(paths, files, renders.helpers)
@@ -541,7 +474,7 @@ def main(paths, out, formats, views, picked, size, fps, quality, theme, jobs, ex
         if executor == "dask" or scheduler is not None:
             from .cluster import ClusterError, connect
             try:
-                renders.cluster = stack.enter_context(connect(scheduler, jobs))
+                renders.executor = stack.enter_context(connect(scheduler, jobs))
             except ClusterError as e:
                 _error(str(e))
                 return 2

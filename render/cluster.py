@@ -34,6 +34,7 @@ import uuid
 from contextlib import ExitStack, contextmanager, nullcontext
 from pathlib import Path
 
+from .executors import Executor
 from .files import atomic_file, folder_into_place, temp_folder_beside
 
 __all__ = ["ClusterError", "Cluster", "connect"]
@@ -313,7 +314,7 @@ def _hear(address: str, host: str, port: int, timeout: float) -> None:
             raise ClusterError(f"{not_one}it answered in another protocol{check}") from None
 
 
-class Cluster:
+class Cluster(Executor):
     """A connected client (and the LocalCluster it started, if any).
 
     ``_lock`` guards the bookkeeping shared by the scenes' threads and the client's own
@@ -455,13 +456,58 @@ class Cluster:
             except BaseException:
                 pass
 
-    def render_views(self, plan, todo, size, fps, quality, gif_budget=None, progress=None) -> dict:
+    remote = True                # (the workers' memory is theirs)
+
+    def batches(self, todo):
+        """Every view of a scene at once: each is a task of its own."""
+        return [list(todo)] if todo else []
+
+    def frames(self, plan, view, size):
+        """The frames of ``view``, drawn by the workers in chunks (``ClusterStream``)."""
+        return ClusterStream(self, plan, view, size, plan.frames)
+
+    def scenes(self, items, render, tidy=None, apart=True):
+        """Every scene at once, each from a thread of this process: the thread builds the
+        scene's Plan and hands its views to the cluster as tasks, so a gallery keeps every
+        worker busy. ``render(item, cluster, caught=...)`` records the thread's warnings in
+        ``caught`` (catch_warnings is not thread-safe: one record for all the threads, each
+        warning kept with the thread that raised it, so it is said of its own scene).
+        Outcomes come in the scenes' order. An interrupt cancels every task."""
+        import warnings
+        from concurrent.futures import ThreadPoolExecutor
+        heard: dict[int, list] = {}
+        with warnings.catch_warnings():
+            warnings.simplefilter("always")
+            warnings.simplefilter("ignore", ResourceWarning)
+            # The Plan is sent on purpose, once a scene: Dask's advice on large graphs is noise.
+            warnings.filterwarnings("ignore", message="Sending large graph")
+            warnings.showwarning = lambda message, category, filename, lineno, file=None, line=None: \
+                heard.setdefault(threading.get_ident(), []).append(
+                    warnings.WarningMessage(message, category, filename, lineno, file, line))
+
+            def one(item):
+                mine = heard[threading.get_ident()] = []      # (a thread renders scene after scene)
+                return render(item, self, caught=mine)
+
+            pool = ThreadPoolExecutor(max_workers=min(len(items), 16) or 1, thread_name_prefix="render-scene")
+            futures = [pool.submit(one, item) for item in items]
+            try:
+                for item, future in zip(items, futures):
+                    yield item, future.result()
+            finally:
+                for future in futures:
+                    future.cancel()
+                self.cancel()
+                pool.shutdown(wait=True)
+                self.resume()           # (every thread of this round ended: a watch's next may submit)
+
+    def views(self, plan, todo, options, progress=None) -> dict:
         """Draw each (view, targets) of ``todo`` on the cluster, each view a task, and write
-        what comes back to its targets. Returns each view's notes (as ``_render_view``).
+        what comes back to its targets. Returns each view's notes (as ``render_view``).
         The first failure is raised once every task has ended; an interrupt cancels them."""
         distributed = _dask()
-        from .pipeline import _render_view, _views_bar
-        total, tick, bar = _views_bar(plan, todo, progress)
+        from .encoding import render_view, views_bar
+        total, tick, bar = views_bar(plan, todo, progress)
         scene_name = Path(next(iter(todo[0][1].values()))).parent.name     # (the folder of its outputs)
         tag = uuid.uuid4().hex
         if tick is not None:
@@ -495,16 +541,12 @@ class Cluster:
             if whole:
                 futures.append(self.submit(_plan, packed, key=f"render-plan-{uuid.uuid4().hex}", pure=False))
             for view, targets in whole:
-                futures.append(self.submit(_draw_view, futures[0], view, size, fps, quality, sorted(targets),
-                                           gif_budget, tag, scene_name,
+                futures.append(self.submit(_draw_view, futures[0], view, options, sorted(targets), tag, scene_name,
                                            key=f"render-{uuid.uuid4().hex}", pure=False, retries=1))
             with bar:
                 for view, targets in streamed:
-                    streams = lambda size, view=view: ClusterStream(self, plan, view, size, plan.frames, scene_name,
-                                                                    packed=packed)
-                    notes[view.name] = _render_view(plan, view, size, fps, quality, 1, targets,
-                                                    lambda name, n: (counted, nullcontext()), gif_budget,
-                                                    streams=streams)
+                    notes[view.name] = render_view(plan, view, targets, options, _Streamed(self, scene_name, packed),
+                                                   lambda name, n: (counted, nullcontext()))
                 for (view, targets), future in zip(whole, futures[1:]):
                     try:
                         files, said = self.result(future)
@@ -628,6 +670,17 @@ class ClusterStream:
             self.cluster.forget(self.plans)
 
 
+class _Streamed(Executor):
+    """The executor of a view drawn here from frames the workers draw: its frames come from
+    the cluster (``ClusterStream``), its encoding is this process's."""
+
+    def __init__(self, cluster: Cluster, scene_name: str, packed: bytes):
+        self.cluster, self.scene_name, self.packed = cluster, scene_name, packed
+
+    def frames(self, plan, view, size):
+        return ClusterStream(self.cluster, plan, view, size, plan.frames, self.scene_name, packed=self.packed)
+
+
 # On a worker: the drawing of a view, built once and kept for the next chunks of it.
 _SOURCES: dict = {}
 
@@ -692,11 +745,11 @@ def _worker():
         return None
 
 
-def _draw_view(plan, view, size, fps, quality, formats, gif_budget, tag, scene_name):
+def _draw_view(plan, view, options, formats, tag, scene_name):
     """On a worker: draw ``view`` into a temporary folder; return its files' bytes (a folder
     as {name: bytes}) by format, and the notes."""
+    from .encoding import render_view
     from .sinks import output_path
-    from .pipeline import _render_view
     worker = _worker()
 
     # Frames drawn are reported a few times a second, not one message each.
@@ -715,8 +768,7 @@ def _draw_view(plan, view, size, fps, quality, formats, gif_budget, tag, scene_n
     # (the LocalCluster's is removed on close; Dask clears a dead worker's).
     with tempfile.TemporaryDirectory(prefix="render-", dir=worker.local_directory if worker else None) as temp:
         targets = {fmt: output_path(temp, "scene", view.name, fmt) for fmt in formats}
-        notes = _render_view(plan, view, size, fps, quality, 1, targets,
-                             lambda name, n: (frame, nullcontext()), gif_budget)
+        notes = render_view(plan, view, targets, options, Executor(), lambda name, n: (frame, nullcontext()))
         if worker is not None and told["frames"]:
             worker.log_event(PROGRESS, (tag, told["frames"]))
         files = {}

@@ -81,7 +81,7 @@ class Notebook:
         "gif") at ``size`` (default 640x360): the last expression of a notebook cell plays it;
         elsewhere ``IPython.display.display(scene.show(...))``, or ``.save(path)``.
         ``jobs``: processes drawing frames (default: cores)."""
-        from .frames import default_jobs
+        from .executors import Processes
         from .page import plain_title
         from .pipeline import render_scene
         if format not in SHOWN:
@@ -89,8 +89,8 @@ class Notebook:
         chosen = self.views[0] if view is None else self.view(view)
         size = _size(NOTEBOOK_SIZE if size is None else size)
         with tempfile.TemporaryDirectory(prefix="render-show-") as out:
-            written = render_scene("scene", self, out=out, formats=(format,), views=[chosen.name],
-                                   size=size, theme=theme, jobs=jobs or default_jobs())
+            written = render_scene(self, name="scene", out=out, formats=(format,), views=[chosen.name],
+                                   size=size, theme=theme, executor=Processes(jobs))
             data = written[0].path.read_bytes()
         return Media(data, format, size, f"{plain_title(self)}, view {chosen.name}")
 

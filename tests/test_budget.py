@@ -6,7 +6,7 @@ from PIL import Image
 from test_encode import gif_delays
 
 from render.cli import main
-from render.pipeline import MIN_GIF_WIDTH, _smaller
+from render.sinks.gif import MIN_GIF_WIDTH, smaller as _smaller
 
 ORBIT = """
 from render import Camera, Run, Scene, View3D, optimizers as opt

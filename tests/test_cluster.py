@@ -185,12 +185,43 @@ def test_the_progress_bar_counts_the_frames_the_workers_draw(cluster, tmp_path):
 
     with connect(cluster.address) as on:
         before = len(on.client.get_events("render-frames"))
-        render_scene(name, scene, out=tmp_path / "o", formats=("gif",), size=(160, 90), cluster=on,
+        render_scene(scene, name=name, out=tmp_path / "o", formats=("gif",), size=(160, 90), executor=on,
                      progress=progress)
         reported = sum(frames for _, (_, frames) in on.client.get_events("render-frames")[before:])
     assert bars == [("2d+3d", 62)]                         # two views of 31 frames
     assert len(heard) == 62
     assert reported == 62                  # a few reports a second, not one a frame
+
+
+def test_the_command_the_notebook_and_the_cluster_make_the_same_bytes_through_one_public_call(
+        cluster, tmp_path, monkeypatch):
+    import render
+    from render import pipeline
+    from render.cli import main as command
+    from render.cluster import connect
+    from render.load import load
+    files = scene_files(tmp_path / "scenes")
+    (name, scene), = load(files[0])
+    calls = []
+    real = pipeline.render_scene
+    assert render.render_scene is real                       # the public name is the pipeline's call
+
+    def counted(scene, **options):
+        calls.append(type(options.get("executor")).__name__)
+        return real(scene, **options)
+    monkeypatch.setattr(pipeline, "render_scene", counted)
+    monkeypatch.setattr("render.cli.render_scene", counted)
+    # The command line, a notebook's display (local processes, one job and two), a Dask cluster.
+    result = CliRunner().invoke(command, [str(files[0]), "--out", str(tmp_path / "cli"), "--size", "640x360",
+                                          "--format", "mp4", "--view", "2d", "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    shown = scene.show("2d", format="mp4", jobs=2)
+    with connect(cluster.address) as on:
+        written = counted(scene, name=name, out=tmp_path / "dask", formats=("mp4",), views=["2d"],
+                          size=(640, 360), executor=on)
+    assert calls == ["Processes", "Processes", "Cluster"]
+    made = (tmp_path / "cli" / name / "2d.mp4").read_bytes()
+    assert len(made) > 1000 and shown.data == made and written[0].path.read_bytes() == made
 
 
 def test_a_stream_left_open_ends_quietly_after_the_client_closes_and_a_cancel_stops_submitting(cluster, tmp_path):

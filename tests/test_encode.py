@@ -92,7 +92,7 @@ def test_a_registered_format_renders_through_render_scene(tmp_path):
                 f.write(f"{int(frame.sum())}\n")
     try:
         scene = race(steps=6)
-        written = render_scene("race", scene, out=tmp_path, formats=("sums", "frames"), size=(64, 48))
+        written = render_scene(scene, name="race", out=tmp_path, formats=("sums", "frames"), size=(64, 48))
     finally:
         sinks.SINKS.pop("sums")
     assert [w.path.name for w in written] == ["2d.sums.txt", "2d"]
@@ -106,7 +106,7 @@ def test_gif_frames_decode_close_to_the_drawn_frames_and_hold_the_last(tmp_path)
     scene = race()
     plan = planning.build(scene)
     drawn = list(FrameStream(plan, scene.views[0], (320, 180)))
-    render_scene("race", scene, out=tmp_path, formats=("gif",), size=(320, 180))
+    render_scene(scene, name="race", out=tmp_path, formats=("gif",), size=(320, 180))
     decoded = list(gif_frames(tmp_path / "race" / "2d.gif"))
     assert len(drawn) == len(decoded) == 13
     for i, frame in enumerate(drawn):
@@ -159,7 +159,7 @@ FOUR = [Run(opt.GD(lr=1e-3), (-1.5, 2.0), label="GD"),
 def test_gif_frames_are_the_drawn_frames_but_for_a_few_pixels(view, tmp_path):
     scene = Scene("rosenbrock", FOUR, 40, views=[view])
     drawn = list(FrameStream(planning.build(scene), view, (320, 180)))
-    render_scene("race", scene, out=tmp_path, formats=("gif",), size=(320, 180))
+    render_scene(scene, name="race", out=tmp_path, formats=("gif",), size=(320, 180))
     decoded = list(gif_frames(tmp_path / "race" / f"{view.name}.gif"))
     assert len(drawn) == len(decoded) == 41
     far = [np.any(np.abs(a.astype(int) - b.astype(int)) > 48, axis=-1).mean() for a, b in zip(drawn, decoded)]
@@ -173,7 +173,7 @@ def test_a_swarms_gif_frames_are_its_drawn_frames_but_for_a_few_pixels(view, tmp
     swarm = Swarm(opt.Momentum(lr=0.004, momentum=0.9), grid=14, color_by="basin", tail=8)
     scene = Scene("himmelblau", [swarm], 60, views=[view])
     drawn = list(FrameStream(planning.build(scene), view, (320, 180)))
-    render_scene("swarm", scene, out=tmp_path, formats=("gif",), size=(320, 180))
+    render_scene(scene, name="swarm", out=tmp_path, formats=("gif",), size=(320, 180))
     decoded = list(gif_frames(tmp_path / "swarm" / f"{view.name}.gif"))
     far = [np.any(np.abs(a.astype(int) - b.astype(int)) > 48, axis=-1).mean() for a, b in zip(drawn, decoded)]
     assert max(far) <= 0.0003, max(far)
@@ -186,7 +186,7 @@ def test_a_3d_gif_keeps_every_run_colour_exactly(tmp_path):
     runs = [dataclasses.replace(r, color=colours[r.label]) for r in FOUR]
     view = View3D(camera=Camera(elev=35, azim=-70), legend=True)
     scene = Scene("rosenbrock", runs, 40, views=[view])
-    render_scene("race", scene, out=tmp_path, formats=("gif", "png"), size=(640, 360))
+    render_scene(scene, name="race", out=tmp_path, formats=("gif", "png"), size=(640, 360))
     last = list(gif_frames(tmp_path / "race" / "3d.gif"))[-1]
     lossless = np.asarray(Image.open(tmp_path / "race" / "3d.png").convert("RGB"))
     for label, colour in colours.items():
@@ -201,7 +201,7 @@ def test_a_3d_gif_keeps_every_run_colour_exactly(tmp_path):
 
 def test_the_hold_is_the_scenes_and_stills_do_not_hold(tmp_path):
     scene = dataclasses.replace(race(steps=4), hold=0.5, hold_start=0.3)
-    render_scene("race", scene, out=tmp_path, formats=("gif", "mp4", "frames"), size=(64, 48))
+    render_scene(scene, name="race", out=tmp_path, formats=("gif", "mp4", "frames"), size=(64, 48))
     assert gif_delays(tmp_path / "race" / "2d.gif") == [400] + [100] * 3 + [600]
     assert len(list((tmp_path / "race" / "2d").iterdir())) == 5
     import imageio.v3 as iio
@@ -212,5 +212,5 @@ def test_the_hold_is_the_scenes_and_stills_do_not_hold(tmp_path):
     change = [np.abs(v.astype(int) - video[0]).mean() for v in video]
     assert max(change[1:4]) < 0.2 < 2 < change[4]
     none = dataclasses.replace(scene, hold=0, hold_start=0)
-    render_scene("still", none, out=tmp_path, formats=("gif",), size=(64, 48))
+    render_scene(none, name="still", out=tmp_path, formats=("gif",), size=(64, 48))
     assert gif_delays(tmp_path / "still" / "2d.gif") == [100] * 5

@@ -350,7 +350,7 @@ def test_a_changed_data_file_renders_again(tmp_path):
 
     def render():
         (name, scene), = load(scene_file)
-        return render_scene(name, scene, out=tmp_path / "out", formats=("png",), size=(160, 90),
+        return render_scene(scene, name=name, out=tmp_path / "out", formats=("png",), size=(160, 90),
                             source=scene_file.read_bytes())[0]
     first = render()
     assert not first.skipped and render().skipped

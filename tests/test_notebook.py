@@ -91,7 +91,7 @@ def test_a_bare_scene_is_its_first_view_as_an_inline_mp4_the_command_would_write
     # Every step, the start held before it, the result after it.
     assert count == round(scene.hold_start * scene.fps) + 101 + round(scene.hold * scene.fps)
     # Byte for byte what the command writes for the same view, size and theme.
-    written = render_scene("ols", scene, out=tmp_path, formats=("mp4",), views=["2d"], size=(640, 360))
+    written = render_scene(scene, name="ols", out=tmp_path, formats=("mp4",), views=["2d"], size=(640, 360))
     assert written[0].path.read_bytes() == data
 
 

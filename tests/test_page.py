@@ -181,7 +181,7 @@ def test_html_is_a_format_of_the_python_api(tmp_path):
     from render import Run, Scene, optimizers as opt
     from render.pipeline import render_scene
     scene = Scene("bowl", [Run(opt.GD(lr=0.05), (5.0, 4.0))], 4, title="<script>x</script>")
-    written = render_scene("bowl", scene, out=tmp_path, formats=("html",), size=(160, 90))
+    written = render_scene(scene, name="bowl", out=tmp_path, formats=("html",), size=(160, 90))
     assert [w.path.name for w in written] == ["2d.mp4", "2d.png", "index.html"]
     text = (tmp_path / "bowl" / "index.html").read_text()
     assert "<script>" not in text and html.escape("<script>x</script>") in text

@@ -343,7 +343,7 @@ def test_no_name_reaches_outside_the_output_folder():
     scene = Scene("bowl", [Run(opt.GD(lr=0.1), (1, 1))], 3)
     for name in ("..", ".", "a/b", "", "x/../../y"):
         with pytest.raises(ValueError, match="cannot name a folder"):
-            render_scene(name, scene, out="never", formats=("png",))
+            render_scene(scene, name=name, out="never", formats=("png",))
     assert not Path("never").exists()
 
 
@@ -584,10 +584,10 @@ APART = ("from render import Run, Scene, View2D, View3D, optimizers as opt\n"
 
 
 def test_views_drawn_apart_give_the_bytes_of_views_drawn_in_turn(tmp_path, monkeypatch):
-    from render import pipeline
+    from render import executors
     batches = []
-    real = pipeline._render_views_apart
-    monkeypatch.setattr(pipeline, "_render_views_apart",
+    real = executors._views_apart
+    monkeypatch.setattr(executors, "_views_apart",
                         lambda plan, todo, *rest: (batches.append([v.name for v, _ in todo]), real(plan, todo, *rest))[1])
     path = tmp_path / "race.py"
     path.write_text(APART.format(steps=20))
@@ -689,11 +689,11 @@ SCENES = ("from render import Camera, Run, Scene, View2D, View3D, optimizers as 
 
 
 def test_scenes_drawn_apart_give_the_bytes_and_the_order_of_scenes_drawn_in_turn(tmp_path, monkeypatch):
-    from render.cli import _Renders
+    from render import apart
     used = []
-    real = _Renders._apart
-    monkeypatch.setattr(_Renders, "_apart", lambda self, items, jobs: (used.append(len(items)),
-                                                                       (yield from real(self, items, jobs))))
+    real = apart.side_by_side
+    monkeypatch.setattr(apart, "side_by_side", lambda works, *rest, **kw: (used.append([n for n, _ in works]),
+                                                                           (yield from real(works, *rest, **kw))))
     path = tmp_path / "races.py"
     path.write_text(SCENES.format(steps=20))
     outputs, reports = {}, {}
@@ -704,7 +704,7 @@ def test_scenes_drawn_apart_give_the_bytes_and_the_order_of_scenes_drawn_in_turn
         assert result.exit_code == 0, result.output
         reports[jobs] = [line.split()[0].split("/o" + jobs + "/")[1] for line in result.output.splitlines()[:-1]]
         outputs[jobs] = {p.relative_to(out): p.read_bytes() for p in out.rglob("*.*") if not p.name.startswith(".")}
-    assert used == [3]                                  # two jobs: scenes side by side
+    assert used == [[f"rendering scene 'races-{s}'" for s in ("one", "two", "three")]]    # two jobs: side by side
     assert reports["1"] == reports["2"] == [f"races-{s}/{v}.{f}" for s, v in
                                             [("one", "2d"), ("two", "3d"), ("three", "3d")] for f in ("gif", "mp4")]
     assert outputs["1"] == outputs["2"] and len(outputs["1"]) == 6
@@ -714,10 +714,10 @@ def test_a_scene_failing_in_its_own_process_is_one_line_and_stops_the_rest(tmp_p
     from render import cli
     real = cli.render_scene
 
-    def second_fails(name, scene, **options):
+    def second_fails(scene, *, name, **options):
         if name.endswith("two"):
             raise OSError(errno.ENOSPC, "No space left on device")
-        return real(name, scene, **options)
+        return real(scene, name=name, **options)
     monkeypatch.setattr(cli, "render_scene", second_fails)
     path = tmp_path / "races.py"
     path.write_text(SCENES.format(steps=20))

@@ -4,16 +4,18 @@ entries for what ffmpeg would still render far off), and the first and last fram
 lengthened in place for the hold."""
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
 from ..files import _temp_beside
+from ..page import human_size
 from .base import _rgb, sink
 from .ffmpeg import FFmpegPipe, _PipedSink
 
-__all__ = ["GifSink"]
+__all__ = ["GifSink", "MIN_GIF_FPS", "MIN_GIF_WIDTH", "fitted", "smaller"]
 
 
 @sink("gif")
@@ -211,3 +213,49 @@ def _repaired(table, free: int, colours, counts) -> np.ndarray:
 
 # GIF palette entries kept for exact colours and their blends; the frames get the rest.
 RESERVED = 128
+
+
+# The GIF's budget (render --gif-budget): a GIF over it is made again keeping fewer frames,
+# down to this rate, then fewer pixels, down to this width: a slower orbit still reads as
+# one; a smaller frame's text soon does not.
+MIN_GIF_FPS = 8.0
+MIN_GIF_WIDTH = 320
+
+
+def smaller(size, fps, stride, made: int, budget: int):
+    """The (size, stride) to try next for a GIF of ``made`` bytes at ``size`` keeping every
+    ``stride``-th frame, to fit ``budget`` bytes: fewer frames first (bytes go about as the
+    frames kept), down to MIN_GIF_FPS, then fewer pixels (as their number), down to
+    MIN_GIF_WIDTH. None if it fits, or nothing is left to take."""
+    if made <= budget:
+        return None
+    need = 0.9 * budget / made               # a margin: bytes do not shrink quite in proportion
+    most = max(1, int(fps // MIN_GIF_FPS))
+    wider = min(most, max(stride + 1, math.ceil(stride / need))) if stride < most else stride
+    need *= wider / stride
+    w, h = size
+    scale = max(MIN_GIF_WIDTH / w, math.sqrt(need)) if need < 1 else 1.0
+    smaller = (max(2, int(round(w * scale / 2)) * 2), max(2, int(round(h * scale / 2)) * 2)) if scale < 1 else size
+    return None if (smaller, wider) == (tuple(size), stride) else (smaller, wider)
+
+
+def fitted(first, budget, fps, stride, size, made) -> str:
+    """What a GIF's budget made of it, in a few words."""
+    (w0, h0), before = first
+    how = []
+    if stride > 1:
+        how.append(f"every {_ordinal(stride)} frame, {fps / stride:g} fps")
+    if tuple(size) != (w0, h0):
+        how.append(f"{size[0]}x{size[1]}")
+    limit = human_size(budget)
+    asked = f"as asked, {human_size(before)} at {w0}x{h0}, {fps:g} fps"
+    if not how:
+        return (f"over the {limit} budget, with no frames or pixels left to take: at least "
+                f"{MIN_GIF_FPS:g} fps and {MIN_GIF_WIDTH} pixels wide")
+    if made <= budget:
+        return f"{limit} budget: {', '.join(how)}; {asked}"
+    return f"over the {limit} budget even at {', '.join(how)}; {asked}"
+
+
+def _ordinal(k: int) -> str:
+    return f"{k}{'th' if 10 <= k % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(k % 10, 'th')}"
