@@ -8,7 +8,7 @@ drawing and encoding (matplotlib, ffmpeg) load only when something is rendered.
 """
 import importlib
 
-from ._version import __version__
+from ._version import __version__  # noqa: F401  (public)
 
 # Where each public name lives.
 _NAMES = {

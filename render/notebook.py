@@ -6,9 +6,11 @@ few hundred KiB, where ``FuncAnimation.to_jshtml`` takes minutes and megabytes).
 ``scene.show(view, size, format)`` makes other choices; ``scene.animation(view)`` is a
 matplotlib ``FuncAnimation`` for those who want one.
 
-Scene kinds inherit ``Notebook``; its methods hand the scene to the pipeline's stages (plan,
-views, sinks), which are imported only when called, so a spec never loads drawing code and
-nothing here needs IPython.
+This is one of the faces (with the command line, its watch and the scene loader): a scene
+kind's ``_repr_html_``, ``show`` and ``animation`` call ``repr_html``, ``show`` and ``animation``
+here, importing this module only when called, so a spec neither imports it nor loads drawing
+code; ``show`` renders through ``render.render_scene`` like the command. Nothing here needs
+IPython.
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ import html
 import tempfile
 from pathlib import Path
 
-__all__ = ["Notebook", "Media", "NOTEBOOK_SIZE", "SHOWN"]
+__all__ = ["Media", "NOTEBOOK_SIZE", "SHOWN", "animation", "repr_html", "show"]
 
 # The size a notebook shows a scene at: wide enough to read, small enough to embed.
 NOTEBOOK_SIZE = (640, 360)
@@ -62,38 +64,35 @@ def _size(size) -> tuple[int, int]:
     return w, h
 
 
-class Notebook:
-    """Notebook conveniences shared by every scene kind."""
+def animation(scene, view=None, size=(960, 540), dpi=None):
+    """A matplotlib ``FuncAnimation`` of one view (a view or its name; default the first),
+    for notebooks: ``scene.animation("3d").to_jshtml()`` or ``.save(...)``.
 
-    def animation(self, view=None, size=(960, 540), dpi=None):
-        """A matplotlib ``FuncAnimation`` of one view (a view or its name; default the first),
-        for notebooks: ``scene.animation("3d").to_jshtml()`` or ``.save(...)``.
+    Every frame is drawn in render's pinned style, whatever the notebook's rcParams.
+    """
+    from . import plan, views
+    chosen = scene.views[0] if view is None else scene.view(view)
+    planned = plan.build(scene)
+    return views.animation(views.build(planned, chosen, size, dpi), planned.fps)
 
-        Every frame is drawn in render's pinned style, whatever the notebook's rcParams.
-        """
-        from . import plan, views
-        chosen = self.views[0] if view is None else self.view(view)
-        planned = plan.build(self)
-        return views.animation(views.build(planned, chosen, size, dpi), planned.fps)
+def show(scene, view=None, size=None, format="mp4", theme=None, jobs=None) -> Media:
+    """One view (a view or its name; default the first) encoded as ``format`` ("mp4" or
+    "gif") at ``size`` (default 640x360): the last expression of a notebook cell plays it;
+    elsewhere ``IPython.display.display(scene.show(...))``, or ``.save(path)``.
+    ``jobs``: processes drawing frames (default: cores)."""
+    from .executors import Processes
+    from .page import plain_title
+    from .pipeline import render_scene
+    if format not in SHOWN:
+        raise ValueError(f"format must be one of {', '.join(SHOWN)}, got {format!r}")
+    chosen = scene.views[0] if view is None else scene.view(view)
+    size = _size(NOTEBOOK_SIZE if size is None else size)
+    with tempfile.TemporaryDirectory(prefix="render-show-") as out:
+        written = render_scene(scene, name="scene", out=out, formats=(format,), views=[chosen.name],
+                               size=size, theme=theme, executor=Processes(jobs))
+        data = written[0].path.read_bytes()
+    return Media(data, format, size, f"{plain_title(scene)}, view {chosen.name}")
 
-    def show(self, view=None, size=None, format="mp4", theme=None, jobs=None) -> Media:
-        """One view (a view or its name; default the first) encoded as ``format`` ("mp4" or
-        "gif") at ``size`` (default 640x360): the last expression of a notebook cell plays it;
-        elsewhere ``IPython.display.display(scene.show(...))``, or ``.save(path)``.
-        ``jobs``: processes drawing frames (default: cores)."""
-        from .executors import Processes
-        from .page import plain_title
-        from .pipeline import render_scene
-        if format not in SHOWN:
-            raise ValueError(f"format must be one of {', '.join(SHOWN)}, got {format!r}")
-        chosen = self.views[0] if view is None else self.view(view)
-        size = _size(NOTEBOOK_SIZE if size is None else size)
-        with tempfile.TemporaryDirectory(prefix="render-show-") as out:
-            written = render_scene(self, name="scene", out=out, formats=(format,), views=[chosen.name],
-                                   size=size, theme=theme, executor=Processes(jobs))
-            data = written[0].path.read_bytes()
-        return Media(data, format, size, f"{plain_title(self)}, view {chosen.name}")
-
-    def _repr_html_(self) -> str:
-        """What a notebook shows for a bare ``scene``: its first view, playing."""
-        return self.show()._repr_html_()
+def repr_html(scene) -> str:
+    """What a notebook shows for a bare ``scene``: its first view, playing."""
+    return show(scene)._repr_html_()

@@ -22,13 +22,12 @@ import numpy as np
 
 from . import checks, signals, surfaces, themes
 from .models import Model
-from .notebook import Notebook
 from .optimizers import Optimizer
 from .planes import Plane
 from .schedules import OneCycleLR, Schedule, run_rates
 from .lossaxis import SCALES
 from .tuning import Search, tuned_fields
-from .trajectories import Trajectories, final_losses, search_bytes, simulate_runs, simulation_bytes
+from .trajectories import Trajectories, search_bytes, search_tuned, simulate_scene, simulation_bytes
 
 __all__ = ["Scene", "Run", "Swarm", "Sweep", "View2D", "View3D", "Multiples", "SweepLoss", "Camera", "ResponseScene", "Response", "ResponseView",
            "SCENE_TYPES"]
@@ -554,7 +553,7 @@ class View3D:
 
 # --- scenes ---------------------------------------------------------------------------------
 
-class _Animated(Notebook):
+class _Animated:
     """What every scene kind shares: views, timing and naming.
 
     A scene kind defines ``runs`` (each with ``label``, ``color`` and ``name``), ``steps``,
@@ -563,6 +562,26 @@ class _Animated(Notebook):
     """
 
     VIEW_TYPES: tuple = ()
+
+    # A notebook's face (``render.notebook``), imported when one is called, not by the spec.
+    def show(self, view=None, size=None, format="mp4", theme=None, jobs=None):
+        """One view (a view or its name; default the first) encoded as ``format`` ("mp4" or
+        "gif") at ``size`` (default 640x360): the last expression of a notebook cell plays it;
+        elsewhere ``IPython.display.display(scene.show(...))``, or ``.save(path)``.
+        ``jobs``: processes drawing frames (default: cores)."""
+        from . import notebook
+        return notebook.show(self, view, size, format, theme, jobs)
+
+    def animation(self, view=None, size=(960, 540), dpi=None):
+        """A matplotlib ``FuncAnimation`` of one view (a view or its name; default the first),
+        for notebooks: ``scene.animation("3d").to_jshtml()`` or ``.save(...)``."""
+        from . import notebook
+        return notebook.animation(self, view, size, dpi)
+
+    def _repr_html_(self) -> str:
+        """What a notebook shows for a bare ``scene``: its first view, playing."""
+        from . import notebook
+        return notebook.repr_html(self)
 
     def _check_animation(self):
         owner = type(self).__name__
@@ -772,73 +791,22 @@ class Scene(_Animated):
             raise ValueError(f"View2D: data_panel must be a run's index below {len(self.runs)}, got {which}")
         return int(which)
 
+    # Conveniences: the simulation stage's own functions (``render.trajectories``), which
+    # the planning stage calls; a spec computes nothing when it is built.
     def simulate(self) -> Trajectories:
         """Every run, advanced together (see ``render.trajectories``), tuned values searched
         first (see ``resolved``). Each call simulates afresh; the arrays are read-only."""
-        scene = self.resolved()
-        return simulate_runs(scene.surface, [r.optimizer for r in scene.runs],
-                             [r.start for r in scene.runs], scene.steps, seed=scene.seed,
-                             schedules=[r.schedule for r in scene.runs])
+        return simulate_scene(self)
 
     def resolved(self) -> "Scene":
         """This scene with each tuned value replaced by the winner of its search (see
         ``render.tuning``); the scene itself when nothing is tuned."""
-        return self.search()[0]
+        return search_tuned(self)[0]
 
     def search(self) -> tuple["Scene", tuple[Search, ...]]:
         """The resolved scene and the searches of its tuned runs (``render.tuning.Search``,
         one per tuned run). Each call searches afresh, as ``simulate`` simulates afresh."""
-        runs, searches = _resolve(self)
-        return (self if not searches else dataclasses.replace(self, runs=runs)), searches
-
-
-# --- tuned values: the search before the race ---------------------------------------------
-
-def _candidates(run) -> tuple[tuple[str, ...], list[tuple[Any, Any]], np.ndarray]:
-    """The tuned names of ``run``, (optimizer, schedule) for each candidate, and their values."""
-    own, sched = tuned_fields(run.optimizer), tuned_fields(run.schedule)
-    names = tuple(own) + tuple(f"schedule.{k}" for k in sched)
-    grids = [t.values for t in own.values()] + [t.values for t in sched.values()]
-    values = np.array(list(itertools.product(*grids)), dtype=float).reshape(-1, len(names))
-    pairs = []
-    for row in values:
-        chosen = dict(zip(names, row.tolist()))
-        optimizer = dataclasses.replace(run.optimizer, **{k: chosen[k] for k in own})
-        schedule = run.schedule
-        if sched:
-            schedule = dataclasses.replace(schedule, **{k: chosen[f"schedule.{k}"] for k in sched})
-        pairs.append((optimizer, schedule))
-    return names, pairs, values
-
-
-def _resolve(scene) -> tuple[tuple, tuple[Search, ...]]:
-    """The scene's runs with every tuned value replaced by its search's winner, and the
-    searches. All candidates of all tuned runs are simulated together, each from its run's
-    start with its run's schedule and noise."""
-    runs = list(scene.runs)
-    tuned_runs = [i for i, r in enumerate(runs) if tuned_fields(r.optimizer) or tuned_fields(r.schedule)]
-    if not tuned_runs:
-        return tuple(runs), ()
-    plans, optimizers, schedules, starts, rows = [], [], [], [], []
-    for i in tuned_runs:
-        names, pairs, values = _candidates(runs[i])
-        plans.append((i, names, values, len(optimizers)))
-        for optimizer, schedule in pairs:
-            optimizers.append(optimizer)
-            schedules.append(schedule)
-            starts.append(runs[i].start)
-            rows.append(i)                 # each candidate draws the run's own noise
-    losses = final_losses(scene.surface, optimizers, starts, scene.steps, seed=scene.seed,
-                          schedules=schedules, noise_rows=rows)
-    searches = []
-    for i, names, values, first in plans:
-        mine = losses[first:first + len(values)]
-        chosen = int(np.argmin(mine))       # the first of equals: values ascend
-        searches.append(Search(i, names, values, mine, chosen))
-        optimizer, schedule = optimizers[first + chosen], schedules[first + chosen]
-        runs[i] = dataclasses.replace(runs[i], optimizer=optimizer, schedule=schedule,
-                                      tuned=tuple(zip(names, values[chosen].tolist())))
-    return tuple(runs), tuple(searches)
+        return search_tuned(self)
 
 
 def _data_problem(surface) -> str | None:

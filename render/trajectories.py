@@ -11,7 +11,8 @@ position lies beyond ``DIVERGENCE_LIMIT``; from that step on its entries are NaN
 from __future__ import annotations
 
 import dataclasses
-from typing import Sequence
+import itertools
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -20,9 +21,10 @@ from . import optimizers as opt
 from .models import Model
 from .schedules import _momentum_field, run_rates
 from .surfaces import Surface
-from .tuning import tuned_fields
+from .tuning import Search, tuned_fields
 
-__all__ = ["Trajectories", "simulate", "simulate_runs", "final_losses", "is_model", "DIVERGENCE_LIMIT",
+__all__ = ["Trajectories", "simulate", "simulate_runs", "simulate_scene", "search_tuned", "final_losses",
+           "is_model", "DIVERGENCE_LIMIT",
            "simulation_bytes", "search_bytes"]
 
 DIVERGENCE_LIMIT = 1e12
@@ -117,20 +119,25 @@ def _schedule_key(o: opt.Optimizer, schedule, steps: int) -> tuple:
 
 
 def _ticker(rule, optimizers, schedules, steps):
-    """``tick(step)``: set the stacked ``rule``'s learning rate (a column, one per run) and,
-    if its schedules cycle it, its momentum or beta1, for optimizer step ``step`` (from 1)."""
+    """``tick(step)``: the stacked ``rule`` for optimizer step ``step`` (from 1): a copy of it
+    with that step's learning rate (a column, one per run) and, if its schedules cycle it, its
+    momentum or beta1. A rule is a value: the step's copy is made anew, never the rule changed."""
     lrs = np.stack([run_rates(o.lr, s, steps) for o, s in zip(optimizers, schedules)],
                    axis=1)[..., None]                                               # (steps, runs, 1)
     cycled = [s.momenta(steps) for s in schedules if s is not None]
     momenta = next((m for m in cycled if m is not None), None)
     field = None if momenta is None else _momentum_field(rule)
+    kind, fields = type(rule), dict(vars(rule))
 
     def tick(step):
-        object.__setattr__(rule, "lr", lrs[step - 1])
+        stepped = object.__new__(kind)      # a copy (set before anyone holds it: frozen to all others)
+        stepped.__dict__.update(fields)
+        object.__setattr__(stepped, "lr", lrs[step - 1])
         if field == "betas":
-            object.__setattr__(rule, "betas", (float(momenta[step - 1]), rule.betas[1]))
+            object.__setattr__(stepped, "betas", (float(momenta[step - 1]), rule.betas[1]))
         elif field == "momentum":
-            object.__setattr__(rule, "momentum", float(momenta[step - 1]))
+            object.__setattr__(stepped, "momentum", float(momenta[step - 1]))
+        return stepped
     return tick
 
 
@@ -339,7 +346,8 @@ def _advance_group(g: _Group, surface, params: np.ndarray, history: np.ndarray, 
     tick = g.tick
     for step in range(1, len(history)):
         if tick is not None:
-            tick(step)
+            rule = tick(step)
+            probes, update = rule.probes, rule.update
         points = probes(params, state).reshape(-1, D) if looks_ahead else params
         fill(points, step)
         if noise is None:
@@ -367,10 +375,10 @@ def _advance_groups(groups: list[_Group], surface, params: np.ndarray, history: 
         mine = params[g.span]
         lanes.append([g.rule, mine, g.rule.init(mine.copy()), points[g.block].reshape(g.shape),
                       grads[g.block].reshape(g.shape), g.sigma, _noise_source(g, seed)])
-    ticks = [g.tick for g in groups if g.tick is not None]
+    ticks = [(lane, g.tick) for lane, g in zip(lanes, groups) if g.tick is not None]
     for step in range(1, len(history)):
-        for tick in ticks:
-            tick(step)
+        for lane, tick in ticks:
+            lane[0] = tick(step)
         if not alias:
             for rule, mine, state, probe, *_ in lanes:
                 probe[...] = rule.probes(mine, state)
@@ -392,3 +400,68 @@ def simulate(surface: Surface, optimizer: opt.Optimizer, start, steps: int,
     first run of a scene with that seed.
     """
     return simulate_runs(surface, [optimizer], [start], steps, seed).positions[0]
+
+
+# --- a scene's runs: tuned values searched, then the race ------------------------------------
+
+def simulate_scene(scene) -> Trajectories:
+    """Every run of ``scene`` advanced together, tuned values searched first (``search_tuned``).
+    Each call simulates afresh; the arrays are read-only."""
+    scene = search_tuned(scene)[0]
+    return simulate_runs(scene.surface, [r.optimizer for r in scene.runs], [r.start for r in scene.runs],
+                         scene.steps, seed=scene.seed, schedules=[r.schedule for r in scene.runs])
+
+
+def search_tuned(scene) -> tuple:
+    """``scene`` with each tuned value replaced by the winner of its search (the scene
+    itself when nothing is tuned), and the searches of its tuned runs (``tuning.Search``,
+    one per tuned run). Each call searches afresh."""
+    runs, searches = _resolve(scene)
+    return (scene if not searches else dataclasses.replace(scene, runs=runs)), searches
+
+
+def _candidates(run) -> tuple[tuple[str, ...], list[tuple[Any, Any]], np.ndarray]:
+    """The tuned names of ``run``, (optimizer, schedule) for each candidate, and their values."""
+    own, sched = tuned_fields(run.optimizer), tuned_fields(run.schedule)
+    names = tuple(own) + tuple(f"schedule.{k}" for k in sched)
+    grids = [t.values for t in own.values()] + [t.values for t in sched.values()]
+    values = np.array(list(itertools.product(*grids)), dtype=float).reshape(-1, len(names))
+    pairs = []
+    for row in values:
+        chosen = dict(zip(names, row.tolist()))
+        optimizer = dataclasses.replace(run.optimizer, **{k: chosen[k] for k in own})
+        schedule = run.schedule
+        if sched:
+            schedule = dataclasses.replace(schedule, **{k: chosen[f"schedule.{k}"] for k in sched})
+        pairs.append((optimizer, schedule))
+    return names, pairs, values
+
+
+def _resolve(scene) -> tuple[tuple, tuple[Search, ...]]:
+    """The scene's runs with every tuned value replaced by its search's winner, and the
+    searches. All candidates of all tuned runs are simulated together, each from its run's
+    start with its run's schedule and noise."""
+    runs = list(scene.runs)
+    tuned_runs = [i for i, r in enumerate(runs) if tuned_fields(r.optimizer) or tuned_fields(r.schedule)]
+    if not tuned_runs:
+        return tuple(runs), ()
+    plans, optimizers, schedules, starts, rows = [], [], [], [], []
+    for i in tuned_runs:
+        names, pairs, values = _candidates(runs[i])
+        plans.append((i, names, values, len(optimizers)))
+        for optimizer, schedule in pairs:
+            optimizers.append(optimizer)
+            schedules.append(schedule)
+            starts.append(runs[i].start)
+            rows.append(i)                 # each candidate draws the run's own noise
+    losses = final_losses(scene.surface, optimizers, starts, scene.steps, seed=scene.seed,
+                          schedules=schedules, noise_rows=rows)
+    searches = []
+    for i, names, values, first in plans:
+        mine = losses[first:first + len(values)]
+        chosen = int(np.argmin(mine))       # the first of equals: values ascend
+        searches.append(Search(i, names, values, mine, chosen))
+        optimizer, schedule = optimizers[first + chosen], schedules[first + chosen]
+        runs[i] = dataclasses.replace(runs[i], optimizer=optimizer, schedule=schedule,
+                                      tuned=tuple(zip(names, values[chosen].tolist())))
+    return tuple(runs), tuple(searches)

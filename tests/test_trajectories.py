@@ -125,3 +125,23 @@ def test_scene_validates_its_fields():
     with pytest.raises(ValueError, match="Run: optimizer must be an optimizer"):
         Run("adam", (0, 1))
     assert Scene("bowl", [run], 10).surface.name == "bowl"
+
+
+def test_a_scheduled_rule_is_a_value_that_no_step_changes(monkeypatch):
+    # Each step's rates go into a copy of the stacked rule made for that step: the rule the
+    # simulation was given, and the scene's optimizers, are as they were.
+    from render import _fused, schedules, trajectories
+    stacked = []
+    real = _fused.stack
+    monkeypatch.setattr(_fused, "stack", lambda *a, **k: stacked.append(real(*a, **k)) or stacked[-1])
+    momentum = opt.Momentum(lr=0.01, momentum=0.9)
+    runs = [momentum, opt.Adam(lr=0.02)]
+    cycle = [schedules.OneCycleLR(max_lr=0.002, total_steps=30), schedules.StepLR(step_size=5, gamma=0.5)]
+    before = [(vars(r).copy()) for r in runs]
+    paths = trajectories.simulate_runs(surfaces.get("rosenbrock"), runs, [(-1.5, 2.0), (-1.5, 2.0)], 30,
+                                       schedules=cycle)
+    assert [vars(r) for r in runs] == before
+    assert len(stacked) == 2
+    firsts = sorted(float(np.ravel(rule.lr)[0]) for rule in stacked)
+    assert firsts == [0.01, 0.02]                    # the lr they were built with, not step 30's
+    assert np.isfinite(paths.positions).all() and not np.allclose(paths.positions[0, -1], (-1.5, 2.0))
