@@ -19,7 +19,10 @@ _NAMES = {
     **{name: "scene" for name in ("Camera", "Multiples", "Response", "ResponseScene", "ResponseView", "Run",
                                   "Scene", "Swarm", "Sweep", "SweepLoss", "View2D", "View3D")},
 }
-_MODULES = ("datasets", "optimizers", "schedules", "signals", "surfaces")
+# Public modules, by the name they go by here (render.signals: the gradient signals of the
+# response figures, render/gradient_signals.py).
+_MODULES = {"datasets": "datasets", "optimizers": "optimizers", "schedules": "schedules",
+            "signals": "gradient_signals", "surfaces": "surfaces"}
 
 __all__ = sorted([*_NAMES, *_MODULES])
 
@@ -28,7 +31,7 @@ def __getattr__(name):
     if name in _NAMES:
         value = getattr(importlib.import_module(f".{_NAMES[name]}", __name__), name)
     elif name in _MODULES:
-        value = importlib.import_module(f".{name}", __name__)
+        value = importlib.import_module(f".{_MODULES[name]}", __name__)
     else:
         raise AttributeError(f"module 'render' has no attribute {name!r}")
     globals()[name] = value

@@ -17,7 +17,7 @@ import numpy as np
 from matplotlib import colormaps
 
 from . import framing, lossaxis, themes, timeline
-from .signals import Responses
+from .gradient_signals import Responses
 from .timeline import frame_steps
 from .trajectories import Trajectories
 
@@ -57,8 +57,8 @@ class Plan:
     trajectories: Trajectories | Responses
     steps: np.ndarray          # (frames,)
     colors: tuple[str, ...]    # per run
-    labels: tuple[str, ...]    # per run: the legend entry, the user's label as given
-    names: tuple[str, ...]     # per run: a short name for status lines
+    legend_labels: tuple[str, ...]   # per run: its entry in a legend, the user's label as given
+    short_names: tuple[str, ...]     # per run: a short name, for status lines and labels beside heads
     last: np.ndarray           # (runs, frames)
     theme: themes.Theme = themes.THEMES["light"]
     groups: tuple[Group, ...] = ()     # the swarms, each drawn as one collection
@@ -181,7 +181,7 @@ def build(scene, trajectories=None, theme: str | None = None, fps: float | None 
             _by_basin(group, swarm, trajectories, scene.surface, colors, labels, palette, theme)
     fps = float(fps or scene.fps)
     plan = Plan(scene=scene, trajectories=trajectories, steps=_read_only(np.arange(scene.steps + 1)),
-                colors=tuple(colors), labels=tuple(labels), names=tuple(names),
+                colors=tuple(colors), legend_labels=tuple(labels), short_names=tuple(names),
                 last=_read_only(np.zeros((len(runs), scene.steps + 1), dtype=int)), theme=theme,
                 groups=tuple(groups), plane=plane, searches=searches, fps=fps)
     window = None

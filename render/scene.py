@@ -20,7 +20,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from . import checks, signals, surfaces, themes
+from . import checks, gradient_signals, surfaces, themes
 from .models import Model
 from .optimizers import Optimizer
 from .planes import Plane
@@ -871,7 +871,7 @@ class ResponseScene(_Animated):
     """
 
     runs: Sequence[Response]
-    signals: Sequence[str] = tuple(signals.names())
+    signals: Sequence[str] = tuple(gradient_signals.names())
     steps: int = 300
     views: Sequence[Any] = (ResponseView(),)
     fps: float = 20
@@ -898,14 +898,14 @@ class ResponseScene(_Animated):
         _set(self, "runs", runs)
         chosen = self._sequence("signals", self.signals)
         for name in chosen:
-            if name not in signals.SIGNALS:
+            if name not in gradient_signals.SIGNALS:
                 try:
-                    signals.signal(name, 1)
+                    gradient_signals.signal(name, 1)
                 except ValueError as e:
                     raise ValueError(f"ResponseScene: signals: {e}") from None
         if not chosen:
             raise ValueError(f"ResponseScene: signals must name at least one of "
-                             f"{', '.join(signals.names())}")
+                             f"{', '.join(gradient_signals.names())}")
         _set(self, "signals", chosen)
         self._check_animation()
         # Every signal at every step, and every run's update to it, are kept.
@@ -913,9 +913,9 @@ class ResponseScene(_Animated):
                       f"signal{'s' * (len(chosen) != 1)} for {self.steps} steps",
                       8 * (self.steps + 1) * len(chosen) * (len(runs) + 5), "give fewer steps, signals or runs")
 
-    def simulate(self) -> signals.Responses:
-        """Each run's update in response to each signal (see ``render.signals.respond``)."""
-        return signals.respond([r.optimizer for r in self.runs], self.signals, self.steps, self.seed)
+    def simulate(self) -> gradient_signals.Responses:
+        """Each run's update in response to each signal (see ``render.gradient_signals.respond``)."""
+        return gradient_signals.respond([r.optimizer for r in self.runs], self.signals, self.steps, self.seed)
 
 
 SCENE_TYPES = (Scene, ResponseScene)

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from .files import atomic_file
-from .signals import Responses
+from .gradient_signals import Responses
 
 __all__ = ["data_name", "write_data", "write_searches"]
 

@@ -64,7 +64,7 @@ def test_runs_at_one_place_share_a_split_disc_and_one_label():
     source, last = final(scene, scene.views[0])
     d = source.drawing
     together, = [p for p in d.marks.places(len(source) - 1) if len(p.members) > 1]
-    assert [d.plan.names[d.marked_runs[k]] for k in together.members] == ["SGD", "SGD-momentum"]
+    assert [d.plan.short_names[d.marked_runs[k]] for k in together.members] == ["SGD", "SGD-momentum"]
     assert "".join(t for t, _ in together.text) == "SGD = SGD-momentum"
     # Each name in its run's colour (as text, made readable), one disc with a wedge of each.
     u, v = together.at

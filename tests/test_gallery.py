@@ -12,7 +12,7 @@ from render import plan as planning
 from render.load import load
 from render.scene import ResponseScene
 from render.testing import assert_frames_match
-from render.signals import respond
+from render.gradient_signals import respond
 
 SCENES = Path(__file__).resolve().parent.parent / "scenes"
 
@@ -241,7 +241,7 @@ def test_himmelblau_basins_momentum_interleaves_what_gradient_descent_keeps_apar
         nearest_end = np.argmin(np.linalg.norm(ends[:, None] - minima[None], axis=2), axis=1)
         assert np.all(np.linalg.norm(ends - minima[nearest_end], axis=1) < 0.01)      # all arrive
         nearest_start = np.argmin(np.linalg.norm(t.positions[:, 0, None] - minima[None], axis=2), axis=1)
-        labels = plan.build(scene, t).labels
+        labels = plan.build(scene, t).legend_labels
         basin = np.array([label.split("\u2192")[1] for label in labels]).reshape(20, 20)
         borders = int((basin[1:] != basin[:-1]).sum() + (basin[:, 1:] != basin[:, :-1]).sum())
         found[name] = (int((nearest_start == nearest_end).sum()), borders, nearest_end)

@@ -123,7 +123,7 @@ def test_public_names_are_their_definitions():
     homes = {name: getattr(render, name) for name in render.__all__}
     assert homes["Scene"].__module__ == homes["View2D"].__module__ == "render.scene"
     assert homes["Plane"].__module__ == "render.planes" and homes["tuned"].__module__ == "render.tuning"
-    assert homes["surfaces"].__name__ == "render.surfaces" and homes["signals"].__name__ == "render.signals"
+    assert homes["surfaces"].__name__ == "render.surfaces" and homes["signals"].__name__ == "render.gradient_signals"
     assert sorted(dir(render)) == sorted(set(dir(render))) and set(render.__all__) <= set(dir(render))
     with pytest.raises(AttributeError, match="module 'render' has no attribute 'Scen'"):
         render.Scen

@@ -117,17 +117,17 @@ def test_the_contrast_ratio_is_wcags():
 
 def test_labels_are_shown_exactly_as_given():
     plan = planning.build(DIVERGES_AT_40)
-    assert plan.labels == ("bold", "GD(lr=0.1)")
-    assert plan.names == ("bold", "GD")
+    assert plan.legend_labels == ("bold", "GD(lr=0.1)")
+    assert plan.short_names == ("bold", "GD")
     sgd = planning.build(Scene("bowl", [Run(opt.GD(lr=0.1), (1, 1), label="SGD")], 3))
-    assert sgd.labels == ("SGD",)
+    assert sgd.legend_labels == ("SGD",)
 
 
 def test_a_response_scene_labels_runs_by_name():
     scene = ResponseScene([Response(opt.Momentum(lr=0.25), label="heavy"), Response(opt.Adam(lr=0.1))],
                           signals=["spikes"], steps=20)
     plan = planning.build(scene)
-    assert plan.colors == PALETTE[:2] and plan.labels == ("heavy", "Adam(lr=0.1)")
+    assert plan.colors == PALETTE[:2] and plan.legend_labels == ("heavy", "Adam(lr=0.1)")
     assert plan.trail(0, 5)[0].tolist() == [0, 1, 2, 3, 4, 5]
 
 
@@ -164,7 +164,7 @@ def test_a_swarm_is_one_group_and_its_runs_are_drawn_together():
     assert plan.singles == [0, 10]
     # One colour and one legend entry for the swarm, the next free one for the run after it.
     assert plan.colors == (PALETTE[0],) + (PALETTE[1],) * 9 + (PALETTE[2],)
-    assert set(plan.labels[1:10]) == {"GD(lr=0.1)"}
+    assert set(plan.legend_labels[1:10]) == {"GD(lr=0.1)"}
 
 
 def test_a_swarm_by_basin_takes_a_colour_and_a_label_per_minimum_reached():
@@ -173,7 +173,7 @@ def test_a_swarm_by_basin_takes_a_colour_and_a_label_per_minimum_reached():
     lone = Run(opt.Adam(lr=0.1), (0.0, 0.0), label="lone")
     swarm = Swarm(opt.GD(lr=0.01), starts=starts, color_by="basin", label="gd")
     plan = planning.build(Scene("himmelblau", [lone, swarm], 200))
-    labels = plan.labels[1:]
+    labels = plan.legend_labels[1:]
     expected = [f"gd \u2192 ({x:.3g}, {y:.3g})" for x, y in HIMMELBLAU_MINIMA for _ in (0, 1)]
     assert list(labels) == expected
     colours = plan.colors[1:]
@@ -194,9 +194,9 @@ def test_a_basin_swarm_says_which_runs_diverged_and_which_ended_elsewhere():
         plan = planning.build(Scene("himmelblau", [swarm], 3))
     assert plan.trajectories.diverged_at[0] > 0
     # After 3 steps the lone run is nowhere in particular; the two close ones end together.
-    assert plan.labels[0] == "GD(lr=0.01): diverged" and plan.colors[0] == theme.text
-    assert plan.labels[1] == "GD(lr=0.01): elsewhere" and plan.colors[1] == theme.field
-    assert plan.labels[2] == plan.labels[3] and plan.labels[2].startswith("GD(lr=0.01) \u2192 (")
+    assert plan.legend_labels[0] == "GD(lr=0.01): diverged" and plan.colors[0] == theme.text
+    assert plan.legend_labels[1] == "GD(lr=0.01): elsewhere" and plan.colors[1] == theme.field
+    assert plan.legend_labels[2] == plan.legend_labels[3] and plan.legend_labels[2].startswith("GD(lr=0.01) \u2192 (")
     assert plan.colors[2] == PALETTE[0]
 
 

@@ -67,7 +67,7 @@ def test_each_basin_shows_in_its_colour_around_its_minimum_and_on_its_starts():
     scene = Scene("himmelblau", [BASINS], 150, views=[view])
     frames, last = helpers.final_frame(scene, view, (640, 360))
     d = frames.drawing
-    by_label = dict(zip(d.plan.labels, d.colors))
+    by_label = dict(zip(d.plan.legend_labels, d.colors))
     assert len(by_label) == 4
     heads = d.swarms[0][2].get_offsets()
     for x, y in HIMMELBLAU_MINIMA:

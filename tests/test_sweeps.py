@@ -91,7 +91,7 @@ def test_the_heatmap_shows_each_cells_loss_at_the_frames_step_and_outlines_the_l
         pixel = image[int(round(360 - v - 0.5)), int(round(u - 0.5))]
         expected = np.array(d.image.cmap(d.image.norm(want.flat[best]))[:3]) * 255
         assert np.max(np.abs(pixel - expected)) <= 2, (pixel, expected)
-        assert d.status_text.get_text() == f"step {step}: lowest {d.plan.labels[best]}"
+        assert d.status_text.get_text() == f"step {step}: lowest {d.plan.legend_labels[best]}"
     empty = d.ax.transData.transform((2 + 0.35, 0 + 0.3))     # a diverged cell: the pane's colour
     pixel = image[int(round(360 - empty[1] - 0.5)), int(round(empty[0] - 0.5))]
     assert np.max(np.abs(pixel - np.array(to_rgb(d.theme.pane)) * 255)) <= 2

@@ -199,7 +199,7 @@ class Drawing:
             named.append(f"{group.name} \u00d7{len(group.rows)} ({', '.join(said)})")
         shown_runs = plan.singles[: max(0, parts - len(named))]      # the rest are counted
         for i in shown_runs:
-            name = plan.names[i]
+            name = plan.short_names[i]
             # Each run's loss in brackets after its name: a name may end in a number itself
             # ("momentum 0.9 (0.063)").
             if plan.diverged(i, frame):
@@ -312,7 +312,7 @@ class Drawing:
     def _groups(self) -> dict[tuple[str, str], int]:
         """Runs by legend entry, (colour, label), in order: how many runs each has."""
         groups: dict[tuple[str, str], int] = {}
-        for key in zip(self.colors, self.plan.labels):
+        for key in zip(self.colors, self.plan.legend_labels):
             groups[key] = groups.get(key, 0) + 1
         return groups
 
@@ -320,7 +320,7 @@ class Drawing:
         """Whether ``run`` is one of a crowd: its legend entry holds more than CROWD runs, or
         there are more than LEGEND_CAP entries. A crowd is drawn thin, small-headed and
         without a dot at every step: hundreds of dotted trails are a tangle."""
-        key = (self.colors[run], self.plan.labels[run])
+        key = (self.colors[run], self.plan.legend_labels[run])
         return self._groups[key] > CROWD or len(self._groups) > LEGEND_CAP
 
     def trail_width(self, run: int) -> float:

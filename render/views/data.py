@@ -36,7 +36,7 @@ class DataPanel:
         self.positions = plan.trajectories.positions[self.run]
         color = plan.colors[self.run]
         model, theme = self.model, drawing.theme
-        name = plan.names[self.run]
+        name = plan.short_names[self.run]
         ax.set_xlabel(f"{name}'s model of the data")
         if isinstance(model, MLP):
             X, labels = model.X, model.y

@@ -132,7 +132,7 @@ class Marks(Artist):
         for f in range(F):
             places = self._places(f, radius)
             if self.labelled:
-                named = [p for p in places if not self.joint_only or len({self.plan.names[self.runs[k]]
+                named = [p for p in places if not self.joint_only or len({self.plan.short_names[self.runs[k]]
                                                                           for k in p.members}) > 1]
                 heads = np.array([p.at for p in places]).reshape(-1, 2)
                 boxes = [] if not len(heads) else [np.column_stack([heads - radius - 1, heads + radius + 1])]
@@ -210,7 +210,7 @@ class Marks(Artist):
         return self._texts[key]
 
     def _said(self, place: Place, f: int, runs: list, same: bool) -> list:
-        plan, names = self.plan, self.plan.names
+        plan, names = self.plan, self.plan.short_names
         unique = []
         for r in runs:
             if names[r] not in [names[u] for u in unique]:

@@ -106,7 +106,7 @@ class Multiples(Drawing):
         renderer = self.figure.canvas.get_renderer()
         prop = FontProperties(family="DejaVu Sans", size=TEXT)
         widest = max(renderer.get_text_width_height_descent(label, prop, ismath=False)[0]
-                     for label in self.plan.labels)
+                     for label in self.plan.legend_labels)
         columns = max(1, min(n, round(math.sqrt(n * w / h))))
         while columns > 1 and 0.96 * w / columns - 6 < widest:
             columns -= 1
@@ -117,7 +117,7 @@ class Multiples(Drawing):
         for its panel loses its last words (never its size), ending in an ellipsis."""
         from .. import themes
         color = themes.readable(self.colors[run], self.theme.background)
-        text = self.plan.labels[run]
+        text = self.plan.legend_labels[run]
         title = ax.set_title(text, fontsize=TEXT, color=color, pad=3, loc="left")
         renderer = self.figure.canvas.get_renderer()
         room = ax.get_window_extent(renderer).width

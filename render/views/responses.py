@@ -13,7 +13,7 @@ from .glyphs import GlyphText, shown
 class ResponsePlot(Drawing):
     def __init__(self, plan, view, size, dpi=None):
         super().__init__(plan, view, size, dpi)
-        r = self.trajectories              # a signals.Responses
+        r = self.trajectories              # a gradient_signals.Responses
         panels = len(r.names)
         cols = min(view.columns, panels)
         rows = math.ceil(panels / cols)

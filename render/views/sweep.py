@@ -142,6 +142,6 @@ class SweepLoss(Drawing):
                 self.outline.set_visible(True)
             else:
                 self.outline.set_visible(False)
-        label = self.plan.labels[self.rows[best]] if best is not None else "none"
+        label = self.plan.legend_labels[self.rows[best]] if best is not None else "none"
         self.status_text.set_text(f"step {step}: lowest {label}")
         return self.animated
