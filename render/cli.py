@@ -1,4 +1,6 @@
-"""The ``render`` command: parse, load scene files, delegate to the pipeline, report.
+"""The ``render`` command: parse, load scene files, call ``render_scene`` with an executor
+(``render.executors``: this machine's processes, or a Dask cluster), report. It schedules
+nothing itself; ``--watch`` renders again what changed.
 
 Exit status: 0 success, 1 rendering failed, 2 bad command line or bad scene; interrupted by
 Ctrl-C, TERM or HUP, 128 + the signal (130, 143, 129), with what was half-written removed.

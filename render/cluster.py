@@ -1,7 +1,8 @@
 """Rendering on a Dask cluster (``dask.distributed``), when one machine is not enough.
 
 ``render PATH --scheduler tcp://host:8786`` renders on a running cluster; ``--executor dask``
-starts a ``LocalCluster`` of this machine's cores. The ``render`` process loads the scene
+starts a ``LocalCluster`` of this machine's cores. ``connect`` gives a ``Cluster``, an
+executor (``render.executors``) that ``render.render_scene`` takes like any other. The ``render`` process loads the scene
 files and builds each scene's Plan (the simulation, any tuned search), as a local render
 does; the Plan travels with the tasks (pickled with cloudpickle, with any function the scene
 file defines), so workers need neither the scene files nor a shared filesystem, only this
