@@ -142,18 +142,11 @@ def imports_render(path) -> bool:
     return False
 
 
-def load(path) -> list[tuple[str, Scene]]:
-    """Every Scene at module level of the file, with its output name.
-
-    The name is the Scene's ``name``, else the file's stem, or stem-variable when the file
-    holds several scenes. Raises SceneError with a one-line message on any problem.
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise SceneError(f"{display(path)}: " + ("not a regular file; a scene file is a Python module ending in .py"
-                                                 if path.exists() else "no such scene file"))
-    if path.suffix != ".py":
-        raise SceneError(f"{display(path)}: not a scene file: scene files are Python modules ending in .py")
+def _run(path: Path):
+    """Run the scene file as a module of its own, with the modules beside it importable
+    (after the standard library and installed packages) and nothing written beside it; its
+    warnings said with its name; what it read recorded (``dependencies``). SceneError, one
+    line with the file and line, for whatever the scene's code raises."""
     module_name = f"render_scene_{abs(hash(str(real(path))))}"
     spec = importlib.util.spec_from_file_location(module_name, path)
     module = importlib.util.module_from_spec(spec)
@@ -209,6 +202,22 @@ def load(path) -> list[tuple[str, Scene]]:
         _READ[real(path)] = _dependencies(path, read)
     for w in caught:
         warnings.warn_explicit(f"{display(path)}: {w.message}", w.category, str(path), w.lineno or 0)
+    return module
+
+
+def load(path) -> list[tuple[str, Scene]]:
+    """Every Scene at module level of the file, with its output name.
+
+    The name is the Scene's ``name``, else the file's stem, or stem-variable when the file
+    holds several scenes. Raises SceneError with a one-line message on any problem.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise SceneError(f"{display(path)}: " + ("not a regular file; a scene file is a Python module ending in .py"
+                                                 if path.exists() else "no such scene file"))
+    if path.suffix != ".py":
+        raise SceneError(f"{display(path)}: not a scene file: scene files are Python modules ending in .py")
+    module = _run(path)
 
     found = [(var, value) for var, value in vars(module).items()
              if isinstance(value, SCENE_TYPES) and not var.startswith("_")]

@@ -103,22 +103,9 @@ def render_scene(scene, *, out="output", name: str | None = None, formats: Seque
     """
     if name is None:
         name = getattr(scene, "name", None) or "scene"
-    unknown = [v for v in views or () if v not in [view.name for view in scene.views]]
-    if unknown:
-        raise ValueError(f"scene {name!r} has no view {unknown[0]!r}; it has "
-                         f"{', '.join(v.name for v in scene.views)}")
-    unknown = [f for f in formats if f not in SINKS and f != PAGE]
-    if unknown:
-        raise ValueError(f"{unknown[0]!r} is not a format; choose from {', '.join([*SINKS, PAGE])}")
     runner = as_executor(executor)
-    paged = PAGE in formats
-    options = Options(size=tuple(size or QUALITY[quality]), fps=float(fps or scene.fps), quality=quality,
-                      theme=theme or scene.theme,      # the plan draws in it; the spec stays as it was given
-                      formats=_sink_formats(formats), gif_budget=gif_budget)
+    options = _options(name, scene, out, views, formats, size, fps, quality, theme, gif_budget)
     folder = Path(out) / name
-    if not checks.is_name(name) or folder.resolve().parent != Path(out).resolve():
-        raise ValueError(f"scene name {name!r} cannot name a folder in {out} (use letters, digits, "
-                         f"'-' and '_')")
     clear_debris(folder)                # what a render killed outright left here
     if hasattr(scene, "surface"):
         scene.surface.minima            # polished here, once, not in each worker (and warned once)
@@ -127,21 +114,7 @@ def render_scene(scene, *, out="output", name: str | None = None, formats: Seque
     manifest_path = folder / MANIFEST
     manifest = _read_manifest(manifest_path)
     plan = None
-
-    done: dict[str, list[Written]] = {}
-    todo = []
-    for view in chosen:
-        targets = {fmt: output_path(out, name, view.name, fmt) for fmt in options.formats}
-        if hashes:
-            targets["hashes"] = output_path(out, name, view.name, "hashes")
-        key = _fingerprint(source, view, dict(options.key(), formats=sorted(targets)), scene)
-        # Only a scene read from a file can be known unchanged (its bytes are in the key).
-        fresh = source and manifest.get(view.name) == key
-        if not force and fresh and all(p.exists() for p in targets.values()):
-            done[view.name] = [Written(p, _size_of(p), 0.0, skipped=True, note=manifest.get(f"{view.name}/{fmt}", ""))
-                               for fmt, p in targets.items()]
-        else:
-            todo.append((view, targets, key))
+    done, todo = _up_to_date(scene, name, chosen, out, options, hashes, source, manifest, force)
     batches = runner.batches([(v, t) for v, t, _ in todo])
     if not runner.remote:
         _check_memory(name, todo, options.size, runner, max(map(len, batches), default=1))
@@ -176,12 +149,49 @@ def render_scene(scene, *, out="output", name: str | None = None, formats: Seque
     if gif_budget is None:
         for view, targets, _ in todo:
             _warn_if_large(targets)
-    if paged:
+    if PAGE in formats:
         files = [page.ViewFiles(v.name, {f: output_path(out, name, v.name, f) for f in options.formats})
                  for v in chosen]
         written.append(_write_page(folder / "index.html",
                                    page.scene_page(name, scene, folder, options.size, files, file)))
     return written
+
+
+def _options(name, scene, out, views, formats, size, fps, quality, theme, gif_budget) -> Options:
+    """The options of a render, checked with the names it is asked for, before any work."""
+    unknown = [v for v in views or () if v not in [view.name for view in scene.views]]
+    if unknown:
+        raise ValueError(f"scene {name!r} has no view {unknown[0]!r}; it has "
+                         f"{', '.join(v.name for v in scene.views)}")
+    unknown = [f for f in formats if f not in SINKS and f != PAGE]
+    if unknown:
+        raise ValueError(f"{unknown[0]!r} is not a format; choose from {', '.join([*SINKS, PAGE])}")
+    if not checks.is_name(name) or (Path(out) / name).resolve().parent != Path(out).resolve():
+        raise ValueError(f"scene name {name!r} cannot name a folder in {out} (use letters, digits, "
+                         f"'-' and '_')")
+    return Options(size=tuple(size or QUALITY[quality]), fps=float(fps or scene.fps), quality=quality,
+                   theme=theme or scene.theme,      # the plan draws in it; the spec stays as it was given
+                   formats=_sink_formats(formats), gif_budget=gif_budget)
+
+
+def _up_to_date(scene, name, chosen, out, options, hashes, source, manifest, force):
+    """``(done, todo)``: the Written of each chosen view whose outputs are up to date (by
+    view name), and (view, targets, key) for each of the others."""
+    done: dict[str, list[Written]] = {}
+    todo = []
+    for view in chosen:
+        targets = {fmt: output_path(out, name, view.name, fmt) for fmt in options.formats}
+        if hashes:
+            targets["hashes"] = output_path(out, name, view.name, "hashes")
+        key = _fingerprint(source, view, dict(options.key(), formats=sorted(targets)), scene)
+        # Only a scene read from a file can be known unchanged (its bytes are in the key).
+        fresh = source and manifest.get(view.name) == key
+        if not force and fresh and all(p.exists() for p in targets.values()):
+            done[view.name] = [Written(p, _size_of(p), 0.0, skipped=True, note=manifest.get(f"{view.name}/{fmt}", ""))
+                               for fmt, p in targets.items()]
+        else:
+            todo.append((view, targets, key))
+    return done, todo
 
 
 def _check_memory(name, todo, size, runner: Executor, at_once: int) -> None:

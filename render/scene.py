@@ -667,6 +667,20 @@ class Scene(_Animated):
     VIEW_TYPES = (View2D, View3D, Multiples, SweepLoss)
 
     def __post_init__(self):
+        surface = self._surface()
+        given = self._sequence("runs", self.runs)
+        _set(self, "runs", self._runs(given, surface))
+        self._check_animation()
+        searched = self._check_runs()
+        self._check_memory(searched)
+        surface.check()
+        self._check_views()
+        if not isinstance(surface, Model):
+            self._warn_outside_window(given)
+
+    def _surface(self):
+        """The surface (a registered name made one), and over a model its plane, checked and
+        stored."""
         surface = self.surface
         if isinstance(surface, str):
             surface = surfaces.get(surface)
@@ -687,7 +701,14 @@ class Scene(_Animated):
         elif self.plane is not None:
             raise ValueError("Scene: plane is for a scene over a model (surfaces.MLP or surfaces.Model); "
                              "a surface is drawn in its own two coordinates")
-        given = self._sequence("runs", self.runs)
+        return surface
+
+    @property
+    def _dims(self) -> int:
+        return self.surface.dims if isinstance(self.surface, Model) else 2
+
+    def _runs(self, given, surface) -> tuple:
+        """Every run of ``given``: Runs as they are, Swarms and Sweeps as the runs they start."""
         if not given:
             raise ValueError("Scene: runs must hold at least one Run(...) or Swarm(...)")
         runs = []
@@ -706,14 +727,17 @@ class Scene(_Animated):
                                  f"grid=...) or a Sweep(optimizer, start, lr=[...]), got {run!r}")
         if len(runs) > MAX_RUNS:
             raise ValueError(f"Scene: runs must come to at most {MAX_RUNS} runs, got {len(runs)}")
-        dims = surface.dims if isinstance(surface, Model) else 2
+        dims = self._dims
         for i, run in enumerate(given):
             if isinstance(run, (Run, Sweep)) and len(run.start) != dims:
                 what = f"the model's {dims} parameters (such as model.init)" if dims != 2 else "(x, y)"
                 raise ValueError(f"Scene: runs[{i}] starts at a point of {len(run.start)} numbers; "
                                  f"it must be {what}")
-        _set(self, "runs", tuple(runs))
-        self._check_animation()
+        return tuple(runs)
+
+    def _check_runs(self) -> tuple[int, int, bool]:
+        """Each run's schedule against its optimizer and the steps; the tuned candidates to
+        search: (how many, how many of them scheduled, whether any is noisy)."""
         searched, searched_scheduled, searched_noisy = 0, 0, False
         for i, run in enumerate(self.runs):
             if run.schedule is not None:
@@ -730,10 +754,15 @@ class Scene(_Animated):
         if searched > MAX_SEARCH:
             raise ValueError(f"Scene: the tuned runs come to {searched} candidates to simulate; "
                              f"give fewer values (n) or tune fewer things, {MAX_SEARCH} at most")
-        # What the simulation keeps (every step of every run), and the search before it (no
-        # history: its runs and their schedules' rates), are known now: too much is refused.
+        return searched, searched_scheduled, searched_noisy
+
+    def _check_memory(self, searched) -> None:
+        """What the simulation keeps (every step of every run), and the search before it (no
+        history: its runs and their schedules' rates), are known now: too much is refused."""
+        searched, searched_scheduled, searched_noisy = searched
+        dims = self._dims
         runs_said = f"{len(self.runs)} run{'s' * (len(self.runs) != 1)}"
-        over = f" over {dims} parameters" if isinstance(surface, Model) else ""
+        over = f" over {dims} parameters" if isinstance(self.surface, Model) else ""
         noisy = any(getattr(r.optimizer, "noise", 0) > 0 for r in self.runs)
         scheduled = sum(r.schedule is not None for r in self.runs)
         checks.memory("Scene", f"simulating {runs_said} for {self.steps} steps{over}",
@@ -744,7 +773,9 @@ class Scene(_Animated):
                           search_bytes(searched, self.steps, dims, searched_noisy, searched_scheduled),
                           "give fewer values to try (tuned's n), tune fewer things or take fewer steps"
                           + (" (a schedule's rates are kept for every step)" if searched_scheduled else ""))
-        surface.check()
+
+    def _check_views(self) -> None:
+        """What each view needs of the scene: one sweep, few enough panels, data to show."""
         for i, view in enumerate(self.views):
             if isinstance(view, SweepLoss):
                 sweeps = {id(r.sweep) for r in self.runs if r.sweep is not None}
@@ -755,13 +786,11 @@ class Scene(_Animated):
                 raise ValueError(f"Scene: views[{i}] draws a panel a run, and {len(self.runs)} runs are more than "
                                  f"{MAX_PANELS} panels; draw a crowd with View2D")
             if getattr(view, "data_panel", False) is not False:
-                problem = _data_problem(surface)
+                problem = _data_problem(self.surface)
                 if problem:
                     raise ValueError(f"Scene: views[{i}] asks for a data panel, but the surface cannot "
                                      f"show one: {problem}")
                 self.data_run(view)
-        if not isinstance(surface, Model):
-            self._warn_outside_window(given)
 
     def _warn_outside_window(self, given):
         xmin, xmax, ymin, ymax = self.surface.window
