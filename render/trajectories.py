@@ -429,7 +429,9 @@ def _candidates(run) -> tuple[tuple[str, ...], list[tuple[Any, Any]], np.ndarray
     pairs = []
     for row in values:
         chosen = dict(zip(names, row.tolist()))
-        optimizer = dataclasses.replace(run.optimizer, **{k: chosen[k] for k in own})
+        given = {k: chosen[k] for k in own}
+        optimizer = run.optimizer.replace(**given) if hasattr(run.optimizer, "replace") else \
+            dataclasses.replace(run.optimizer, **given)
         schedule = run.schedule
         if sched:
             schedule = dataclasses.replace(schedule, **{k: chosen[f"schedule.{k}"] for k in sched})

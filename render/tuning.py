@@ -58,6 +58,8 @@ def tuned_fields(obj) -> dict[str, Tuned]:
     """The fields of an optimizer or schedule that are tuned."""
     if obj is None:
         return {}
+    if hasattr(obj, "tunable"):          # (an optimizer whose hyperparameters are not all fields: opt.Torch)
+        return obj.tunable()
     return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj) if isinstance(getattr(obj, f.name), Tuned)}
 
 

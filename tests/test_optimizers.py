@@ -353,6 +353,7 @@ def test_state_is_printable_data():
 
 def test_optimizers_have_no_step_shortcut_and_every_public_name_describes_itself():
     assert not hasattr(opt.Optimizer, "step")
-    assert set(opt.__all__) == {"Optimizer", "ALL"} | {c.__name__ for c in opt.ALL}
+    # (Torch: any torch.optim class, which names itself by that class: tests/test_torch_optimizer.py)
+    assert set(opt.__all__) == {"Optimizer", "ALL", "Torch"} | {c.__name__ for c in opt.ALL}
     for cls in opt.ALL:
         assert cls().describe().startswith(f"{cls.__name__}(lr=")

@@ -78,3 +78,19 @@ def test_every_scene_file_the_readme_renders_is_shipped():
     named = set(re.findall(r"render (scenes/[\w-]+\.py)", README))
     assert "scenes/ols_compare.py" in named
     assert sorted(n for n in named if not (ROOT / n).is_file()) == []
+
+
+def test_the_own_optimizer_example_races_as_it_says():
+    import pytest
+    pytest.importorskip("torch", reason="the example needs torch: pip install -e '.[test]'")
+    from render import Run, Scene, optimizers as opt
+    example = re.search(r"\*\*Your own optimizer\.\*\*.*?```python\n(.*?)```", README, re.S).group(1)
+    namespace = {}
+    exec(example, namespace)
+    scene = namespace["scene"]
+    assert [r.name for r in scene.runs] == ["SignDescent(lr=0.01)", "Adam(lr=0.05)"]
+    t = scene.simulate()
+    ours = Scene("rosenbrock", [Run(opt.Adam(lr=0.05), (-1.5, 2.0))], 200).simulate()
+    np.testing.assert_allclose(t.positions[1], ours.positions[0], rtol=0, atol=1e-10)
+    # Sign descent moves each coordinate by exactly lr a step.
+    np.testing.assert_allclose(np.abs(np.diff(t.positions[0], axis=0)), 0.01, rtol=0, atol=1e-12)
