@@ -186,7 +186,9 @@ def _random_directions(model: Model, centre: np.ndarray, seed: int):
 
 def _filter_normalised(model: Model, d: np.ndarray, centre: np.ndarray) -> np.ndarray:
     """``d`` with each filter scaled to the norm of the same filter of ``centre``: for an
-    MLP, a unit's incoming weights and its bias; for any other model, the whole vector."""
+    MLP, a unit's incoming weights and its bias; for a torch module, each row of a weight
+    (an output unit or channel) and each one-axis parameter; for any other model, the whole
+    vector."""
     d = d.copy()
     if isinstance(model, MLP):
         for (W, b), (dW, db) in zip(model.unflatten(centre), model.unflatten(d)):
@@ -196,6 +198,11 @@ def _filter_normalised(model: Model, d: np.ndarray, centre: np.ndarray) -> np.nd
             factor = theirs / np.where(ours > 0, ours, 1.0)
             dW *= factor
             db *= factor
+        return d
+    if hasattr(model, "filters"):          # (a torch module: each unit's or channel's weights)
+        for theirs, ours in zip(model.filters(centre), model.filters(d)):
+            norm = np.linalg.norm(ours)
+            ours *= np.linalg.norm(theirs) / (norm if norm > 0 else 1.0)
         return d
     norm_c, norm_d = np.linalg.norm(centre), np.linalg.norm(d)
     return d * ((norm_c if norm_c > 0 else 1.0) / norm_d)

@@ -944,3 +944,11 @@ _REGISTRY["logistic"] = _logistic
 # Models over D parameters live in render.models; scene files reach them here, beside the
 # surfaces they take the place of.
 from .models import MLP, Model  # noqa: E402
+
+
+def __getattr__(name):
+    # surfaces.Torch: a torch.nn.Module's loss on your data; it loads only when asked for.
+    if name == "Torch":
+        from .torch_model import TorchModel
+        return TorchModel
+    raise AttributeError(f"module 'render.surfaces' has no attribute {name!r}")
