@@ -21,6 +21,9 @@ Directions:
 - ``"random"``: two seeded Gaussian directions, filter-normalised (Li et al. 2018): for an
   MLP each unit's incoming weights and bias are scaled to the norm of that unit's at the
   centre; then made orthonormal. The window spans at least the filter-normalised length.
+- ``"hessian"``: the top two eigenvectors of the loss's Hessian at the centre, its sharpest
+  directions (``render.curvature``: Lanczos over Hessian-vector products); each axis says
+  its eigenvalue.
 - two given vectors ``(u, v)``: made orthonormal (v keeps only its part across u).
 """
 from __future__ import annotations
@@ -37,7 +40,7 @@ from .trajectories import Trajectories
 
 __all__ = ["Plane", "Slice", "CENTRES", "DIRECTIONS"]
 
-DIRECTIONS = ("pca", "random")
+DIRECTIONS = ("pca", "random", "hessian")
 CENTRES = ("start", "best")
 MARGIN = 0.25        # of the paths' extent, added on each side of the window
 GRID_CAP = 120       # grid points per side at most: every one is a pass over the data
@@ -64,13 +67,13 @@ class Plane:
         owner = "Plane"
         if isinstance(self.directions, str):
             if self.directions not in DIRECTIONS:
-                raise ValueError(f"{owner}: directions must be 'pca', 'random' or two vectors (u, v), "
+                raise ValueError(f"{owner}: directions must be 'pca', 'random', 'hessian' or two vectors (u, v), "
                                  f"got {self.directions!r}")
         else:
             try:
                 u, v = self.directions
             except (TypeError, ValueError):
-                raise ValueError(f"{owner}: directions must be 'pca', 'random' or two vectors (u, v), "
+                raise ValueError(f"{owner}: directions must be 'pca', 'random', 'hessian' or two vectors (u, v), "
                                  f"got {checks._short(self.directions)}") from None
             object.__setattr__(self, "directions", (tuple(checks.vector(owner, "directions[0]", u)),
                                                     tuple(checks.vector(owner, "directions[1]", v))))
@@ -122,6 +125,13 @@ class Plane:
             u, v = _orthonormal(d1, d2)
             labels = ("random direction 1", "random direction 2")
             how = f"random filter-normalised directions (seed {self.seed}), through {said}"
+        elif self.directions == "hessian":
+            from .curvature import top_eigen
+            values, (d1, d2) = top_eigen(model, centre, 2, seed=self.seed)
+            u, v = _orthonormal(d1, d2)
+            labels = (f"Hessian eigenvector 1 (\u03bb = {values[0]:.3g})",
+                      f"Hessian eigenvector 2 (\u03bb = {values[1]:.3g})")
+            how = f"the loss's sharpest two directions (the Hessian's top eigenvectors) at {said}"
         else:
             u, v = _orthonormal(np.array(self.directions[0]), np.array(self.directions[1]))
             labels = ("direction u", "direction v")

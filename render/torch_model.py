@@ -144,6 +144,17 @@ class TorchModel(Model):
         rows = self.batch(step)
         return self._batched("gradient", P, self.X[rows], self.targets[rows])
 
+    def hvp(self, p, v) -> np.ndarray:
+        """The Hessian of the whole data's loss at ``p`` times ``v``, exact: the gradient of
+        the gradient's projection on ``v`` (reverse over reverse; ``render.curvature``)."""
+        torch = _torch()
+        from torch.func import grad
+        X, y = self.X.to(self.device), self.targets.to(self.device)
+        at, along = (torch.from_numpy(np.array(a, dtype=float)).to(self.device) for a in (p, v))
+        slope = grad(lambda w: self._value(w, X, y))
+        out = grad(lambda w: torch.dot(slope(w), along))(at)
+        return out.detach().cpu().numpy().astype(float)
+
     def batch(self, step: int) -> np.ndarray:
         """The points of step ``step``'s minibatch (from 1): each epoch a seeded shuffle."""
         n, size = len(self.X), self.batch_size
