@@ -24,7 +24,7 @@ from . import checks
 from .tuning import Tuned
 
 __all__ = ["Schedule", "StepLR", "ExponentialLR", "CosineAnnealingLR", "LinearLR", "OneCycleLR", "ALL",
-           "run_rates"]
+           "Torch", "run_rates"]
 
 
 # A learning rate past this is refused: any run leaves the finite numbers at once, and past
@@ -351,3 +351,70 @@ def _is_tuned(value) -> bool:
 
 
 ALL = (StepLR, ExponentialLR, CosineAnnealingLR, LinearLR, OneCycleLR)
+
+
+@dataclasses.dataclass(frozen=True, init=False, eq=False)
+class Torch(Schedule):
+    """``Torch(cls, **parameters)``: any ``torch.optim.lr_scheduler`` class (or your own
+    ``LRScheduler``) as a run's schedule. Its rates are torch's own: an optimizer at the run's
+    base rate is stepped, with the scheduler after it, once a step. Only the learning rate is
+    taken (for a cycled momentum, ``OneCycleLR`` here does that). Needs PyTorch."""
+
+    cls: Any
+    params: tuple
+
+    def __init__(self, cls, **params):
+        _set(self, "cls", cls)
+        _set(self, "params", tuple(params.items()))
+        torch = _torch_for(type(self).__name__)
+        if not (isinstance(cls, type) and issubclass(cls, torch.optim.lr_scheduler.LRScheduler)):
+            raise ValueError(f"Torch: the first argument must be a torch.optim.lr_scheduler class such as "
+                             f"torch.optim.lr_scheduler.StepLR, got {checks._short(cls)}")
+        try:
+            self._rates(1e-3, 2)
+        except Exception as e:
+            raise ValueError(f"{cls.__name__}: {type(e).__name__}: {checks.one_line(e)}") from None
+
+    def describe(self) -> str:
+        return f"{self.cls.__name__}({', '.join(f'{k}={v!r}' for k, v in self.params)})"
+
+    @property
+    def short(self) -> str:
+        return self.cls.__name__
+
+    def _rates(self, lr: float, steps: int) -> np.ndarray:
+        import warnings
+        torch = _torch_for("Torch")
+        p = torch.zeros(1, dtype=torch.float64, requires_grad=True)
+        optimizer = torch.optim.SGD([p], lr=float(lr), momentum=0.9)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")         # (torch's advice on its own step order)
+            scheduler = self.cls(optimizer, **dict(self.params))
+            rates = np.empty(steps)
+            for epoch in range(steps):
+                rates[epoch] = optimizer.param_groups[0]["lr"]
+                optimizer.step()
+                scheduler.step()
+        return rates
+
+    def learning_rates(self, lr, steps):
+        base = np.asarray(lr, dtype=float)
+        out = np.empty((steps,) + base.shape)
+        flat = out.reshape(steps, -1)
+        for value in np.unique(base):
+            flat[:, base.reshape(-1) == value] = self._rates(float(value), steps)[:, None]
+        return out
+
+    def check(self, optimizer, steps, owner="Run"):
+        rates = self.learning_rates(optimizer.lr.hi if _is_tuned(optimizer.lr) else optimizer.lr, steps)
+        if not (np.isfinite(rates).all() and np.all(rates <= MAX_RATE)):
+            raise ValueError(f"{owner}: {self.describe()} takes the learning rate past {MAX_RATE:g} within "
+                             f"{steps} steps")
+
+
+def _torch_for(owner: str):
+    try:
+        import torch
+    except ImportError:
+        raise ValueError(f"schedules.{owner} needs PyTorch: pip install -e '.[torch]' (or pip install torch)") from None
+    return torch

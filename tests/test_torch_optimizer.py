@@ -122,3 +122,26 @@ def test_a_scene_file_racing_its_own_torch_optimizer_renders(tmp_path):
     assert result.exit_code == 0, result.output
     rows = (tmp_path / "o" / "own" / "trajectories.csv").read_text().splitlines()
     assert rows[1].startswith("0,Halving(lr=0.05),Halving(lr=0.05),0,-1.5,2,") and len(rows) == 1 + 2 * 21
+
+
+@pytest.mark.parametrize("theirs,ours", [
+    (schedules.Torch(torch.optim.lr_scheduler.StepLR, step_size=7, gamma=0.5), schedules.StepLR(step_size=7, gamma=0.5)),
+    (schedules.Torch(torch.optim.lr_scheduler.CosineAnnealingLR, T_max=25, eta_min=1e-4),
+     schedules.CosineAnnealingLR(T_max=25, eta_min=1e-4)),
+    (schedules.Torch(torch.optim.lr_scheduler.LinearLR, start_factor=0.1, total_iters=10),
+     schedules.LinearLR(start_factor=0.1, total_iters=10)),
+], ids=["step", "cosine", "linear"])
+def test_a_torch_lr_scheduler_gives_torchs_rates_and_paths(theirs, ours):
+    np.testing.assert_array_equal(theirs.learning_rates(np.array([0.05, 0.01]), 40),
+                                  ours.learning_rates(np.array([0.05, 0.01]), 40))
+    a = paths([Run(opt.Adam(lr=0.05), (-1.5, 2.0), schedule=ours)], steps=40)
+    b = paths([Run(opt.Torch(torch.optim.Adam, lr=0.05), (-1.5, 2.0), schedule=theirs)], steps=40)
+    np.testing.assert_allclose(b.positions, a.positions, rtol=0, atol=1e-10)
+
+
+def test_a_bad_torch_scheduler_is_one_line_when_built():
+    with pytest.raises(ValueError) as error:
+        schedules.Torch(torch.optim.lr_scheduler.StepLR, stepsize=3)
+    assert str(error.value) == "StepLR: TypeError: StepLR.__init__() got an unexpected keyword argument 'stepsize'"
+    with pytest.raises(ValueError, match=r"^Torch: the first argument must be a torch.optim.lr_scheduler class"):
+        schedules.Torch(torch.optim.Adam)
