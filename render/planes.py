@@ -44,6 +44,7 @@ DIRECTIONS = ("pca", "random", "hessian")
 CENTRES = ("start", "best")
 MARGIN = 0.25        # of the paths' extent, added on each side of the window
 GRID_CAP = 120       # grid points per side at most: every one is a pass over the data
+POINT_BYTES = 32 << 20   # parameter vectors handed to a model at once
 
 
 @dataclasses.dataclass(frozen=True)
@@ -271,13 +272,27 @@ class Slice(Surface):
         return (float(mid[0] - half), float(mid[0] + half), float(mid[1] - half), float(mid[1] + half))
 
     def value(self, a, b):
-        with np.errstate(all="ignore"):
-            return self.model.loss(self.point(a, b))
+        return self._by_chunks(self.model.loss, a, b)
 
     def gradient(self, a, b):
-        with np.errstate(all="ignore"):
-            g = self.model.gradient(self.point(a, b)) @ self.basis
+        g = self._by_chunks(lambda P: self.model.gradient(P) @ self.basis, a, b)
         return g[..., 0], g[..., 1]
+
+    def _by_chunks(self, f, a, b):
+        """``f`` of the parameters at every (a, b), a chunk of points at a time: a grid of
+        120 x 120 points of 10^4 parameters is 1.2 GB of vectors at once, 32 MiB a chunk."""
+        a, b = np.broadcast_arrays(np.asarray(a, dtype=float), np.asarray(b, dtype=float))
+        if a.size == 0:
+            with np.errstate(all="ignore"):
+                return np.asarray(f(self.point(a, b)))
+        flat_a, flat_b = a.reshape(-1), b.reshape(-1)
+        rows = max(1, POINT_BYTES // (8 * len(self.centre)))
+        parts = []
+        with np.errstate(all="ignore"):
+            for k in range(0, len(flat_a), rows):
+                parts.append(np.asarray(f(self.point(flat_a[k:k + rows], flat_b[k:k + rows]))))
+        out = np.concatenate(parts) if parts else np.empty(0)
+        return out.reshape(a.shape + out.shape[1:])
 
     def grid(self, n: int = 200, window=None):
         """X, Y, Z over the window at up to GRID_CAP points a side (each point is a pass of

@@ -33,8 +33,12 @@ def plain(module, p, X, y, rows=None):
     return loss.item(), torch.nn.utils.parameters_to_vector([q.grad for q in m.parameters()]).numpy()
 
 
+@pytest.mark.parametrize("one_at_a_time", [False, True], ids=["vmap", "point-by-point"])
 @pytest.mark.parametrize("norm", [False, True], ids=["mlp", "batchnorm"])
-def test_its_loss_and_gradient_are_a_plain_torch_loops(norm):
+def test_its_loss_and_gradient_are_a_plain_torch_loops(norm, one_at_a_time, monkeypatch):
+    # (A large network's points go one at a time: the same numbers either way.)
+    from render import torch_model
+    monkeypatch.setattr(torch_model, "VMAP_WORK", 0 if one_at_a_time else torch_model.VMAP_WORK)
     X, y = data()
     module = net(norm)
     if norm:                            # running statistics of its own, as a trained net has
