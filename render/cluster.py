@@ -459,7 +459,7 @@ class Cluster(Executor):
 
     remote = True                # (the workers' memory is theirs)
 
-    def batches(self, todo):
+    def batches(self, todo, scene=None):
         """Every view of a scene at once: each is a task of its own."""
         return [list(todo)] if todo else []
 

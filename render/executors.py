@@ -27,6 +27,17 @@ def _can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
+def forkable(scene) -> bool:
+    """Whether ``scene`` may be rendered in processes forked from this one. Not when it uses
+    torch (a torch network, a torch optimizer): a process forked after torch's thread pool
+    has run hangs the first time the child uses it (a plane's loss grid, a simulation)."""
+    surface = getattr(scene, "surface", None)
+    if getattr(surface, "fork_safe", True) is False:
+        return False
+    return not any(getattr(getattr(run, "optimizer", None), "fork_safe", True) is False
+                   for run in getattr(scene, "runs", ()))
+
+
 class Executor:
     """This process, one thing after another."""
 
@@ -37,9 +48,9 @@ class Executor:
         """The frames of ``view`` at ``size``, in order (``frames.FrameStream``'s interface)."""
         return FrameStream(plan, view, size, self.jobs)
 
-    def batches(self, todo: Sequence) -> list[list]:
-        """The (view, targets) of ``todo`` in the groups drawn at once, in order: a scene's
-        record of what is up to date is written after each group."""
+    def batches(self, todo: Sequence, scene=None) -> list[list]:
+        """The (view, targets) of ``todo`` (views of ``scene``) in the groups drawn at once, in
+        order: a scene's record of what is up to date is written after each group."""
         return [[item] for item in todo]
 
     def views(self, plan, todo, options, progress=None) -> dict:
@@ -56,7 +67,7 @@ class Executor:
         for item in items:
             yield item, render(item, self)
 
-    def drawing_workers(self, view, formats) -> int:
+    def drawing_workers(self, view, formats, scene=None) -> int:
         """Processes drawing ``view``'s frames besides this one (for its memory estimate)."""
         return 0
 
@@ -81,25 +92,30 @@ class Processes(Executor):
     def __init__(self, jobs: int | None = None):
         self.jobs = max(1, int(jobs or default_jobs()))
 
-    def _views_apart(self, todo) -> bool:
+    def _views_apart(self, todo, scene) -> bool:
         return (self.jobs > 1 and len(todo) > 1 and not any(draws_whole_frames(v) for v, _ in todo)
-                and _can_fork())
+                and _can_fork() and forkable(scene))
 
-    def batches(self, todo):
-        if not self._views_apart(todo):
+    def batches(self, todo, scene=None):
+        if not self._views_apart(todo, scene):
             return super().batches(todo)
         return [list(todo[k:k + self.jobs]) for k in range(0, len(todo), self.jobs)]
 
     def views(self, plan, todo, options, progress=None) -> dict:
-        if len(todo) > 1 and self._views_apart(todo):
+        if len(todo) > 1 and self._views_apart(todo, plan.scene):
             return _views_apart(plan, todo, options, progress)
         return super().views(plan, todo, options, progress)
 
-    def drawing_workers(self, view, formats) -> int:
-        return self.jobs if self.jobs > 1 and draws_whole_frames(view) and set(formats) - {"png"} else 0
+    def frames(self, plan, view, size):
+        return FrameStream(plan, view, size, self.jobs if forkable(plan.scene) else 1)
+
+    def drawing_workers(self, view, formats, scene=None) -> int:
+        return (self.jobs if self.jobs > 1 and draws_whole_frames(view) and set(formats) - {"png"}
+                and forkable(scene) else 0)
 
     def scenes(self, items, render, tidy=None, apart=True):
-        if not (apart and self.jobs > 1 and len(items) > 1 and _can_fork()):
+        if not (apart and self.jobs > 1 and len(items) > 1 and _can_fork()
+                and all(forkable(item[2]) for item in items)):
             yield from super().scenes(items, render)
             return
         from . import apart as processes

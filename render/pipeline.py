@@ -115,9 +115,9 @@ def render_scene(scene, *, out="output", name: str | None = None, formats: Seque
     manifest = _read_manifest(manifest_path)
     plan = None
     done, todo = _up_to_date(scene, name, chosen, out, options, hashes, source, manifest, force)
-    batches = runner.batches([(v, t) for v, t, _ in todo])
+    batches = runner.batches([(v, t) for v, t, _ in todo], scene)
     if not runner.remote:
-        _check_memory(name, todo, options.size, runner, max(map(len, batches), default=1))
+        _check_memory(name, todo, options.size, runner, max(map(len, batches), default=1), scene)
     if data:
         start = time.perf_counter()
         plan = planning.build(scene, theme=options.theme, fps=options.fps)
@@ -194,12 +194,12 @@ def _up_to_date(scene, name, chosen, out, options, hashes, source, manifest, for
     return done, todo
 
 
-def _check_memory(name, todo, size, runner: Executor, at_once: int) -> None:
+def _check_memory(name, todo, size, runner: Executor, at_once: int, scene=None) -> None:
     """Refuse, before any work, views the machine has not the memory to draw: ``at_once`` of
     them side by side, the others one after another (an orbit with its workers)."""
     if not todo:
         return
-    needs = sorted(((memory.view_bytes(size, targets, runner.drawing_workers(view, targets)), view.name)
+    needs = sorted(((memory.view_bytes(size, targets, runner.drawing_workers(view, targets, scene)), view.name)
                     for view, targets, _ in todo), key=lambda need: -need[0])
     at_once = needs[:at_once]
     what = (f"drawing views {', '.join(v for _, v in at_once)} of scene {name!r} side by side" if len(at_once) > 1

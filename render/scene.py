@@ -29,7 +29,7 @@ from .lossaxis import SCALES
 from .tuning import Search, tuned_fields
 from .trajectories import Trajectories, search_bytes, search_tuned, simulate_scene, simulation_bytes
 
-__all__ = ["Scene", "Run", "Swarm", "Sweep", "View2D", "View3D", "Multiples", "SweepLoss", "Camera", "ResponseScene", "Response", "ResponseView",
+__all__ = ["Scene", "Run", "Swarm", "Sweep", "View2D", "View3D", "Multiples", "SweepLoss", "Interpolation", "Camera", "ResponseScene", "Response", "ResponseView",
            "SCENE_TYPES"]
 
 LEVELS = ("linear", "log", "sqrt")
@@ -513,6 +513,61 @@ class SweepLoss:
 
 
 @dataclasses.dataclass(frozen=True)
+class Interpolation:
+    """The loss along straight lines through parameter space as the runs train (Goodfellow
+    et al. 2015): with ``between="start"``, each run's line from its start to where it is at
+    the frame; with ``between=(a, b)`` (two runs, by name or index), the line between those
+    two runs' positions, where a barrier between two solutions shows as a bump (Garipov et
+    al. 2018). ``points``: samples along a line, its ends included. ``log``: a log loss axis
+    (default: when the losses are positive and span more than two decades)."""
+
+    name: str = "interpolation"
+    between: Any = "start"
+    points: int = 41
+    log: bool | None = None
+
+    def __post_init__(self):
+        owner = "Interpolation"
+        _set(self, "name", _name(owner, "name", self.name))
+        if isinstance(self.between, str):
+            if self.between != "start":
+                raise ValueError(f"{owner}: between must be 'start' or two runs (names or indices), "
+                                 f"got {self.between!r}")
+        else:
+            try:
+                a, b = self.between
+            except (TypeError, ValueError):
+                raise ValueError(f"{owner}: between must be 'start' or two runs (names or indices), "
+                                 f"got {checks._short(self.between)}") from None
+            for end in (a, b):
+                if not isinstance(end, (str, int, np.integer)) or isinstance(end, bool):
+                    raise ValueError(f"{owner}: between names a run by its name or index, got {end!r}")
+            _set(self, "between", (a, b))
+        _set(self, "points", checks.integer(owner, "points", self.points, 3, 401))
+        if self.log is not None:
+            _set(self, "log", checks.flag(owner, "log", self.log))
+
+    def ends(self, runs) -> tuple[int, int] | None:
+        """The two runs whose positions the line joins (None: each run from its start)."""
+        if self.between == "start":
+            return None
+        names = [r.name for r in runs]
+        out = []
+        for end in self.between:
+            if isinstance(end, str):
+                if end not in names:
+                    raise ValueError(f"Interpolation: between names no run: {end!r}; the runs are {', '.join(names)}")
+                out.append(names.index(end))
+            else:
+                if not 0 <= int(end) < len(runs):
+                    raise ValueError(f"Interpolation: between must be a run's index below {len(runs)}, got {end}")
+                out.append(int(end))
+        if out[0] == out[1]:
+            raise ValueError("Interpolation: between must name two different runs")
+        return out[0], out[1]
+
+
+@dataclasses.dataclass(frozen=True)
 class View3D:
     """The surface in 3D with each run drawn on it.
 
@@ -664,7 +719,7 @@ class Scene(_Animated):
     trim: bool = True
     smooth: bool = True
 
-    VIEW_TYPES = (View2D, View3D, Multiples, SweepLoss)
+    VIEW_TYPES = (View2D, View3D, Multiples, SweepLoss, Interpolation)
 
     def __post_init__(self):
         surface = self._surface()
@@ -785,6 +840,8 @@ class Scene(_Animated):
             if isinstance(view, Multiples) and len(self.runs) > MAX_PANELS:
                 raise ValueError(f"Scene: views[{i}] draws a panel a run, and {len(self.runs)} runs are more than "
                                  f"{MAX_PANELS} panels; draw a crowd with View2D")
+            if isinstance(view, Interpolation):
+                view.ends(self.runs)                # (names a run that is there)
             if getattr(view, "data_panel", False) is not False:
                 problem = _data_problem(self.surface)
                 if problem:

@@ -48,6 +48,10 @@ class TorchModel(Model):
     ``loss(outputs, targets)`` (e.g. ``torch.nn.CrossEntropyLoss()``) of ``module(X)`` on
     ``data``; ``init`` is the module's parameters as given."""
 
+    # A process forked after torch's thread pool has run hangs when it uses torch: a scene
+    # with this is rendered without forking (``render.executors.forkable``).
+    fork_safe = False
+
     def __init__(self, module, loss, data, batch_size: int | None = None, batch_seed: int = 0,
                  device: str = "cpu", name: str | None = None):
         torch = _torch()

@@ -37,6 +37,10 @@ class Torch(Optimizer):
     with its hyperparameters as its constructor takes them (any may be ``tuned(...)`` if it is
     a number). Its name in a legend is the class's name with the hyperparameters given."""
 
+    # A process forked after torch's thread pool has run hangs when it uses torch: a scene
+    # with this is rendered without forking (``render.executors.forkable``).
+    fork_safe = False
+
     cls: Any
     lr: Any
     hyper: tuple                    # ((name, value), ...) as given, but lr and noise

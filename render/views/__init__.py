@@ -33,6 +33,8 @@ def build(plan, view, size, dpi=None) -> Drawing:
         from .sweep import SweepLoss as drawing
     elif kind == "ResponseView":
         from .responses import ResponsePlot as drawing
+    elif kind == "Interpolation":
+        from .interpolation import InterpolationPlot as drawing
     else:
         raise KeyError(kind)
     with style(plan.theme):
