@@ -126,3 +126,32 @@ def test_a_device_that_is_not_here_is_one_line():
     X, y = data()
     with pytest.raises(ValueError, match=r"^Torch: device 'cuda' is not available here; use 'cpu'$"):
         surfaces.Torch(net(), torch.nn.CrossEntropyLoss(), (X, y), device="cuda")
+
+
+def test_a_torch_scene_is_never_forked_and_its_views_side_by_side_finish(tmp_path):
+    # A process forked after torch's thread pool has run hangs when it uses torch: such a
+    # scene's views are drawn in turn, in this process, whatever --jobs says.
+    import subprocess
+    import sys
+    from render.executors import Processes, forkable
+    X, y = data()
+    model = surfaces.Torch(net(), torch.nn.CrossEntropyLoss(), (X, y))
+    scene = Scene(model, [Run(opt.Adam(lr=0.05), model.init)], 5)
+    plain = Scene("rosenbrock", [Run(opt.Torch(torch.optim.Adam, lr=0.05), (0, 0))], 5)
+    assert not forkable(scene) and not forkable(plain)
+    assert forkable(Scene("rosenbrock", [Run(opt.Adam(lr=0.05), (0, 0))], 5))
+    todo = [("a", {}), ("b", {})]
+    assert Processes(2).batches(todo, scene) == [[("a", {})], [("b", {})]]
+    (tmp_path / "two.py").write_text(
+        "import torch\n"
+        "from render import Interpolation, Run, Scene, View2D, optimizers as opt, surfaces\n"
+        "torch.manual_seed(0)\n"
+        "X = torch.randn(60, 2)\n"
+        "net = torch.nn.Sequential(torch.nn.Linear(2, 8), torch.nn.Tanh(), torch.nn.Linear(8, 2))\n"
+        "model = surfaces.Torch(net, torch.nn.CrossEntropyLoss(), (X, (X[:, 0] > 0).long()))\n"
+        "scene = Scene(model, [Run(opt.Adam(lr=0.05), model.init)], 8, views=[View2D(), Interpolation()])\n")
+    done = subprocess.run([sys.executable, "-m", "render", str(tmp_path / "two.py"), "--out", str(tmp_path / "o"),
+                           "--size", "96x54", "--format", "png", "--jobs", "2"], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in (tmp_path / "o" / "two").glob("*.png")) == ["2d.png", "interpolation.png"]
