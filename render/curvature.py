@@ -17,9 +17,27 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["hvp", "top_eigen", "sharpness", "LANCZOS_STEPS"]
+__all__ = ["as_model", "hvp", "top_eigen", "sharpness", "LANCZOS_STEPS"]
 
 LANCZOS_STEPS = 40          # Krylov steps (at most D): enough for the top two of a small model
+
+
+class _Plane2D:
+    """A surface of (x, y) as a model of two parameters: ``gradient(P)`` of rows (x, y)."""
+
+    def __init__(self, surface):
+        self.surface = surface
+
+    def gradient(self, P, step=None):
+        P = np.asarray(P, dtype=float)
+        gx, gy = self.surface.gradient(P[:, 0], P[:, 1])
+        return np.stack(np.broadcast_arrays(gx, gy, P[:, 0])[:2], axis=1)
+
+
+def as_model(surface):
+    """``surface`` as curvature reads it: a model as it is, a surface of (x, y) as a model
+    of two parameters."""
+    return surface if hasattr(surface, "dims") else _Plane2D(surface)
 
 
 def hvp(model, p: np.ndarray, v: np.ndarray) -> np.ndarray:

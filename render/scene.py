@@ -29,7 +29,7 @@ from .lossaxis import SCALES
 from .tuning import Search, tuned_fields
 from .trajectories import Trajectories, search_bytes, search_tuned, simulate_scene, simulation_bytes
 
-__all__ = ["Scene", "Run", "Swarm", "Sweep", "View2D", "View3D", "Multiples", "SweepLoss", "Interpolation", "Camera", "ResponseScene", "Response", "ResponseView",
+__all__ = ["Scene", "Run", "Swarm", "Sweep", "View2D", "View3D", "Multiples", "SweepLoss", "Interpolation", "Sharpness", "Camera", "ResponseScene", "Response", "ResponseView",
            "SCENE_TYPES"]
 
 LEVELS = ("linear", "log", "sqrt")
@@ -512,6 +512,15 @@ class SweepLoss:
             _set(self, "log", checks.flag("SweepLoss", "log", self.log))
 
 
+def _curve_fields(view, owner: str, fewest: int, most: int) -> None:
+    """A curve view's name, its number of points and its log axis (None: decided by the
+    values), checked."""
+    _set(view, "name", _name(owner, "name", view.name))
+    _set(view, "points", checks.integer(owner, "points", view.points, fewest, most))
+    if view.log is not None:
+        _set(view, "log", checks.flag(owner, "log", view.log))
+
+
 @dataclasses.dataclass(frozen=True)
 class Interpolation:
     """The loss along straight lines through parameter space as the runs train (Goodfellow
@@ -528,7 +537,7 @@ class Interpolation:
 
     def __post_init__(self):
         owner = "Interpolation"
-        _set(self, "name", _name(owner, "name", self.name))
+        _curve_fields(self, owner, 3, 401)
         if isinstance(self.between, str):
             if self.between != "start":
                 raise ValueError(f"{owner}: between must be 'start' or two runs (names or indices), "
@@ -543,9 +552,6 @@ class Interpolation:
                 if not isinstance(end, (str, int, np.integer)) or isinstance(end, bool):
                     raise ValueError(f"{owner}: between names a run by its name or index, got {end!r}")
             _set(self, "between", (a, b))
-        _set(self, "points", checks.integer(owner, "points", self.points, 3, 401))
-        if self.log is not None:
-            _set(self, "log", checks.flag(owner, "log", self.log))
 
     def ends(self, runs) -> tuple[int, int] | None:
         """The two runs whose positions the line joins (None: each run from its start)."""
@@ -565,6 +571,23 @@ class Interpolation:
         if out[0] == out[1]:
             raise ValueError("Interpolation: between must name two different runs")
         return out[0], out[1]
+
+
+@dataclasses.dataclass(frozen=True)
+class Sharpness:
+    """Sharpness, the top eigenvalue of the loss's Hessian, at each run's position against
+    step, with each run's 2/lr (dashed, in its colour): under full-batch gradient descent
+    sharpness rises until it hovers at 2/lr, the edge of stability (Cohen et al. 2021); a
+    step of size lr is stable along a direction of curvature below 2/lr. ``points``: steps
+    along each path where it is computed (each a Lanczos iteration: ``render.curvature``).
+    ``log``: a log axis (default: when the values, 2/lr included, span more than 20 times)."""
+
+    name: str = "sharpness"
+    points: int = 40
+    log: bool | None = None
+
+    def __post_init__(self):
+        _curve_fields(self, "Sharpness", 2, 400)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -719,7 +742,7 @@ class Scene(_Animated):
     trim: bool = True
     smooth: bool = True
 
-    VIEW_TYPES = (View2D, View3D, Multiples, SweepLoss, Interpolation)
+    VIEW_TYPES = (View2D, View3D, Multiples, SweepLoss, Interpolation, Sharpness)
 
     def __post_init__(self):
         surface = self._surface()

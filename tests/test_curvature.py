@@ -60,3 +60,31 @@ def test_a_torch_modules_hessian_products_are_exact():
     np.testing.assert_allclose(model.hvp(model.init, v), H @ v, rtol=1e-12)
     values, _ = top_eigen(model, model.init, 2)
     np.testing.assert_allclose(values, np.linalg.eigvalsh(H)[::-1][:2], rtol=1e-10)
+
+
+def test_the_sharpness_view_gives_the_top_eigenvalue_along_each_path_and_each_runs_two_over_lr():
+    from render import Sharpness, schedules
+    from render.views.sharpness import sharpness_along
+    model = surfaces.Model(lambda P: np.sum(P ** 4, axis=-1) / 4, init=np.array([1.0, -0.5, 0.25]))
+    scene = Scene(model, [Run(opt.GD(lr=0.1), model.init),
+                          Run(opt.GD(lr=0.2), model.init, schedule=schedules.StepLR(step_size=4, gamma=0.5))],
+                  12, views=[Sharpness(points=4)])
+    paths = scene.simulate()
+    steps, values, edges = sharpness_along(scene, paths, scene.views[0])
+    assert steps.tolist() == [0, 4, 8, 12]
+    for r in range(2):
+        np.testing.assert_allclose(values[r], 3 * np.max(paths.positions[r, steps] ** 2, axis=1), rtol=1e-6)
+    np.testing.assert_allclose(edges[0], 2 / 0.1)
+    # Step t uses epoch t - 1's rate: 0.2 for steps 1-4, 0.1 for 5-8, 0.05 for 9-12.
+    np.testing.assert_allclose(edges[1], 2 / np.array([0.2] * 5 + [0.1] * 4 + [0.05] * 4))
+
+
+def test_gradient_descent_on_a_surface_sits_at_its_edge_of_stability_in_the_frame(tmp_path):
+    # On x^2 + 10 y^2 the sharpness is 20 everywhere; GD with lr 0.1 has 2/lr = 20: the
+    # status line says both.
+    from render import Sharpness, plan as planning
+    from render.views import build
+    bowl = surfaces.Function(lambda x, y: x * x + 10 * y * y, window=(-2, 2, -2, 2))
+    scene = Scene(bowl, [Run(opt.GD(lr=0.1), (1.5, 0.5), label="GD")], 10, views=[Sharpness(points=3)])
+    drawing = build(planning.build(scene), scene.views[0], (320, 180))
+    assert drawing.status(len(drawing) - 1) == "step 10, sharpness: GD 20 (2/lr 20)"

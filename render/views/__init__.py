@@ -35,6 +35,8 @@ def build(plan, view, size, dpi=None) -> Drawing:
         from .responses import ResponsePlot as drawing
     elif kind == "Interpolation":
         from .interpolation import InterpolationPlot as drawing
+    elif kind == "Sharpness":
+        from .sharpness import SharpnessPlot as drawing
     else:
         raise KeyError(kind)
     with style(plan.theme):

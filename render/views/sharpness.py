@@ -1,0 +1,80 @@
+"""The sharpness view: the top eigenvalue of the loss's Hessian at each run's position against
+step, with each run's 2/lr, the edge of stability (Cohen et al. 2021): under full-batch
+gradient descent sharpness rises until it hovers there."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..curvature import as_model, sharpness
+from ..schedules import run_rates
+from .base import TEXT, Drawing
+from .glyphs import GlyphText, shown
+
+
+def sharpness_along(scene, trajectories, view):
+    """(steps sampled, sharpness of each run at them (runs, samples), each run's 2/lr at
+    every step (runs, steps + 1))."""
+    steps = np.unique(np.linspace(0, scene.steps, view.points).round().astype(int))
+    model = as_model(scene.surface)
+    values = np.stack([sharpness(model, trajectories.positions[r, steps]) for r in range(len(scene.runs))])
+    edges = []
+    for run in scene.runs:
+        rates = run_rates(run.optimizer.lr, run.schedule, scene.steps)       # step t uses rates[t - 1]
+        rates = np.concatenate([rates[:1], rates])
+        edges.append(2.0 / np.asarray(rates, dtype=float).reshape(len(rates), -1)[:, 0])
+    return steps, values, np.stack(edges)
+
+
+class SharpnessPlot(Drawing):
+    def __init__(self, plan, view, size, dpi=None):
+        super().__init__(plan, view, size, dpi)
+        scene = plan.scene
+        self.sampled, self.values, self.edges = sharpness_along(scene, plan.trajectories, view)
+        self.put_title(shown(scene.title) if scene.title else "Sharpness and the edge of stability")
+        ax = self.ax = self.figure.add_axes([0.1, self.inches(0.55), 0.84,
+                                             self.head_bottom() - self.inches(0.55) - self.inches(0.15)])
+        every = np.arange(scene.steps + 1)
+        for r, color in enumerate(self.colors):
+            ax.plot(every, self.edges[r], color=color, linewidth=1.0, linestyle=(0, (4, 3)), alpha=0.8)
+        seen = np.concatenate([self.values.ravel(), self.edges.ravel()])
+        seen = seen[np.isfinite(seen) & (seen > 0)]
+        lo, hi = (float(seen.min()), float(seen.max())) if seen.size else (0.1, 1.0)
+        log = view.log if view.log is not None else hi / lo > 20
+        if log:
+            ax.set_yscale("log")
+            ax.set_ylim(lo / 1.5, hi * 1.5)
+        else:
+            top = max(hi, 1e-12)
+            low = min(0.0, float(np.nanmin(self.values))) if np.isfinite(self.values).any() else 0.0
+            ax.set_ylim(low - 0.05 * (top - low), top * 1.08)
+        ax.set_xlim(0, max(scene.steps, 1))
+        ax.set_xlabel("step", fontsize=TEXT)
+        ax.set_ylabel("top Hessian eigenvalue", fontsize=TEXT)
+        ax.grid(True, alpha=0.3)
+        self.lines = [ax.plot([], [], color=c, linewidth=1.6, marker="o", markersize=2.5)[0] for c in self.colors]
+        ax.legend(self.lines, [plan.short_names[r] for r in range(len(self.colors))], loc="upper left",
+                  frameon=False, fontsize=TEXT, labelcolor="linecolor", title="dashed: 2 / lr",
+                  title_fontsize=TEXT)
+        self.animate(self.lines)
+        self.status_text = GlyphText(0.5, self.status_y(), "", fontsize=TEXT, ha="center",
+                                     color=self.theme.text, transform=self.figure.transFigure)
+        self.figure.add_artist(self.status_text)
+        self.animate([self.status_text])
+
+    def status(self, frame: int) -> str:
+        step = int(self.steps[frame])
+        k = int(np.searchsorted(self.sampled, step, side="right")) - 1
+        said = []
+        for r in range(len(self.colors)):
+            value = self.values[r, k] if k >= 0 else np.nan
+            if np.isfinite(value):
+                said.append(f"{self.plan.short_names[r]} {value:.3g} (2/lr {self.edges[r, step]:.3g})")
+        return f"step {step}, sharpness: " + ", ".join(said[:3]) + (f", +{len(said) - 3} more" if len(said) > 3 else "")
+
+    def update(self, frame: int) -> list:
+        step = int(self.steps[frame])
+        k = int(np.searchsorted(self.sampled, step, side="right"))
+        for line, row in zip(self.lines, self.values):
+            line.set_data(self.sampled[:k], row[:k])
+        self.status_text.set_text(self.status(frame))
+        return self.animated
