@@ -332,8 +332,10 @@ class _Renders:
                 caught = stack.enter_context(warnings.catch_warnings(record=True))
                 _say_warnings()
             try:
+                # (--view names views of several scenes: each renders those it has)
+                own = [v for v in self.views if v in {view.name for view in scene.views}]
                 written = render_scene(scene, name=name, out=self.out, formats=self.formats,
-                                       views=self.views or None, size=self.size, fps=self.fps,
+                                       views=own or None, size=self.size, fps=self.fps,
                                        quality=self.quality, theme=self.theme, gif_budget=self.gif_budget,
                                        executor=executor, data=self.data, hashes=self.hashes, force=self.force,
                                        source=scene_source(file), file=file,

@@ -80,7 +80,8 @@ class TorchModel(Model):
         self.batch_size = None if batch_size is None else checks.integer(owner, "batch_size", batch_size, 1, n)
         self.batch_seed = checks.integer(owner, "batch_seed", batch_seed, 0)
         self.stochastic = self.batch_size is not None and self.batch_size < n
-        self.name = checks.text(owner, "name", name) or f"{type(module).__name__} ({self.dims} parameters)"
+        self.name = checks.text(owner, "name", name) or \
+            f"a torch {type(module).__name__} of {self.dims} parameters on {len(self.X)} points"
         self.latex = ""
         try:                                # the loss at the start, once: what cannot run fails here
             value = self.loss(self.init[None])

@@ -87,4 +87,17 @@ def test_gradient_descent_on_a_surface_sits_at_its_edge_of_stability_in_the_fram
     bowl = surfaces.Function(lambda x, y: x * x + 10 * y * y, window=(-2, 2, -2, 2))
     scene = Scene(bowl, [Run(opt.GD(lr=0.1), (1.5, 0.5), label="GD")], 10, views=[Sharpness(points=3)])
     drawing = build(planning.build(scene), scene.views[0], (320, 180))
-    assert drawing.status(len(drawing) - 1) == "step 10, sharpness: GD 20 (2/lr 20)"
+    assert drawing.status(len(drawing) - 1) == "step 10, sharpness: GD 20 (edge 20)"
+
+
+def test_the_edge_is_two_over_lr_for_descent_two_plus_two_m_for_momentum_and_none_for_adam():
+    from render import Sharpness
+    from render.views.sharpness import sharpness_along
+    bowl = surfaces.Function(lambda x, y: x * x + 10 * y * y, window=(-2, 2, -2, 2))
+    scene = Scene(bowl, [Run(opt.GD(lr=0.1), (1.5, 0.5)), Run(opt.Momentum(lr=0.01, momentum=0.9), (1.5, 0.5)),
+                         Run(opt.Adam(lr=0.1), (1.5, 0.5))], 6, views=[Sharpness(points=2)])
+    _, values, edges = sharpness_along(scene, scene.simulate(), scene.views[0])
+    np.testing.assert_allclose(values, 20.0, rtol=1e-6)
+    np.testing.assert_allclose(edges[0], 20.0)
+    np.testing.assert_allclose(edges[1], 3.8 / 0.01)
+    assert np.isnan(edges[2]).all()

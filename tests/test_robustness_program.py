@@ -268,3 +268,15 @@ def test_a_scene_file_python_cannot_read_is_one_line_with_what_to_do(tmp_path, s
     result = CliRunner().invoke(main, [str(path), "--out", str(tmp_path / "o")])
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [f"render: {path}{':' if said[0].isdigit() else ': '}{said}"]
+
+
+def test_views_named_of_several_scenes_render_each_scenes_own(tmp_path):
+    for name, view in (("one", "first"), ("two", "second")):
+        (tmp_path / f"{name}.py").write_text(
+            "from render import Run, Scene, View2D, optimizers as opt\n"
+            f"scene = Scene('bowl', [Run(opt.GD(lr=0.1), (1, 1))], 4, views=[View2D(name='{view}'), View2D()])\n")
+    result = CliRunner().invoke(main, [str(tmp_path), "--out", str(tmp_path / "o"), "--size", "96x54", "--format",
+                                       "png", "--view", "first", "--view", "second"])
+    assert result.exit_code == 0, result.output
+    assert sorted(str(p.relative_to(tmp_path / "o")) for p in (tmp_path / "o").rglob("*.png")) == [
+        "one/first.png", "two/second.png"]

@@ -68,13 +68,15 @@ class InterpolationPlot(Drawing):
         ax.set_ylabel("loss", fontsize=TEXT)
         ax.grid(True, alpha=0.3)
         rows = range(len(self.colors)) if self.pair is None else [self.pair[0]]
-        self.lines = [ax.plot([], [], color=self.colors[r], linewidth=1.6)[0] for r in rows]
+        # A line between two runs is neither's: drawn in the text's colour, its ends in theirs.
+        self.lines = [ax.plot([], [], color=self.colors[r] if self.pair is None else self.theme.text,
+                              linewidth=1.6)[0] for r in rows]
         if self.pair is not None:                       # the line takes both runs' colours at its ends
             self.ends = [ax.plot([], [], "o", color=self.colors[r], markersize=6)[0] for r in self.pair]
         else:
             self.ends = [ax.plot([], [], "o", color=c, markersize=5)[0] for c in self.colors]
         if self.pair is None:                           # each line named, in its run's colour
-            ax.legend(self.lines, [plan.short_names[r] for r in rows], loc="upper right", frameon=False,
+            ax.legend(self.lines, [plan.short_names[r] for r in rows], loc="lower left", frameon=False,
                       fontsize=TEXT, labelcolor="linecolor")
         self.animate(self.lines + self.ends)
         self.status_text = GlyphText(0.5, self.status_y(), "", fontsize=TEXT, ha="center",
@@ -91,6 +93,9 @@ class InterpolationPlot(Drawing):
         values = self.losses(frame)
         if self.pair is None:
             return f"step {step}: each run's line from its start"
+        P = self.plan.trajectories.positions
+        if np.array_equal(P[self.pair[0], step], P[self.pair[1], step]):
+            return f"step {step}: the two runs are at one point"
         inner = values[0, 1:-1]
         ends = max(values[0, 0], values[0, -1])
         barrier = float(np.nanmax(inner) - ends) if np.isfinite(inner).any() else float("nan")

@@ -11,17 +11,33 @@ from .base import TEXT, Drawing
 from .glyphs import GlyphText, shown
 
 
+def edge_factor(optimizer) -> float | None:
+    """The edge of stability of a run as a multiple of 1/lr: 2 for gradient descent, 2 + 2m
+    for heavy-ball momentum m (Cohen et al. 2021); None for a rule without such a simple
+    edge (an adaptive one: its edge is of the preconditioned Hessian)."""
+    from .. import optimizers as opt
+    name = type(optimizer).__name__
+    hyper = optimizer.hyperparameters()
+    if isinstance(optimizer, opt.GD) or (name == "Torch" and optimizer.name == "SGD" and not hyper.get("momentum")):
+        return 2.0
+    if isinstance(optimizer, opt.Momentum) and optimizer.dampening == 0:
+        return 2.0 + 2.0 * optimizer.momentum
+    return None
+
+
 def sharpness_along(scene, trajectories, view):
-    """(steps sampled, sharpness of each run at them (runs, samples), each run's 2/lr at
-    every step (runs, steps + 1))."""
+    """(steps sampled, sharpness of each run at them (runs, samples), each run's edge of
+    stability at every step (runs, steps + 1): 2/lr for gradient descent, (2 + 2m)/lr for
+    momentum m, NaN for a rule without such an edge)."""
     steps = np.unique(np.linspace(0, scene.steps, view.points).round().astype(int))
     model = as_model(scene.surface)
     values = np.stack([sharpness(model, trajectories.positions[r, steps]) for r in range(len(scene.runs))])
     edges = []
     for run in scene.runs:
+        factor = edge_factor(run.optimizer)
         rates = run_rates(run.optimizer.lr, run.schedule, scene.steps)       # step t uses rates[t - 1]
-        rates = np.concatenate([rates[:1], rates])
-        edges.append(2.0 / np.asarray(rates, dtype=float).reshape(len(rates), -1)[:, 0])
+        rates = np.asarray(np.concatenate([rates[:1], rates]), dtype=float).reshape(scene.steps + 1, -1)[:, 0]
+        edges.append(np.full(len(rates), np.nan) if factor is None else factor / rates)
     return steps, values, np.stack(edges)
 
 
@@ -31,7 +47,7 @@ class SharpnessPlot(Drawing):
         scene = plan.scene
         self.sampled, self.values, self.edges = sharpness_along(scene, plan.trajectories, view)
         self.put_title(shown(scene.title) if scene.title else "Sharpness and the edge of stability")
-        ax = self.ax = self.figure.add_axes([0.1, self.inches(0.55), 0.84,
+        ax = self.ax = self.figure.add_axes([0.1, self.inches(0.55), 0.66,
                                              self.head_bottom() - self.inches(0.55) - self.inches(0.15)])
         every = np.arange(scene.steps + 1)
         for r, color in enumerate(self.colors):
@@ -53,8 +69,9 @@ class SharpnessPlot(Drawing):
         ax.grid(True, alpha=0.3)
         self.lines = [ax.plot([], [], color=c, linewidth=1.6, marker="o", markersize=2.5)[0] for c in self.colors]
         ax.legend(self.lines, [plan.short_names[r] for r in range(len(self.colors))], loc="upper left",
-                  frameon=False, fontsize=TEXT, labelcolor="linecolor", title="dashed: 2 / lr",
-                  title_fontsize=TEXT)
+                  bbox_to_anchor=(1.02, 1.0), frameon=False, fontsize=TEXT, labelcolor="linecolor",
+                  title="dashed: the edge\nof stability, 2/lr\n(momentum m:\n(2 + 2m)/lr)", title_fontsize=TEXT,
+                  alignment="left")
         self.animate(self.lines)
         self.status_text = GlyphText(0.5, self.status_y(), "", fontsize=TEXT, ha="center",
                                      color=self.theme.text, transform=self.figure.transFigure)
@@ -68,7 +85,8 @@ class SharpnessPlot(Drawing):
         for r in range(len(self.colors)):
             value = self.values[r, k] if k >= 0 else np.nan
             if np.isfinite(value):
-                said.append(f"{self.plan.short_names[r]} {value:.3g} (2/lr {self.edges[r, step]:.3g})")
+                edge = self.edges[r, step]
+                said.append(f"{self.plan.short_names[r]} {value:.3g}" + (f" (edge {edge:.3g})" if np.isfinite(edge) else ""))
         return f"step {step}, sharpness: " + ", ".join(said[:3]) + (f", +{len(said) - 3} more" if len(said) > 3 else "")
 
     def update(self, frame: int) -> list:
