@@ -357,8 +357,8 @@ ALL = (StepLR, ExponentialLR, CosineAnnealingLR, LinearLR, OneCycleLR)
 class Torch(Schedule):
     """``Torch(cls, **parameters)``: any ``torch.optim.lr_scheduler`` class (or your own
     ``LRScheduler``) as a run's schedule. Its rates are torch's own: an optimizer at the run's
-    base rate is stepped, with the scheduler after it, once a step. Only the learning rate is
-    taken (for a cycled momentum, ``OneCycleLR`` here does that). Needs PyTorch."""
+    base rate is stepped, with the scheduler after it, once a step. A momentum it cycles
+    (torch's ``OneCycleLR``) is taken too, as render's ``OneCycleLR`` sets it. Needs PyTorch."""
 
     cls: Any
     params: tuple
@@ -382,20 +382,27 @@ class Torch(Schedule):
     def short(self) -> str:
         return self.cls.__name__
 
-    def _rates(self, lr: float, steps: int) -> np.ndarray:
+    def _rates(self, lr: float, steps: int, momenta: bool = False) -> np.ndarray:
+        """The rate (or, with ``momenta``, the momentum) each optimizer step uses."""
         import warnings
         torch = _torch_for("Torch")
         p = torch.zeros(1, dtype=torch.float64, requires_grad=True)
         optimizer = torch.optim.SGD([p], lr=float(lr), momentum=0.9)
+        key = "momentum" if momenta else "lr"
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")         # (torch's advice on its own step order)
             scheduler = self.cls(optimizer, **dict(self.params))
-            rates = np.empty(steps)
+            out = np.empty(steps)
             for epoch in range(steps):
-                rates[epoch] = optimizer.param_groups[0]["lr"]
+                out[epoch] = optimizer.param_groups[0][key]
                 optimizer.step()
                 scheduler.step()
-        return rates
+        return out
+
+    def momenta(self, steps):
+        """The momentum each step uses when the scheduler cycles it, else None."""
+        values = self._rates(1e-3, steps, momenta=True)
+        return None if np.all(values == 0.9) else values
 
     def learning_rates(self, lr, steps):
         base = np.asarray(lr, dtype=float)
@@ -406,7 +413,14 @@ class Torch(Schedule):
         return out
 
     def check(self, optimizer, steps, owner="Run"):
-        rates = self.learning_rates(optimizer.lr.hi if _is_tuned(optimizer.lr) else optimizer.lr, steps)
+        try:
+            rates = self.learning_rates(optimizer.lr.hi if _is_tuned(optimizer.lr) else optimizer.lr, steps)
+        except Exception as e:                   # (torch's own word: too many steps for total_steps, say)
+            raise ValueError(f"{owner}: {self.describe()} cannot run {steps} steps: {type(e).__name__}: "
+                             f"{checks.one_line(e)}") from None
+        if self.momenta(steps) is not None and _momentum_field(optimizer) is None:
+            raise ValueError(f"{owner}: {self.describe()} cycles the momentum, and {optimizer.describe()} has "
+                             f"none; give it cycle_momentum=False")
         if not (np.isfinite(rates).all() and np.all(rates <= MAX_RATE)):
             raise ValueError(f"{owner}: {self.describe()} takes the learning rate past {MAX_RATE:g} within "
                              f"{steps} steps")

@@ -145,3 +145,19 @@ def test_a_bad_torch_scheduler_is_one_line_when_built():
     assert str(error.value) == "StepLR: TypeError: StepLR.__init__() got an unexpected keyword argument 'stepsize'"
     with pytest.raises(ValueError, match=r"^Torch: the first argument must be a torch.optim.lr_scheduler class"):
         schedules.Torch(torch.optim.Adam)
+
+
+def test_a_torch_one_cycle_cycles_the_momentum_as_render_does():
+    theirs = schedules.Torch(torch.optim.lr_scheduler.OneCycleLR, max_lr=1e-3, total_steps=60)
+    ours = schedules.OneCycleLR(max_lr=1e-3, total_steps=60)
+    np.testing.assert_array_equal(theirs.momenta(60), ours.momenta(60))
+    assert schedules.Torch(torch.optim.lr_scheduler.StepLR, step_size=3).momenta(10) is None
+    runs = lambda s: [Run(opt.Momentum(lr=1e-3, momentum=0.9), (-1.5, 2.0), schedule=s),
+                      Run(opt.Adam(lr=1e-3), (-1.5, 2.0), schedule=s)]
+    a, b = paths(runs(ours), steps=60), paths(runs(theirs), steps=60)
+    assert np.isfinite(a.positions).all()
+    np.testing.assert_array_equal(b.positions, a.positions)
+    with pytest.raises(ValueError) as error:
+        Scene("rosenbrock", runs(theirs), 80)
+    assert str(error.value) == ("Scene: runs[0]: OneCycleLR(max_lr=0.001, total_steps=60) cannot run 80 steps: "
+                                "ValueError: Tried to step 61 times. The specified number of total steps is 60")
