@@ -209,3 +209,13 @@ def _short(value: Any, limit: int = 60) -> str:
     except Exception:
         text = f"a {type(value).__name__}"
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def torch(what: str):
+    """The torch module, for ``what`` (a name such as "opt.Torch") that needs it; without
+    it, one line saying what to install."""
+    try:
+        import torch
+    except ImportError:
+        raise ValueError(f"{what} needs PyTorch: pip install -e '.[torch]' (or pip install torch)") from None
+    return torch

@@ -20,7 +20,7 @@ import numpy as np
 
 from . import autodiff, checks, datasets
 
-__all__ = ["MLP", "Model", "ACTIVATIONS", "LEAKY_SLOPE"]
+__all__ = ["MLP", "Model", "ACTIVATIONS", "LEAKY_SLOPE", "minibatch", "rows"]
 
 LEAKY_SLOPE = 0.01          # torch.nn.LeakyReLU's default negative slope
 ACTIVATIONS = ("leaky_relu", "relu", "tanh")
@@ -69,11 +69,11 @@ class Model:
         return len(self.init)
 
     def loss(self, P) -> np.ndarray:
-        P, shape = _rows(P, self.dims)
+        P, shape = rows(P, self.dims)
         return self._losses(self._loss(P), P).reshape(shape[:-1])
 
     def gradient(self, P, step: int | None = None) -> np.ndarray:
-        P, shape = _rows(P, self.dims)
+        P, shape = rows(P, self.dims)
         if self._gradient is not None:
             out = self._gradients(self._gradient(P), P)
         else:
@@ -101,14 +101,7 @@ class Model:
     def _losses(out, P) -> np.ndarray:
         """What the loss returned, as one number per row of P (a writable array), or a
         one-line ValueError saying what it was instead."""
-        if out is None:
-            raise ValueError("Model: loss(P) returned None; it must return one number per row of P "
-                             "(is a return missing?)")
-        try:
-            out = np.asarray(out, dtype=float)
-        except (TypeError, ValueError):
-            raise ValueError(f"Model: loss(P) must return numbers, one per row of P, "
-                             f"got {checks._short(out)}") from None
+        out = _floats(out, "loss(P)", "one number per row of P", "numbers, one per row of P")
         if out.shape not in ((), (len(P),)):
             raise ValueError(f"Model: loss must return one number per row of P, got shape {out.shape} "
                              f"for P of shape {P.shape}")
@@ -117,13 +110,7 @@ class Model:
     @staticmethod
     def _gradients(out, P) -> np.ndarray:
         """What the given gradient returned, as one gradient per row of P, (rows, D)."""
-        if out is None:
-            raise ValueError("Model: gradient(P) returned None; it must return one gradient per row of P "
-                             "(is a return missing?)")
-        try:
-            out = np.asarray(out, dtype=float)
-        except (TypeError, ValueError):
-            raise ValueError(f"Model: gradient(P) must return numbers, got {checks._short(out)}") from None
+        out = _floats(out, "gradient(P)", "one gradient per row of P", "numbers")
         if out.shape == P.shape:
             return out
         if out.shape[-1:] != P.shape[-1:] or out.ndim > 2 or (out.ndim == 2 and len(out) != 1):
@@ -141,12 +128,34 @@ def _advice(forward: bool) -> str:
             f"use numpy's functions (np.sin, not math.sin; np.where, not if)")
 
 
-def _rows(P, dims: int) -> tuple[np.ndarray, tuple]:
+def rows(P, dims: int) -> tuple[np.ndarray, tuple]:
     """P as (rows, D) float64, and the shape to give results back in."""
     P = np.asarray(P, dtype=float)
     if P.shape[-1:] != (dims,):
         raise ValueError(f"model: parameters must have shape (..., {dims}), got {P.shape}")
     return P.reshape(-1, dims), P.shape
+
+
+def minibatch(n: int, size: int | None, seed: int, step: int) -> np.ndarray:
+    """The indices, of ``n`` points, in step ``step``'s minibatch of ``size`` (steps count
+    from 1; None: all of them): every epoch a shuffle seeded by ``seed`` and the epoch, taken
+    ``size`` at a time. The same for every run of a scene: a fair race."""
+    size = size or n
+    per_epoch = -(-n // size)
+    epoch, k = divmod(int(step) - 1, per_epoch)
+    order = np.random.default_rng([seed, epoch]).permutation(n)
+    return order[k * size: (k + 1) * size]
+
+
+def _floats(out, call: str, wanted: str, numbers: str) -> np.ndarray:
+    """What ``call`` returned as float64, or a one-line ValueError: it returned None (it must
+    return ``wanted``), or no numbers (it must return ``numbers``)."""
+    if out is None:
+        raise ValueError(f"Model: {call} returned None; it must return {wanted} (is a return missing?)")
+    try:
+        return np.asarray(out, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"Model: {call} must return {numbers}, got {checks._short(out)}") from None
 
 
 def _forward_gradient(loss: Callable, P: np.ndarray) -> np.ndarray:
@@ -289,7 +298,7 @@ class MLP(Model):
     def forward(self, P, X=None) -> np.ndarray:
         """The logits of each parameter row at each point: shape (..., n, k)."""
         X = self.X if X is None else np.asarray(X, dtype=float)
-        P, shape = _rows(P, self.dims)
+        P, shape = rows(P, self.dims)
         out = np.empty((len(P), len(X), self.classes))
         for sl in self._chunks(len(P), len(X)):
             out[sl] = np.swapaxes(self._forward(P[sl], X)[-1][1], 1, 2)
@@ -323,7 +332,7 @@ class MLP(Model):
         return (lse - picked).mean(axis=-1), e / total
 
     def loss(self, P) -> np.ndarray:
-        P, shape = _rows(P, self.dims)
+        P, shape = rows(P, self.dims)
         out = np.empty(len(P))
         with np.errstate(over="ignore", invalid="ignore"):
             for sl in self._chunks(len(P), len(self.X)):
@@ -335,16 +344,12 @@ class MLP(Model):
 
     def batch(self, step: int) -> np.ndarray:
         """The indices of the points in step ``step``'s minibatch (steps count from 1)."""
-        n, size = len(self.X), self.batch_size or len(self.X)
-        per_epoch = -(-n // size)
-        epoch, k = divmod(int(step) - 1, per_epoch)
-        order = np.random.default_rng([self.batch_seed, epoch]).permutation(n)
-        return order[k * size: (k + 1) * size]
+        return minibatch(len(self.X), self.batch_size, self.batch_seed, step)
 
     def gradient(self, P, step: int | None = None) -> np.ndarray:
         """The exact gradient of the loss (of step ``step``'s minibatch when the model has
         ``batch_size`` and a step is given; of the whole data otherwise), by backpropagation."""
-        P, shape = _rows(P, self.dims)
+        P, shape = rows(P, self.dims)
         X, onehot = self.X, self._onehot
         if self.stochastic and step is not None:
             chosen = self.batch(step)

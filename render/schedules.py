@@ -366,7 +366,7 @@ class Torch(Schedule):
     def __init__(self, cls, **params):
         _set(self, "cls", cls)
         _set(self, "params", tuple(params.items()))
-        torch = _torch_for(type(self).__name__)
+        torch = checks.torch("schedules.Torch")
         if not (isinstance(cls, type) and issubclass(cls, torch.optim.lr_scheduler.LRScheduler)):
             raise ValueError(f"Torch: the first argument must be a torch.optim.lr_scheduler class such as "
                              f"torch.optim.lr_scheduler.StepLR, got {checks._short(cls)}")
@@ -385,7 +385,7 @@ class Torch(Schedule):
     def _rates(self, lr: float, steps: int, momenta: bool = False) -> np.ndarray:
         """The rate (or, with ``momenta``, the momentum) each optimizer step uses."""
         import warnings
-        torch = _torch_for("Torch")
+        torch = checks.torch("schedules.Torch")
         p = torch.zeros(1, dtype=torch.float64, requires_grad=True)
         optimizer = torch.optim.SGD([p], lr=float(lr), momentum=0.9)
         key = "momentum" if momenta else "lr"
@@ -425,10 +425,3 @@ class Torch(Schedule):
             raise ValueError(f"{owner}: {self.describe()} takes the learning rate past {MAX_RATE:g} within "
                              f"{steps} steps")
 
-
-def _torch_for(owner: str):
-    try:
-        import torch
-    except ImportError:
-        raise ValueError(f"schedules.{owner} needs PyTorch: pip install -e '.[torch]' (or pip install torch)") from None
-    return torch

@@ -22,7 +22,7 @@ import copy
 import numpy as np
 
 from . import checks
-from .models import Model
+from .models import Model, minibatch, rows
 
 __all__ = ["TorchModel", "CHUNK_BYTES", "VMAP_WORK"]
 
@@ -33,14 +33,6 @@ CHUNK_BYTES = 64 << 20          # about the most memory a chunk of points takes 
 # points go one at a time (``benchmarks/torch_models.py``). The choice is by size, never by
 # timing, so the same model always takes the same path to the same bits.
 VMAP_WORK = 500_000
-
-
-def _torch():
-    try:
-        import torch
-    except ImportError:
-        raise ValueError("surfaces.Torch needs PyTorch: pip install -e '.[torch]' (or pip install torch)") from None
-    return torch
 
 
 class TorchModel(Model):
@@ -54,7 +46,7 @@ class TorchModel(Model):
 
     def __init__(self, module, loss, data, batch_size: int | None = None, batch_seed: int = 0,
                  device: str = "cpu", name: str | None = None):
-        torch = _torch()
+        torch = checks.torch("surfaces.Torch")
         owner = "Torch"
         if not isinstance(module, torch.nn.Module):
             raise ValueError(f"{owner}: module must be a torch.nn.Module, got {checks._short(module)}")
@@ -134,9 +126,9 @@ class TorchModel(Model):
         return max(1, min(rows, CHUNK_BYTES // per_point))
 
     def _batched(self, what, P, X, y):
-        torch = _torch()
+        torch = checks.torch("surfaces.Torch")
         from torch.func import grad, vmap
-        P, shape = _rows(P, self.dims)
+        P, shape = rows(P, self.dims)
         X, y = X.to(self.device), y.to(self.device)
         f = (lambda v: self._value(v, X, y)) if what == "loss" else grad(lambda v: self._value(v, X, y))
         points = torch.from_numpy(np.array(P, dtype=float)).to(self.device)     # (a copy: torch writes)
@@ -163,7 +155,7 @@ class TorchModel(Model):
     def hvp(self, p, v) -> np.ndarray:
         """The Hessian of the whole data's loss at ``p`` times ``v``, exact: the gradient of
         the gradient's projection on ``v`` (reverse over reverse; ``render.curvature``)."""
-        torch = _torch()
+        torch = checks.torch("surfaces.Torch")
         from torch.func import grad
         X, y = self.X.to(self.device), self.targets.to(self.device)
         at, along = (torch.from_numpy(np.array(a, dtype=float)).to(self.device) for a in (p, v))
@@ -172,12 +164,8 @@ class TorchModel(Model):
         return out.detach().cpu().numpy().astype(float)
 
     def batch(self, step: int) -> np.ndarray:
-        """The points of step ``step``'s minibatch (from 1): each epoch a seeded shuffle."""
-        n, size = len(self.X), self.batch_size
-        per_epoch = -(-n // size)
-        epoch, k = divmod(step - 1, per_epoch)
-        order = np.random.default_rng([self.batch_seed, epoch]).permutation(n)
-        return order[k * size:(k + 1) * size]
+        """The points of step ``step``'s minibatch (from 1), as an MLP's (``models.minibatch``)."""
+        return minibatch(len(self.X), self.batch_size, self.batch_seed, step)
 
     def check(self) -> None:
         """Tried when built: the loss at the module's parameters."""
@@ -200,9 +188,3 @@ class TorchModel(Model):
     def __repr__(self):
         return f"surfaces.Torch({self.describe()})"
 
-
-def _rows(P, dims: int):
-    P = np.asarray(P, dtype=float)
-    if P.shape[-1:] != (dims,):
-        raise ValueError(f"Torch: parameter vectors must have {dims} numbers, got shape {P.shape}")
-    return P.reshape(-1, dims), P.shape

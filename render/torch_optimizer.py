@@ -18,17 +18,8 @@ from . import checks
 from .rules import Optimizer
 from .tuning import Tuned
 
-__all__ = ["Torch", "NEEDS_TORCH"]
+__all__ = ["Torch"]
 
-NEEDS_TORCH = "opt.Torch needs PyTorch: pip install -e '.[torch]' (or pip install torch)"
-
-
-def _torch():
-    try:
-        import torch
-    except ImportError:
-        raise ValueError(NEEDS_TORCH) from None
-    return torch
 
 
 @dataclasses.dataclass(frozen=True, init=False, eq=False)
@@ -58,7 +49,7 @@ class Torch(Optimizer):
         self.__post_init__()
 
     def _validate(self) -> None:
-        torch = _torch()
+        torch = checks.torch("opt.Torch")
         cls = self.cls
         if not (isinstance(cls, type) and issubclass(cls, torch.optim.Optimizer)):
             raise ValueError(f"Torch: the first argument must be a torch.optim.Optimizer class such as "
@@ -100,7 +91,7 @@ class Torch(Optimizer):
 
     # The rule: a torch optimizer over one float64 tensor a run.
     def init(self, params):
-        torch = _torch()
+        torch = checks.torch("opt.Torch")
         tensors = [torch.tensor(row, dtype=torch.float64, requires_grad=True) for row in np.asarray(params)]
         lrs = _rates(self.lr, len(tensors))
         optimizer = self.cls([{"params": [t], "lr": float(lr)} for t, lr in zip(tensors, lrs)],
@@ -108,7 +99,7 @@ class Torch(Optimizer):
         return _State(optimizer, tensors)
 
     def update(self, grads, state, params):
-        torch = _torch()
+        torch = checks.torch("opt.Torch")
         optimizer, tensors = state.optimizer, state.tensors
         lrs = _rates(self.lr, len(tensors))
         with torch.no_grad():
