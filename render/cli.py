@@ -153,18 +153,14 @@ def run() -> NoReturn:
     was in place; by then every output is written and closed, every child process waited
     for, and the exit status is all that is left to give."""
     try:
-        try:
-            main()
-            code = 0
-        except SystemExit as e:
-            code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
-            if isinstance(e.code, str):
-                print(e.code, file=sys.stderr)
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except KeyboardInterrupt:           # a signal as the command ends: still one line
-        sys.stderr.write(_Interrupted.message() + "\n")
-        code = _Interrupted.code()
+        main()
+        code = 0
+    except SystemExit as e:
+        code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+        if isinstance(e.code, str):
+            print(e.code, file=sys.stderr)
+    sys.stdout.flush()                  # (a signal from here on is the program's: render.__main__)
+    sys.stderr.flush()
     os._exit(code)
 
 

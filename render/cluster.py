@@ -35,6 +35,7 @@ import uuid
 from contextlib import ExitStack, contextmanager, nullcontext
 from pathlib import Path
 
+from .checks import one_line
 from .executors import Executor
 from .files import atomic_file, folder_into_place, temp_folder_beside
 
@@ -99,7 +100,7 @@ def connect(scheduler: str | None = None, workers: int | None = None) -> Cluster
         if isinstance(e, (OSError, TimeoutError)):
             raise ClusterError(_unreachable(scheduler, e)) from None
         if isinstance(e, Exception):        # a worker's address (no scheduler's calls), no TLS settings
-            raise ClusterError(f"cannot use {scheduler} as a Dask scheduler: {type(e).__name__}: {_line(e)}; "
+            raise ClusterError(f"cannot use {scheduler} as a Dask scheduler: {type(e).__name__}: {one_line(e)}; "
                                f"check the address (option --scheduler)") from None
         raise
     return _ready(Cluster(client, quiet=quiet), f"the Dask scheduler at {scheduler} has no worker",
@@ -135,7 +136,7 @@ def _local(distributed, workers: int | None) -> Cluster:
             said = _last_line(log)             # (what a worker said as it failed to start, if anything)
             shutil.rmtree(root, ignore_errors=True)
             raise ClusterError(f"cannot start a Dask cluster on this machine: {type(e).__name__}: "
-                               f"{_line(e)}{f' ({said})' if said else ''}") from None
+                               f"{one_line(e)}{f' ({said})' if said else ''}") from None
         shutil.rmtree(root, ignore_errors=True)
         raise
     return _ready(Cluster(client, local, root), "the Dask cluster of this machine has no worker",
@@ -254,13 +255,9 @@ def _address(scheduler: str) -> tuple[str, str, int]:
 
 
 def _unreachable(address: str, error: BaseException) -> str:
-    why = getattr(error, "strerror", None) or _line(error) or type(error).__name__
+    why = getattr(error, "strerror", None) or one_line(error) or type(error).__name__
     return (f"cannot reach the Dask scheduler at {address}: {why[:1].lower() + why[1:]}; start one "
             f"(dask scheduler, then dask worker ADDRESS) or check the address (option --scheduler)")
-
-
-def _line(error: BaseException) -> str:
-    return " ".join(str(error).split())
 
 
 def _hear(address: str, host: str, port: int, timeout: float) -> None:
@@ -407,8 +404,8 @@ class Cluster(Executor):
                 stopped = self._stopped
             if stopped:
                 raise Stopped("the render on the cluster was stopped") from None
-            why = getattr(e, "msg", None) or getattr(e, "reason", None) or _line(e)
-            raise ClusterError(f"the cluster cancelled the render's tasks: {_line(why)}") from None
+            why = getattr(e, "msg", None) or getattr(e, "reason", None) or one_line(e)
+            raise ClusterError(f"the cluster cancelled the render's tasks: {one_line(why)}") from None
 
     def _look(self) -> None:
         """Note whether the cluster has a worker now; ClusterError once it has had none for
@@ -726,7 +723,7 @@ def _packed(plan) -> bytes:
     try:
         return cloudpickle.dumps(plan)
     except Exception as e:
-        raise ClusterError(f"the scene cannot be sent to the cluster: {_line(e)} (the scene, or what a "
+        raise ClusterError(f"the scene cannot be sent to the cluster: {one_line(e)} (the scene, or what a "
                            f"function of it refers to, holds something that cannot be copied to another "
                            f"process, a lock, an open file or a generator, say); render it without Dask") from None
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from . import checks
+
 __all__ = ["MemoryLimit", "available", "check", "view_bytes"]
 
 BASE = 110 * 2**20                 # the interpreter, numpy, matplotlib, a scene's plan
@@ -53,14 +55,10 @@ def available() -> int | None:
     return min(found) if found else None
 
 
-def human(n: float) -> str:
-    return f"{n / 2**30:.1f} GiB" if n >= 2**30 else f"{n / 2**20:.0f} MiB"
-
-
 def check(what: str, need: int, advice: str) -> None:
     """Raise MemoryLimit when ``need`` bytes (for ``what``) exceed what is available."""
     have = available()
     if have is not None and need > have:
-        raise MemoryLimit(f"{what} needs about {human(need)} of memory and {human(max(have, 0))} is "
+        raise MemoryLimit(f"{what} needs about {checks.size(need)} of memory and {checks.size(max(have, 0))} is "
                           f"available; {advice}")
 

@@ -230,7 +230,7 @@ def test_a_render_larger_than_the_memory_available_is_refused_before_any_work(tm
 
 
 def test_views_side_by_side_are_estimated_together(tmp_path, monkeypatch):
-    from render import memory
+    from render import checks, memory
     (tmp_path / "two.py").write_text(
         "from render import Run, Scene, View2D, optimizers as opt\n"
         "scene = Scene('rosenbrock', [Run(opt.Adam(lr=0.05), (-1.5, 2.0))], 5, views=[View2D(), View2D(name='b')])\n")
@@ -241,7 +241,7 @@ def test_views_side_by_side_are_estimated_together(tmp_path, monkeypatch):
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [
         f"render: {tmp_path / 'two.py'}: drawing views 2d, b of scene 'two' side by side at 3840x2160 needs about "
-        f"{memory.human(2 * one)} of memory and {memory.human(one + 2**20)} is available; use a smaller --size "
+        f"{checks.size(2 * one)} of memory and {checks.size(one + 2**20)} is available; use a smaller --size "
         f"or fewer --jobs"]
 
 
