@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from .. import framing
-from .glyphs import shown
+from .glyphs import GlyphText, shown
 
 __all__ = ["Drawing", "PinnedAnimation", "PinnedFigure", "animation", "clip_path", "clip_segments", "contour_levels", "style"]
 
@@ -248,6 +248,14 @@ class Drawing:
         self.title_count = len(lines)
         return fig.suptitle("\n".join(lines), fontsize=TITLE, y=1 - HEAD_PAD / fig.get_figheight(), va="top",
                             linespacing=1.1)
+
+    def put_status(self, text: str = "") -> GlyphText:
+        """The status line, centred under the title: added to the figure (a view animates
+        it where its draw order wants it)."""
+        self.status_text = GlyphText(0.5, self.status_y(), text, fontsize=TEXT, ha="center",
+                                     color=self.theme.text, transform=self.figure.transFigure)
+        self.figure.add_artist(self.status_text)
+        return self.status_text
 
     def status_y(self) -> float:
         """The figure fraction of the status line's lower edge, under the title."""

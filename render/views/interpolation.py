@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from .base import TEXT, Drawing
-from .glyphs import GlyphText, shown
+from .glyphs import shown
 
 # Frames whose lines set the loss axis (before the first is drawn, so it never moves).
 SCALE_FRAMES = 12
@@ -79,9 +79,7 @@ class InterpolationPlot(Drawing):
             ax.legend(self.lines, [plan.short_names[r] for r in rows], loc="lower left", frameon=False,
                       fontsize=TEXT, labelcolor="linecolor")
         self.animate(self.lines + self.ends)
-        self.status_text = GlyphText(0.5, self.status_y(), "", fontsize=TEXT, ha="center",
-                                     color=self.theme.text, transform=self.figure.transFigure)
-        self.figure.add_artist(self.status_text)
+        self.put_status()
         self.animate([self.status_text])
 
     def losses(self, frame: int) -> np.ndarray:

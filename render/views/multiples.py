@@ -93,9 +93,7 @@ class Multiples(Drawing):
         self.animate(self.trails + self.heads + self.crosses + self.losses)
         if self.sweep is not None:
             self._headers(columns)
-        self.status_text = GlyphText(0.5, self.status_y(), f"step {int(self.steps[0])}", fontsize=TEXT,
-                                     ha="center", color=self.theme.text, transform=fig.transFigure)
-        fig.add_artist(self.status_text)
+        self.put_status(f"step {int(self.steps[0])}")
         self.animate([self.status_text])
         self.update(0)
 

@@ -18,8 +18,7 @@ from mpl_toolkits.mplot3d import Axes3D
 from mpl_toolkits.mplot3d.art3d import Line3DCollection
 
 from ..timeline import interpolate
-from .base import TEXT, TRAIL, Drawing
-from .glyphs import GlyphText
+from .base import TRAIL, Drawing
 from .marks import Marks, trail_pixels
 from .mesh import GridSurface
 from .runs import Batches
@@ -132,9 +131,7 @@ class Plot3D(Drawing):
         self._place_legend()
         self._place_camera(0)
         self._marks()
-        self.status_text = GlyphText(0.5, self.status_y(), self.status(0), fontsize=TEXT, ha="center",
-                                     color=self.theme.text, transform=fig.transFigure)
-        fig.add_artist(self.status_text)
+        self.put_status(self.status(0))
         self.status_text.set_text(self.fitted_status(0))
         self.animate([self.status_text])
         if self.moving_camera:

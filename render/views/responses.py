@@ -7,7 +7,7 @@ import numpy as np
 from matplotlib.lines import Line2D
 
 from .base import TEXT, Drawing
-from .glyphs import GlyphText, shown
+from .glyphs import shown
 
 
 class ResponsePlot(Drawing):
@@ -46,9 +46,7 @@ class ResponsePlot(Drawing):
             labels = ["gradient"] + [t for _, t in entries]
             self.figure.legend(handles, labels, loc="lower center", ncol=min(len(labels), 5),
                                frameon=False, fontsize=TEXT)
-        self.status_text = GlyphText(0.5, self.status_y(), self.status(0), fontsize=TEXT, ha="center",
-                                     color=self.theme.text, transform=self.figure.transFigure)
-        self.figure.add_artist(self.status_text)
+        self.put_status(self.status(0))
         self.animate([self.status_text])
 
     def status(self, frame: int) -> str:

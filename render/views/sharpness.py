@@ -8,7 +8,7 @@ import numpy as np
 from ..curvature import as_model, sharpness
 from ..schedules import run_rates
 from .base import TEXT, Drawing
-from .glyphs import GlyphText, shown
+from .glyphs import shown
 
 
 def edge_factor(optimizer) -> float | None:
@@ -73,9 +73,7 @@ class SharpnessPlot(Drawing):
                   title="dashed: the edge\nof stability, 2/lr\n(momentum m:\n(2 + 2m)/lr)", title_fontsize=TEXT,
                   alignment="left")
         self.animate(self.lines)
-        self.status_text = GlyphText(0.5, self.status_y(), "", fontsize=TEXT, ha="center",
-                                     color=self.theme.text, transform=self.figure.transFigure)
-        self.figure.add_artist(self.status_text)
+        self.put_status()
         self.animate([self.status_text])
 
     def status(self, frame: int) -> str:

@@ -38,9 +38,7 @@ class SweepLoss(Drawing):
         self.put_title(self.title() if self.scene.title is not None else own)
         bottom = self.inches(0.6)
         self.ax = fig.add_axes((0.12, bottom, 0.76, self.head_bottom() - bottom))
-        self.status_text = GlyphText(0.5, self.status_y(), "", fontsize=TEXT, ha="center", color=self.theme.text,
-                                     transform=fig.transFigure)
-        fig.add_artist(self.status_text)
+        self.put_status()
         if len(names) == 1:
             self._line(names[0], lo, hi)
         else:
