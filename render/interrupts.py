@@ -51,7 +51,8 @@ class Interrupted:
     def restore(cls, previous: dict) -> None:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
-        cls.installed = cls.installed and not previous
+        if previous:                            # (ours still, when the program's were ours)
+            cls.installed = all(handler == cls.handler for handler in previous.values())
 
     @classmethod
     def message(cls) -> str:

@@ -86,9 +86,10 @@ class InterpolationPlot(Drawing):
         """The lines' losses at ``frame`` (``line_losses`` at its step)."""
         return line_losses(self.scene, self.plan.trajectories, self.view, int(self.steps[frame]))
 
-    def status(self, frame: int) -> str:
+    def status(self, frame: int, values=None) -> str:
+        """The status line of ``frame`` (``values``: its lines' losses, if computed already)."""
         step = int(self.steps[frame])
-        values = self.losses(frame)
+        values = self.losses(frame) if values is None else values
         if self.pair is None:
             return f"step {step}: each run's line from its start"
         P = self.plan.trajectories.positions
@@ -113,5 +114,5 @@ class InterpolationPlot(Drawing):
         else:
             self.ends[0].set_data([0.0], [values[0, 0]])
             self.ends[1].set_data([1.0], [values[0, -1]])
-        self.status_text.set_text(self.status(frame))
+        self.status_text.set_text(self.status(frame, values))
         return self.animated
