@@ -1,12 +1,13 @@
 """Small deterministic data sets for model scenes, and your own data checked the same way.
 
-Each maker returns ``(X, y)``: ``X`` of shape (n, 2), float64, and ``y`` of shape (n,), the
+Each maker returns ``(X, y)``: ``X`` of shape (n, 2) (``digits``: (1797, 64)), float64, and ``y`` of shape (n,), the
 integer class labels 0..k-1. The same arguments give the same arrays on every machine (one
 ``numpy.random.default_rng(seed)`` draws everything, in a fixed order).
 
     X, y = datasets.spirals(300, classes=3, noise=0.2, seed=0)
     X, y = datasets.arrays(my_X, my_y)                 # checked: finite X, labels 0..k-1
     X, y = datasets.csv("points.csv", label="class")   # a header row; label column by name or index
+    X, y = datasets.digits()                           # 1,797 real 8x8 handwritten digits (64 features)
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ import numpy as np
 
 from . import checks
 
-__all__ = ["arrays", "blobs", "csv", "moons", "spirals"]
+__all__ = ["arrays", "blobs", "csv", "digits", "moons", "spirals"]
 
 MAX_POINTS = 1_000_000
 MAX_CLASSES = 100
@@ -68,6 +69,26 @@ def moons(n: int = 300, noise: float = 0.1, seed: int = 0):
                         np.column_stack([1.0 - np.cos(t1), 0.5 - np.sin(t1)])])
     X = X + noise * rng.standard_normal(X.shape)
     return _labelled([X[:a], X[a:]])
+
+
+# The shipped copy of the digits, as its README in render/data describes it.
+DIGITS_SHA256 = "09f66e6debdee2cd2b5ae59e0d6abbb73fc2b0e0185d2e1957e9ebb51e23aa22"
+
+
+def digits():
+    """The 1,797 handwritten digits of the UCI optical digits test set (Alpaydin and Kaynak
+    1998, CC BY 4.0; shipped with render, its source and license in ``render/data``):
+    ``X`` (1797, 64), each row an 8x8 image's pixels row by row, scaled from 0..16 to 0..1;
+    ``y`` the digit, 0..9. A real data set small enough for a model scene to train on in
+    full at every step."""
+    import gzip
+    import hashlib
+    from importlib import resources
+    raw = (resources.files(__package__) / "data" / "digits.csv.gz").read_bytes()
+    if hashlib.sha256(raw).hexdigest() != DIGITS_SHA256:
+        raise ValueError("digits: the shipped render/data/digits.csv.gz is damaged; reinstall render-descent")
+    table = np.loadtxt(gzip.decompress(raw).decode("ascii").splitlines(), delimiter=",", dtype=np.int64)
+    return table[:, :64] / 16.0, table[:, 64].copy()
 
 
 def blobs(n: int = 300, classes: int = 3, noise: float = 0.5, seed: int = 0):
