@@ -17,9 +17,13 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["as_model", "hvp", "top_eigen", "sharpness", "LANCZOS_STEPS"]
+__all__ = ["as_model", "hvp", "hvps", "top_eigen", "top_eigens", "sharpness", "LANCZOS_STEPS", "SHARPNESS_STEPS"]
 
 LANCZOS_STEPS = 40          # Krylov steps (at most D): enough for the top two of a small model
+# The top eigenvalue alone converges first: 20 steps give it to 1e-12 relative (against 40)
+# at every sampled point of the gallery's digits network, in half the time.
+SHARPNESS_STEPS = 20
+LANCZOS_BYTES = 256 << 20   # the most Krylov vectors held at once, over all points side by side
 
 
 class _Plane2D:
@@ -42,59 +46,100 @@ def as_model(surface):
 
 def hvp(model, p: np.ndarray, v: np.ndarray) -> np.ndarray:
     """The Hessian of ``model``'s loss at ``p`` times ``v`` (both of D numbers)."""
-    p, v = np.asarray(p, dtype=float), np.asarray(v, dtype=float)
+    return hvps(model, np.asarray(p, dtype=float)[None], np.asarray(v, dtype=float)[None])[0]
+
+
+def hvps(model, P: np.ndarray, V: np.ndarray) -> np.ndarray:
+    """The Hessian at each row of ``P`` (n, D) times the same row of ``V``: the model's own
+    batched products when it has them, else its own one at a time, else central differences
+    of its gradient, all 2n points in one call."""
+    P, V = np.asarray(P, dtype=float), np.asarray(V, dtype=float)
+    own = getattr(model, "hvps", None)
+    if own is not None:
+        return np.asarray(own(P, V), dtype=float).reshape(P.shape)
     own = getattr(model, "hvp", None)
     if own is not None:
-        return np.asarray(own(p, v), dtype=float)
-    norm = np.linalg.norm(v)
-    if norm == 0:
-        return np.zeros_like(v)
+        return np.stack([np.asarray(own(p, v), dtype=float) for p, v in zip(P, V)])
+    norms = np.linalg.norm(V, axis=1)
     # A step small against p's scale, large against rounding: the gradient's own error.
-    h = 1e-5 * max(1.0, np.linalg.norm(p) / np.sqrt(len(p))) / norm
-    g = model.gradient(np.stack([p + h * v, p - h * v]))
-    return (g[0] - g[1]) / (2 * h)
+    h = 1e-5 * np.maximum(1.0, np.linalg.norm(P, axis=1) / np.sqrt(P.shape[1])) / np.where(norms > 0, norms, 1.0)
+    g = model.gradient(np.concatenate([P + h[:, None] * V, P - h[:, None] * V]))
+    out = (g[:len(P)] - g[len(P):]) / (2 * h[:, None])
+    out[norms == 0] = 0.0
+    return out
 
 
 def top_eigen(model, p: np.ndarray, k: int = 2, steps: int = LANCZOS_STEPS, seed: int = 0):
     """The ``k`` largest eigenvalues of the Hessian at ``p`` (descending) and their unit
     eigenvectors, shape (k, D); each vector's sign fixed so that its largest entry is
     positive."""
-    p = np.asarray(p, dtype=float)
-    D = len(p)
+    values, vectors = top_eigens(model, np.asarray(p, dtype=float)[None], k, steps, seed)
+    return values[0], vectors[0]
+
+
+def top_eigens(model, P: np.ndarray, k: int = 2, steps: int = LANCZOS_STEPS, seed: int = 0):
+    """``top_eigen`` at each row of ``P`` (n, D) at once: (values (n, k), vectors (n, k, D)).
+    The points' Lanczos iterations run side by side, so each of their steps asks the model
+    for the products of every point in one call (a torch module evaluates them batched); at
+    most ``LANCZOS_BYTES`` of Krylov vectors are held at a time."""
+    P = np.asarray(P, dtype=float)
+    n, D = P.shape
     m = max(k, min(steps, D))
-    Q = np.zeros((m, D))
-    alpha, beta = np.zeros(m), np.zeros(m)
-    q = np.random.default_rng([seed, D]).standard_normal(D)
-    q /= np.linalg.norm(q)
-    used = m
+    chunk = max(1, LANCZOS_BYTES // (8 * m * D))
+    values, vectors = np.zeros((n, k)), np.zeros((n, k, D))
+    start = np.random.default_rng([seed, D]).standard_normal(D)
+    start /= np.linalg.norm(start)
+    for lo in range(0, n, chunk):
+        part = P[lo:lo + chunk]
+        values[lo:lo + chunk], vectors[lo:lo + chunk] = _lanczos(model, part, k, m, start)
+    return values, vectors
+
+
+def _lanczos(model, P, k, m, start):
+    """Lanczos with full reorthogonalisation at each row of P, side by side."""
+    n, D = P.shape
+    Q = np.zeros((n, m, D))
+    alpha, beta = np.zeros((n, m)), np.zeros((n, m))
+    q = np.tile(start, (n, 1))
+    used = np.full(n, m)
+    live = np.arange(n)
     for j in range(m):
-        Q[j] = q
-        w = hvp(model, p, q)
-        alpha[j] = w @ q
-        w = w - alpha[j] * q - (beta[j - 1] * Q[j - 1] if j else 0)
-        w = w - Q[:j + 1].T @ (Q[:j + 1] @ w)          # full reorthogonalisation, twice
-        w = w - Q[:j + 1].T @ (Q[:j + 1] @ w)
-        b = np.linalg.norm(w)
-        if j + 1 == m or b < 1e-12 * max(1.0, abs(alpha[j])):
-            used = j + 1                                   # (an invariant subspace: exact)
+        Q[live, j] = q[live]
+        w = hvps(model, P[live], q[live])
+        a = np.einsum("nd,nd->n", w, q[live])
+        alpha[live, j] = a
+        w = w - a[:, None] * q[live] - (beta[live, j - 1, None] * Q[live, j - 1] if j else 0)
+        basis = Q[live, :j + 1]
+        for _ in range(2):                                 # full reorthogonalisation, twice
+            w = w - np.einsum("njd,nj->nd", basis, np.einsum("njd,nd->nj", basis, w))
+        b = np.linalg.norm(w, axis=1)
+        stop = (b < 1e-12 * np.maximum(1.0, np.abs(a))) | (j + 1 == m)
+        used[live[stop]] = j + 1                           # (an invariant subspace: exact)
+        go = ~stop
+        beta[live[go], j] = b[go]
+        q[live[go]] = w[go] / b[go, None]
+        live = live[go]
+        if not len(live):
             break
-        beta[j] = b
-        q = w / b
-    T = np.diag(alpha[:used]) + np.diag(beta[:used - 1], 1) + np.diag(beta[:used - 1], -1)
-    values, vectors = np.linalg.eigh(T)
-    order = np.argsort(values)[::-1][:k]
-    out = (Q[:used].T @ vectors[:, order]).T
-    out /= np.linalg.norm(out, axis=1, keepdims=True)
-    signs = np.sign(out[np.arange(len(out)), np.argmax(np.abs(out), axis=1)])
-    return values[order], out * signs[:, None]
+    values, vectors = np.zeros((n, k)), np.zeros((n, k, D))
+    for i in range(n):
+        u = used[i]
+        T = np.diag(alpha[i, :u]) + np.diag(beta[i, :u - 1], 1) + np.diag(beta[i, :u - 1], -1)
+        found, basis = np.linalg.eigh(T)
+        order = np.argsort(found)[::-1][:k]
+        out = (Q[i, :u].T @ basis[:, order]).T
+        out /= np.linalg.norm(out, axis=1, keepdims=True)
+        signs = np.sign(out[np.arange(len(out)), np.argmax(np.abs(out), axis=1)])
+        values[i, :len(order)], vectors[i, :len(order)] = found[order], out * signs[:, None]
+    return values, vectors
 
 
-def sharpness(model, points, steps: int = LANCZOS_STEPS, seed: int = 0) -> np.ndarray:
+def sharpness(model, points, steps: int = SHARPNESS_STEPS, seed: int = 0) -> np.ndarray:
     """The top Hessian eigenvalue at each of ``points`` (n, D); NaN where a point is not
     finite (a run that diverged)."""
     points = np.asarray(points, dtype=float)
     out = np.full(len(points), np.nan)
-    for i, p in enumerate(points):
-        if np.isfinite(p).all():
-            out[i] = top_eigen(model, p, 1, steps, seed)[0][0]
+    finite = np.isfinite(points).all(axis=1)
+    if finite.any():
+        out[finite] = top_eigens(model, points[finite], 1, steps, seed)[0][:, 0]
     return out

@@ -73,7 +73,7 @@ class TorchModel(Model):
         self.batch_seed = checks.integer(owner, "batch_seed", batch_seed, 0)
         self.stochastic = self.batch_size is not None and self.batch_size < n
         self.name = checks.text(owner, "name", name) or \
-            f"a torch {type(module).__name__} of {self.dims} parameters on {len(self.X)} points"
+            f"a torch {type(module).__name__} of {self.dims:,} parameters on {len(self.X):,} points"
         self.latex = ""
         try:                                # the loss at the start, once: what cannot run fails here
             value = self.loss(self.init[None])
@@ -155,12 +155,26 @@ class TorchModel(Model):
     def hvp(self, p, v) -> np.ndarray:
         """The Hessian of the whole data's loss at ``p`` times ``v``, exact: the gradient of
         the gradient's projection on ``v`` (reverse over reverse; ``render.curvature``)."""
+        return self.hvps(np.asarray(p, dtype=float)[None], np.asarray(v, dtype=float)[None])[0]
+
+    def hvps(self, P, V) -> np.ndarray:
+        """``hvp`` at each row of ``P`` (n, D) and the same row of ``V``, evaluated batched
+        (``vmap``, in chunks as the loss's are) or, for a large network, one at a time."""
         torch = checks.torch("surfaces.Torch")
-        from torch.func import grad
+        from torch.func import grad, vmap
         X, y = self.X.to(self.device), self.targets.to(self.device)
-        at, along = (torch.from_numpy(np.array(a, dtype=float)).to(self.device) for a in (p, v))
+        at, along = (torch.from_numpy(np.array(a, dtype=float).reshape(-1, self.dims)).to(self.device)
+                     for a in (P, V))
         slope = grad(lambda w: self._value(w, X, y))
-        out = grad(lambda w: torch.dot(slope(w), along))(at)
+
+        def product(w, v):
+            return grad(lambda u: torch.dot(slope(u), v))(w)
+
+        if self.dims * len(X) > VMAP_WORK:
+            out = torch.stack([product(w, v) for w, v in zip(at, along)])
+        else:
+            # (a product holds about two gradients' worth of a point's activations)
+            out = vmap(product, chunk_size=max(1, self._chunk(len(at), len(X)) // 2))(at, along)
         return out.detach().cpu().numpy().astype(float)
 
     def batch(self, step: int) -> np.ndarray:
