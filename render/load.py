@@ -33,6 +33,19 @@ class NoScene(SceneError):
     """A file that runs but builds no Scene at module level (a helper module, in a folder)."""
 
 
+# What to install for a module a scene imports that an extra of render brings.
+EXTRAS = {"torch": "PyTorch: pip install -e '.[torch]' (or pip install torch)",
+          "distributed": "Dask: pip install 'render-descent[dask]'", "dask": "Dask: pip install 'render-descent[dask]'"}
+
+
+def _install(name: str | None) -> str:
+    """What to do about a module the scene needs and this Python lacks."""
+    top = (name or "").split(".")[0]
+    if top in EXTRAS:
+        return f"the scene needs {EXTRAS[top]}"
+    return f"install it (pip install {top})" if top.isidentifier() else "install what it imports"
+
+
 def where(path: Path, exc: BaseException) -> str:
     """'file:line' for the innermost frame of the exception that lies in the scene file."""
     line = None
@@ -182,6 +195,8 @@ def _run(path: Path):
                          f"builds scenes and returns") from e
     except ValueError as e:
         raise SceneError(f"{where(path, e)}: {one_line(e)}") from e
+    except ModuleNotFoundError as e:
+        raise SceneError(f"{where(path, e)}: {one_line(e)}; {_install(e.name)}") from e
     except BaseException as e:  # the scene's own code failed, however: say what and where
         message = one_line(e)
         if message is None:

@@ -1,4 +1,5 @@
 """Loading scene files: names, one-line errors with file and line, warnings passed on."""
+import sys
 import textwrap
 import warnings
 
@@ -86,3 +87,18 @@ def test_a_file_that_cannot_be_a_scene_or_name_one_says_so(tmp_path, name, messa
         scene = Scene("bowl", [Run(opt.GD(lr=0.1), (1, 1))], 5, name="fine")
     """)
     assert [n for n, _ in load(named)] == ["fine"]          # its own name: the file's is not used
+
+
+@pytest.mark.parametrize("module,said", [
+    ("torch", "the scene needs PyTorch: pip install -e '.[torch]' (or pip install torch)"),
+    ("distributed.client", "the scene needs Dask: pip install 'render-descent[dask]'"),
+    ("no_such_package_here", "install it (pip install no_such_package_here)"),
+])
+def test_a_scene_importing_what_is_not_installed_says_what_to_install(tmp_path, monkeypatch, module, said):
+    monkeypatch.setitem(sys.modules, module.split(".")[0], None)     # (as if not installed)
+    (tmp_path / "needs.py").write_text(f"import {module}\nfrom render import Scene\n")
+    with pytest.raises(SceneError) as error:
+        load(tmp_path / "needs.py")
+    top = module.split(".")[0]
+    assert str(error.value).startswith(f"{tmp_path / 'needs.py'}:1: ")
+    assert str(error.value).endswith(f"; {said}") and top in str(error.value)

@@ -10,7 +10,7 @@ from render import plan as planning
 from render.models import MLP, Model
 
 torch = pytest.importorskip("torch", reason="torch is the reference: pip install -e '.[test]'")
-torch.set_default_dtype(torch.float64)
+pytestmark = pytest.mark.usefixtures("torch_float64")    # (tensors made in a test are float64)
 F = torch.nn.functional
 
 ACT = {"leaky_relu": lambda t: F.leaky_relu(t, 0.01), "relu": torch.relu, "tanh": torch.tanh}
@@ -59,6 +59,23 @@ def test_datasets_are_deterministic_and_labelled(make, kwargs, classes):
     assert np.array_equal(X, X2) and np.array_equal(y, y2) and not np.array_equal(X, X3)
     assert sorted(np.unique(y).tolist()) == list(range(classes))
     assert max(np.bincount(y)) - min(np.bincount(y)) <= 1
+
+
+def test_the_shipped_digits_are_the_uci_test_set_scaled_to_one():
+    X, y = datasets.digits()
+    assert X.shape == (1797, 64) and X.dtype == np.float64 and y.dtype == np.int64
+    assert np.bincount(y).tolist() == [178, 182, 177, 183, 181, 182, 181, 179, 174, 180]
+    assert X.min() == 0.0 and X.max() == 1.0 and np.all(np.round(X * 16) == X * 16)
+    assert y[:10].tolist() == list(range(10))
+    # the first digit, a 0: its top row of pixels as the UCI file has it, over 16
+    assert (X[0, :8] * 16).tolist() == [0, 0, 5, 13, 9, 1, 0, 0]
+
+
+def test_damaged_digits_are_one_line_not_wrong_numbers(monkeypatch):
+    monkeypatch.setattr(datasets, "DIGITS_SHA256", "0" * 64)
+    with pytest.raises(ValueError, match=r"^digits: the shipped render/data/digits.csv.gz is damaged; "
+                                         r"reinstall render-descent$"):
+        datasets.digits()
 
 
 def test_spirals_arms_wind_out_from_the_origin():
