@@ -13,7 +13,7 @@ from render import optimizers as opt
 from render import surfaces
 
 torch = pytest.importorskip("torch", reason="torch is the reference: pip install -e '.[test]'")
-torch.set_default_dtype(torch.float64)
+pytestmark = pytest.mark.usefixtures("torch_float64")    # (tensors made in a test are float64)
 
 STEPS = 250
 # Three surfaces of different character, each with a start that keeps every rule busy.

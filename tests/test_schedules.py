@@ -8,7 +8,7 @@ from render import Run, Scene, optimizers as opt, schedules as sch, surfaces
 from render.trajectories import simulate_runs
 
 torch = pytest.importorskip("torch", reason="torch is the reference: pip install -e '.[test]'")
-torch.set_default_dtype(torch.float64)
+pytestmark = pytest.mark.usefixtures("torch_float64")    # (tensors made in a test are float64)
 LR = torch.optim.lr_scheduler
 STEPS = 240
 
