@@ -87,7 +87,7 @@ def test_gradient_descent_on_a_surface_sits_at_its_edge_of_stability_in_the_fram
     bowl = surfaces.Function(lambda x, y: x * x + 10 * y * y, window=(-2, 2, -2, 2))
     scene = Scene(bowl, [Run(opt.GD(lr=0.1), (1.5, 0.5), label="GD")], 10, views=[Sharpness(points=3)])
     drawing = build(planning.build(scene), scene.views[0], (320, 180))
-    assert drawing.status(len(drawing) - 1) == "step 10, sharpness: GD 20 (edge 20)"
+    assert drawing.status(len(drawing) - 1) == "step 10, sharpness: GD 20.0 (edge 20.0)"
 
 
 def test_the_edge_is_two_over_lr_for_descent_two_plus_two_m_for_momentum_and_none_for_adam():
@@ -101,3 +101,20 @@ def test_the_edge_is_two_over_lr_for_descent_two_plus_two_m_for_momentum_and_non
     np.testing.assert_allclose(edges[0], 20.0)
     np.testing.assert_allclose(edges[1], 3.8 / 0.01)
     assert np.isnan(edges[2]).all()
+
+
+def test_runs_at_one_sharpness_are_named_together_and_each_dashed_line_is_named_at_its_end():
+    # On the bowl every run's sharpness is 20: the status names them once, with the edge of
+    # the one run that has one; each dashed line is labelled by its runs, in their colour.
+    from render import Sharpness, plan as planning
+    from render.views import build
+    bowl = surfaces.Function(lambda x, y: x * x + 10 * y * y, window=(-2, 2, -2, 2))
+    scene = Scene(bowl, [Run(opt.GD(lr=0.1), (1.5, 0.5), label="GD"),
+                         Run(opt.Momentum(lr=0.01, momentum=0.9), (1.5, 0.5), label="HB"),
+                         Run(opt.Adam(lr=0.1), (1.5, 0.5), label="Adam")], 6, views=[Sharpness(points=2)])
+    drawing = build(planning.build(scene), scene.views[0], (640, 360))
+    assert drawing.status(0) == "step 0, sharpness: GD = HB = Adam 20.0"
+    assert drawing.status(3) == "step 3, sharpness at step 0: GD = HB = Adam 20.0"
+    names = {t.get_text(): t.get_color() for t in drawing.ax.texts}
+    assert names == {"GD: 2/lr": drawing.colors[0], "HB: edge": drawing.colors[1]}
+    assert "(momentum m:\n(2 + 2m)/lr)" in drawing.ax.get_legend().get_title().get_text()

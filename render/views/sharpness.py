@@ -68,24 +68,59 @@ class SharpnessPlot(Drawing):
         ax.set_ylabel("top Hessian eigenvalue", fontsize=TEXT)
         ax.grid(True, alpha=0.3)
         self.lines = [ax.plot([], [], color=c, linewidth=1.6, marker="o", markersize=2.5)[0] for c in self.colors]
-        ax.legend(self.lines, [plan.short_names[r] for r in range(len(self.colors))], loc="upper left",
+        ax.legend(self.lines, [plan.legend_labels[r] for r in range(len(self.colors))], loc="upper left",
                   bbox_to_anchor=(1.02, 1.0), frameon=False, fontsize=TEXT, labelcolor="linecolor",
-                  title="dashed: the edge\nof stability, 2/lr\n(momentum m:\n(2 + 2m)/lr)", title_fontsize=TEXT,
+                  title=self.key(scene), title_fontsize=TEXT,
                   alignment="left")
+        self.name_edges(ax)
         self.animate(self.lines)
         self.put_status()
         self.animate([self.status_text])
 
+    @staticmethod
+    def key(scene) -> str:
+        """The legend's title: what the dashed lines are, for the kinds of run drawn."""
+        factors = [edge_factor(run.optimizer) for run in scene.runs]
+        if all(f is None for f in factors):
+            return "no simple edge of\nstability for\nadaptive rules"
+        lines = ["dashed: the edge", "of stability, 2/lr"]
+        if any(f is not None and f != 2.0 for f in factors):
+            lines += ["(momentum m:", "(2 + 2m)/lr)"]
+        if any(f is None for f in factors):
+            lines += ["(adaptive rules:", "none so simple)"]
+        return "\n".join(lines)
+
+    def name_edges(self, ax) -> None:
+        """Each dashed line named at its right end, in its colour, by the runs it belongs to
+        (runs with the same edge there named together): the line is theirs alone."""
+        ends: dict = {}
+        for r in range(len(self.colors)):
+            end = self.edges[r, -1]
+            if np.isfinite(end):
+                ends.setdefault(float(f"{end:.3g}"), []).append(r)
+        for end, runs in ends.items():
+            names = " = ".join(self.plan.short_names[r] for r in runs)
+            ax.annotate(f"{names}: 2/lr" if all(edge_factor(self.plan.scene.runs[r].optimizer) == 2.0 for r in runs)
+                        else f"{names}: edge", (1.0, end), xycoords=("axes fraction", "data"),
+                        xytext=(-3, 3), textcoords="offset points", ha="right", va="bottom",
+                        fontsize=TEXT, color=self.colors[runs[0]])
+
     def status(self, frame: int) -> str:
         step = int(self.steps[frame])
         k = int(np.searchsorted(self.sampled, step, side="right")) - 1
-        said = []
+        groups: dict = {}                      # runs at the same value (a common start) said once
         for r in range(len(self.colors)):
             value = self.values[r, k] if k >= 0 else np.nan
             if np.isfinite(value):
-                edge = self.edges[r, step]
-                said.append(f"{self.plan.short_names[r]} {value:.3g}" + (f" (edge {edge:.3g})" if np.isfinite(edge) else ""))
-        return f"step {step}, sharpness: " + ", ".join(said[:3]) + (f", +{len(said) - 3} more" if len(said) > 3 else "")
+                groups.setdefault(f"{value:#.3g}".rstrip("."), []).append(r)
+        said = []
+        for value, runs in groups.items():
+            edges = [f"{self.edges[r, step]:#.3g}".rstrip(".") for r in runs if np.isfinite(self.edges[r, step])]
+            edge = f" (edge {edges[0]})" if len(set(edges)) == 1 and len(edges) == len(runs) else \
+                (f" (edge of {self.plan.short_names[runs[0]]} {edges[0]})" if len(edges) == 1 else "")
+            said.append(" = ".join(self.plan.short_names[r] for r in runs) + f" {value}{edge}")
+        at = f" at step {self.sampled[k]}" if k >= 0 and self.sampled[k] != step else ""
+        return f"step {step}, sharpness{at}: " + ", ".join(said[:3]) + (f", +{len(said) - 3} more" if len(said) > 3 else "")
 
     def update(self, frame: int) -> list:
         step = int(self.steps[frame])
