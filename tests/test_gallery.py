@@ -38,7 +38,7 @@ def radius(p):
 
 def test_every_scene_file_opens_with_its_figure_and_lesson():
     files = sorted(SCENES.glob("*.py"))
-    assert len(files) == 22
+    assert len(files) == 23
     for f in files:
         module_doc = f.read_text().split('"""')[1]
         assert len(module_doc.split()) > 25, f.name
@@ -280,6 +280,29 @@ def test_moons_random_plane_only_the_centre_run_is_on_it():
     assert off[best] == 0.0
     assert all(off[i] > 5 for i in range(len(off)) if i != best)
 
+
+
+def test_digits_torch_sgd_is_held_under_its_edge_of_stability_adam_and_lion_are_not():
+    pytest.importorskip("torch", reason="the digits scene trains a torch network: pip install -e '.[test]'")
+    from render.curvature import sharpness
+    scene = scenes("digits_torch")["digits_torch"]
+    t = simulated("digits_torch", "digits_torch")
+    assert scene.surface.dims == 2410 and scene.surface.X.shape == (1797, 64)
+    assert [r.optimizer.cls.__name__ for r in scene.runs] == ["SGD", "Adam", "Lion"]
+    sgd, adam, lion = t.losses
+    assert sgd[10] < 0.85 and sgd[15] > 2.1                        # the jump back up
+    assert np.all(np.diff(adam) < 0) and np.all(np.diff(lion) < 0)  # theirs fall all the way
+    assert adam[-1] < sgd[-1] < lion[-1] and adam[-1] < 0.02
+    at = np.array([5, 15, 50, 100, 150, 200])
+    sharp = np.stack([sharpness(scene.surface, t.positions[r, at]) for r in range(3)])
+    edge = 2 / 1.5
+    assert sharp[0, 0] > edge and sharp[0, 1] > 5.3                 # past its edge by step 5
+    assert np.all((sharp[0, 2:] < edge) & (sharp[0, 2:] > 0.75 * edge))  # then just under it
+    for r in (1, 2):
+        assert sharp[r].max() > 1.2 * edge and sharp[r, -1] < 0.55 * edge  # past 1.33, then flatter
+    # The Lion written in the scene file is the rule render knows as opt.Lion.
+    own = dataclasses.replace(scene, runs=[dataclasses.replace(scene.runs[2], optimizer=opt.Lion(lr=0.003))])
+    np.testing.assert_allclose(own.simulate().positions[0], t.positions[2], rtol=0, atol=1e-10)
 
 
 def test_linear_fits_sgd_swings_onto_the_line_adam_turns_evenly_gd_turns_the_boundary_first():
