@@ -78,26 +78,42 @@ def top_eigen(model, p: np.ndarray, k: int = 2, steps: int = LANCZOS_STEPS, seed
 
 
 def top_eigens(model, P: np.ndarray, k: int = 2, steps: int = LANCZOS_STEPS, seed: int = 0):
-    """``top_eigen`` at each row of ``P`` (n, D) at once: (values (n, k), vectors (n, k, D)).
-    The points' Lanczos iterations run side by side, so each of their steps asks the model
-    for the products of every point in one call (a torch module evaluates them batched); at
-    most ``LANCZOS_BYTES`` of Krylov vectors are held at a time."""
+    """``top_eigen`` at each row of ``P`` (n, D): (values (n, k), vectors (n, k, D)).
+
+    The points' iterations run side by side, so that each Lanczos step asks for every
+    point's product in one call: a model that can fix its points and multiply by their
+    Hessians again and again (``hvp_at(P)``, a torch module: the gradients' graph built once,
+    each step one backward pass through it, ``hvp_points()`` points at a time) does so;
+    any other gives ``hvps`` (a numpy model: its gradient at 2n points at once). At most
+    ``LANCZOS_BYTES`` of Krylov vectors are held at a time."""
     P = np.asarray(P, dtype=float)
     n, D = P.shape
     m = max(k, min(steps, D))
-    chunk = max(1, LANCZOS_BYTES // (8 * m * D))
     values, vectors = np.zeros((n, k)), np.zeros((n, k, D))
     start = np.random.default_rng([seed, D]).standard_normal(D)
     start /= np.linalg.norm(start)
+    at = getattr(model, "hvp_at", None)
+    chunk = max(1, min(LANCZOS_BYTES // (8 * m * D), model.hvp_points() if at is not None else n))
     for lo in range(0, n, chunk):
         part = P[lo:lo + chunk]
-        values[lo:lo + chunk], vectors[lo:lo + chunk] = _lanczos(model, part, k, m, start)
+        if at is not None:
+            product = at(part)
+
+            def products(live, V, part=part, product=product):
+                full = np.zeros(part.shape)
+                full[live] = V
+                return product(full)[live]
+        else:
+            def products(live, V, part=part):
+                return hvps(model, part[live], V)
+        values[lo:lo + chunk], vectors[lo:lo + chunk] = _lanczos(products, len(part), k, m, start)
     return values, vectors
 
 
-def _lanczos(model, P, k, m, start):
-    """Lanczos with full reorthogonalisation at each row of P, side by side."""
-    n, D = P.shape
+def _lanczos(products, n, k, m, start):
+    """Lanczos with full reorthogonalisation at n points side by side; ``products(live, V)``
+    is the Hessian at each point of ``live`` (indices) times the same row of V."""
+    D = len(start)
     Q = np.zeros((n, m, D))
     alpha, beta = np.zeros((n, m)), np.zeros((n, m))
     q = np.tile(start, (n, 1))
@@ -105,7 +121,7 @@ def _lanczos(model, P, k, m, start):
     live = np.arange(n)
     for j in range(m):
         Q[live, j] = q[live]
-        w = hvps(model, P[live], q[live])
+        w = np.asarray(products(live, q[live]), dtype=float)
         a = np.einsum("nd,nd->n", w, q[live])
         alpha[live, j] = a
         w = w - a[:, None] * q[live] - (beta[live, j - 1, None] * Q[live, j - 1] if j else 0)

@@ -157,6 +157,36 @@ class TorchModel(Model):
         the gradient's projection on ``v`` (reverse over reverse; ``render.curvature``)."""
         return self.hvps(np.asarray(p, dtype=float)[None], np.asarray(v, dtype=float)[None])[0]
 
+    def hvp_at(self, P):
+        """The Hessians at the points of ``P`` (n, D) as a function of ``V`` (n, D): each
+        point's Hessian times its row of V. The gradients' graph is built once here, every
+        point's at once (``vmap``, under autograd); each product is then one backward pass
+        through it for all the points (PyHessian builds it once a point, and goes a point at
+        a time). ``hvp_points`` says how many points a call may hold."""
+        torch = checks.torch("surfaces.Torch")
+        from torch.func import vmap
+        X, y = self.X.to(self.device), self.targets.to(self.device)
+        at = torch.from_numpy(np.array(P, dtype=float).reshape(-1, self.dims)).to(self.device).requires_grad_(True)
+        with torch.enable_grad():
+            if len(at) == 1:
+                losses = self._value(at[0], X, y)[None]
+            else:
+                losses = vmap(lambda w: self._value(w, X, y))(at)
+            slopes = torch.autograd.grad(losses.sum(), at, create_graph=True)[0]
+
+        def product(V) -> np.ndarray:
+            along = torch.from_numpy(np.array(V, dtype=float).reshape(at.shape)).to(self.device)
+            out = torch.autograd.grad(slopes, at, grad_outputs=along, retain_graph=True)[0]
+            return out.detach().cpu().numpy().astype(float)
+        return product
+
+    def hvp_points(self) -> int:
+        """How many points one ``hvp_at`` holds at most: the graph of a point keeps about
+        four times its activations; a large network's points go one at a time."""
+        if self.dims * len(self.X) > VMAP_WORK:
+            return 1
+        return max(1, self._chunk(1 << 30, len(self.X)) // 4)
+
     def hvps(self, P, V) -> np.ndarray:
         """``hvp`` at each row of ``P`` (n, D) and the same row of ``V``, evaluated batched
         (``vmap``, in chunks as the loss's are) or, for a large network, one at a time."""
