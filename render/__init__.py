@@ -13,6 +13,7 @@ from ._version import __version__  # noqa: F401  (public)
 # Where each public name lives.
 _NAMES = {
     "Plane": "planes",
+    "Note": "story",
     "render_scene": "pipeline",
     "Trajectories": "trajectories", "simulate": "trajectories",
     "tuned": "tuning",

@@ -450,7 +450,7 @@ def _watch(paths, renders: _Renders) -> NoReturn:
               help="Make each GIF fit in SIZE (e.g. 5MiB): fewer frames (down to 8 fps), then fewer "
                    "pixels (down to 320 wide); the output line says what was done.")
 @click.option("--data", is_flag=True, help="Also write the numbers: OUT/<scene>/trajectories.csv "
-              "(responses.csv for a ResponseScene).")
+              "and events.csv (responses.csv for a ResponseScene).")
 @click.option("--hashes", is_flag=True, help="Also write OUT/<scene>/<view>.hashes.json.")
 @click.option("--force", is_flag=True, help="Render even outputs that are up to date.")
 @click.option("--watch", is_flag=True, help="Render, then render again what changes whenever a scene "

@@ -11,7 +11,7 @@ import dataclasses
 from contextlib import closing, nullcontext
 from typing import Callable
 
-from . import themes
+from . import story, themes
 from .frames import FrameStream
 from .options import Options
 from .sinks import SINKS
@@ -56,6 +56,8 @@ def _render_view(plan, view, targets, options, executor, progress, stride=1, fir
     for s in sinks:
         if s.format == "gif":
             s.stride, s.total = stride, n
+        if hasattr(s, "take_plan"):
+            s.take_plan(plan, n)
     try:
         chosen = [sorted({_frame_index(i, n) for i in s.samples} | set(plan.busiest(s.busy_samples)))
                   if s.samples else [] for s in sinks]
@@ -80,10 +82,17 @@ def _render_view(plan, view, targets, options, executor, progress, stride=1, fir
         tick, bar = progress(view.name, drawn) if progress else (None, nullcontext())
         # (Closed here if a sink fails: a stream's frames may hold work elsewhere, a cluster's.)
         opening = plan.scene.hold_start
+        # Notes that hold stop the animation after their frame (none when only the final
+        # frame is drawn).
+        paused = story.pauses(getattr(plan, "captions", ())) if drawn == n else {}
         with bar, closing(frames) if hasattr(frames, "close") else nullcontext():
-            for frame in frames:
+            for index, frame in enumerate(frames):
                 for s in sinks:
                     s.write(frame)
+                if index in paused:
+                    for s in sinks:
+                        if s.holds:
+                            s.pause(frame, paused[index])
                 if opening:
                     # The first frame is held a moment: the start is seen before it moves.
                     for s in sinks:

@@ -43,7 +43,7 @@ def _install(name: str | None) -> str:
     top = (name or "").split(".")[0]
     if top in EXTRAS:
         return f"the scene needs {EXTRAS[top]}"
-    return f"install it (pip install {top})" if top.isidentifier() else "install what it imports"
+    return "install it into this Python, or remove the import"
 
 
 def where(path: Path, exc: BaseException) -> str:

@@ -28,7 +28,7 @@ from .executors import Executor, executor as as_executor
 from .files import atomic_file, clear_debris
 from .options import QUALITY, Options
 from .sinks import SINKS, output_path
-from .tables import write_data, write_searches
+from .tables import write_data, write_events, write_searches
 
 __all__ = ["QUALITY", "PAGE", "Options", "Written", "render_scene", "render_view", "write_gallery"]
 MANIFEST = ".render.json"
@@ -123,9 +123,9 @@ def render_scene(scene, *, out="output", name: str | None = None, formats: Seque
         plan = planning.build(scene, theme=options.theme, fps=options.fps)
         path = write_data(folder, plan)
         written.append(Written(path, _size_of(path), time.perf_counter() - start))
-        searched = write_searches(folder, plan)
-        if searched is not None:
-            written.append(Written(searched, _size_of(searched), 0.0))
+        for extra in (write_events(folder, plan), write_searches(folder, plan)):
+            if extra is not None:
+                written.append(Written(extra, _size_of(extra), 0.0))
     if todo:
         plan = plan or planning.build(scene, theme=options.theme, fps=options.fps)
         # (more frames a second, when heads glide between steps)

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from matplotlib import colormaps
 
-from . import framing, lossaxis, themes, timeline
+from . import framing, lossaxis, story, themes, timeline
 from .gradient_signals import Responses
 from .timeline import frame_steps
 from .trajectories import Trajectories
@@ -69,6 +69,10 @@ class Plan:
     times: np.ndarray | None = None    # (frames,); None: the steps themselves
     fps: float = 20.0
     window: tuple | None = None
+    # What happens in the simulation (``render.story.Event``), and the notes and events as
+    # drawn (``render.story.Caption``).
+    events: tuple = ()
+    captions: tuple = ()
 
     def __post_init__(self):
         if self.times is None:
@@ -201,8 +205,12 @@ def build(scene, trajectories=None, theme: str | None = None, fps: float | None 
     for run, k in enumerate(diverged_at):
         if k >= 0:
             last[run] = np.minimum(steps, k - 1)
+    events, caps = (), ()
+    if isinstance(paths, Trajectories):
+        events = story.find_events(scene, paths, window, names)
+        caps = story.captions(scene, events, times, fps, colors, theme.text)
     return dataclasses.replace(plan, steps=_read_only(steps), times=_read_only(times), last=_read_only(last),
-                               fps=fps, window=window)
+                               fps=fps, window=window, events=events, captions=caps)
 
 
 def _colors(runs, palette) -> list[str]:

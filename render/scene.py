@@ -722,7 +722,9 @@ class Scene(_Animated):
     runs that ask for it. Time follows motion (``render.timeline``): the first frame is held
     ``hold_start`` seconds and the last ``hold``; once nothing moves on screen the animation
     goes to its last frame (``trim``); below 20 frames a second, heads glide along each step
-    (``smooth``).
+    (``smooth``). ``notes``: Notes, captions at steps (``render.story``); ``show_events``:
+    caption what the simulation shows happening (a run diverges, reaches a minimum, takes
+    the lead, leaves the frame); ``events()`` lists them.
     """
 
     surface: Any
@@ -741,6 +743,8 @@ class Scene(_Animated):
     time: str = "linear"
     trim: bool = True
     smooth: bool = True
+    notes: Sequence[Any] = ()
+    show_events: bool = True
 
     VIEW_TYPES = (View2D, View3D, Multiples, SweepLoss, Interpolation, Sharpness)
 
@@ -753,8 +757,24 @@ class Scene(_Animated):
         self._check_memory(searched)
         surface.check()
         self._check_views()
+        self._check_story()
         if not isinstance(surface, Model):
             self._warn_outside_window(given)
+
+    def _check_story(self):
+        from .story import MOST_NOTES, Note, note_run
+        notes = self._sequence("notes", self.notes)
+        if len(notes) > MOST_NOTES:
+            raise ValueError(f"Scene: notes must hold at most {MOST_NOTES} Notes, got {len(notes)}")
+        for i, note in enumerate(notes):
+            if not isinstance(note, Note):
+                raise ValueError(f"Scene: notes[{i}] must be a Note(step, text, run=None, hold=0), "
+                                 f"got {checks._short(note)}")
+            if note.step > self.steps:
+                raise ValueError(f"Scene: notes[{i}] is at step {note.step}, after the last step ({self.steps})")
+            note_run(note, self.runs)
+        _set(self, "notes", notes)
+        _set(self, "show_events", checks.flag("Scene", "show_events", self.show_events))
 
     def _surface(self):
         """The surface (a registered name made one), and over a model its plane, checked and
@@ -916,6 +936,13 @@ class Scene(_Animated):
         """The resolved scene and the searches of its tuned runs (``render.tuning.Search``,
         one per tuned run). Each call searches afresh, as ``simulate`` simulates afresh."""
         return search_tuned(self)
+
+    def events(self) -> list:
+        """What happens in the simulation, found in it (``render.story``): each
+        ``Event(step, run, kind, text)``, kind "diverges", "reaches", "overtakes" or
+        "leaves", by step. Found whether or not ``show_events`` draws them."""
+        from .story import scene_events
+        return scene_events(self)
 
 
 def _data_problem(surface) -> str | None:

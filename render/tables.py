@@ -1,5 +1,6 @@
 """A scene's numbers as tables: ``write_data`` writes its runs' trajectories (or each
-signal's responses) as CSV, ``write_searches`` the searches of its tuned runs; atomically,
+signal's responses) as CSV, ``write_events`` what happens in a race, ``write_searches``
+the searches of its tuned runs; atomically,
 in the scene's folder, 17 significant digits, so the numbers read back exactly."""
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import numpy as np
 from .files import atomic_file
 from .gradient_signals import Responses
 
-__all__ = ["data_name", "write_data", "write_searches"]
+__all__ = ["data_name", "write_data", "write_events", "write_searches"]
 
 
 def data_name(plan) -> str:
@@ -47,6 +48,20 @@ def write_searches(folder, plan) -> Path | None:
             for k, (values, loss) in enumerate(zip(search.values, search.losses)):
                 for name, value in zip(search.names, values):
                     f.write(f"{search.run},{label},{k},{name},{value:.17g},{loss:.17g},{int(k == search.chosen)}\n")
+    return path
+
+
+def write_events(folder, plan) -> Path | None:
+    """What happens in a race (``render.story``) as CSV, atomically, in its folder
+    (``events.csv``; None for response figures): a row per event, by step: step, run,
+    label, kind, text. Header only when nothing happens."""
+    if isinstance(plan.trajectories, Responses):
+        return None
+    path = Path(folder) / "events.csv"
+    with atomic_file(path) as temp, open(temp, "w", encoding="utf-8", newline="") as f:
+        f.write("step,run,label,kind,text\n")
+        for e in plan.events:
+            f.write(f"{e.step},{e.run},{_csv(plan.scene.runs[e.run].name)},{e.kind},{_csv(e.text)}\n")
     return path
 
 

@@ -162,7 +162,7 @@ def test_a_render_on_the_cluster_is_byte_for_byte_a_local_one(cluster, tmp_path)
     alone = CliRunner().invoke(main, [str(files[0]), "--view", "3d", "--out", str(tmp_path / "alone"), *ARGS,
                                       "--scheduler", cluster.address])
     assert alone.exit_code == 0, alone.output
-    assert digest(tmp_path / "alone") == {k: v for k, v in a.items() if k.startswith("own/3d") or k == "own/trajectories.csv"}
+    assert digest(tmp_path / "alone") == {k: v for k, v in a.items() if k.startswith("own/3d") or k in ("own/trajectories.csv", "own/events.csv")}
     chunks = cluster.drawn()[before:]
     assert {(m["scene"], m["view"]) for m in chunks} == {("own", "3d")} and len(chunks) > 3
     assert all("frames" in m for m in chunks)

@@ -22,7 +22,7 @@ def test_an_unknown_view_is_a_value_error_naming_the_views(tmp_path):
 
 def test_an_unknown_format_is_a_value_error_naming_the_formats(tmp_path):
     with pytest.raises(ValueError, match=r"^'avi' is not a format; choose from gif, mp4, webm, png, "
-                                         r"frames, hashes, html$"):
+                                         r"frames, vtt, txt, hashes, html$"):
         render_scene(race(), name="race", out=tmp_path, formats=("png", "avi"))
     assert list(tmp_path.iterdir()) == []
 
@@ -41,7 +41,8 @@ def test_a_scene_is_simulated_and_planned_once_for_all_its_views_and_its_data(tm
     monkeypatch.setattr(Scene, "simulate", counted_simulate)
     monkeypatch.setattr(planning, "build", counted_build)
     written = render_scene(race(), name="race", out=tmp_path, formats=("png", "gif"), size=(64, 48), data=True)
-    assert [w.path.name for w in written] == ["trajectories.csv", "2d.png", "2d.gif", "3d.png", "3d.gif"]
+    assert [w.path.name for w in written] == ["trajectories.csv", "events.csv", "2d.png", "2d.gif", "3d.png",
+                                              "3d.gif"]
     assert calls == {"simulate": 1, "plan": 1}
 
 

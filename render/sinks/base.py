@@ -79,6 +79,11 @@ class Sink:
         """Show ``frame``, the first, ``seconds`` longer (an animation that ``holds``)."""
         self.hold(frame, seconds)
 
+    def pause(self, frame: np.ndarray, seconds: float) -> None:
+        """Show ``frame``, just written, ``seconds`` longer: a note that holds the
+        animation there (an animation that ``holds``)."""
+        self.hold(frame, seconds)
+
     def open(self, first: np.ndarray) -> None:
         """Called with the first frame: make the temporary file (and start an encoder)."""
         self.temp = _temp_beside(self.path, f".part{self.suffix}")

@@ -41,6 +41,7 @@ class GifSink(_PipedSink):
     palette_file: Path | None = None
     held = 0.0
     held_first = 0.0
+    paused: dict | None = None      # seconds added to frames of the GIF (notes that hold)
     # Every ``stride``-th frame of ``total`` is kept, and the last (a size budget's fewer
     # frames); the GIF plays at fps / stride.
     stride = 1
@@ -58,6 +59,12 @@ class GifSink(_PipedSink):
 
     def hold_start(self, frame, seconds):
         self.held_first = seconds
+
+    def pause(self, frame, seconds):
+        # The frame just written (or the last kept, under a stride) shown longer.
+        self.paused = dict(self.paused or {})
+        at = max(0, self.frames - 1)
+        self.paused[at] = self.paused.get(at, 0.0) + seconds
 
     def _start(self, first) -> FFmpegPipe:
         # 255 colours and one transparent entry: ffmpeg's GIF encoder needs a transparent
@@ -81,8 +88,8 @@ class GifSink(_PipedSink):
             super().finish()
         finally:
             self._drop_palette()
-        if self.held or self.held_first:
-            _lengthen_frames(self.temp, self.held_first, self.held)
+        if self.held or self.held_first or self.paused:
+            _lengthen_frames(self.temp, self.held_first, self.held, self.paused)
 
     def abort(self):
         super().abort()
@@ -94,10 +101,11 @@ class GifSink(_PipedSink):
             self.palette_file = None
 
 
-def _lengthen_frames(path: Path, first: float, last: float) -> None:
-    """Add ``first`` seconds to the delay of a GIF's first frame and ``last`` to its last
-    frame's, in place (one frame: both). Walks the blocks (an image's compressed bytes may
-    hold anything) to the Graphic Control Extensions."""
+def _lengthen_frames(path: Path, first: float, last: float, paused: dict | None = None) -> None:
+    """Add ``first`` seconds to the delay of a GIF's first frame, ``last`` to its last
+    frame's and ``paused[k]`` to frame k's, in place (one frame: first and last both). Walks
+    the blocks (an image's compressed bytes may hold anything) to the Graphic Control
+    Extensions."""
     data = bytearray(path.read_bytes())
     pos = 13 + (3 << ((data[10] & 7) + 1) if data[10] & 0x80 else 0)   # header, screen, table
     controls = []
@@ -114,7 +122,9 @@ def _lengthen_frames(path: Path, first: float, last: float) -> None:
         pos += 1
     if not controls:
         raise ValueError(f"{path}: no frame delay to lengthen")
-    for at, seconds in ((controls[0], first), (controls[-1], last)):
+    lengthen = [(controls[0], first), (controls[-1], last)]
+    lengthen += [(controls[min(k, len(controls) - 1)], seconds) for k, seconds in (paused or {}).items()]
+    for at, seconds in lengthen:
         delay = int.from_bytes(data[at + 4:at + 6], "little") + int(round(seconds * 100))
         data[at + 4:at + 6] = min(delay, 0xFFFF).to_bytes(2, "little")
     path.write_bytes(bytes(data))

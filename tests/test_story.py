@@ -1,0 +1,180 @@
+"""The story in the frame: notes at steps, events found in the simulation, and the same said
+without pixels (WebVTT captions, alt text, events.csv)."""
+import csv
+import math
+import re
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from PIL import Image
+
+from render import Note, Run, Scene, View2D, View3D, optimizers as opt, plan as planning, surfaces
+from render.cli import main
+from render.frames import FrameSource
+from render.story import LEAD, REACH
+
+BOWL = surfaces.Function(lambda x, y: x * x + y * y, window=(-2, 2, -2, 2), minima=[(0.0, 0.0)], name="bowl")
+
+
+def race(**kw):
+    runs = [Run(opt.GD(lr=0.05), (1.5, 1.0), label="slow"), Run(opt.GD(lr=0.3), (1.5, 1.0), label="fast")]
+    return Scene(BOWL, runs, 40, views=[View2D(), View3D()], smooth=False, trim=False, **kw)
+
+
+@pytest.mark.parametrize("view", ["2d", "3d"])
+def test_a_note_is_in_the_frame_of_its_step_and_not_ten_steps_before(view):
+    with_note = planning.build(race(notes=[Note(30, "the fast one is there", run="fast")], show_events=False))
+    without = planning.build(race(show_events=False))
+    a = FrameSource(with_note, with_note.scene.view(view), (480, 270))
+    b = FrameSource(without, without.scene.view(view), (480, 270))
+    assert with_note.captions[0].first == 30
+    np.testing.assert_array_equal(a.frame(20), b.frame(20))
+    changed = np.any(a.frame(30) != b.frame(30), axis=2)
+    assert changed.sum() > 300                         # a boxed line of text and its arrow
+    # drawn in the run's colour: its box edge and arrow
+    fast = np.array([int(with_note.colors[1][k:k + 2], 16) for k in (1, 3, 5)])
+    pixels = a.frame(30)[changed].astype(int)
+    assert np.any(np.abs(pixels - fast).sum(axis=1) < 30)
+
+
+def durations(path):
+    """A GIF's frame delays in milliseconds."""
+    im = Image.open(path)
+    out = []
+    for k in range(im.n_frames):
+        im.seek(k)
+        out.append(im.info["duration"])
+    return out
+
+
+def test_a_note_that_holds_lengthens_the_gif_and_the_mp4_by_its_seconds(tmp_path):
+    import imageio_ffmpeg
+    scene_files = {}
+    for name, notes in (("plain", []), ("held", [Note(20, "stop and look", hold=1.5)])):
+        path = tmp_path / f"{name}.py"
+        path.write_text("from render import Note, Run, Scene, View2D, optimizers as opt\n"
+                        f"scene = Scene('quadratic', [Run(opt.GD(lr=0.1), (1.5, 1.0))], 30, views=[View2D()], "
+                        f"smooth=False, trim=False, show_events=False, fps=10, notes={notes!r})\n")
+        scene_files[name] = path
+    for name, path in scene_files.items():
+        result = CliRunner().invoke(main, [str(path), "--out", str(tmp_path / "out"), "--format", "gif,mp4",
+                                           "--size", "160x90"])
+        assert result.exit_code == 0, result.output
+    plain, held = (durations(tmp_path / "out" / n / "2d.gif") for n in ("plain", "held"))
+    assert len(plain) == len(held) == 31
+    assert sum(held) - sum(plain) == 1500
+    assert held[20] - plain[20] == 1500 and held[:20] == plain[:20]
+    frames, secs = zip(*(imageio_ffmpeg.count_frames_and_secs(str(tmp_path / "out" / n / "2d.mp4"))
+                         for n in ("plain", "held")))
+    assert frames[1] - frames[0] == 15                 # 1.5 s at 10 frames a second
+    assert secs[1] - secs[0] == pytest.approx(1.5, abs=0.11)
+
+
+def test_events_come_out_at_the_known_steps_with_the_right_runs():
+    # GD on x^2 + y^2 multiplies the position by (1 - 2 lr) each step: lr 0.1 arrives when
+    # 0.8^k |p0| is within REACH of the window's diagonal; lr 1.1 grows by 1.2 a step,
+    # leaves the window, then diverges.
+    scene = Scene(BOWL, [Run(opt.GD(lr=0.1), (1.5, 1.0), label="steady"),
+                         Run(opt.GD(lr=1.1), (0.3, 0.2), label="wild")], 200)
+    plan = planning.build(scene)
+    xmin, xmax, ymin, ymax = plan.window
+    start = math.hypot(1.5, 1.0)
+    arrives = math.ceil(math.log(REACH * math.hypot(xmax - xmin, ymax - ymin) / start) / math.log(0.8))
+    p = np.array([0.3, 0.2]) * (-1.2) ** np.arange(201)[:, None]
+    leaves = int(np.argmax((p[:, 0] < xmin) | (p[:, 0] > xmax) | (p[:, 1] < ymin) | (p[:, 1] > ymax)))
+    said = [(e.step, e.run, e.kind, e.text) for e in scene.events()]
+    diverged = int(plan.trajectories.diverged_at[1])
+    assert 100 < diverged < 200
+    assert said == sorted([(arrives, 0, "reaches", "steady reaches the minimum"),
+                           (leaves, 1, "leaves", "wild leaves the frame"),
+                           (diverged, 1, "diverges", "wild diverges")])
+    assert [(e.step, e.run, e.kind) for e in plan.events] == [s[:3] for s in said]
+
+
+def test_the_run_that_takes_the_lead_is_said_to_overtake_the_leader():
+    # Heavy-ball momentum starts slower than GD with a larger rate, then passes it.
+    scene = Scene(BOWL, [Run(opt.GD(lr=0.02), (1.5, 1.0), label="GD"),
+                         Run(opt.Momentum(lr=0.005, momentum=0.9), (1.5, 1.0), label="HB")], 100)
+    t = scene.simulate()
+    leader = np.argmin(t.losses, axis=0)
+    keep = max(3, math.ceil(LEAD * 100))
+    assert leader[1] == 0
+    switch = next(s for s in range(1, 101) if leader[s] == 1 and np.all(leader[s:s + keep] == 1))
+    overtakes = [e for e in scene.events() if e.kind == "overtakes"]
+    assert overtakes[0].step == switch and overtakes[0].run == 1 and overtakes[0].text == "HB overtakes GD"
+
+
+def cues(text):
+    """WebVTT cues as (start seconds, end seconds, text), checked against the format."""
+    assert text.startswith("WEBVTT\n\n")
+    stamp = r"(\d\d):(\d\d):(\d\d)\.(\d\d\d)"
+    found = []
+    for block in text.strip().split("\n\n")[1:]:
+        number, times, words = block.split("\n")
+        assert number.isdigit()
+        m = re.fullmatch(f"{stamp} --> {stamp}", times)
+        assert m, times
+        v = [int(g) for g in m.groups()]
+        seconds = lambda h, mi, s, ms: 3600 * h + 60 * mi + s + ms / 1000
+        found.append((seconds(*v[:4]), seconds(*v[4:]), words))
+    return found
+
+
+def test_captions_parse_and_each_cue_starts_when_its_frame_comes_up_in_the_gif(tmp_path):
+    path = tmp_path / "told.py"
+    path.write_text("from render import Note, Run, Scene, View2D, optimizers as opt, surfaces\n"
+                    "bowl = surfaces.Function(lambda x, y: x * x + y * y, window=(-2, 2, -2, 2), minima=[(0, 0)])\n"
+                    "scene = Scene(bowl, [Run(opt.GD(lr=0.1), (1.5, 1.0), label='GD')], 60, views=[View2D()],\n"
+                    "              smooth=False, trim=False, fps=10,\n"
+                    "              notes=[Note(10, 'a first note', hold=1.0), Note(40, 'GD <is> close', run='GD')])\n")
+    result = CliRunner().invoke(main, [str(path), "--out", str(tmp_path / "out"), "--format", "gif,vtt,txt",
+                                       "--size", "320x180", "--data"])
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / "out" / "told"
+    found = cues((folder / "2d.vtt").read_text())
+    assert [w for _, _, w in found] == ["a first note", "GD reaches the minimum", "GD &lt;is&gt; close"]
+    clock = np.concatenate([[0], np.cumsum(durations(folder / "2d.gif"))]) / 1000
+    events = list(csv.DictReader(open(folder / "events.csv")))
+    arrives = int(events[0]["step"])
+    assert [(e["kind"], e["run"], e["label"]) for e in events] == [("reaches", "0", "GD")]
+    for (start, end, _), step in zip(found, (10, arrives, 40)):
+        assert start == pytest.approx(clock[step], abs=1e-3)          # frame k comes up then
+        # up 2 s (20 frames), off before the final frame (60) comes up
+        assert end == pytest.approx(clock[min(step + 20, 59) + 1], abs=1e-3)
+    alt = (folder / "2d.txt").read_text()
+    assert alt.startswith("An animation of 1 gradient-descent run over ")
+    assert f"GD reaches a minimum first, at step {arrives}." in alt
+    assert "Final losses, lowest first: GD " in alt and "step 40: GD <is> close." in alt
+
+
+@pytest.mark.parametrize("notes,said", [
+    ([Note(50, "late")], "Scene: notes[0] is at step 50, after the last step (40)"),
+    ([Note(5, "who?", run="Adam")], "Scene: a Note names no run 'Adam'; name one of slow, fast, or give its index"),
+    ([Note(5, "which?", run=7)], "Scene: a Note's run must be a run's index below 2, got 7"),
+    (["step 5: look"], "Scene: notes[0] must be a Note(step, text, run=None, hold=0), got 'step 5: look'"),
+])
+def test_a_bad_note_is_one_line(notes, said):
+    with pytest.raises(ValueError) as error:
+        race(notes=notes)
+    assert str(error.value) == said
+
+
+@pytest.mark.parametrize("make,said", [
+    (lambda: Note(-1, "x"), "Note: step must be a whole number in [0, 1e+07], got -1"),
+    (lambda: Note(3, "  "), "Note: text must be a short line of text, got '  '"),
+    (lambda: Note(3, "x", hold=11), "Note: hold must be in [0, 10], got 11.0"),
+])
+def test_a_bad_note_field_is_one_line(make, said):
+    with pytest.raises(ValueError) as error:
+        make()
+    assert str(error.value) == said
+
+
+def test_events_can_be_turned_off_and_a_crowd_gets_none_drawn():
+    off = planning.build(race(show_events=False))
+    assert off.events and not off.captions              # found, not drawn
+    on = planning.build(race())
+    assert [c.kind for c in on.captions] == [e.kind for e in on.events][:len(on.captions)]
+    # none stays into the final frame, the still a PNG keeps
+    assert on.captions and all(c.last < len(on.times) - 1 for c in on.captions)
