@@ -52,6 +52,11 @@ def test_ols_compare_momentum_arrives_first():
     assert losses[2] > 1e-3 and losses[3] > 1.0   # RMSprop and Adam still on their way
     first_hit = [int(np.argmax(t.losses[i] < 1e-3)) for i in (0, 1)]
     assert first_hit[1] < first_hit[0]            # momentum first
+    # and the captions say so, in that order, with the note on Adam's pace
+    scene = scenes("ols_compare")["ols_compare"]
+    assert [(e.text, e.step) for e in scene.events()] == [("SGD-momentum reaches the minimum", 17),
+                                                         ("SGD reaches the minimum", 23)]
+    assert [(n.step, n.run, n.hold) for n in scene.notes] == [(30, "Adam", 1.0)]
 
 
 def test_ols_off_axis_the_paths_part_momentum_first_the_adaptive_two_still_on_their_way():

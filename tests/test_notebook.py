@@ -88,8 +88,10 @@ def test_a_bare_scene_is_its_first_view_as_an_inline_mp4_the_command_would_write
     assert len(data) < 10 * 2 ** 20
     meta, count = mp4_frames(data, tmp_path)
     assert tuple(meta["size"]) == NOTEBOOK_SIZE == (640, 360)
-    # Every step, the start held before it, the result after it.
-    assert count == round(scene.hold_start * scene.fps) + 101 + round(scene.hold * scene.fps)
+    # Every step, the start held before it, the note's hold at its step, the result after it.
+    held = sum(note.hold for note in scene.notes)
+    assert held == 1.0
+    assert count == round(scene.hold_start * scene.fps) + 101 + round(held * scene.fps) + round(scene.hold * scene.fps)
     # Byte for byte what the command writes for the same view, size and theme.
     written = render_scene(scene, name="ols", out=tmp_path, formats=("mp4",), views=["2d"], size=(640, 360))
     assert written[0].path.read_bytes() == data

@@ -8,6 +8,7 @@ from matplotlib.colors import BoundaryNorm
 from matplotlib.transforms import blended_transform_factory
 
 from ..timeline import interpolate
+from .captions import Captions, head_at
 from .base import TEXT, Drawing, contour_levels
 from .data import DataPanel
 from .glyphs import GlyphText
@@ -193,7 +194,30 @@ class Plot2D(Drawing):
         if self.view.arrows:
             self._arrows()
         self._key()
+        self._captions()
         self._marks()
+
+    def _captions(self) -> None:
+        """The notes and events, in the corner the paths, the heads (and the names beside
+        them), the legend and the key leave clearest, each pointing at its run's head."""
+        renderer = self.figure.canvas.get_renderer()
+        blocked = [box.get_window_extent(renderer).extents for box in (self.legend, self.key)
+                   if box is not None and box.get_visible()]
+        positions = self.trajectories.positions
+        area = self.ax.get_window_extent(renderer)
+        runs = list(self.plan.singles)
+
+        def screen(run, frame):
+            at = head_at(self.plan, positions, run, frame)
+            return None if not np.all(np.isfinite(at)) else self.ax.transData.transform(at[None])[0]
+
+        def heads(frame):
+            at = np.array([head_at(self.plan, positions, r, frame) for r in runs]).reshape(-1, 2)
+            with np.errstate(invalid="ignore"):
+                at = self.ax.transData.transform(at)
+            # (a head outside the plot is named at its edge)
+            return np.column_stack([np.clip(at[:, 0], area.x0, area.x1), np.clip(at[:, 1], area.y0, area.y1)])
+        self.captions = Captions(self, self.ax, screen, self.path_pixels, heads, blocked)
 
     def _starts(self) -> None:
         """Where the single runs start: a small open square (one for runs that share a
@@ -227,6 +251,7 @@ class Plot2D(Drawing):
             obstacles.append(self.legend.get_window_extent(renderer).padded(4).extents)
         if self.key is not None:
             obstacles.append(self.key_box)
+        obstacles += self.captions.boxes(renderer)        # names stay clear of the captions
         with np.errstate(invalid="ignore"):
             pixels = [transform(self.batches.P[k]) for k in where]
         trails = trail_pixels(pixels, self.plan.frames)
@@ -424,6 +449,7 @@ class Plot2D(Drawing):
                     head.set_data(where[:, 0], where[:, 1])
         if self.marks is not None:
             self.marks.update(frame)
+        self.captions.update(frame)
         first = 0 if self.view.tail is None else max(0, frame - self.view.tail)
         for over, line in getattr(self, "overlays", ()):
             stretch = joined([_stretches(points, (frames[:frame] <= frame) & (np.arange(frame) >= first))

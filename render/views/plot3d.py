@@ -18,6 +18,7 @@ from mpl_toolkits.mplot3d import Axes3D
 from mpl_toolkits.mplot3d.art3d import Line3DCollection
 
 from ..timeline import interpolate
+from .captions import Captions, head_at
 from .base import TRAIL, Drawing
 from .marks import Marks, trail_pixels
 from .mesh import GridSurface
@@ -130,7 +131,9 @@ class Plot3D(Drawing):
         self._fit()
         self._place_legend()
         self._place_camera(0)
+        self._captions()
         self._marks()
+        self._place_camera(0)
         self.put_status(self.status(0))
         self.status_text.set_text(self.fitted_status(0))
         self.animate([self.status_text])
@@ -299,6 +302,7 @@ class Plot3D(Drawing):
         obstacles = []
         if self.legend is not None:
             obstacles.append(self.legend.get_window_extent(renderer).padded(4).extents)
+        obstacles += self.captions.boxes(renderer)        # names stay clear of the captions
         trails = None
         if not self.moving_camera:
             for axis in (self.ax.xaxis, self.ax.yaxis, self.ax.zaxis):
@@ -316,6 +320,36 @@ class Plot3D(Drawing):
         self.marks.set_zorder(7)
         fig.add_artist(self.marks)
         self.animate([self.marks])
+
+    def _captions(self) -> None:
+        """The notes and events in a corner of the 3D plot, each pointing at its run's head
+        as the camera shows it."""
+        P, L = self.trajectories.positions, self.trajectories.losses
+        on_surface = np.concatenate([P, self.height(L)[..., None]], axis=2)
+
+        def screen(run, frame):
+            at = head_at(self.plan, on_surface, run, frame)
+            if not np.all(np.isfinite(at)):
+                return None
+            if self.moving_camera:
+                self._place_camera(frame)
+            return self._screen(at[None])[0]
+        blocked = [] if self.legend is None else \
+            [self.legend.get_window_extent(self.figure.canvas.get_renderer()).extents]
+        runs = list(self.plan.singles)
+
+        def heads(frame):
+            found = [screen(r, frame) for r in runs]
+            return np.array([f for f in found if f is not None]).reshape(-1, 2)
+        crowd = None
+        if not self.moving_camera:
+            # The tick labels and the axes' names, each as many points as a head.
+            renderer = self.figure.canvas.get_renderer()
+            texts = [t for axis in (self.ax.xaxis, self.ax.yaxis, self.ax.zaxis)
+                     for t in [*axis.get_ticklabels(), axis.label] if t.get_text()]
+            crowd = np.repeat([np.asarray(t.get_window_extent(renderer).extents).reshape(2, 2).mean(axis=0)
+                               for t in texts], 10, axis=0).reshape(-1, 2)
+        self.captions = Captions(self, self.ax, screen, crowd, heads, blocked)
 
     def _place_camera(self, frame: int):
         self._look(self.plan.fraction(frame))
@@ -449,6 +483,7 @@ class Plot3D(Drawing):
             self._place_camera(frame)
         if self.marks is not None:
             self.marks.update(frame)
+        self.captions.update(frame)
         self.status_text.set_text(self.fitted_status(frame))
         return self.animated
 
