@@ -113,13 +113,13 @@ def default_jobs() -> int:
 
 
 def draws_whole_frames(view) -> bool:
-    """Whether every frame of ``view`` is drawn whole: an orbiting camera changes every
-    pixel. Only such views are spread over worker processes. The others redraw a few
+    """Whether every frame of ``view`` is drawn whole: a moving camera (an orbit, keys)
+    changes every pixel. Only such views are spread over worker processes. The others redraw a few
     artists over a cached background, a few milliseconds a frame: less than it costs to
     send the frame back from a worker (2 MB at 960x540) and to build the figure once more
     in each worker, so they are drawn in this process, whatever ``jobs`` allows."""
     camera = getattr(view, "camera", None)
-    return camera is not None and camera.orbit != 0
+    return camera is not None and camera.moves
 
 
 # A worker process draws with the FrameSource its pool's initializer built from the plan

@@ -26,6 +26,7 @@ from .optimizers import Optimizer
 from .planes import Plane
 from .schedules import OneCycleLR, Schedule, run_rates
 from .lossaxis import SCALES
+from .timeline import ease
 from .tuning import Search, tuned_fields
 from .trajectories import Trajectories, search_bytes, search_tuned, simulate_scene, simulation_bytes
 
@@ -379,15 +380,38 @@ class Sweep:
 
 
 @dataclasses.dataclass(frozen=True)
+class Key:
+    """A camera's pose at ``at`` (0 to 1, the fraction of the animation): its elevation,
+    azimuth and distance there; one left None keeps the pose of the key before."""
+
+    at: float
+    elev: float | None = None
+    azim: float | None = None
+    distance: float | None = None
+
+    def __post_init__(self):
+        _set(self, "at", checks.number("Key", "at", self.at, 0, 1))
+        if self.elev is not None:
+            _set(self, "elev", checks.number("Key", "elev", self.elev, -90, 90))
+        if self.azim is not None:
+            _set(self, "azim", checks.number("Key", "azim", self.azim, -3600, 3600))
+        if self.distance is not None:
+            _set(self, "distance", checks.number("Key", "distance", self.distance, 1, 100))
+
+
+@dataclasses.dataclass(frozen=True)
 class Camera:
     """Where the 3D view looks from: elevation and azimuth in degrees, distance (larger is
     farther; None is matplotlib's default), and ``orbit``, the degrees of azimuth the camera
-    turns over the whole animation."""
+    turns over the whole animation. ``keys``: Key(at, elev, azim, distance) poses at
+    fractions of the animation; between two, the camera moves eased (smoothstep), from the
+    pose given here at 0; an orbit turns on top of them."""
 
     elev: float = 30.0
     azim: float = -60.0
     distance: float | None = None
     orbit: float = 0.0
+    keys: Sequence[Any] = ()
 
     def __post_init__(self):
         _set(self, "elev", checks.number("Camera", "elev", self.elev, -90, 90))
@@ -396,10 +420,47 @@ class Camera:
             # matplotlib's own view is at 10; much nearer or farther shows nothing useful.
             _set(self, "distance", checks.number("Camera", "distance", self.distance, 1, 100))
         _set(self, "orbit", checks.number("Camera", "orbit", self.orbit, -3600, 3600))
+        if isinstance(self.keys, (str, bytes)) or dataclasses.is_dataclass(self.keys):
+            raise ValueError(f"Camera: keys must be a list of Key(at, elev, azim, distance), got {self.keys!r}")
+        keys = tuple(self.keys)
+        for i, key in enumerate(keys):
+            if not isinstance(key, Key):
+                raise ValueError(f"Camera: keys[{i}] must be a Key(at, elev, azim, distance), "
+                                 f"got {checks._short(key)}")
+        if [k.at for k in keys] != sorted(k.at for k in keys) or len({k.at for k in keys}) != len(keys):
+            raise ValueError(f"Camera: keys must be at increasing fractions, got {[k.at for k in keys]}")
+        if self.distance is None and any(k.distance is not None for k in keys):
+            raise ValueError("Camera: a key's distance moves the camera from its own: give the Camera a "
+                             "distance too (matplotlib's is 10)")
+        _set(self, "keys", keys)
+
+    @property
+    def moves(self) -> bool:
+        """Whether the camera moves during the animation (every frame is then drawn whole)."""
+        return self.orbit != 0 or any(
+            (k.elev is not None and k.elev != self.elev) or (k.azim is not None and k.azim != self.azim)
+            or (k.distance is not None and k.distance != self.distance) for k in self.keys)
+
+    def pose(self, fraction: float) -> tuple[float, float, float | None]:
+        """(elevation, azimuth, distance) at ``fraction`` (0 to 1) of the animation."""
+        poses = [(0.0, self.elev, self.azim, self.distance)]
+        for k in self.keys:
+            _, e, a, d = poses[-1]
+            poses.append((k.at, e if k.elev is None else k.elev, a if k.azim is None else k.azim,
+                          d if k.distance is None else k.distance))
+        if len(poses) > 1 and poses[1][0] == 0.0:           # a key at 0 is the start's pose
+            poses = poses[1:]
+        at = min(1.0, max(0.0, float(fraction)))
+        before = max((p for p in poses if p[0] <= at), key=lambda p: p[0])
+        after = min((p for p in poses if p[0] >= at), key=lambda p: p[0], default=before)
+        t = 0.0 if after[0] == before[0] else ease((at - before[0]) / (after[0] - before[0]))
+        mix = lambda a, b: a + (b - a) * t
+        distance = None if before[3] is None else mix(before[3], after[3])
+        return mix(before[1], after[1]), mix(before[2], after[2]) + self.orbit * at, distance
 
     def azimuth(self, fraction: float) -> float:
         """The azimuth at ``fraction`` (0 to 1) of the animation."""
-        return self.azim + self.orbit * fraction
+        return self.pose(fraction)[1]
 
 
 @dataclasses.dataclass(frozen=True)

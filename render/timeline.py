@@ -20,12 +20,18 @@ import math
 
 import numpy as np
 
-__all__ = ["frame_steps", "frame_times", "interpolate", "SMOOTH_FPS", "STILL"]
+__all__ = ["ease", "frame_steps", "frame_times", "interpolate", "SMOOTH_FPS", "STILL"]
 
 SMOOTH_FPS = 20.0       # below this rate, frames glide between steps
 MAX_GLIDE = 8           # frames per step at most
 STILL = 1 / 2000        # of the window (or the loss axis): less motion than this is none
 LEAST = 1.0             # seconds of frames a trimmed animation keeps at least
+
+
+def ease(t: float) -> float:
+    """Smoothstep: from 0 to 1 with no jolt at either end (a camera starts and stops gently)."""
+    t = min(1.0, max(0.0, float(t)))
+    return t * t * (3 - 2 * t)
 
 
 def frame_steps(steps: int, max_frames: int) -> np.ndarray:

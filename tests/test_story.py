@@ -178,3 +178,58 @@ def test_events_can_be_turned_off_and_a_crowd_gets_none_drawn():
     assert [c.kind for c in on.captions] == [e.kind for e in on.events][:len(on.captions)]
     # none stays into the final frame, the still a PNG keeps
     assert on.captions and all(c.last < len(on.times) - 1 for c in on.captions)
+
+
+# --- camera moves --------------------------------------------------------------------------------
+
+def keyed(camera):
+    return Scene("rosenbrock", [Run(opt.Adam(lr=0.05), (-1.5, 2.0), label="Adam")], 40, show_events=False,
+                 views=[View3D(camera=camera)], smooth=False, trim=False)
+
+
+def test_a_keyed_camera_at_each_key_draws_the_still_camera_of_that_pose():
+    from render import Camera, Key
+    camera = Camera(elev=30, azim=-60, distance=10, keys=[Key(0.5, elev=60, azim=20),
+                                                         Key(1.0, elev=45, azim=90, distance=8)])
+    moving = planning.build(keyed(camera))
+    source = FrameSource(moving, moving.scene.views[0], (480, 270))
+    assert source.drawing.moving_camera
+    frames = {}
+    for at, still in ((0.0, Camera(elev=30, azim=-60, distance=10)), (0.5, Camera(elev=60, azim=20, distance=10)),
+                      (1.0, Camera(elev=45, azim=90, distance=8))):
+        k = next(f for f in range(len(source)) if moving.fraction(f) == at)
+        planned = planning.build(keyed(still))
+        expected = FrameSource(planned, planned.scene.views[0], (480, 270)).frame(k)
+        frames[at] = source.frame(k)
+        differ = np.any(frames[at] != expected, axis=2)
+        # (a moving camera's text is stamped at whole pixels: the glyphs' edges, under 1%)
+        assert differ.mean() < 0.01, (at, differ.mean())
+    # and the camera does move: each key's frame is far from the others'
+    for a, b in ((0.0, 0.5), (0.5, 1.0)):
+        assert np.mean(np.any(frames[a] != frames[b], axis=2)) > 0.3
+
+
+def test_the_camera_eases_between_keys_and_an_orbit_turns_on_top():
+    from render import Camera, Key
+    camera = Camera(elev=30, azim=-60, keys=[Key(0.5, elev=60, azim=0), Key(1.0, azim=40)])
+    assert camera.pose(0.0) == (30.0, -60.0, None) and camera.pose(0.5) == (60.0, 0.0, None)
+    elev, azim, _ = camera.pose(0.125)              # a quarter of the way to the first key
+    assert elev == pytest.approx(30 + 30 * 0.15625) and azim == pytest.approx(-60 + 60 * 0.15625)
+    assert camera.pose(0.75) == pytest.approx((60.0, 20.0, None))   # elevation kept, azimuth halfway
+    turning = Camera(elev=30, azim=-60, orbit=90, keys=[Key(1.0, elev=50)])
+    assert turning.pose(1.0) == pytest.approx((50.0, 30.0, None))
+    assert not Camera().moves and Camera(keys=[Key(1.0, elev=30)]).moves is False
+
+
+@pytest.mark.parametrize("make,said", [
+    (lambda c, k: c(keys=[k(0.8, elev=10), k(0.2, elev=20)]), "Camera: keys must be at increasing fractions, got [0.8, 0.2]"),
+    (lambda c, k: c(keys=[k(0.5, distance=6)]), "Camera: a key's distance moves the camera from its own: give the "
+                                                "Camera a distance too (matplotlib's is 10)"),
+    (lambda c, k: c(keys=[(0.5, 60, 0)]), "Camera: keys[0] must be a Key(at, elev, azim, distance), got (0.5, 60, 0)"),
+    (lambda c, k: k(1.5, elev=10), "Key: at must be in [0, 1], got 1.5"),
+])
+def test_a_bad_camera_key_is_one_line(make, said):
+    from render import Camera, Key
+    with pytest.raises(ValueError) as error:
+        make(Camera, Key)
+    assert str(error.value) == said

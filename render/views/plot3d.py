@@ -9,6 +9,8 @@ every depth.
 """
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 from matplotlib import patheffects
 from matplotlib.colors import Normalize
@@ -17,7 +19,7 @@ from matplotlib.transforms import Bbox
 from mpl_toolkits.mplot3d import Axes3D
 from mpl_toolkits.mplot3d.art3d import Line3DCollection
 
-from ..timeline import interpolate
+from ..timeline import ease, interpolate
 from .captions import Captions, head_at
 from .base import TRAIL, Drawing
 from .marks import Marks, trail_pixels
@@ -70,7 +72,8 @@ def _lit(rgb: np.ndarray, relief: np.ndarray, camera) -> np.ndarray:
     """Cells of colour ``rgb`` (rows, columns, 3) over a grid whose heights are ``relief``
     (0 to 1) lit from the viewer's upper left, as the eye expects light to come: each cell
     by how squarely it faces the light, in the box's proportions (4 x 4 x 3). The light is
-    the camera's at the start, fixed to the surface as an orbit turns."""
+    the camera's at the start, fixed to the surface as an orbit turns; a camera moving
+    between keys (no orbit) carries it, so that each key looks as a still camera there."""
     rows, columns = relief.shape
     dz_dy, dz_dx = np.gradient(3.0 * relief, 4.0 / max(rows - 1, 1), 4.0 / max(columns - 1, 1))
     normal = np.stack([-dz_dx, -dz_dy, np.ones_like(relief)], axis=-1)
@@ -112,7 +115,7 @@ class Plot3D(Drawing):
     def __init__(self, plan, view, size, dpi=None):
         super().__init__(plan, view, size, dpi)
         self.camera = view.camera
-        self.moving_camera = self.camera.orbit != 0
+        self.moving_camera = self.camera.moves
         fig = self.figure
         title = self.put_title()
         self.top = self.head_bottom()
@@ -128,7 +131,10 @@ class Plot3D(Drawing):
         self.window = self.resolve_window()
         self._surface()
         self._runs()
-        self._fit()
+        if self.camera.keys and not self.camera.orbit:
+            self._fit_keys()
+        else:
+            self._fit()
         self._place_legend()
         self._place_camera(0)
         self._captions()
@@ -137,6 +143,8 @@ class Plot3D(Drawing):
         self.put_status(self.status(0))
         self.status_text.set_text(self.fitted_status(0))
         self.animate([self.status_text])
+        if self.camera.keys:
+            self.status_text.set_zorder(4)      # over the box a nearer camera brings up to it
         if self.moving_camera:
             # Every frame is drawn whole: what does not change is drawn once and stamped.
             for still in (title, self.legend):
@@ -173,7 +181,8 @@ class Plot3D(Drawing):
             cells = (H[:-1, :-1] + H[1:, :-1] + H[:-1, 1:] + H[1:, 1:]) / 4
         filled = np.nan_to_num(cells, nan=lo)
         colors = self.cmap(Normalize(lo, hi)(filled))
-        colors[..., :3] = _lit(colors[..., :3], (filled - lo) / (hi - lo), self.camera)
+        self._unlit, self._relief = colors[..., :3].copy(), (filled - lo) / (hi - lo)
+        colors[..., :3] = _lit(colors[..., :3], self._relief, self.camera)
         colors[..., 3] = view.alpha
         self.mesh = GridSurface(ax, X, Y, H, colors)
         self.mesh.set_zorder(2)
@@ -352,7 +361,7 @@ class Plot3D(Drawing):
         self.captions = Captions(self, self.ax, screen, crowd, heads, blocked)
 
     def _place_camera(self, frame: int):
-        self._look(self.plan.fraction(frame))
+        self._look(self.plan.fraction(frame), near=True)
 
     def _place_legend(self) -> None:
         """Put the legend in the figure corner over the fewest points of the runs' paths
@@ -381,6 +390,9 @@ class Plot3D(Drawing):
     def _angles(self) -> list[float]:
         """The fractions of the animation whose camera angles fitting and placing look at:
         the one angle of a still camera, five along an orbit."""
+        fitting = getattr(self, "_fit_at", None)
+        if fitting is not None:
+            return [fitting[0]]
         return list(np.linspace(0, 1, 5)) if self.moving_camera else [0.0]
 
     def _screen(self, points: np.ndarray) -> np.ndarray:
@@ -391,8 +403,43 @@ class Plot3D(Drawing):
         px, py, _ = proj3d.proj_transform(*np.asarray(points).T, self.ax.get_proj())
         return self.ax.transData.transform(np.column_stack([px, py]))
 
-    def _look(self, fraction: float):
-        self.ax.view_init(elev=self.camera.elev, azim=self.camera.azimuth(fraction))
+    def _look(self, fraction: float, near: bool = False):
+        """Turn the camera to its pose at ``fraction``; ``near``: the box laid out as the
+        camera's keys have it there too (``_fit_keys``)."""
+        elev, azim, _ = self.camera.pose(fraction)
+        self.ax.view_init(elev=elev, azim=azim)
+        layouts = getattr(self, "layouts", None)
+        if near and layouts:
+            at = min(1.0, max(0.0, float(fraction)))
+            before = max((l for l in layouts if l[0] <= at), key=lambda l: l[0])
+            after = min((l for l in layouts if l[0] >= at), key=lambda l: l[0], default=before)
+            t = 0.0 if after[0] == before[0] else ease((at - before[0]) / (after[0] - before[0]))
+            mix = lambda a, b: np.asarray(a) + (np.asarray(b) - np.asarray(a)) * t
+            self.ax.set_position(tuple(mix(before[1], after[1])))
+            self.ax._box_aspect = mix(before[2], after[2])
+            self.ax.stretch = float(mix(before[3], after[3]))
+            # Lit as a still camera in this pose lights it (an orbit's light stays put).
+            shown = self.mesh.colors[..., 3] > 0
+            lit = _lit(self._unlit, self._relief, SimpleNamespace(elev=elev, azim=azim))
+            self.mesh.colors[shown, :3] = lit[shown]
+            self.mesh.stale = True
+
+    def _fit_keys(self) -> None:
+        """A camera that moves between keys is laid out at each key as a still camera in
+        that pose would be (``_fit`` at that one angle and distance), and in between eased
+        from one layout to the next: at a key, the frame is the still camera's."""
+        ax = self.ax
+        start = ax.get_position(original=True).bounds
+        self.layouts = []
+        for at in dict.fromkeys([0.0] + [k.at for k in self.camera.keys]):
+            _, _, distance = self.camera.pose(at)
+            ax.set_position(start)
+            ax.stretch = 1.0
+            ax.set_box_aspect(None, zoom=1.0 if distance is None else 10.0 / distance)
+            self._fit_at = (at, distance)
+            self._fit()
+            self.layouts.append((at, ax.get_position(original=True).bounds, ax._box_aspect.copy(), ax.stretch))
+        self._fit_at = None
 
     def _fit(self):
         """Scale and centre the axes so that the box with its ticks and labels fills the
@@ -413,7 +460,9 @@ class Plot3D(Drawing):
 
         ratio = target.width / target.height
         square = extent()
-        zoom = 10.0 / self.camera.distance if self.camera.distance is not None else 1.0
+        fitting = getattr(self, "_fit_at", None)
+        distance = fitting[1] if fitting is not None else self.camera.distance
+        zoom = 10.0 / distance if distance is not None else 1.0
         if square.width / square.height < ratio:
             # Too tall for the frame: a flatter box first, then a horizontal stretch.
             flat = float(np.clip((square.width / square.height) / ratio, FLATTEN, 1.0))
