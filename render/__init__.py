@@ -17,7 +17,7 @@ _NAMES = {
     "render_scene": "pipeline",
     "Trajectories": "trajectories", "simulate": "trajectories",
     "tuned": "tuning",
-    **{name: "scene" for name in ("Camera", "Interpolation", "Key", "Multiples", "Response", "ResponseScene", "ResponseView", "Run", "Sharpness",
+    **{name: "scene" for name in ("Camera", "Inset", "Interpolation", "Key", "Multiples", "Response", "ResponseScene", "ResponseView", "Run", "Sharpness",
                                   "Scene", "Swarm", "Sweep", "SweepLoss", "View2D", "View3D")},
 }
 # Public modules, by the name they go by here (render.signals: the gradient signals of the

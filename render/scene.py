@@ -463,6 +463,27 @@ class Camera:
         return self.pose(fraction)[1]
 
 
+INSET_CORNERS = ("upper left", "upper right", "lower left", "lower right")
+
+
+@dataclasses.dataclass(frozen=True)
+class Inset:
+    """A magnified view of ``window`` (xmin, xmax, ymin, ymax) of a 2D view's plot, drawn in
+    its ``at`` corner (``"auto"``: the corner the paths, the legend and the key leave
+    clearest) at ``size`` of the plot's width and height, with the same runs, and its frame
+    marked on the plot."""
+
+    window: Any
+    at: str = "auto"
+    size: float = 0.38
+
+    def __post_init__(self):
+        _set(self, "window", checks.window("Inset", self.window))
+        if self.at != "auto" and self.at not in INSET_CORNERS:
+            raise ValueError(f"Inset: at must be 'auto' or a corner ({', '.join(INSET_CORNERS)}), got {self.at!r}")
+        _set(self, "size", checks.number("Inset", "size", self.size, 0.15, 0.6))
+
+
 @dataclasses.dataclass(frozen=True)
 class View2D:
     """Filled contours of the surface with each run's trail.
@@ -486,6 +507,7 @@ class View2D:
     axis, "auto" (log for losses spanning decades, loss minus the lowest when they cross
     zero), "log" or "linear". tail: each trail shows only its last ``tail`` frames (None:
     the whole path), so a run that keeps bouncing is seen bouncing, not as a tangle.
+    inset: an Inset(window, at, size), a magnified region in a corner of the plot.
     """
 
     name: str = "2d"
@@ -502,6 +524,7 @@ class View2D:
     labels: bool = True
     loss_scale: str = "auto"
     tail: int | None = None
+    inset: Any = None
 
     def __post_init__(self):
         owner = "View2D"
@@ -525,6 +548,9 @@ class View2D:
         _set(self, "cmap", _cmap(owner, "cmap", self.cmap))
         if self.tail is not None:
             _set(self, "tail", checks.integer(owner, "tail", self.tail, 1))
+        if self.inset is not None and not isinstance(self.inset, Inset):
+            raise ValueError(f"View2D: inset must be an Inset(window, at='auto', size=0.38), "
+                             f"got {checks._short(self.inset)}")
 
 
 MAX_PANELS = 36          # panels of a Multiples view

@@ -233,3 +233,56 @@ def test_a_bad_camera_key_is_one_line(make, said):
     with pytest.raises(ValueError) as error:
         make(Camera, Key)
     assert str(error.value) == said
+
+
+# --- insets --------------------------------------------------------------------------------------
+
+def test_an_inset_shows_the_runs_in_its_corner_magnified_and_keeps_the_plots_trails_off_it():
+    from render import Inset
+    scene = Scene(BOWL, [Run(opt.GD(lr=0.05), (1.5, 1.0), label="slow"), Run(opt.GD(lr=0.3), (1.5, 1.0), label="fast")],
+                  40, smooth=False, trim=False, show_events=False,
+                  views=[View2D(inset=Inset((-0.2, 0.2, -0.2, 0.2), at="upper left", size=0.4))])
+    plan = planning.build(scene)
+    source = FrameSource(plan, scene.views[0], (640, 360))
+    inset = source.drawing.inset
+    assert inset.corner == "upper left"
+    frame = source.frame(len(source) - 1)
+    x0, y0, x1, y1 = (int(round(v)) for v in inset.ax.get_window_extent().extents)
+    region = frame[360 - y1 + 2:360 - y0 - 2, x0 + 2:x1 - 2].reshape(-1, 3).astype(int)
+    # Both runs end inside the magnified window: both colours are in its corner.
+    for color in plan.colors:
+        rgb = np.array([int(color[k:k + 2], 16) for k in (1, 3, 5)])
+        assert np.sum(np.abs(region - rgb).sum(axis=1) < 30) > 20, color
+
+
+def test_the_plots_trails_do_not_cross_an_inset_that_covers_them():
+    # The run's path from (1.5, 1) runs under the upper-right inset; the inset magnifies a
+    # corner no run reaches, so no run colour may show in it: the plot's trail is kept off.
+    from render import Inset
+    scene = Scene(BOWL, [Run(opt.GD(lr=0.1), (1.5, 1.0), label="GD")], 40, smooth=False, trim=False,
+                  show_events=False, views=[View2D(window=(-2, 2, -2, 2), labels=False,
+                                                   inset=Inset((-1.9, -1.7, -1.9, -1.7), at="upper right",
+                                                               size=0.45))])
+    plan = planning.build(scene)
+    source = FrameSource(plan, scene.views[0], (640, 360))
+    box = source.drawing.inset.ax.get_window_extent()
+    P = source.drawing.ax.transData.transform(plan.trajectories.positions[0])
+    under = (P[:, 0] > box.x0) & (P[:, 0] < box.x1) & (P[:, 1] > box.y0) & (P[:, 1] < box.y1)
+    assert under.sum() >= 5                             # the path does pass under it
+    x0, y0, x1, y1 = (int(round(v)) for v in box.extents)
+    region = source.frame(len(source) - 1)[360 - y1 + 2:360 - y0 - 2, x0 + 2:x1 - 2].reshape(-1, 3).astype(int)
+    rgb = np.array([int(plan.colors[0][k:k + 2], 16) for k in (1, 3, 5)])
+    assert np.sum(np.abs(region - rgb).sum(axis=1) < 60) == 0
+
+
+@pytest.mark.parametrize("make,said", [
+    (lambda i: i((1, 0, 0, 1)), "Inset: window must have xmin < xmax and ymin < ymax, got (1, 0, 0, 1)"),
+    (lambda i: i((0, 1, 0, 1), at="middle"), "Inset: at must be 'auto' or a corner (upper left, upper right, "
+                                              "lower left, lower right), got 'middle'"),
+    (lambda i: View2D(inset=(0, 1, 0, 1)), "View2D: inset must be an Inset(window, at='auto', size=0.38), got (0, 1, 0, 1)"),
+])
+def test_a_bad_inset_is_one_line(make, said):
+    from render import Inset
+    with pytest.raises(ValueError) as error:
+        make(Inset)
+    assert str(error.value) == said

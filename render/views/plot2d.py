@@ -9,6 +9,7 @@ from matplotlib.transforms import blended_transform_factory
 
 from ..timeline import interpolate
 from .captions import Captions, head_at
+from .inset import InsetPanel
 from .base import TEXT, Drawing, contour_levels
 from .data import DataPanel
 from .glyphs import GlyphText
@@ -56,6 +57,9 @@ class Plot2D(Drawing):
         self.window = self.resolve_window()
         self._background()
         self._inside()
+        self.inset = None
+        if view.inset is not None:
+            self.inset = InsetPanel(self, view.inset, self.cmap, GRID)
         self._runs()
         self.status_text = GlyphText(0, self.status_y(), self.status(0), fontsize=TEXT, color=self.theme.text,
                                      transform=blended_transform_factory(self.ax.transAxes, fig.transFigure))
@@ -163,12 +167,16 @@ class Plot2D(Drawing):
                                     markeredgecolor="black", markeredgewidth=0.6, linestyle="none", zorder=5)
                     self.heads.append(head)
         self.animate(self.trails + self.heads)
+        if self.inset is not None:
+            self.inset.clip(self.trails + self.heads)
         # With a tail, the whole path stays too, faint and thin: where each run has been.
         self.faint = []
         if self.view.tail is not None:
             for i in self.batches.first:
                 self.faint.append(ax.plot([], [], color=self.colors[i], linewidth=0.8, alpha=0.35, zorder=3.9)[0])
             self.animate(self.faint)
+            if self.inset is not None:
+                self.inset.clip(self.faint)
         self._starts()
         self.swarms = []
         for group in plan.groups:
@@ -181,6 +189,8 @@ class Plot2D(Drawing):
             self.growing.append(history)
             self.swarms.append((layer, trails, heads, history))
             self.animate([history, trails, heads])
+            if self.inset is not None:
+                self.inset.clip([history, trails, heads])
         self.legend = None
         if self.wants_legend():
             entries = self.legend_entries()
@@ -203,6 +213,8 @@ class Plot2D(Drawing):
         renderer = self.figure.canvas.get_renderer()
         blocked = [box.get_window_extent(renderer).extents for box in (self.legend, self.key)
                    if box is not None and box.get_visible()]
+        if self.inset is not None:
+            blocked.append(self.inset.box)
         positions = self.trajectories.positions
         area = self.ax.get_window_extent(renderer)
         runs = list(self.plan.singles)
@@ -252,6 +264,8 @@ class Plot2D(Drawing):
         if self.key is not None:
             obstacles.append(self.key_box)
         obstacles += self.captions.boxes(renderer)        # names stay clear of the captions
+        if self.inset is not None:
+            obstacles.append(self.inset.box)
         with np.errstate(invalid="ignore"):
             pixels = [transform(self.batches.P[k]) for k in where]
         trails = trail_pixels(pixels, self.plan.frames)
@@ -389,6 +403,8 @@ class Plot2D(Drawing):
                                      scale_units="xy", scale=1,
                                      width=0.004, edgecolor="black", linewidth=0.4, zorder=4.5)
         self.animate([self.quiver])
+        if self.inset is not None:
+            self.inset.clip([self.quiver])
 
     def _key(self) -> None:
         """What the marks that are not runs mean, said once, in the corner of the plot the
@@ -450,6 +466,8 @@ class Plot2D(Drawing):
         if self.marks is not None:
             self.marks.update(frame)
         self.captions.update(frame)
+        if self.inset is not None:
+            self.inset.update(frame)
         first = 0 if self.view.tail is None else max(0, frame - self.view.tail)
         for over, line in getattr(self, "overlays", ()):
             stretch = joined([_stretches(points, (frames[:frame] <= frame) & (np.arange(frame) >= first))
