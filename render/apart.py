@@ -14,7 +14,7 @@ import signal
 from typing import Callable, Iterator, Sequence
 
 from .checks import one_line
-from .frames import _bound_to_parent
+from .frames import _bound_to_parent, fresh_fonts
 from .interrupts import Interrupted
 
 __all__ = ["portable", "side_by_side"]
@@ -54,6 +54,7 @@ def _child(send, work: Callable) -> None:
     """A process of its own: run ``work(say)``; send back ("done", error, result). ``say()``
     is a point where the work stops if it was told to; ``say(message)`` sends a message too."""
     _bound_to_parent(signal.SIGTERM)        # a killed render still has its processes tidy up
+    fresh_fonts()                           # (its own font files: see frames.fresh_fonts)
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGHUP, _stop)
     def say(message=None):

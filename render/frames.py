@@ -113,13 +113,13 @@ def default_jobs() -> int:
 
 
 def draws_whole_frames(view) -> bool:
-    """Whether every frame of ``view`` is drawn whole: a moving camera (an orbit, keys)
-    changes every pixel. Only such views are spread over worker processes. The others redraw a few
+    """Whether every frame of ``view`` is drawn whole: a moving camera (an orbit, keys) or
+    a moving 2D window changes every pixel. Only such views are spread over worker processes. The others redraw a few
     artists over a cached background, a few milliseconds a frame: less than it costs to
     send the frame back from a worker (2 MB at 960x540) and to build the figure once more
     in each worker, so they are drawn in this process, whatever ``jobs`` allows."""
     camera = getattr(view, "camera", None)
-    return camera is not None and camera.moves
+    return (camera is not None and camera.moves) or bool(getattr(view, "moves", False))
 
 
 # A worker process draws with the FrameSource its pool's initializer built from the plan
@@ -131,9 +131,22 @@ _SOURCE: FrameSource | None = None
 _INHERITED: FrameSource | None = None
 
 
+def fresh_fonts() -> None:
+    """Forget the fonts this process inherited with its parent's mathtext: a forked process
+    reads glyphs through the font files its parent opened, whose read offsets it shares with
+    the parent and every sibling, so two processes loading glyphs at once read each other's
+    bytes (FreeType: "invalid outline", "too many hints"). matplotlib empties its own font
+    cache in a forked child, but a formula parsed before the fork (a title's) keeps its
+    fonts in the mathtext parser's cache: emptied here, each is opened again, its own."""
+    from matplotlib import font_manager, mathtext
+    font_manager._get_font.cache_clear()
+    mathtext.MathTextParser._parse_cached.cache_clear()
+
+
 def _start_worker(plan, view, size):
     global _SOURCE
     _bound_to_parent()
+    fresh_fonts()
     inherited = _INHERITED
     if inherited is not None and inherited.drawing.plan is plan and inherited.drawing.view is view \
             and inherited.size == tuple(size):
