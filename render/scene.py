@@ -133,6 +133,22 @@ def _legend(owner, value):
     return checks.flag(owner, "legend", value)
 
 
+def _keys(owner, keys, form: str) -> tuple:
+    """A view's keys: Keys at increasing fractions of the animation, or a one-line error."""
+    if isinstance(keys, (str, bytes)) or dataclasses.is_dataclass(keys):
+        raise ValueError(f"{owner}: keys must be a list of {form}, got {keys!r}")
+    try:
+        keys = tuple(keys)
+    except TypeError:
+        raise ValueError(f"{owner}: keys must be a list of {form}, got {keys!r}") from None
+    for i, key in enumerate(keys):
+        if type(key).__name__ != "Key":
+            raise ValueError(f"{owner}: keys[{i}] must be a {form}, got {checks._short(key)}")
+    if [k.at for k in keys] != sorted(k.at for k in keys) or len({k.at for k in keys}) != len(keys):
+        raise ValueError(f"{owner}: keys must be at increasing fractions, got {[k.at for k in keys]}")
+    return keys
+
+
 def _set(obj, field, value):
     object.__setattr__(obj, field, value)
 
@@ -381,16 +397,20 @@ class Sweep:
 
 @dataclasses.dataclass(frozen=True)
 class Key:
-    """A camera's pose at ``at`` (0 to 1, the fraction of the animation): its elevation,
-    azimuth and distance there; one left None keeps the pose of the key before."""
+    """A pose at ``at`` (0 to 1, the fraction of the animation). For a 3D camera: its
+    elevation, azimuth and distance there, one left None keeping the key before's. For a 2D
+    view: its ``window`` (xmin, xmax, ymin, ymax) there."""
 
     at: float
     elev: float | None = None
     azim: float | None = None
     distance: float | None = None
+    window: Any = None
 
     def __post_init__(self):
         _set(self, "at", checks.number("Key", "at", self.at, 0, 1))
+        if self.window is not None:
+            _set(self, "window", checks.window("Key", self.window))
         if self.elev is not None:
             _set(self, "elev", checks.number("Key", "elev", self.elev, -90, 90))
         if self.azim is not None:
@@ -420,15 +440,11 @@ class Camera:
             # matplotlib's own view is at 10; much nearer or farther shows nothing useful.
             _set(self, "distance", checks.number("Camera", "distance", self.distance, 1, 100))
         _set(self, "orbit", checks.number("Camera", "orbit", self.orbit, -3600, 3600))
-        if isinstance(self.keys, (str, bytes)) or dataclasses.is_dataclass(self.keys):
-            raise ValueError(f"Camera: keys must be a list of Key(at, elev, azim, distance), got {self.keys!r}")
-        keys = tuple(self.keys)
+        keys = _keys("Camera", self.keys, "Key(at, elev, azim, distance)")
         for i, key in enumerate(keys):
-            if not isinstance(key, Key):
-                raise ValueError(f"Camera: keys[{i}] must be a Key(at, elev, azim, distance), "
-                                 f"got {checks._short(key)}")
-        if [k.at for k in keys] != sorted(k.at for k in keys) or len({k.at for k in keys}) != len(keys):
-            raise ValueError(f"Camera: keys must be at increasing fractions, got {[k.at for k in keys]}")
+            if key.window is not None:
+                raise ValueError(f"Camera: keys[{i}] gives a window; a 3D camera's keys give elev, azim and "
+                                 f"distance (a window is a View2D's key)")
         if self.distance is None and any(k.distance is not None for k in keys):
             raise ValueError("Camera: a key's distance moves the camera from its own: give the Camera a "
                              "distance too (matplotlib's is 10)")
@@ -507,7 +523,11 @@ class View2D:
     axis, "auto" (log for losses spanning decades, loss minus the lowest when they cross
     zero), "log" or "linear". tail: each trail shows only its last ``tail`` frames (None:
     the whole path), so a run that keeps bouncing is seen bouncing, not as a tangle.
-    inset: an Inset(window, at, size), a magnified region in a corner of the plot.
+    inset: an Inset(window, at, size), a magnified region in a corner of the plot. keys:
+    Key(at, window=...) windows at fractions of the animation, the view moving between
+    them eased, from its own window at the start. follow: a run (label, optimizer name or
+    index) the window follows, centred on its head, smoothed so that it never jumps, at
+    ``follow_size`` of the view's own window a side.
     """
 
     name: str = "2d"
@@ -525,6 +545,9 @@ class View2D:
     loss_scale: str = "auto"
     tail: int | None = None
     inset: Any = None
+    keys: Sequence[Any] = ()
+    follow: Any = None
+    follow_size: float = 0.4
 
     def __post_init__(self):
         owner = "View2D"
@@ -551,6 +574,23 @@ class View2D:
         if self.inset is not None and not isinstance(self.inset, Inset):
             raise ValueError(f"View2D: inset must be an Inset(window, at='auto', size=0.38), "
                              f"got {checks._short(self.inset)}")
+        keys = _keys(owner, self.keys, "Key(at, window=(xmin, xmax, ymin, ymax))")
+        for i, key in enumerate(keys):
+            if key.window is None or any(v is not None for v in (key.elev, key.azim, key.distance)):
+                raise ValueError(f"View2D: keys[{i}] must give a window and nothing else, "
+                                 f"Key(at, window=(xmin, xmax, ymin, ymax))")
+        _set(self, "keys", keys)
+        if self.follow is not None and (isinstance(self.follow, bool) or not isinstance(self.follow, (str, int))):
+            raise ValueError(f"View2D: follow must be a run's label, its optimizer's name or its index, "
+                             f"got {checks._short(self.follow)}")
+        if self.follow is not None and keys:
+            raise ValueError("View2D: follow and keys both move the window; give one")
+        _set(self, "follow_size", checks.number(owner, "follow_size", self.follow_size, 0.05, 1))
+
+    @property
+    def moves(self) -> bool:
+        """Whether the window moves during the animation (every frame is then drawn whole)."""
+        return bool(self.keys) or self.follow is not None
 
 
 MAX_PANELS = 36          # panels of a Multiples view
@@ -972,6 +1012,9 @@ class Scene(_Animated):
                                  f"{MAX_PANELS} panels; draw a crowd with View2D")
             if isinstance(view, Interpolation):
                 view.ends(self.runs)                # (names a run that is there)
+            if getattr(view, "follow", None) is not None:
+                from .story import find_run
+                find_run(self.runs, view.follow, f"Scene: views[{i}]'s follow", f"Scene: views[{i}] follows no run")
             if getattr(view, "data_panel", False) is not False:
                 problem = _data_problem(self.surface)
                 if problem:

@@ -98,20 +98,27 @@ class Caption:
 
 def note_run(note: Note, runs, owner: str = "Scene") -> int | None:
     """The index of the run a note names, or a one-line error."""
-    if note.run is None:
+    return find_run(runs, note.run, f"{owner}: a Note's run", f"{owner}: a Note names no run")
+
+
+def find_run(runs, which, index_said: str, name_said: str) -> int | None:
+    """The index of the run ``which`` names (its label, its optimizer's name if that is
+    unique, or its index), or a one-line error starting ``index_said`` (a bad index) or
+    ``name_said`` (an unknown name)."""
+    if which is None:
         return None
-    if isinstance(note.run, int):
-        if not 0 <= note.run < len(runs):
-            raise ValueError(f"{owner}: a Note's run must be a run's index below {len(runs)}, got {note.run}")
-        return note.run
+    if isinstance(which, int):
+        if not 0 <= which < len(runs):
+            raise ValueError(f"{index_said} must be a run's index below {len(runs)}, got {which}")
+        return which
     labels = [r.label for r in runs]
-    if note.run in labels:
-        return labels.index(note.run)
+    if which in labels:
+        return labels.index(which)
     names = [r.optimizer.name for r in runs]
-    if names.count(note.run) == 1:
-        return names.index(note.run)
+    if names.count(which) == 1:
+        return names.index(which)
     known = ", ".join(dict.fromkeys(str(r.label if r.label is not None else r.optimizer.name) for r in runs))
-    raise ValueError(f"{owner}: a Note names no run {note.run!r}; name one of {known}, or give its index")
+    raise ValueError(f"{name_said} {which!r}; name one of {known}, or give its index")
 
 
 def _singles(scene) -> list[int]:

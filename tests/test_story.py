@@ -286,3 +286,98 @@ def test_a_bad_inset_is_one_line(make, said):
     with pytest.raises(ValueError) as error:
         make(Inset)
     assert str(error.value) == said
+
+
+# --- a 2D window that moves ----------------------------------------------------------------------
+
+def moving(**view):
+    runs = [Run(opt.Adam(lr=0.05), (-1.5, 2.0), label="Adam"),
+            Run(opt.Momentum(lr=1e-3, momentum=0.9), (-1.5, 2.0), label="momentum")]
+    return Scene("rosenbrock", runs, 120, smooth=False, trim=False, show_events=False, views=[View2D(**view)])
+
+
+def test_a_2d_view_moves_to_each_key_window_eased_from_its_own():
+    from render import Key
+    scene = moving(keys=[Key(0.5, window=(0.3, 1.3, 0.0, 1.4)), Key(1.0, window=(0.8, 1.1, 0.7, 1.15))])
+    plan = planning.build(scene)
+    source = FrameSource(plan, scene.views[0], (320, 180))
+    drawing = source.drawing
+    assert drawing.moving_camera
+    limits = lambda: (*drawing.ax.get_xlim(), *drawing.ax.get_ylim())
+    start = drawing.windows[0]
+    for frame, want in ((0, start), (60, (0.3, 1.3, 0.0, 1.4)), (120, (0.8, 1.1, 0.7, 1.15))):
+        source.frame(frame)
+        np.testing.assert_allclose(limits(), want, atol=1e-12)
+    source.frame(15)                                   # a quarter of the way to the first key
+    np.testing.assert_allclose(limits(), start + (np.array([0.3, 1.3, 0.0, 1.4]) - start) * 0.15625, atol=1e-12)
+
+
+def test_a_followed_run_stays_in_the_window_which_never_jumps():
+    scene = moving(follow="momentum", follow_size=0.3)
+    plan = planning.build(scene)
+    source = FrameSource(plan, scene.views[0], (320, 180))
+    windows = source.drawing.windows
+    P = plan.trajectories.positions[1]
+    size = windows[0, 1] - windows[0, 0]
+    for f, (xmin, xmax, ymin, ymax) in enumerate(windows):
+        x, y = P[plan.steps[f]]
+        assert xmin + 0.09 * size < x < xmax - 0.09 * size and ymin < y < ymax, f
+    centres = np.column_stack([windows[:, :2].mean(axis=1), windows[:, 2:].mean(axis=1)])
+    steps = np.hypot(*np.diff(centres, axis=0).T)
+    assert steps.max() < 0.05 * size                   # at most a twentieth of the window a frame
+    assert np.allclose(windows[:, 1] - windows[:, 0], size)      # the same size throughout
+
+
+def test_a_moving_window_draws_the_same_bytes_in_workers_as_here():
+    # Its frames are drawn whole, spread over forked workers; each worker opens its own fonts
+    # (the title is a formula: the parent's parsed one shared its font files' read offsets).
+    from render.frames import FrameStream
+    from render import Key
+    scene = moving(keys=[Key(1.0, window=(0.3, 1.3, 0.0, 1.4))])
+    plan = planning.build(scene)
+    here = [f.copy() for f in FrameStream(plan, scene.views[0], (320, 180), jobs=1)]
+    spread = [f.copy() for f in FrameStream(plan, scene.views[0], (320, 180), jobs=2, chunk=4)]
+    assert len(here) == len(spread) == 121
+    assert all(np.array_equal(a, b) for a, b in zip(here, spread))
+
+
+@pytest.mark.parametrize("make,said", [
+    (lambda k: View2D(keys=[k(0.5, elev=30, window=(0, 1, 0, 1))]),
+     "View2D: keys[0] must give a window and nothing else, Key(at, window=(xmin, xmax, ymin, ymax))"),
+    (lambda k: View2D(keys=[k(0.5, window=(0, 1, 0, 1))], follow="Adam"),
+     "View2D: follow and keys both move the window; give one"),
+    (lambda k: moving(follow="GD"), "Scene: views[0] follows no run 'GD'; name one of Adam, momentum, or give its index"),
+    (lambda k: moving(follow=5), "Scene: views[0]'s follow must be a run's index below 2, got 5"),
+])
+def test_a_bad_moving_window_is_one_line(make, said):
+    from render import Key
+    with pytest.raises(ValueError) as error:
+        make(Key)
+    assert str(error.value) == said
+
+
+def _fonts_in_a_worker(plan, view, size, send):
+    from matplotlib import mathtext
+    from render import frames
+    frames._start_worker(plan, view, size)
+    send.send(mathtext.MathTextParser._parse_cached.cache_info().currsize)
+
+
+def test_a_drawing_worker_starts_without_its_parents_parsed_formulas():
+    import multiprocessing
+    from matplotlib import mathtext
+    from render import frames
+    scene = moving()
+    plan = planning.build(scene)
+    frames._INHERITED = FrameSource(plan, scene.views[0], (160, 90))      # as a stream leaves it
+    try:
+        frames._INHERITED.frame(0)
+        assert mathtext.MathTextParser._parse_cached.cache_info().currsize > 0   # the title's formula
+        context = multiprocessing.get_context("fork")
+        receive, send = context.Pipe(duplex=False)
+        child = context.Process(target=_fonts_in_a_worker, args=(plan, scene.views[0], (160, 90), send))
+        child.start()
+        assert receive.recv() == 0
+        child.join(30)
+    finally:
+        frames._INHERITED = None

@@ -7,7 +7,8 @@ from matplotlib.collections import LineCollection
 from matplotlib.colors import BoundaryNorm
 from matplotlib.transforms import blended_transform_factory
 
-from ..timeline import interpolate
+from ..story import find_run
+from ..timeline import ease, interpolate
 from .captions import Captions, head_at
 from .inset import InsetPanel
 from .base import TEXT, Drawing, contour_levels
@@ -55,6 +56,12 @@ class Plot2D(Drawing):
         self.loss = LossPanel(self, axes["loss"]) if "loss" in axes else None
         self.data = DataPanel(self, axes["data"]) if "data" in axes else None
         self.window = self.resolve_window()
+        self.windows = self._moving_windows() if view.moves else None
+        if self.windows is not None:
+            # Every frame drawn whole, the background over every window the view will show.
+            self.moving_camera = True
+            w = self.windows
+            self.window = (float(w[:, 0].min()), float(w[:, 1].max()), float(w[:, 2].min()), float(w[:, 3].max()))
         self._background()
         self._inside()
         self.inset = None
@@ -66,6 +73,55 @@ class Plot2D(Drawing):
         fig.add_artist(self.status_text)
         self.status_text.set_text(self.fitted_status(0))
         self.animate([self.status_text])
+        if self.windows is not None:
+            self._show(0)
+
+    def _moving_windows(self) -> np.ndarray:
+        """The window at each frame (frames, 4) of a view whose window moves: eased between
+        its keys (from its own window at the start), or following a run's head."""
+        plan, view = self.plan, self.view
+        base = np.array(self.window, dtype=float)
+        frames = plan.frames
+        if view.keys:
+            poses = [(0.0, base)] + [(k.at, np.array(k.window, dtype=float)) for k in view.keys]
+            if len(poses) > 1 and poses[1][0] == 0.0:
+                poses = poses[1:]
+            out = []
+            for f in range(frames):
+                at = plan.fraction(f)
+                before = max((p for p in poses if p[0] <= at), key=lambda p: p[0])
+                after = min((p for p in poses if p[0] >= at), key=lambda p: p[0], default=before)
+                t = 0.0 if after[0] == before[0] else ease((at - before[0]) / (after[0] - before[0]))
+                out.append(before[1] + (after[1] - before[1]) * t)
+            return np.array(out)
+        run = find_run(plan.scene.runs, view.follow, "View2D: follow", "View2D: follow names no run")
+        P = self.trajectories.positions
+        heads = np.array([head_at(plan, P, run, f) for f in range(frames)], dtype=float).reshape(-1, 2)
+        finite = np.all(np.isfinite(heads), axis=1)
+        if not finite.any():
+            return np.tile(base, (frames, 1))
+        # A head that is gone (diverged) is where it was last seen.
+        last = np.maximum.accumulate(np.where(finite, np.arange(frames), -1))
+        heads = np.where(last[:, None] >= 0, heads[np.maximum(last, 0)], heads[np.argmax(finite)])
+        # Smoothed forwards and backwards (no lag, no jump): half a second's time constant.
+        keep = 1.0 - 1.0 / max(1.0, 0.5 * plan.fps)
+        centre = heads.copy()
+        for f in range(1, frames):
+            centre[f] = keep * centre[f - 1] + (1 - keep) * heads[f]
+        for f in range(frames - 2, -1, -1):
+            centre[f] = keep * centre[f + 1] + (1 - keep) * centre[f]
+        half = np.array([base[1] - base[0], base[3] - base[2]]) * view.follow_size / 2
+        # The head never leaves the middle four fifths of the window.
+        room = 0.8 * half
+        centre = np.clip(centre, heads - room, heads + room)
+        return np.column_stack([centre[:, 0] - half[0], centre[:, 0] + half[0],
+                                centre[:, 1] - half[1], centre[:, 1] + half[1]])
+
+    def _show(self, frame: int) -> None:
+        """The axes at the frame's window (a view whose window moves)."""
+        xmin, xmax, ymin, ymax = self.windows[frame]
+        self.ax.set_xlim(xmin, xmax)
+        self.ax.set_ylim(ymin, ymax)
 
     # static -----------------------------------------------------------------------------
     def _background(self):
@@ -253,6 +309,10 @@ class Plot2D(Drawing):
         self.marked_runs = named
         transform = self.ax.transData.transform
         screen = lambda frame, points: transform(np.asarray(points, dtype=float).reshape(-1, 2))
+        if self.windows is not None:
+            def screen(frame, points):                  # (where the window is at that frame)
+                self._show(frame)
+                return transform(np.asarray(points, dtype=float).reshape(-1, 2))
         renderer = self.figure.canvas.get_renderer()
         area = self.ax.get_window_extent(renderer).extents + np.array([3, 3, -3, -3])
         obstacles = list(self.contour_boxes)
@@ -270,7 +330,8 @@ class Plot2D(Drawing):
             pixels = [transform(self.batches.P[k]) for k in where]
         trails = trail_pixels(pixels, self.plan.frames)
         self.marks = Marks(self, named, kind, at, towards, screen, self.box, area, obstacles, trails,
-                           labels=bool(self.view.labels), joint_only=not self.named_alone())
+                           labels=bool(self.view.labels), joint_only=not self.named_alone(),
+                           still=self.windows is None)
         self.marks.set_zorder(6)
         self.figure.add_artist(self.marks)
         self.animate([self.marks])
@@ -452,6 +513,8 @@ class Plot2D(Drawing):
 
     def update(self, frame: int) -> list:
         step = int(self.steps[frame])
+        if self.windows is not None:
+            self._show(frame)
         trails, heads, moving = self.batches.at(frame, grown=not self.baking)
         if self.faint:
             for line, points in zip(self.faint, self.batches.at(frame, whole=True)[0]):
