@@ -22,7 +22,8 @@ __all__ = ["ViewFiles", "Entry", "scene_page", "gallery_page", "source_text", "d
            "human_size", "printable"]
 
 # What a download link is called, in the order shown.
-_KINDS = {"mp4": "MP4", "webm": "WebM", "gif": "GIF", "png": "still (PNG)"}
+_KINDS = {"mp4": "MP4", "webm": "WebM", "gif": "GIF", "png": "still (PNG)", "vtt": "captions (WebVTT)",
+          "txt": "alt text"}
 
 
 @dataclass
@@ -132,8 +133,21 @@ def _video(view: ViewFiles, folder: Path, size, label: str, lazy: bool = False) 
     sources = "".join(f'<source src="{_href(view.files[k], folder)}" type="video/{k}">'
                       for k in ("mp4", "webm") if k in view.files)
     when = 'preload="none" data-play-in-sight' if lazy else 'autoplay preload="auto"'
+    # The notes and events as captions a player can show, and what the animation shows in words.
+    track = (f'<track kind="captions" srclang="en" label="Notes and events" '
+             f'src="{_href(view.files["vtt"], folder)}">' if "vtt" in view.files else "")
+    said = _alt(view)
+    described = f' aria-description="{html.escape(said, quote=True)}"' if said else ""
     return (f'<video width="{w}" height="{h}"{poster} {when} loop muted playsinline controls '
-            f'aria-label="{html.escape(label, quote=True)}">{sources}</video>')
+            f'aria-label="{html.escape(label, quote=True)}"{described}>{sources}{track}</video>')
+
+
+def _alt(view: ViewFiles) -> str:
+    """The view's alt text (its txt output), or nothing."""
+    path = view.files.get("txt")
+    if path is None or not path.exists():
+        return ""
+    return " ".join(path.read_text(encoding="utf-8", errors="replace").split())
 
 
 # Plays the gallery's videos while they are in sight, and only those: a gallery of forty
@@ -209,8 +223,9 @@ def scene_page(name: str, scene, folder: Path, size, views: list[ViewFiles],
         links = []
         if "png" in view.files:
             still = _href(view.files["png"], folder)
+            alt = _alt(view) or f"{view.name}: the final frame"
             links.append(f'<a href="{still}"><img src="{still}" width="{size[0]}" height="{size[1]}" '
-                         f'alt="{html.escape(view.name, quote=True)}: the final frame"></a>')
+                         f'alt="{html.escape(alt, quote=True)}"></a>')
         for kind, what in _KINDS.items():
             path = view.files.get(kind)
             if path is not None and path.exists():

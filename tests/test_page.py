@@ -101,8 +101,18 @@ def test_a_scene_page_plays_every_view_with_its_still_downloads_and_source(rende
         assert video.find("source").get("type") == "video/mp4"
         assert (video.get("width"), video.get("height")) == ("160", "90")
     downloads = {a.get("href"): a.text for a in tree.iter("a") if a.get("download") is not None}
-    assert downloads == {"2d.mp4": "MP4", "2d.gif": "GIF", "2d.png": "still (PNG)",
-                         "orbit.mp4": "MP4", "orbit.gif": "GIF", "orbit.png": "still (PNG)"}
+    assert downloads == {f"{v}.{k}": what for v in ("2d", "orbit") for k, what in (
+        ("mp4", "MP4"), ("gif", "GIF"), ("png", "still (PNG)"), ("vtt", "captions (WebVTT)"), ("txt", "alt text"))}
+    # Each video carries its captions as a track, and says what it shows in words, as its
+    # still's alt text does: the view's alt text, made from the simulation.
+    for video, view in zip(videos, ("2d", "orbit")):
+        track = video.find("track")
+        assert (track.get("kind"), track.get("src"), track.get("srclang")) == ("captions", f"{view}.vtt", "en")
+        said = " ".join((out / "race" / f"{view}.txt").read_text().split())
+        assert said.startswith("An animation of 2 gradient-descent runs over ")
+        assert video.get("aria-description") == said
+    assert [img.get("alt") for img in tree.iter("img")] == [
+        " ".join((out / "race" / f"{v}.txt").read_text().split()) for v in ("2d", "orbit")]
     text = page.read_text()
     # Sizes beside the links, as the files are.
     size = (out / "race" / "2d.gif").stat().st_size
@@ -153,7 +163,7 @@ def test_one_scene_gets_its_page_and_no_gallery(tmp_path):
     result = run(folder / "race.py", "--out", out, "--format", "html", "--size", "160x90", "--view", "orbit")
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (out / "race").iterdir() if not p.name.startswith(".")) == \
-        ["index.html", "orbit.mp4", "orbit.png"]
+        ["index.html", "orbit.mp4", "orbit.png", "orbit.txt", "orbit.vtt"]
     assert not (out / "index.html").exists()
     tree = check_page(out / "race" / "index.html")
     assert [h.text for h in tree.iter("h2")] == ["orbit"]
@@ -182,7 +192,7 @@ def test_html_is_a_format_of_the_python_api(tmp_path):
     from render.pipeline import render_scene
     scene = Scene("bowl", [Run(opt.GD(lr=0.05), (5.0, 4.0))], 4, title="<script>x</script>")
     written = render_scene(scene, name="bowl", out=tmp_path, formats=("html",), size=(160, 90))
-    assert [w.path.name for w in written] == ["2d.mp4", "2d.png", "index.html"]
+    assert [w.path.name for w in written] == ["2d.mp4", "2d.png", "2d.vtt", "2d.txt", "index.html"]
     text = (tmp_path / "bowl" / "index.html").read_text()
     assert "<script>" not in text and html.escape("<script>x</script>") in text
     assert "id=\"source\"" not in text      # no file, no source shown
