@@ -3,11 +3,16 @@ corner of the plot, in its run's colour, with an arrow to the run's head while i
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.patches import FancyArrowPatch
+from matplotlib.text import Text
+from matplotlib.transforms import IdentityTransform
 
 from ..themes import readable
 from ..timeline import interpolate
-from .base import TEXT
+from .base import TEXT, wrap
+from .stamps import stamp
 
+SHORT = 7.0             # points: an arrow stops this far short of the head it points at
 CORNERS = {                       # axes fraction of the first slot, and how the text hangs
     "upper left": ((0.02, 0.97), "left", "top", -1),
     "upper right": ((0.98, 0.97), "right", "top", -1),
@@ -27,35 +32,52 @@ class Captions:
     def __init__(self, drawing, ax, screen, crowd=None, heads=None, blocked=()):
         self.drawing, self.ax, self.screen = drawing, ax, screen
         self.items = drawing.plan.captions
-        self.artists = []
+        self.artists, self.arrows = [], []
         if not self.items:
             return
         theme = drawing.theme
         # A row is the text's height and a little: at 360 pixels high, 11 points is 0.07.
         self.row = 1.45 * TEXT / 72 * drawing.figure.dpi / max(1.0, ax.get_window_extent().height)
-        for c in self.items:
+        # A caption wider than the plot (a narrow frame, long names) is wrapped to it.
+        renderer = drawing.figure.canvas.get_renderer()
+        room = 0.94 * ax.get_window_extent().width - 2 * 0.25 * TEXT / 72 * drawing.figure.dpi
+        self.lines = [wrap(c.text, TEXT, drawing.figure.dpi, room, renderer) for c in self.items]
+        # Each slot sits below (above, in a lower corner) the tallest caption of the slots before.
+        tallest: dict = {}
+        for c, lines in zip(self.items, self.lines):
+            tallest[c.slot] = max(tallest.get(c.slot, 1), len(lines))
+        self.offset = [sum(tallest.get(k, 1) for k in range(c.slot)) for c in self.items]
+        for c, lines in zip(self.items, self.lines):
             color = readable(c.color or theme.text, theme.background)
-            a = ax.annotate(c.text, xy=(0.5, 0.5), xycoords="axes fraction", xytext=(0.5, 0.5),
-                            textcoords="axes fraction", fontsize=TEXT, color=color, zorder=9,
-                            annotation_clip=False,
-                            bbox=dict(boxstyle="round,pad=0.25", facecolor=theme.background,
-                                      edgecolor=c.color or theme.grid, linewidth=1.0, alpha=0.92),
-                            arrowprops=None if c.run is None else
-                            dict(arrowstyle="-|>", color=c.color, linewidth=1.2, shrinkA=2, shrinkB=7,
-                                 mutation_scale=10))
-            a.set_visible(False)
-            self.artists.append(a)
+            text = Text(0.5, 0.5, "\n".join(lines), transform=ax.transAxes, linespacing=1.2, fontsize=TEXT, color=color, zorder=9,
+                        clip_on=False, bbox=dict(boxstyle="round,pad=0.25", facecolor=theme.background,
+                                                 edgecolor=c.color or theme.grid, linewidth=1.0, alpha=0.92))
+            text.set_visible(False)
+            # (The figure's, not the axes': a 3D axes would project what it holds.)
+            drawing.figure.add_artist(text)
+            self.artists.append(text)
+            # From under the box to short of the head, placed each frame (``update``).
+            arrow = None
+            if c.run is not None:
+                arrow = FancyArrowPatch((0, 0), (1, 1), arrowstyle="-|>", mutation_scale=10, color=c.color,
+                                        linewidth=1.2, shrinkA=0, shrinkB=0, transform=IdentityTransform(),
+                                        zorder=8.9, clip_on=False)
+                arrow.set_visible(False)
+                drawing.figure.add_artist(arrow)
+            self.arrows.append(arrow)
         self.corner = self._corner(crowd, heads, blocked)
         self._place(self.corner)
-        drawing.animate(self.artists)
+        # A caption never changes or moves: drawn once, then its pixels stamped each frame.
+        for text in self.artists:
+            stamp(text)
+        drawing.animate(self.artists + [a for a in self.arrows if a is not None])
 
     def _place(self, corner: str) -> None:
         (x, y), ha, va, sign = CORNERS[corner]
-        for c, a in zip(self.items, self.artists):
-            at = (x, y + sign * self.row * c.slot)
-            a.xy = a.xyann = at
-            a.set_horizontalalignment(ha)
-            a.set_verticalalignment(va)
+        for offset, text in zip(self.offset, self.artists):
+            text.set_position((x, y + sign * self.row * offset))
+            text.set_horizontalalignment(ha)
+            text.set_verticalalignment(va)
 
     def _corner(self, crowd, heads, blocked=()) -> str:
         """The corner whose captions, as placed there, cover the fewest of ``crowd``, and
@@ -89,31 +111,34 @@ class Captions:
     def boxes(self, renderer) -> list:
         """The display boxes (x0, y0, x1, y1) the captions take when up, padded: for the
         runs' names to keep clear of."""
-        from matplotlib.text import Text
         out = []
         pad = 0.25 * TEXT / 72 * self.drawing.figure.dpi + 4          # the box's own pad, and a margin
-        for a in self.artists:
-            a.set_visible(True)
-            a.update_positions(renderer)
-            out.append(tuple(Text.get_window_extent(a, renderer).padded(pad).extents))   # the text alone
-            a.set_visible(False)
+        for text in self.artists:
+            text.set_visible(True)
+            out.append(tuple(Text.get_window_extent(text, renderer).padded(pad).extents))   # the text alone
+            text.set_visible(False)
         return out
 
     def update(self, frame: int) -> None:
-        for c, a in zip(self.items, self.artists):
+        for c, text, arrow in zip(self.items, self.artists, self.arrows):
             up = c.first <= frame <= c.last
-            a.set_visible(up)
-            if up and c.run is not None:
-                at = self.screen(c.run, frame)
-                if at is None or not np.all(np.isfinite(at)):
-                    a.xy, a.xycoords = a.xyann, "axes fraction"      # nowhere to point: no arrow
-                    a.arrow_patch.set_visible(False)
-                else:
-                    # A head outside the plot is pointed at where it left (its edge arrow).
-                    box = self.ax.get_window_extent()
-                    x, y = float(np.clip(at[0], box.x0, box.x1)), float(np.clip(at[1], box.y0, box.y1))
-                    a.xy, a.xycoords = (x, y), "figure pixels"
-                    a.arrow_patch.set_visible(True)
+            text.set_visible(up)
+            if arrow is None:
+                continue
+            at = self.screen(c.run, frame) if up else None
+            if at is None or not np.all(np.isfinite(at)):
+                arrow.set_visible(False)                # nowhere to point: no arrow
+                continue
+            # A head outside the plot is pointed at where it left (its edge arrow).
+            box = self.ax.get_window_extent()
+            head = np.array([np.clip(at[0], box.x0, box.x1), np.clip(at[1], box.y0, box.y1)])
+            start = self.ax.transAxes.transform(text.get_position())
+            way = head - start
+            length = float(np.hypot(*way))
+            short = SHORT * self.drawing.figure.dpi / 72                # (the head's disc shows)
+            end = head - way * (short / length) if length > short else head
+            arrow.set_positions(tuple(start), tuple(end))
+            arrow.set_visible(True)
 
 
 def head_at(plan, positions, run: int, frame: int) -> np.ndarray:
