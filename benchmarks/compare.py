@@ -3,7 +3,8 @@
     python benchmarks/compare.py --before REV            # REV against the working tree
     python benchmarks/compare.py --before REV --after REV2 --repeat 7
 
-A refactoring should not cost speed; this says whether it did. Each target runs as its own
+A refactoring should not cost speed; this says whether it did. Both trees render the before
+tree's scene files. Each target runs as its own
 process with PYTHONPATH set to one tree or the other, alternating between the two trees, so
 both see the same machine load; the medians and their ratio (after / before) are printed.
 Whole-process wall time is what a user waits for, so the render targets are timed from the
@@ -60,7 +61,10 @@ print((time.perf_counter() - t) / (len(source) - 1))
 """
 
 
-def targets(scratch: Path) -> dict:
+def targets(scratch: Path, scenes: Path) -> dict:
+    """The commands timed; ``scenes``: the scene files both trees render (the before tree's:
+    the code after a change must still render them, and a scene changed with the code would
+    time the scene, not the code)."""
     orbit = scratch / "orbit.py"
     orbit.write_text(ORBIT)
     for runs in (4, 400):
@@ -69,10 +73,10 @@ def targets(scratch: Path) -> dict:
     out = ["--out", str(scratch / "out"), "--force", "--no-progress"]
     return {
         "render scenes/ols_compare.py (2D + 3D, GIF + MP4, default jobs)":
-            render + [str(ROOT / "scenes" / "ols_compare.py")] + out,
-        "2D GIF, --jobs 1": render + [str(ROOT / "scenes" / "ols_compare.py"), "--view", "2d",
+            render + [str(scenes / "ols_compare.py")] + out,
+        "2D GIF, --jobs 1": render + [str(scenes / "ols_compare.py"), "--view", "2d",
                                       "--format", "gif", "--jobs", "1"] + out,
-        "2D MP4, --jobs 1": render + [str(ROOT / "scenes" / "ols_compare.py"), "--view", "2d",
+        "2D MP4, --jobs 1": render + [str(scenes / "ols_compare.py"), "--view", "2d",
                                       "--format", "mp4", "--jobs", "1"] + out,
         "3D orbit GIF, --jobs 2": render + [str(orbit), "--format", "gif", "--jobs", "2"] + out,
         "3D orbit, one frame drawn whole (960x540, one process)": [sys.executable, "-c", ORBIT_FRAME, str(orbit)],
@@ -80,9 +84,9 @@ def targets(scratch: Path) -> dict:
         "many runs: 400 runs, 2D GIF": render + [str(scratch / "runs400.py"), "--view", "2d", "--format", "gif"]
         + out,
         "the gallery: render scenes/ (every scene file, GIF + MP4, default jobs)":
-            render + [str(ROOT / "scenes")] + out,
+            render + [str(scenes)] + out,
         "simulate the Beale race (15 runs x 100,000 steps)":
-            [sys.executable, "-c", SIMULATE, str(ROOT / "scenes" / "beale_race.py")],
+            [sys.executable, "-c", SIMULATE, str(scenes / "beale_race.py")],
     }
 
 
@@ -119,7 +123,7 @@ def main():
         try:
             print(f"before {args.before}, after {args.after or 'working tree'}, {args.repeat} "
                   f"alternating runs each, {os.cpu_count()} cores")
-            for name, command in targets(scratch).items():
+            for name, command in targets(scratch, trees["before"] / "scenes").items():
                 if args.only and args.only not in name:
                     continue
                 times = {"before": [], "after": []}
