@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.patches import FancyArrowPatch
 from matplotlib.text import Text
-from matplotlib.transforms import IdentityTransform
+from matplotlib.transforms import Bbox, BboxTransformTo, IdentityTransform
 
 from ..themes import readable
 from ..timeline import interpolate
@@ -29,18 +29,25 @@ class Captions:
     beside them): the corner chosen covers the fewest. ``blocked``: display boxes (x0, y0,
     x1, y1) a caption never covers if any corner can avoid them (a legend, a key)."""
 
-    def __init__(self, drawing, ax, screen, crowd=None, heads=None, blocked=()):
+    def __init__(self, drawing, ax, screen, crowd=None, heads=None, blocked=(), region=None):
         self.drawing, self.ax, self.screen = drawing, ax, screen
+        # Where the corners are: the plot's axes, or (a 3D view, whose axes reach past the
+        # frame and move with its camera) a fixed region of the figure, in display pixels.
+        if region is None:
+            self.frame, self.area = ax.transAxes, ax.get_window_extent
+        else:
+            fixed = Bbox.from_extents(*region)
+            self.frame, self.area = BboxTransformTo(fixed), lambda: fixed
         self.items = drawing.plan.captions
         self.artists, self.arrows = [], []
         if not self.items:
             return
         theme = drawing.theme
         # A row is the text's height and a little: at 360 pixels high, 11 points is 0.07.
-        self.row = 1.45 * TEXT / 72 * drawing.figure.dpi / max(1.0, ax.get_window_extent().height)
+        self.row = 1.45 * TEXT / 72 * drawing.figure.dpi / max(1.0, self.area().height)
         # A caption wider than the plot (a narrow frame, long names) is wrapped to it.
         renderer = drawing.figure.canvas.get_renderer()
-        room = 0.94 * ax.get_window_extent().width - 2 * 0.25 * TEXT / 72 * drawing.figure.dpi
+        room = 0.94 * self.area().width - 2 * 0.25 * TEXT / 72 * drawing.figure.dpi
         self.lines = [wrap(c.text, TEXT, drawing.figure.dpi, room, renderer) for c in self.items]
         # Each slot sits below (above, in a lower corner) the tallest caption of the slots before.
         tallest: dict = {}
@@ -49,7 +56,7 @@ class Captions:
         self.offset = [sum(tallest.get(k, 1) for k in range(c.slot)) for c in self.items]
         for c, lines in zip(self.items, self.lines):
             color = readable(c.color or theme.text, theme.background)
-            text = Text(0.5, 0.5, "\n".join(lines), transform=ax.transAxes, linespacing=1.2, fontsize=TEXT, color=color, zorder=9,
+            text = Text(0.5, 0.5, "\n".join(lines), transform=self.frame, linespacing=1.2, fontsize=TEXT, color=color, zorder=9,
                         clip_on=False, bbox=dict(boxstyle="round,pad=0.25", facecolor=theme.background,
                                                  edgecolor=c.color or theme.grid, linewidth=1.0, alpha=0.92))
             text.set_visible(False)
@@ -130,9 +137,9 @@ class Captions:
                 arrow.set_visible(False)                # nowhere to point: no arrow
                 continue
             # A head outside the plot is pointed at where it left (its edge arrow).
-            box = self.ax.get_window_extent()
+            box = self.area()
             head = np.array([np.clip(at[0], box.x0, box.x1), np.clip(at[1], box.y0, box.y1)])
-            start = self.ax.transAxes.transform(text.get_position())
+            start = self.frame.transform(text.get_position())
             way = head - start
             length = float(np.hypot(*way))
             short = SHORT * self.drawing.figure.dpi / 72                # (the head's disc shows)

@@ -358,7 +358,11 @@ class Plot3D(Drawing):
                      for t in [*axis.get_ticklabels(), axis.label] if t.get_text()]
             crowd = np.repeat([np.asarray(t.get_window_extent(renderer).extents).reshape(2, 2).mean(axis=0)
                                for t in texts], 10, axis=0).reshape(-1, 2)
-        self.captions = Captions(self, self.ax, screen, crowd, heads, blocked)
+        # Corners of the frame below the status line (the axes reach past the frame, and a
+        # moving camera moves them).
+        W, H = self.figure.bbox.width, self.figure.bbox.height
+        region = (0.0, 0.0, W, self.top * H)
+        self.captions = Captions(self, self.ax, screen, crowd, heads, blocked, region)
 
     def _place_camera(self, frame: int):
         self._look(self.plan.fraction(frame), near=True)
