@@ -59,7 +59,8 @@ class TorchModel(Model):
         self.device = torch.device(device)
         self.module = copy.deepcopy(module).to(device=self.device, dtype=torch.float64).eval()
         self._loss_fn = loss
-        self.X, self.targets = self._data(torch, data, owner)
+        # On the device once: every call then finds them there (a GPU is not fed X each time).
+        self.X, self.targets = (t.to(self.device) for t in self._data(torch, data, owner))
         named = [(n, p) for n, p in self.module.named_parameters() if p.requires_grad]
         if not named:
             raise ValueError(f"{owner}: the module has no parameters to train")
