@@ -2,8 +2,8 @@ r"""Curvature of a model's loss: Hessian-vector products, the top eigenpairs of 
 (``Plane(directions="hessian")``), and sharpness, its top eigenvalue, along a path.
 
 The Hessian is never formed. A product :math:`Hv` is the model's own when it has one (a
-torch module: forward-over-reverse, ``torch.func.jvp`` of ``torch.func.grad``, exact); for
-any other model it is the central difference of its exact gradient,
+torch module: the gradient of the gradient's projection on :math:`v`, by autograd, exact,
+its graph built once for a point and used for every product there); for any other model it is the central difference of its exact gradient,
 :math:`(g(p + hv) - g(p - hv)) / 2h`, exact for a quadratic and to about 1e-7 relative
 otherwise. The top eigenpairs come from Lanczos iteration with full reorthogonalisation
 (PyHessian, Yao et al. 2020), started from a seeded vector: exact when it runs D steps, which
@@ -51,12 +51,9 @@ def hvp(model, p: np.ndarray, v: np.ndarray) -> np.ndarray:
 
 def hvps(model, P: np.ndarray, V: np.ndarray) -> np.ndarray:
     """The Hessian at each row of ``P`` (n, D) times the same row of ``V``: the model's own
-    batched products when it has them, else its own one at a time, else central differences
-    of its gradient, all 2n points in one call."""
+    products when it has them (``hvp``), else central differences of its gradient, all 2n
+    points in one call."""
     P, V = np.asarray(P, dtype=float), np.asarray(V, dtype=float)
-    own = getattr(model, "hvps", None)
-    if own is not None:
-        return np.asarray(own(P, V), dtype=float).reshape(P.shape)
     own = getattr(model, "hvp", None)
     if own is not None:
         return np.stack([np.asarray(own(p, v), dtype=float) for p, v in zip(P, V)])
@@ -84,7 +81,7 @@ def top_eigens(model, P: np.ndarray, k: int = 2, steps: int = LANCZOS_STEPS, see
     point's product in one call: a model that can fix its points and multiply by their
     Hessians again and again (``hvp_at(P)``, a torch module: the gradients' graph built once,
     each step one backward pass through it, ``hvp_points()`` points at a time) does so;
-    any other gives ``hvps`` (a numpy model: its gradient at 2n points at once). At most
+    any other, ``hvps`` (a numpy model: its gradient at 2n points at once). At most
     ``LANCZOS_BYTES`` of Krylov vectors are held at a time."""
     P = np.asarray(P, dtype=float)
     n, D = P.shape

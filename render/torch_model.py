@@ -130,7 +130,6 @@ class TorchModel(Model):
         torch = checks.torch("surfaces.Torch")
         from torch.func import grad, vmap
         P, shape = rows(P, self.dims)
-        X, y = X.to(self.device), y.to(self.device)
         f = (lambda v: self._value(v, X, y)) if what == "loss" else grad(lambda v: self._value(v, X, y))
         points = torch.from_numpy(np.array(P, dtype=float)).to(self.device)     # (a copy: torch writes)
         with torch.no_grad() if what == "loss" else torch.enable_grad():
@@ -156,7 +155,7 @@ class TorchModel(Model):
     def hvp(self, p, v) -> np.ndarray:
         """The Hessian of the whole data's loss at ``p`` times ``v``, exact: the gradient of
         the gradient's projection on ``v`` (reverse over reverse; ``render.curvature``)."""
-        return self.hvps(np.asarray(p, dtype=float)[None], np.asarray(v, dtype=float)[None])[0]
+        return self.hvp_at(np.asarray(p, dtype=float)[None])(np.asarray(v, dtype=float)[None])[0]
 
     def hvp_at(self, P):
         """The Hessians at the points of ``P`` (n, D) as a function of ``V`` (n, D): each
@@ -166,7 +165,7 @@ class TorchModel(Model):
         a time). ``hvp_points`` says how many points a call may hold."""
         torch = checks.torch("surfaces.Torch")
         from torch.func import vmap
-        X, y = self.X.to(self.device), self.targets.to(self.device)
+        X, y = self.X, self.targets
         at = torch.from_numpy(np.array(P, dtype=float).reshape(-1, self.dims)).to(self.device).requires_grad_(True)
         with torch.enable_grad():
             if len(at) == 1:
@@ -187,26 +186,6 @@ class TorchModel(Model):
         if self.dims * len(self.X) > VMAP_WORK:
             return 1
         return max(1, self._chunk(1 << 30, len(self.X)) // 4)
-
-    def hvps(self, P, V) -> np.ndarray:
-        """``hvp`` at each row of ``P`` (n, D) and the same row of ``V``, evaluated batched
-        (``vmap``, in chunks as the loss's are) or, for a large network, one at a time."""
-        torch = checks.torch("surfaces.Torch")
-        from torch.func import grad, vmap
-        X, y = self.X.to(self.device), self.targets.to(self.device)
-        at, along = (torch.from_numpy(np.array(a, dtype=float).reshape(-1, self.dims)).to(self.device)
-                     for a in (P, V))
-        slope = grad(lambda w: self._value(w, X, y))
-
-        def product(w, v):
-            return grad(lambda u: torch.dot(slope(u), v))(w)
-
-        if self.dims * len(X) > VMAP_WORK:
-            out = torch.stack([product(w, v) for w, v in zip(at, along)])
-        else:
-            # (a product holds about two gradients' worth of a point's activations)
-            out = vmap(product, chunk_size=max(1, self._chunk(len(at), len(X)) // 2))(at, along)
-        return out.detach().cpu().numpy().astype(float)
 
     def batch(self, step: int) -> np.ndarray:
         """The points of step ``step``'s minibatch (from 1), as an MLP's (``models.minibatch``)."""
