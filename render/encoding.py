@@ -84,7 +84,7 @@ def _render_view(plan, view, targets, options, executor, progress, stride=1, fir
         opening = plan.scene.hold_start
         # Notes that hold stop the animation after their frame (none when only the final
         # frame is drawn).
-        paused = story.pauses(getattr(plan, "captions", ())) if drawn == n else {}
+        paused = story.pauses(plan.captions) if drawn == n else {}
         with bar, closing(frames) if hasattr(frames, "close") else nullcontext():
             for index, frame in enumerate(frames):
                 for s in sinks:

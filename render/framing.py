@@ -41,6 +41,13 @@ def _approached(minima, starts, ends) -> list:
     return chosen
 
 
+def fit_race(surface, positions: np.ndarray, steps: int) -> tuple[float, float, float, float]:
+    """``fit`` for a race over ``surface`` of ``steps`` steps, its runs' ``positions`` (runs,
+    steps + 1, 2) sampled at no more than 2,000 of them."""
+    from .timeline import frame_steps
+    return fit(surface.window, positions[:, frame_steps(steps, 2000)], getattr(surface, "minima", ()))
+
+
 def fit(window, positions: np.ndarray, minima=()) -> tuple[float, float, float, float]:
     """The window to draw runs whose positions at each frame are ``positions`` (runs,
     frames, 2; NaN where a run has none) over a surface whose window is ``window``."""

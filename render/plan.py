@@ -174,7 +174,7 @@ def build(scene, trajectories=None, theme: str | None = None, fps: float | None 
     theme = themes.get(theme or scene.theme)
     chosen = [colormaps[v.cmap] for v in scene.views if getattr(v, "cmap", None) is not None]
     palette = themes.palette_for(theme, chosen)
-    colors, labels, names = _colors(runs, palette), [run.name for run in runs], _names(runs)
+    colors, labels, names = _colors(runs, palette), [run.name for run in runs], story.short_names(runs)
     groups = _groups(runs, names)
     plane = None
     if getattr(scene, "plane", None) is not None:
@@ -192,8 +192,7 @@ def build(scene, trajectories=None, theme: str | None = None, fps: float | None 
     paths = plan.paths
     if isinstance(paths, Trajectories):
         surface = plan.surface
-        window = framing.fit(surface.window, paths.positions[:, frame_steps(scene.steps, 2000)],
-                             getattr(surface, "minima", ()))
+        window = framing.fit_race(surface, paths.positions, scene.steps)
     panel = next((v for v in scene.views if getattr(v, "loss_panel", False)), None)
     loss_axis = None
     if panel is not None:
@@ -302,6 +301,3 @@ def _by_basin(group, swarm, trajectories, surface, colors, labels, palette, them
         else:
             colors[row], labels[row] = theme.field, f"{name}: elsewhere"
 
-
-def _names(runs) -> list[str]:
-    return [run.label if run.label is not None else run.optimizer.name for run in runs]

@@ -22,6 +22,7 @@ at once (events only up to ``MOST_AT_ONCE``; notes always). ``vtt`` and
 from __future__ import annotations
 
 import dataclasses
+import html
 import math
 from typing import Any
 
@@ -33,6 +34,7 @@ __all__ = ["Note", "Event", "Caption", "KINDS", "find_events", "scene_events", "
            "alt_text", "REACH", "LEAD", "SHOW", "MOST_EVENTS"]
 
 KINDS = ("diverges", "reaches", "overtakes", "leaves")
+RANK = {kind: k for k, kind in enumerate(KINDS)}        # the most telling first
 REACH = 0.005           # of the window's diagonal: this close to a minimum has reached it
 LEAD = 0.05             # of the steps (at least 3): how long a new leader must keep the lead
 SHOW = 2.0              # seconds a caption stays up
@@ -101,6 +103,12 @@ def note_run(note: Note, runs, owner: str = "Scene") -> int | None:
     return find_run(runs, note.run, f"{owner}: a Note's run", f"{owner}: a Note names no run")
 
 
+def short_names(runs) -> list[str]:
+    """Each run's short name: its label, else its optimizer's name (status lines, names
+    beside heads, captions)."""
+    return [run.label if run.label is not None else run.optimizer.name for run in runs]
+
+
 def find_run(runs, which, index_said: str, name_said: str) -> int | None:
     """The index of the run ``which`` names (its label, its optimizer's name if that is
     unique, or its index), or a one-line error starting ``index_said`` (a bad index) or
@@ -117,7 +125,7 @@ def find_run(runs, which, index_said: str, name_said: str) -> int | None:
     names = [r.optimizer.name for r in runs]
     if names.count(which) == 1:
         return names.index(which)
-    known = ", ".join(dict.fromkeys(str(r.label if r.label is not None else r.optimizer.name) for r in runs))
+    known = ", ".join(dict.fromkeys(map(str, short_names(runs))))
     raise ValueError(f"{name_said} {which!r}; name one of {known}, or give its index")
 
 
@@ -135,10 +143,11 @@ def find_events(scene, trajectories, window, names) -> tuple[Event, ...]:
     P, L = trajectories.positions, trajectories.losses
     steps = L.shape[1] - 1
     found: list[Event] = []
-    minima = [np.asarray(m, dtype=float) for m in getattr(scene.surface, "minima", ())] \
-        if trajectories is not None and P.shape[-1] == 2 and getattr(scene, "plane", None) is None else []
-    diagonal = math.hypot(window[1] - window[0], window[3] - window[2]) if window else 0.0
-    best = _global(scene.surface, minima, window) if minima and window else []
+    # Minima and the window are a surface's: over a model's plane, only divergence and the lead.
+    on_surface = window is not None and getattr(scene, "plane", None) is None
+    minima = [np.asarray(m, dtype=float) for m in getattr(scene.surface, "minima", ())] if on_surface else []
+    diagonal = math.hypot(window[1] - window[0], window[3] - window[2]) if on_surface else 0.0
+    best = _global(scene.surface, minima, window) if minima else []
     for r in runs:
         k = int(trajectories.diverged_at[r])
         if k >= 0:
@@ -154,7 +163,7 @@ def find_events(scene, trajectories, window, names) -> tuple[Event, ...]:
                 where = kind if len(minima) == 1 else f"{kind} at ({minima[j][0]:.3g}, {minima[j][1]:.3g})"
                 if s > 0:
                     found.append(Event(s, r, "reaches", f"{names[r]} reaches {where}"))
-        if window and P.shape[-1] == 2 and getattr(scene, "plane", None) is None:
+        if on_surface:
             xmin, xmax, ymin, ymax = window
             with np.errstate(invalid="ignore"):
                 out = np.isfinite(P[r]).all(axis=1) & ((P[r, :, 0] < xmin) | (P[r, :, 0] > xmax)
@@ -165,33 +174,26 @@ def find_events(scene, trajectories, window, names) -> tuple[Event, ...]:
                 found.append(Event(s, r, "leaves", f"{names[r]} leaves the frame"))
     if len(runs) > 1:
         found += _overtakes(L[runs], runs, names, steps)
-    order = {k: i for i, k in enumerate(KINDS)}
-    return tuple(sorted(found, key=lambda e: (e.step, order[e.kind], e.run)))
+    return tuple(sorted(found, key=lambda e: (e.step, RANK[e.kind], e.run)))
 
 
 def _global(surface, minima, window) -> list[bool]:
     """Whether each minimum is a global one in ``window``: no higher than the lowest of the
     surface there by more than a thousandth of its span (as the views draw it, solid)."""
-    X, Y, Z = surface.grid(100, window)
-    finite = Z[np.isfinite(Z)]
-    lo, span = (float(finite.min()), float(np.ptp(finite))) if finite.size else (0.0, 0.0)
-    return [float(surface(m[0], m[1])) <= lo + 1e-3 * span for m in minima]
+    from .surfaces import global_level
+    level = global_level(surface.grid(100, window)[2])
+    return [float(surface(m[0], m[1])) <= level for m in minima]
 
 
 def scene_events(scene) -> list[Event]:
     """``scene.events()``: its tuned values searched, simulated, and its events found over
     the window the views frame (as the plan finds them, without planning a drawing)."""
-    from . import framing
-    from .timeline import frame_steps
+    from .framing import fit_race
     if hasattr(scene, "search"):
         scene = scene.search()[0]
     t = scene.simulate()
-    window = None
-    if getattr(scene, "plane", None) is None:
-        window = framing.fit(scene.surface.window, t.positions[:, frame_steps(scene.steps, 2000)],
-                             getattr(scene.surface, "minima", ()))
-    names = [r.label if r.label is not None else r.optimizer.name for r in scene.runs]
-    return list(find_events(scene, t, window, names))
+    window = fit_race(scene.surface, t.positions, scene.steps) if getattr(scene, "plane", None) is None else None
+    return list(find_events(scene, t, window, short_names(scene.runs)))
 
 
 def _overtakes(L, runs, names, steps) -> list[Event]:
@@ -229,10 +231,9 @@ def captions(scene, events, frame_times, fps: float, colors, text_color: str) ->
         run = note_run(note, scene.runs)
         wanted.append((note.step, note.text, run, text_color if run is None else colors[run], "note", note.hold))
     if getattr(scene, "show_events", False) and len(_singles(scene)) <= RUNS_FOR_EVENTS:
-        order = {k: i for i, k in enumerate(KINDS)}
-        chosen = sorted(events, key=lambda e: (order[e.kind], e.step))[:MOST_EVENTS]
+        chosen = sorted(events, key=lambda e: (RANK[e.kind], e.step))[:MOST_EVENTS]
         wanted += [(e.step, e.text, e.run, colors[e.run], e.kind, 0.0)
-                   for e in sorted(chosen, key=lambda e: (e.step, order[e.kind], e.run))]
+                   for e in sorted(chosen, key=lambda e: (e.step, RANK[e.kind], e.run))]
     out: list[Caption] = []
     taken: list[list[tuple[int, int]]] = []     # each slot's (first, last) frames
     # Notes first: an author's caption always has a place; an event only where one is free.
@@ -292,8 +293,7 @@ def captions_vtt(caps, n: int, fps: float, hold_start: float, hold_end: float) -
     for k, c in enumerate(sorted(caps, key=lambda c: (c.first, c.slot)), 1):
         start = clock[c.first]
         stop = clock[c.last + 1] if c.last + 1 < n else end_of_all
-        text = c.text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        lines += [str(k), f"{_stamp(start)} --> {_stamp(stop)}", text, ""]
+        lines += [str(k), f"{_stamp(start)} --> {_stamp(stop)}", html.escape(c.text, quote=False), ""]
     return "\n".join(lines)
 
 
@@ -304,9 +304,9 @@ def alt_text(plan) -> str:
     names = plan.short_names
     surface = scene.surface
     what = getattr(surface, "name", None) or type(surface).__name__
-    runs = list(range(len(scene.runs)))
+    count = len(scene.runs)
     singles = _singles(scene)
-    parts = [f"An animation of {len(runs)} gradient-descent run{'s' if len(runs) != 1 else ''} over "
+    parts = [f"An animation of {count} gradient-descent run{'s' if count != 1 else ''} over "
              f"{what}, {scene.steps} steps."]
     if len(singles) <= RUNS_FOR_EVENTS and singles:
         parts.append("The runs: " + ", ".join(plan.legend_labels[i] for i in singles) + ".")

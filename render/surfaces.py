@@ -33,6 +33,16 @@ __all__ = [
 PI = math.pi
 
 
+def global_level(Z) -> float:
+    """The highest loss a global minimum may have over a grid of the surface's values ``Z``:
+    its lowest plus a thousandth of its span. A minimum above it is a local one (drawn
+    hollow, and said so)."""
+    Z = np.asarray(Z, dtype=float)
+    finite = Z[np.isfinite(Z)]
+    lo, span = (float(finite.min()), float(np.ptp(finite))) if finite.size else (0.0, 0.0)
+    return lo + 1e-3 * span
+
+
 def newton_minima(gradient: Callable, seeds: Sequence[tuple[float, float]],
                   iterations: int = 60, strict: bool = False) -> list[tuple[float, float]]:
     """Polish approximate minima with Newton's method on the exact gradient.

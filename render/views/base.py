@@ -288,15 +288,11 @@ class Drawing:
         """The surface's minima in ``window``, each with whether it is a global one: no
         lower than the lowest of the surface drawn there (``Z``) by more than a
         thousandth of its span. A local minimum is drawn hollow: a trap, not the goal."""
+        from ..surfaces import global_level
         xmin, xmax, ymin, ymax = window
-        finite = Z[np.isfinite(Z)]
-        lo, span = (float(finite.min()), float(np.ptp(finite))) if finite.size else (0.0, 0.0)
-        found = []
-        for mx, my in self.surface.minima:
-            if xmin <= mx <= xmax and ymin <= my <= ymax:
-                value = float(self.surface(mx, my))
-                found.append((mx, my, value <= lo + 1e-3 * span))
-        return found
+        level = global_level(Z)
+        return [(mx, my, float(self.surface(mx, my)) <= level) for mx, my in self.surface.minima
+                if xmin <= mx <= xmax and ymin <= my <= ymax]
 
     def star(self, ax, point, best: bool, size: float, **style):
         """A minimum: a star in the text's colour, or a hollow one for a local minimum (a
