@@ -26,7 +26,7 @@ from .optimizers import Optimizer
 from .planes import Plane
 from .schedules import OneCycleLR, Schedule, run_rates
 from .lossaxis import SCALES
-from .timeline import ease
+from .timeline import keyed
 from .tuning import Search, tuned_fields
 from .trajectories import Trajectories, search_bytes, search_tuned, simulate_scene, simulation_bytes
 
@@ -142,7 +142,7 @@ def _keys(owner, keys, form: str) -> tuple:
     except TypeError:
         raise ValueError(f"{owner}: keys must be a list of {form}, got {keys!r}") from None
     for i, key in enumerate(keys):
-        if type(key).__name__ != "Key":
+        if not isinstance(key, Key):
             raise ValueError(f"{owner}: keys[{i}] must be a {form}, got {checks._short(key)}")
     if [k.at for k in keys] != sorted(k.at for k in keys) or len({k.at for k in keys}) != len(keys):
         raise ValueError(f"{owner}: keys must be at increasing fractions, got {[k.at for k in keys]}")
@@ -459,20 +459,14 @@ class Camera:
 
     def pose(self, fraction: float) -> tuple[float, float, float | None]:
         """(elevation, azimuth, distance) at ``fraction`` (0 to 1) of the animation."""
-        poses = [(0.0, self.elev, self.azim, self.distance)]
-        for k in self.keys:
-            _, e, a, d = poses[-1]
-            poses.append((k.at, e if k.elev is None else k.elev, a if k.azim is None else k.azim,
-                          d if k.distance is None else k.distance))
-        if len(poses) > 1 and poses[1][0] == 0.0:           # a key at 0 is the start's pose
-            poses = poses[1:]
+        keys, (elev, azim, distance) = [], (self.elev, self.azim, self.distance)
+        for k in self.keys:                      # (a field a key leaves out: the key before's)
+            elev, azim = (elev if k.elev is None else k.elev), (azim if k.azim is None else k.azim)
+            distance = distance if k.distance is None else k.distance
+            keys.append((k.at, (elev, azim, 0.0 if distance is None else distance)))
+        e, a, d = keyed((self.elev, self.azim, self.distance or 0.0), keys, fraction)
         at = min(1.0, max(0.0, float(fraction)))
-        before = max((p for p in poses if p[0] <= at), key=lambda p: p[0])
-        after = min((p for p in poses if p[0] >= at), key=lambda p: p[0], default=before)
-        t = 0.0 if after[0] == before[0] else ease((at - before[0]) / (after[0] - before[0]))
-        mix = lambda a, b: a + (b - a) * t
-        distance = None if before[3] is None else mix(before[3], after[3])
-        return mix(before[1], after[1]), mix(before[2], after[2]) + self.orbit * at, distance
+        return float(e), float(a) + self.orbit * at, None if self.distance is None else float(d)
 
     def azimuth(self, fraction: float) -> float:
         """The azimuth at ``fraction`` (0 to 1) of the animation."""

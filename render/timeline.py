@@ -20,7 +20,7 @@ import math
 
 import numpy as np
 
-__all__ = ["ease", "frame_steps", "frame_times", "interpolate", "SMOOTH_FPS", "STILL"]
+__all__ = ["ease", "keyed", "frame_steps", "frame_times", "interpolate", "SMOOTH_FPS", "STILL"]
 
 SMOOTH_FPS = 20.0       # below this rate, frames glide between steps
 MAX_GLIDE = 8           # frames per step at most
@@ -32,6 +32,20 @@ def ease(t: float) -> float:
     """Smoothstep: from 0 to 1 with no jolt at either end (a camera starts and stops gently)."""
     t = min(1.0, max(0.0, float(t)))
     return t * t * (3 - 2 * t)
+
+
+def keyed(start, keys, at: float) -> np.ndarray:
+    """The value at fraction ``at`` (0 to 1) of an animation that starts at ``start`` and
+    passes through ``keys``, (fraction, value) in increasing fractions (a key at 0 replaces
+    the start): between two, eased (``ease``) from one to the next; after the last, its."""
+    poses = [(0.0, np.asarray(start, dtype=float))] + [(k, np.asarray(v, dtype=float)) for k, v in keys]
+    if len(poses) > 1 and poses[1][0] == 0.0:
+        poses = poses[1:]
+    at = min(1.0, max(0.0, float(at)))
+    before = max((p for p in poses if p[0] <= at), key=lambda p: p[0])
+    after = min((p for p in poses if p[0] >= at), key=lambda p: p[0], default=before)
+    t = 0.0 if after[0] == before[0] else ease((at - before[0]) / (after[0] - before[0]))
+    return before[1] + (after[1] - before[1]) * t
 
 
 def frame_steps(steps: int, max_frames: int) -> np.ndarray:

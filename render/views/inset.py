@@ -24,6 +24,8 @@ class InsetPanel:
     """The inset of ``drawing`` (a Plot2D) as its view asks: drawn in the corner given, or
     in the one whose box covers the fewest of the paths' points (``drawing.path_pixels``)."""
 
+    hole = None         # the plot's area without the inset's (``clip``), made once
+
     def __init__(self, drawing, spec, cmap, grid: int):
         self.drawing, self.spec = drawing, spec
         ax, theme = drawing.ax, drawing.theme
@@ -87,12 +89,14 @@ class InsetPanel:
         """Keep ``artists`` of the plot off the inset: clipped to the plot's area without the
         inset's box (the plot's box one way round, the inset's the other), in the plot's
         axes coordinates, so that it follows the plot wherever its layout moves it."""
-        x, y, w, h = self.place
-        vertices = [(0, 0), (1, 0), (1, 1), (0, 1), (0, 0), (x, y), (x, y + h), (x + w, y + h), (x + w, y), (x, y)]
-        codes = [Path.MOVETO, Path.LINETO, Path.LINETO, Path.LINETO, Path.CLOSEPOLY] * 2
-        hole = PathPatch(Path(vertices, codes), transform=self.drawing.ax.transAxes)
+        if self.hole is None:
+            x, y, w, h = self.place
+            vertices = [(0, 0), (1, 0), (1, 1), (0, 1), (0, 0), (x, y), (x, y + h), (x + w, y + h), (x + w, y),
+                        (x, y)]
+            codes = [Path.MOVETO, Path.LINETO, Path.LINETO, Path.LINETO, Path.CLOSEPOLY] * 2
+            self.hole = PathPatch(Path(vertices, codes), transform=self.drawing.ax.transAxes)
         for a in artists:
-            a.set_clip_path(hole)
+            a.set_clip_path(self.hole)
 
     def update(self, frame: int) -> None:
         plan = self.drawing.plan
@@ -104,6 +108,10 @@ class InsetPanel:
                 head.set_data([], [])
                 continue
             at = head_at(plan, P, r, frame)
-            path = np.vstack([P[r, :last + 1], at[None]]) if np.all(np.isfinite(at)) else P[r, :last + 1]
+            path = P[r, :last + 1]
+            if np.all(np.isfinite(at)):
+                path = np.vstack([path, at[None]])
+                head.set_data([at[0]], [at[1]])
+            else:
+                head.set_data([], [])
             trail.set_data(path[:, 0], path[:, 1])
-            head.set_data([at[0]], [at[1]]) if np.all(np.isfinite(at)) else head.set_data([], [])

@@ -8,7 +8,7 @@ from matplotlib.colors import BoundaryNorm
 from matplotlib.transforms import blended_transform_factory
 
 from ..story import find_run
-from ..timeline import ease, interpolate
+from ..timeline import interpolate, keyed
 from .captions import Captions, head_at
 from .inset import InsetPanel
 from .base import TEXT, Drawing, contour_levels
@@ -83,17 +83,8 @@ class Plot2D(Drawing):
         base = np.array(self.window, dtype=float)
         frames = plan.frames
         if view.keys:
-            poses = [(0.0, base)] + [(k.at, np.array(k.window, dtype=float)) for k in view.keys]
-            if len(poses) > 1 and poses[1][0] == 0.0:
-                poses = poses[1:]
-            out = []
-            for f in range(frames):
-                at = plan.fraction(f)
-                before = max((p for p in poses if p[0] <= at), key=lambda p: p[0])
-                after = min((p for p in poses if p[0] >= at), key=lambda p: p[0], default=before)
-                t = 0.0 if after[0] == before[0] else ease((at - before[0]) / (after[0] - before[0]))
-                out.append(before[1] + (after[1] - before[1]) * t)
-            return np.array(out)
+            keys = [(k.at, k.window) for k in view.keys]
+            return np.array([keyed(base, keys, plan.fraction(f)) for f in range(frames)])
         run = find_run(plan.scene.runs, view.follow, "View2D: follow", "View2D: follow names no run")
         P = self.trajectories.positions
         heads = np.array([head_at(plan, P, run, f) for f in range(frames)], dtype=float).reshape(-1, 2)

@@ -19,7 +19,7 @@ from matplotlib.transforms import Bbox
 from mpl_toolkits.mplot3d import Axes3D
 from mpl_toolkits.mplot3d.art3d import Line3DCollection
 
-from ..timeline import ease, interpolate
+from ..timeline import interpolate, keyed
 from .captions import Captions, head_at
 from .base import TRAIL, Drawing
 from .marks import Marks, trail_pixels
@@ -68,16 +68,21 @@ class Height:
 LIGHT = (0.55, 0.45)   # the share of a cell's colour lit whatever its slope, and by the light
 
 
-def _lit(rgb: np.ndarray, relief: np.ndarray, camera) -> np.ndarray:
-    """Cells of colour ``rgb`` (rows, columns, 3) over a grid whose heights are ``relief``
-    (0 to 1) lit from the viewer's upper left, as the eye expects light to come: each cell
-    by how squarely it faces the light, in the box's proportions (4 x 4 x 3). The light is
-    the camera's at the start, fixed to the surface as an orbit turns; a camera moving
-    between keys (no orbit) carries it, so that each key looks as a still camera there."""
+def _normals(relief: np.ndarray) -> np.ndarray:
+    """The unit normal of each cell (rows, columns, 3) of a grid whose heights are
+    ``relief`` (0 to 1), in the box's proportions (4 x 4 x 3)."""
     rows, columns = relief.shape
     dz_dy, dz_dx = np.gradient(3.0 * relief, 4.0 / max(rows - 1, 1), 4.0 / max(columns - 1, 1))
     normal = np.stack([-dz_dx, -dz_dy, np.ones_like(relief)], axis=-1)
-    normal /= np.linalg.norm(normal, axis=-1, keepdims=True)
+    return normal / np.linalg.norm(normal, axis=-1, keepdims=True)
+
+
+def _lit(rgb: np.ndarray, normal: np.ndarray, camera) -> np.ndarray:
+    """Cells of colour ``rgb`` (rows, columns, 3) whose unit normals are ``normal``
+    (``_normals``) lit from the viewer's upper left, as the eye expects light to come: each
+    cell by how squarely it faces the light. The light is the camera's at the start, fixed
+    to the surface as an orbit turns; a camera moving between keys (no orbit) carries it,
+    so that each key looks as a still camera there."""
     azim, elev = np.radians(camera.azim), np.radians(camera.elev)
     eye = np.array([np.cos(elev) * np.cos(azim), np.cos(elev) * np.sin(azim), np.sin(elev)])
     right = np.cross([0.0, 0.0, 1.0], eye)
@@ -181,8 +186,8 @@ class Plot3D(Drawing):
             cells = (H[:-1, :-1] + H[1:, :-1] + H[:-1, 1:] + H[1:, 1:]) / 4
         filled = np.nan_to_num(cells, nan=lo)
         colors = self.cmap(Normalize(lo, hi)(filled))
-        self._unlit, self._relief = colors[..., :3].copy(), (filled - lo) / (hi - lo)
-        colors[..., :3] = _lit(colors[..., :3], self._relief, self.camera)
+        self._unlit, self._normals = colors[..., :3].copy(), _normals((filled - lo) / (hi - lo))
+        colors[..., :3] = _lit(colors[..., :3], self._normals, self.camera)
         colors[..., 3] = view.alpha
         self.mesh = GridSurface(ax, X, Y, H, colors)
         self.mesh.set_zorder(2)
@@ -414,17 +419,14 @@ class Plot3D(Drawing):
         self.ax.view_init(elev=elev, azim=azim)
         layouts = getattr(self, "layouts", None)
         if near and layouts:
-            at = min(1.0, max(0.0, float(fraction)))
-            before = max((l for l in layouts if l[0] <= at), key=lambda l: l[0])
-            after = min((l for l in layouts if l[0] >= at), key=lambda l: l[0], default=before)
-            t = 0.0 if after[0] == before[0] else ease((at - before[0]) / (after[0] - before[0]))
-            mix = lambda a, b: np.asarray(a) + (np.asarray(b) - np.asarray(a)) * t
-            self.ax.set_position(tuple(mix(before[1], after[1])))
-            self.ax._box_aspect = mix(before[2], after[2])
-            self.ax.stretch = float(mix(before[3], after[3]))
+            # Each layout: the axes' box (4), its box aspect (3) and its stretch (1).
+            layout = keyed(layouts[0][1], layouts[1:], fraction)
+            self.ax.set_position(tuple(layout[:4]))
+            self.ax._box_aspect = layout[4:7]
+            self.ax.stretch = float(layout[7])
             # Lit as a still camera in this pose lights it (an orbit's light stays put).
             shown = self.mesh.colors[..., 3] > 0
-            lit = _lit(self._unlit, self._relief, SimpleNamespace(elev=elev, azim=azim))
+            lit = _lit(self._unlit, self._normals, SimpleNamespace(elev=elev, azim=azim))
             self.mesh.colors[shown, :3] = lit[shown]
             self.mesh.stale = True
 
@@ -442,7 +444,8 @@ class Plot3D(Drawing):
             ax.set_box_aspect(None, zoom=1.0 if distance is None else 10.0 / distance)
             self._fit_at = (at, distance)
             self._fit()
-            self.layouts.append((at, ax.get_position(original=True).bounds, ax._box_aspect.copy(), ax.stretch))
+            self.layouts.append((at, np.concatenate([ax.get_position(original=True).bounds, ax._box_aspect,
+                                                     [ax.stretch]])))
         self._fit_at = None
 
     def _fit(self):
