@@ -137,9 +137,9 @@ def fresh_fonts() -> None:
     the parent and every sibling, so two processes loading glyphs at once read each other's
     bytes (FreeType: "invalid outline", "too many hints"). matplotlib empties its own font
     cache in a forked child, but a formula parsed before the fork (a title's) keeps its
-    fonts in the mathtext parser's cache: emptied here, each is opened again, its own."""
-    from matplotlib import font_manager, mathtext
-    font_manager._get_font.cache_clear()
+    fonts in the mathtext parser's cache: emptied here, each is opened again, its own.
+    Called where render's forked processes start (importing render installs no fork hook)."""
+    from matplotlib import mathtext
     mathtext.MathTextParser._parse_cached.cache_clear()
 
 
