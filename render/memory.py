@@ -6,7 +6,10 @@ size of the render and every process it starts, summed) of an orbit at 1920x1080
 3840x2160 in each format, with one job and two: the drawing (its canvas, its cached
 background, the frame handed on) takes about 57 bytes a pixel, each encoder its own buffers
 on top (ffmpeg's x264 keeps some 40 frames ahead in its lookahead), each worker 120 MiB and
-12 bytes a pixel more. ``python benchmarks/memory.py --estimates`` measures them again.
+12 bytes a pixel more. ``python benchmarks/memory.py --estimates`` measures them again. The
+WebP and the APNG are the GIF's figure plus what ffmpeg's encoder holds on top of its GIF
+encoder at 1920x1080 (libwebp's animation encoder its canvases, 35 bytes a pixel; the APNG
+encoder 20).
 """
 from __future__ import annotations
 
@@ -18,7 +21,7 @@ __all__ = ["MemoryLimit", "available", "check", "view_bytes"]
 
 BASE = 110 * 2**20                 # the interpreter, numpy, matplotlib, a scene's plan
 DRAWING = 57                       # bytes a pixel: a figure drawn at that size, and its frame
-ENCODERS = {"gif": 51, "mp4": 146, "webm": 200, "png": 0, "frames": 0, "hashes": 0}
+ENCODERS = {"gif": 51, "mp4": 146, "webm": 200, "webp": 86, "apng": 71, "png": 0, "frames": 0, "hashes": 0}
 # Each worker drawing an orbit's frames: the pages it makes its own after the fork, and its
 # figure's buffers beyond those it shares (the frames come back through shared memory).
 WORKER_BASE, WORKER = 120 * 2**20, 12

@@ -13,7 +13,8 @@ that must come out exactly (the runs', the text's, the background's).
 
 ``SINKS`` maps format names to sink classes and ``FORMATS`` lists those --format offers;
 ``output_path`` is where a format's output of a view goes. One module per format: ``gif``
-(the GIF and its palette), ``video`` (MP4 and WebM), ``stills`` (the final frame as a PNG),
+(the GIF and its palette), ``video`` (MP4 and WebM), ``animated`` (lossless
+animated WebP and APNG), ``stills`` (the final frame as a PNG),
 ``frames`` (every frame as a PNG), ``hashes`` (each frame's sha256), ``text`` (captions as
 WebVTT and alt text, from the plan, no pixels). ``base`` holds what
 they share (the ``Sink`` class, the registry and its ``@sink`` decorator), ``ffmpeg`` the
@@ -33,13 +34,14 @@ from .base import SINKS, Sink, sink
 # and of the --format choices.
 from .gif import GifSink
 from .video import VideoSink, WebmSink
+from .animated import ApngSink, WebpSink
 from .stills import PngSink
 from .frames import FramesSink
 from .text import AltTextSink, CaptionsSink
 from .hashes import HashSink
 
 __all__ = ["SINKS", "FORMATS", "Sink", "sink", "GifSink", "VideoSink", "WebmSink", "PngSink",
-           "FramesSink", "HashSink", "CaptionsSink", "AltTextSink", "output_path"]
+           "FramesSink", "HashSink", "WebpSink", "ApngSink", "CaptionsSink", "AltTextSink", "output_path"]
 
 # The formats a user can ask for with --format.
 FORMATS = tuple(name for name, cls in SINKS.items() if cls.option)

@@ -1,7 +1,8 @@
 """The GIF sink and its palette: one global palette built from sample frames before the
 stream (the colours that must stay exact and their blends, a median cut of the samples,
 entries for what ffmpeg would still render far off), and the first and last frames' delays
-lengthened in place for the hold."""
+lengthened in place for the hold. ``PalettedSink`` is what the GIF shares with the
+animated WebP and APNG (``sinks.animated``): the palette and the pipe through it."""
 from __future__ import annotations
 
 import math
@@ -15,12 +16,13 @@ from ..page import human_size
 from .base import _rgb, sink
 from .ffmpeg import FFmpegPipe, _PipedSink
 
-__all__ = ["GifSink", "MIN_GIF_FPS", "MIN_GIF_WIDTH", "fitted", "smaller"]
+__all__ = ["GifSink", "PalettedSink", "MIN_GIF_FPS", "MIN_GIF_WIDTH", "fitted", "smaller"]
 
 
-@sink("gif")
-class GifSink(_PipedSink):
-    """An infinitely looping GIF with one global palette, encoded by ffmpeg as frames arrive.
+class PalettedSink(_PipedSink):
+    """A sink whose frames are mapped onto one global palette before ffmpeg encodes them
+    (the GIF; the WebP and the APNG, which share its palette, so their colours are the
+    GIF's).
 
     The palette is built once: first an entry for each colour that must stay exact (each
     run's, the text's, the background's: a run's head and legend marker keep their colour
@@ -30,15 +32,64 @@ class GifSink(_PipedSink):
     frame alone if no samples were given). Colours of the samples that ffmpeg would still
     render far off (it picks the nearest entry in OkLab) get entries of their own. Every
     frame is mapped onto the palette without dithering, so static regions keep identical
-    indices; ffmpeg then stores only the rectangle that changed, with unchanged pixels
-    transparent. Nothing holds more than one frame besides the samples.
+    indices; an encoder stores only what changed. Nothing holds more than one frame
+    besides the samples.
     """
 
     holds = True
-    suffix = ".gif"
     samples = (0, 0.5, -1)
     busy_samples = 3            # by the motion too: a swarm's busiest frames are early
     palette_file: Path | None = None
+    # What follows the mapping onto the palette (a pixel format the encoder takes), and
+    # the encoder's own arguments.
+    after_palette = ""
+    encoder_args: tuple = ()
+
+    def rate(self) -> float:
+        return self.fps
+
+    def _start(self, first) -> FFmpegPipe:
+        # 255 colours and one transparent entry: ffmpeg's GIF encoder needs a transparent
+        # index to leave unchanged pixels out; without it, it stores whole rectangles.
+        colors = _palette(self.sampled or [_rgb(first)], self.exact, self.backdrops)
+        self.sampled = []
+        table = np.zeros((256, 4), dtype=np.uint8)
+        table[:255, :3] = colors
+        table[:255, 3] = 255
+        colors = table.reshape(16, 16, 4)                         # ffmpeg wants 16x16
+        self.palette_file = _temp_beside(self.path, ".palette.png")
+        Image.fromarray(colors, "RGBA").save(self.palette_file, format="PNG")
+        return FFmpegPipe(self.temp, self.size, self.rate(), extra_inputs=["-i", str(self.palette_file)],
+                          channels=first.shape[-1],
+                          output_args=["-filter_complex",
+                                       "[0:v][1:v]paletteuse=dither=none:diff_mode=rectangle" + self.after_palette,
+                                       *self.encoder_args])
+
+    def finish(self):
+        try:
+            super().finish()
+        finally:
+            self._drop_palette()
+
+    def abort(self):
+        super().abort()
+        self._drop_palette()
+
+    def _drop_palette(self):
+        if self.palette_file is not None:
+            self.palette_file.unlink(missing_ok=True)
+            self.palette_file = None
+
+
+@sink("gif")
+class GifSink(PalettedSink):
+    """An infinitely looping GIF with one global palette (``PalettedSink``), encoded by
+    ffmpeg as frames arrive: it stores only the rectangle that changed, with unchanged
+    pixels transparent. The first and last frames' delays (the holds) and those of notes
+    that hold are lengthened in place once it is written."""
+
+    suffix = ".gif"
+    encoder_args = ("-loop", "0", "-f", "gif")
     held = 0.0
     held_first = 0.0
     paused: dict | None = None      # seconds added to frames of the GIF (notes that hold)
@@ -47,6 +98,9 @@ class GifSink(_PipedSink):
     stride = 1
     total = 0
     _offered = 0
+
+    def rate(self) -> float:
+        return self.fps / self.stride
 
     def write(self, frame):
         k, self._offered = self._offered, self._offered + 1
@@ -66,39 +120,10 @@ class GifSink(_PipedSink):
         at = max(0, self.frames - 1)
         self.paused[at] = self.paused.get(at, 0.0) + seconds
 
-    def _start(self, first) -> FFmpegPipe:
-        # 255 colours and one transparent entry: ffmpeg's GIF encoder needs a transparent
-        # index to leave unchanged pixels out; without it, it stores whole rectangles.
-        colors = _palette(self.sampled or [_rgb(first)], self.exact, self.backdrops)
-        self.sampled = []
-        table = np.zeros((256, 4), dtype=np.uint8)
-        table[:255, :3] = colors
-        table[:255, 3] = 255
-        colors = table.reshape(16, 16, 4)                         # ffmpeg wants 16x16
-        self.palette_file = _temp_beside(self.path, ".palette.png")
-        Image.fromarray(colors, "RGBA").save(self.palette_file, format="PNG")
-        return FFmpegPipe(self.temp, self.size, self.fps / self.stride, extra_inputs=["-i", str(self.palette_file)],
-                          channels=first.shape[-1],
-                          output_args=["-filter_complex",
-                                       "[0:v][1:v]paletteuse=dither=none:diff_mode=rectangle",
-                                       "-loop", "0", "-f", "gif"])
-
     def finish(self):
-        try:
-            super().finish()
-        finally:
-            self._drop_palette()
+        super().finish()
         if self.held or self.held_first or self.paused:
             _lengthen_frames(self.temp, self.held_first, self.held, self.paused)
-
-    def abort(self):
-        super().abort()
-        self._drop_palette()
-
-    def _drop_palette(self):
-        if self.palette_file is not None:
-            self.palette_file.unlink(missing_ok=True)
-            self.palette_file = None
 
 
 def _lengthen_frames(path: Path, first: float, last: float, paused: dict | None = None) -> None:
