@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import html
+import json
 import os
 import re
 import tokenize
@@ -19,11 +20,11 @@ from pathlib import Path
 from ._version import __version__
 
 __all__ = ["ViewFiles", "Entry", "scene_page", "gallery_page", "source_text", "docstring", "summary", "plain_title",
-           "human_size", "printable"]
+           "human_size", "printable", "player", "player_data", "PLAYER_SCRIPT"]
 
 # What a download link is called, in the order shown.
-_KINDS = {"mp4": "MP4", "webm": "WebM", "gif": "GIF", "png": "still (PNG)", "vtt": "captions (WebVTT)",
-          "txt": "alt text"}
+_KINDS = {"mp4": "MP4", "webm": "WebM", "gif": "GIF", "webp": "WebP", "apng": "APNG", "png": "still (PNG)",
+          "pdf": "PDF", "vtt": "captions (WebVTT)", "txt": "alt text"}
 
 
 @dataclass
@@ -150,6 +151,58 @@ def _alt(view: ViewFiles) -> str:
     return " ".join(path.read_text(encoding="utf-8", errors="replace").split())
 
 
+def player_data(view: ViewFiles) -> dict | None:
+    """The view's player record (its player.json output), or None."""
+    path = view.files.get("player")
+    if path is None or not path.exists():
+        return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except ValueError:
+        return None
+
+
+def _script_json(record: dict) -> str:
+    """``record`` as JSON inside a <script> element: no "</" can end it early."""
+    return json.dumps(record, separators=(",", ":")).replace("</", "<\\/").replace("<!--", "<\\!--")
+
+
+def player(key: str, size, label: str, record: dict, video_src: str, poster: str | None = None,
+           autoplay: bool = True) -> str:
+    """One view's player: its MP4 (``video_src``, a link or a data: URL) with a play button,
+    a step slider that seeks to exactly the frame of that step, buttons and keys that step
+    one frame, a speed menu; the frame's status line as live text, its captions, and the
+    alt text as the video's description. ``key`` makes its element ids unique on a page;
+    ``record`` is the view's player record (``sinks.text.PlayerSink``). The page runs
+    ``PLAYER_SCRIPT`` once to bring its players to life; without scripts the video keeps
+    the browser's own controls."""
+    w, h = size
+    n = record["frames"]
+    key = re.sub(r"[^A-Za-z0-9_-]", "_", key)
+    alt = " ".join(str(record.get("alt", "")).split())
+    said = html.escape(label, quote=True)
+    poster = f' poster="{poster}"' if poster else ""
+    when = "autoplay " if autoplay else ""
+    described = f' aria-describedby="{key}-alt"' if alt else ""
+    about = (f'<details class="alt"><summary>What the animation shows</summary>'
+             f'<p id="{key}-alt">{html.escape(alt)}</p></details>') if alt else ""
+    return (f'<div class="player" data-player>\n'
+            f'<video width="{w}" height="{h}" src="{video_src}"{poster} {when}loop muted '
+            f'playsinline preload="auto" controls aria-label="{said}"{described}></video>\n'
+            f'<div class="controls" role="group" aria-label="{said}: player">'
+            f'<button type="button" class="play" aria-label="Pause">Pause</button>'
+            f'<button type="button" class="prev" aria-label="Previous frame" title="Previous frame (,)">&#9664;</button>'
+            f'<input type="range" class="scrub" min="0" max="{n - 1}" step="1" value="0" '
+            f'aria-label="Step" aria-keyshortcuts="ArrowLeft ArrowRight Home End">'
+            f'<button type="button" class="next" aria-label="Next frame" title="Next frame (.)">&#9654;</button>'
+            f'<label>Speed <select class="speed">'
+            + "".join(f'<option value="{r}"{" selected" if r == 1 else ""}>{r}&#215;</option>'
+                      for r in (0.25, 0.5, 1, 2))
+            + '</select></label></div>\n'
+            f'<p class="status" aria-live="off"></p><p class="caption" aria-live="off" hidden></p>\n{about}\n'
+            f'<script type="application/json" class="player-data">{_script_json(record)}</script>\n</div>')
+
+
 # Plays the gallery's videos while they are in sight, and only those: a gallery of forty
 # scenes would otherwise load and decode forty videos at once (on a phone too).
 PLAY_IN_SIGHT = """
@@ -157,6 +210,84 @@ const sight = new IntersectionObserver(entries => entries.forEach(e => {
   if (e.isIntersecting) { e.target.play().catch(() => {}); } else { e.target.pause(); }
 }), { rootMargin: "100px" });
 document.querySelectorAll("video[data-play-in-sight]").forEach(v => sight.observe(v));
+"""
+
+
+# Brings every player on the page to life (``player``); run once, after them. A player whose
+# script ran is marked, so a notebook showing several players runs it for each safely.
+PLAYER_SCRIPT = """
+(() => {
+function setup(root) {
+  if (root.dataset.ready) return;
+  root.dataset.ready = "1";
+  const data = JSON.parse(root.querySelector("script.player-data").textContent);
+  const video = root.querySelector("video"), slider = root.querySelector(".scrub");
+  const play = root.querySelector(".play"), speed = root.querySelector(".speed");
+  const status = root.querySelector(".status"), caption = root.querySelector(".caption");
+  const fps = data.fps, starts = data.video, n = data.frames;
+  let frame = -1;
+  video.controls = false;
+  // The frame showing at time t: the last whose first video frame is at or before it.
+  const frameAt = t => {
+    const v = Math.floor(t * fps + 1e-6);
+    let lo = 0, hi = n - 1;
+    while (lo < hi) { const mid = (lo + hi + 1) >> 1; if (starts[mid] <= v) lo = mid; else hi = mid - 1; }
+    return lo;
+  };
+  const show = k => {
+    if (k === frame) return;
+    frame = k;
+    slider.value = k;
+    slider.setAttribute("aria-valuetext", `step ${data.steps[k]} of ${data.lastStep}`);
+    status.textContent = data.status[k];
+    const said = data.captions.filter(c => c.first <= k && k <= c.last).map(c => c.text);
+    caption.textContent = said.join(" \u00b7 ");
+    caption.hidden = said.length === 0;
+  };
+  const seek = k => {
+    k = Math.max(0, Math.min(n - 1, k));
+    video.pause();
+    // The middle of the frame's first video frame: a seek lands inside it in every browser.
+    video.currentTime = (starts[k] + 0.5) / fps;
+    show(k);
+  };
+  const playing = () => {
+    const on = !video.paused;
+    play.textContent = on ? "Pause" : "Play";
+    play.setAttribute("aria-label", on ? "Pause" : "Play");
+    // Read out when it stops, not at every frame while it plays.
+    for (const live of [status, caption]) live.setAttribute("aria-live", on ? "off" : "polite");
+  };
+  video.addEventListener("play", playing);
+  video.addEventListener("pause", playing);
+  video.addEventListener("timeupdate", () => { if (!video.paused) show(frameAt(video.currentTime)); });
+  if ("requestVideoFrameCallback" in video) {
+    const tick = (now, meta) => { if (!video.paused) show(frameAt(meta.mediaTime)); video.requestVideoFrameCallback(tick); };
+    video.requestVideoFrameCallback(tick);
+  }
+  play.addEventListener("click", () => { if (video.paused) video.play().catch(() => {}); else video.pause(); });
+  root.querySelector(".prev").addEventListener("click", () => seek(frame - 1));
+  root.querySelector(".next").addEventListener("click", () => seek(frame + 1));
+  slider.addEventListener("input", () => seek(Number(slider.value)));
+  speed.addEventListener("change", () => { video.playbackRate = Number(speed.value); });
+  root.addEventListener("keydown", e => {
+    if (e.altKey || e.ctrlKey || e.metaKey || e.target === speed) return;
+    const onSlider = e.target === slider, onButton = e.target.tagName === "BUTTON";
+    const keys = {",": -1, ".": 1, "ArrowLeft": -1, "ArrowRight": 1};
+    if (e.key in keys && !onSlider) seek(frame + keys[e.key]);
+    else if (e.key === "Home" && !onSlider) seek(0);
+    else if (e.key === "End" && !onSlider) seek(n - 1);
+    else if ((e.key === "k" || (e.key === " " && !onButton))) {
+      if (video.paused) video.play().catch(() => {}); else video.pause();
+    } else return;
+    e.preventDefault();
+  });
+  if (matchMedia("(prefers-reduced-motion: reduce)").matches) video.pause();
+  show(0);
+  playing();
+}
+document.querySelectorAll("[data-player]").forEach(setup);
+})();
 """
 
 
@@ -193,6 +324,18 @@ details summary { cursor: pointer; margin: 1rem 0 .25rem; }
 .card p.lede { color: var(--ink); margin-bottom: .3rem; }
 .card p.summary { display: -webkit-box; -webkit-line-clamp: 4; -webkit-box-orient: vertical; overflow: hidden; }
 footer { margin-top: 2.5rem; color: var(--muted); font-size: .85rem; }
+.caption { margin: .2rem 0 0; padding-left: .6rem; border-left: 3px solid var(--line); font-size: .95rem; }
+.controls { display: flex; flex-wrap: wrap; align-items: center; gap: .4rem; margin-top: .4rem; }
+.controls .scrub { flex: 1 1 12rem; min-width: 8rem; }
+.controls button, .controls select { font: inherit; padding: .2rem .6rem; min-height: 2rem;
+                                     border: 1px solid var(--line); border-radius: 4px;
+                                     background: var(--card); color: var(--ink); cursor: pointer; }
+.controls button.play { min-width: 4.5rem; }
+.controls label { color: var(--muted); font-size: .92rem; }
+.status { margin: .35rem 0 0; font: .9rem/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
+          overflow-wrap: anywhere; }
+details.alt summary { margin: .4rem 0 .15rem; color: var(--muted); font-size: .92rem; }
+details.alt p { margin: 0; font-size: .92rem; }
 """
 
 
@@ -216,6 +359,7 @@ def scene_page(name: str, scene, folder: Path, size, views: list[ViewFiles],
     title = plain_title(scene)
     text = source_text(file)
     parts = [f"<h1>{html.escape(name)}</h1>", f'<p class="subtitle">{html.escape(title)}</p>']
+    players = False
     about = docstring(text)
     if about:
         parts.append(f'<section aria-label="About this scene">\n{_paragraphs(about)}\n</section>')
@@ -231,8 +375,14 @@ def scene_page(name: str, scene, folder: Path, size, views: list[ViewFiles],
             if path is not None and path.exists():
                 links.append(f'<span><a href="{_href(path, folder)}" download>{what}</a> '
                              f'({human_size(path.stat().st_size)})</span>')
-        video = _video(view, folder, size, f"{name}, view {view.name}") \
-            if {"mp4", "webm"} & set(view.files) else ""
+        record = player_data(view)
+        label = f"{name}, view {view.name}"
+        if record is not None and "mp4" in view.files:
+            poster = _href(view.files["png"], folder) if "png" in view.files else None
+            video = player(f"view-{view.name}", size, label, record, _href(view.files["mp4"], folder), poster)
+            players = True
+        else:
+            video = _video(view, folder, size, label) if {"mp4", "webm"} & set(view.files) else ""
         embed = ""
         if "mp4" in view.files:
             snippet = (f'<video src="{view.files["mp4"].name}" poster="{view.files["png"].name}" '
@@ -246,7 +396,7 @@ def scene_page(name: str, scene, folder: Path, size, views: list[ViewFiles],
     if text is not None:
         parts.append(f"<details id=\"source\" open><summary>Source: {html.escape(Path(file).name)}</summary>"
                      f"<pre><code>{html.escape(text)}</code></pre></details>")
-    return _document(f"{name} · render", "\n".join(parts))
+    return _document(f"{name} · render", "\n".join(parts), PLAYER_SCRIPT if players else "")
 
 
 def gallery_page(folder: Path, entries: list[Entry]) -> str:

@@ -36,7 +36,8 @@ MANIFEST = ".render.json"
 LARGE_GIF = 5 * 2**20
 # The format that is a page, not a sink: it needs each view's video and still.
 PAGE = "html"
-PAGE_NEEDS = ("mp4", "png", "vtt", "txt")     # the video, its poster, its captions, its alt text
+# The video, its poster, its captions, its alt text, its player's record.
+PAGE_NEEDS = ("mp4", "png", "vtt", "txt", "player")
 
 
 @dataclasses.dataclass

@@ -24,6 +24,9 @@ from .trajectories import Trajectories
 __all__ = ["Plan", "build", "frame_steps"]
 
 
+# Runs (or swarms) a status line names at most; the rest it counts.
+STATUS_PARTS = 8
+
 def _read_only(array) -> np.ndarray:
     array = np.array(array)
     array.flags.writeable = False
@@ -121,6 +124,38 @@ class Plan:
     def fraction(self, frame: int) -> float:
         """How far through the animation frame ``frame`` is, 0 to 1."""
         return frame / max(1, self.frames - 1)
+
+    def status(self, frame: int, parts: int = STATUS_PARTS, short: bool = False) -> str:
+        """'step k' and each run's loss at that step, in brackets after its name: the
+        status line of frame ``frame`` (a view's animated title, a player's live text). At
+        most ``parts`` runs or swarms named, the rest counted; ``short`` for the brief form."""
+        step = int(self.steps[frame])
+        named = []
+        for group in self.groups:
+            # A swarm is one part: its median loss and how many of it have diverged.
+            losses = self.paths.losses[group.rows, step]
+            finite = losses[np.isfinite(losses)]
+            lost = len(losses) - finite.size
+            said = ([f"median {np.median(finite):.3g}"] if finite.size else []) + ([f"{lost} diverged"] if lost else [])
+            named.append(f"{group.name} \u00d7{len(group.rows)} ({', '.join(said)})")
+        shown_runs = self.singles[: max(0, parts - len(named))]      # the rest are counted
+        for i in shown_runs:
+            name = self.short_names[i]
+            # Each run's loss in brackets after its name: a name may end in a number itself
+            # ("momentum 0.9 (0.063)").
+            if self.diverged(i, frame):
+                named.append(f"{name} (diverged at {int(self.paths.diverged_at[i])})")
+            elif self.plane is not None:
+                # Over a model: the true loss, and how far from the plane drawn the run is.
+                off = float(self.plane.off[i, step])
+                where = "off" if short else "off plane"
+                named.append(f"{name} ({self.paths.losses[i, step]:.3g}, {off:.2g} {where})")
+            else:
+                named.append(f"{name} ({self.paths.losses[i, step]:.3g})")
+        more = len(named) + len(self.singles) - len(shown_runs) - parts
+        tail = f", +{more} more" if more > 0 else ""
+        clock = " (log time)" if getattr(self.scene, "time", "linear") == "log" else ""
+        return f"step {step}{clock}, loss: " + ", ".join(named[:parts]) + tail
 
     def busiest(self, k: int) -> list[int]:
         """``k`` frames spread over the runs' motion as much as over time: where the mean

@@ -37,7 +37,8 @@ def children():
 
 
 def test_the_registry_names_every_format_and_the_options_exclude_hashes():
-    assert list(sinks.SINKS) == ["gif", "mp4", "webm", "webp", "apng", "png", "frames", "vtt", "txt", "hashes"]
+    assert list(sinks.SINKS) == ["gif", "mp4", "webm", "webp", "apng", "png", "frames", "vtt", "txt", "player",
+                                 "hashes"]
     assert sinks.FORMATS == ("gif", "mp4", "webm", "webp", "apng", "png", "frames", "vtt", "txt")
     assert {name: cls.format for name, cls in sinks.SINKS.items()} == {n: n for n in sinks.SINKS}
     assert sinks.output_path("out", "race", "2d", "gif").as_posix() == "out/race/2d.gif"
@@ -45,7 +46,8 @@ def test_the_registry_names_every_format_and_the_options_exclude_hashes():
     assert sinks.output_path("out", "race", "2d", "hashes").as_posix() == "out/race/2d.hashes.json"
 
 
-@pytest.mark.parametrize("fmt", ["gif", "mp4", "webm", "webp", "apng", "png", "frames", "vtt", "txt", "hashes"])
+@pytest.mark.parametrize("fmt", ["gif", "mp4", "webm", "webp", "apng", "png", "frames", "vtt", "txt", "player",
+                                 "hashes"])
 def test_a_sink_constructor_starts_nothing(fmt, tmp_path):
     before = children()
     sink = sinks.SINKS[fmt](tmp_path / "out" / "x", (64, 48), 10)

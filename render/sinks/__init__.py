@@ -37,11 +37,11 @@ from .video import VideoSink, WebmSink
 from .animated import ApngSink, WebpSink
 from .stills import PngSink
 from .frames import FramesSink
-from .text import AltTextSink, CaptionsSink
+from .text import AltTextSink, CaptionsSink, PlayerSink
 from .hashes import HashSink
 
 __all__ = ["SINKS", "FORMATS", "Sink", "sink", "GifSink", "VideoSink", "WebmSink", "PngSink",
-           "FramesSink", "HashSink", "WebpSink", "ApngSink", "CaptionsSink", "AltTextSink", "output_path"]
+           "FramesSink", "HashSink", "WebpSink", "ApngSink", "CaptionsSink", "AltTextSink", "PlayerSink", "output_path"]
 
 # The formats a user can ask for with --format.
 FORMATS = tuple(name for name, cls in SINKS.items() if cls.option)

@@ -1,12 +1,16 @@
 """The text sinks: what a view shows said without its pixels. ``vtt``: the notes and events
 as WebVTT captions, timed as the GIF and the MP4 play them; ``txt``: alt text, a paragraph
-made from the simulation (``render.story``)."""
+made from the simulation (``render.story``); ``player``: what a page's player needs to
+step through the MP4 (where each frame is in it, each frame's step and status line, the
+captions), as JSON."""
 from __future__ import annotations
+
+import json
 
 from .. import story
 from .base import Sink, sink
 
-__all__ = ["CaptionsSink", "AltTextSink"]
+__all__ = ["CaptionsSink", "AltTextSink", "PlayerSink", "video_frames"]
 
 
 class _TextSink(Sink):
@@ -47,3 +51,40 @@ class AltTextSink(_TextSink):
 
     def text(self) -> str:
         return story.alt_text(self.plan) + "\n"
+
+
+def video_frames(n: int, fps: float, hold_start: float, paused: dict[int, float]) -> list[int]:
+    """Where each of a view's ``n`` frames starts in its MP4, in video frames: a hold or a
+    pause is its frame written again, round(seconds x fps) times (``Sink.hold``)."""
+    out, at = [], 0
+    for k in range(n):
+        out.append(at)
+        at += 1 + int(round(paused.get(k, 0.0) * fps)) + (int(round(hold_start * fps)) if k == 0 else 0)
+    return out
+
+
+@sink("player", option=False)
+class PlayerSink(_TextSink):
+    """``<view>.player.json``, for a page's player (``render.page``): the MP4's frame rate,
+    where each frame starts in it, each frame's step and status line, the captions (frames
+    from, to, text, colour) and the alt text. Written with a page, not a --format choice."""
+
+    suffix = ".player.json"
+
+    def text(self) -> str:
+        plan, n = self.plan, self.count
+        scene = plan.scene
+        caps = plan.captions
+        # Every frame is in the MP4 (and every note's pause) when a page asks for it.
+        start = video_frames(n, self.fps, scene.hold_start, story.pauses(caps))
+        total = start[-1] + 1 + int(round(scene.hold * self.fps))
+        try:
+            status = [plan.status(k) for k in range(n)]
+        except (AttributeError, IndexError, TypeError):      # a scene of responses, not runs
+            status = [f"step {int(s)}" for s in plan.steps]
+        record = {"fps": self.fps, "frames": n, "video": start, "videoFrames": total,
+                  "steps": [int(s) for s in plan.steps], "lastStep": int(scene.steps), "status": status,
+                  "captions": [{"first": c.first, "last": c.last, "text": c.text, "note": c.kind == "note",
+                                "color": c.color} for c in caps],
+                  "alt": story.alt_text(plan)}
+        return json.dumps(record, separators=(",", ":")) + "\n"

@@ -10,6 +10,7 @@ from matplotlib.figure import Figure
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from .. import framing
+from ..plan import STATUS_PARTS
 from .glyphs import GlyphText, shown
 
 __all__ = ["Drawing", "PinnedAnimation", "PinnedFigure", "animation", "clip_path", "clip_segments", "contour_levels", "style"]
@@ -121,7 +122,6 @@ def animation(drawing, fps: float) -> PinnedAnimation:
 FIGURE_WIDTH = 9.6     # inches: 960 pixels at matplotlib's default 100 dpi
 LEGEND_CAP = 8         # legend entries at most; the last then says how many more
 CROWD = 8              # runs in one legend entry past which they are drawn as a crowd
-STATUS_PARTS = 8       # runs (or swarms) the status line names at most; the rest it counts
 READABLE_DPI = 80.0    # the least dots per inch of a preset-sized frame
 # The header, in inches: a margin, the title's lines, the status line under them.
 HEAD_PAD, HEAD_GAP, LINE = 0.07, 0.05, 1.22
@@ -184,37 +184,9 @@ class Drawing:
     # Shared by the views ---------------------------------------------------------------
 
     def status(self, frame: int, parts: int = STATUS_PARTS, short: bool = False) -> str:
-        """'step k' and each run's loss at that step, in brackets after its name, for the
-        animated title: at most
-        ``parts`` runs or swarms named, the rest counted; ``short`` for the brief form."""
-        plan = self.plan
-        step = int(self.steps[frame])
-        named = []
-        for group in plan.groups:
-            # A swarm is one part: its median loss and how many of it have diverged.
-            losses = self.trajectories.losses[group.rows, step]
-            finite = losses[np.isfinite(losses)]
-            lost = len(losses) - finite.size
-            said = ([f"median {np.median(finite):.3g}"] if finite.size else []) + ([f"{lost} diverged"] if lost else [])
-            named.append(f"{group.name} \u00d7{len(group.rows)} ({', '.join(said)})")
-        shown_runs = plan.singles[: max(0, parts - len(named))]      # the rest are counted
-        for i in shown_runs:
-            name = plan.short_names[i]
-            # Each run's loss in brackets after its name: a name may end in a number itself
-            # ("momentum 0.9 (0.063)").
-            if plan.diverged(i, frame):
-                named.append(f"{name} (diverged at {int(self.trajectories.diverged_at[i])})")
-            elif plan.plane is not None:
-                # Over a model: the true loss, and how far from the plane drawn the run is.
-                off = float(plan.plane.off[i, step])
-                where = "off" if short else "off plane"
-                named.append(f"{name} ({self.trajectories.losses[i, step]:.3g}, {off:.2g} {where})")
-            else:
-                named.append(f"{name} ({self.trajectories.losses[i, step]:.3g})")
-        more = len(named) + len(plan.singles) - len(shown_runs) - parts
-        tail = f", +{more} more" if more > 0 else ""
-        clock = " (log time)" if getattr(self.scene, "time", "linear") == "log" else ""
-        return f"step {step}{clock}, loss: " + ", ".join(named[:parts]) + tail
+        """'step k' and each run's loss at that step (``Plan.status``), for the animated
+        title; ``short`` for the brief form."""
+        return self.plan.status(frame, parts, short)
 
     def fitted_status(self, frame: int) -> str:
         """The status line of ``frame`` in the room its text has: the full form if it fits,
