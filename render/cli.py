@@ -28,7 +28,8 @@ from .executors import Executor, Processes
 from .interrupts import Interrupted as _Interrupted
 from .memory import MemoryLimit
 from .page import human_size
-from .pipeline import PAGE, QUALITY, render_scene, write_gallery
+from .pipeline import PAGE, PAGES, QUALITY, _has_pptx, render_scene, write_gallery
+from .slides import PPTX_NEEDS
 from .load import (NoScene, SceneError, dependencies, display, imports_render, load, one_line,
                    real, source as scene_source, where)
 from .scene import MIN_FPS
@@ -36,7 +37,7 @@ from .sinks import FORMATS
 from .themes import THEMES
 
 
-CHOICES = (*FORMATS, PAGE)
+CHOICES = (*FORMATS, *PAGES)
 
 
 def _formats(ctx, param, value):
@@ -45,6 +46,8 @@ def _formats(ctx, param, value):
     if unknown or not chosen:
         raise click.BadParameter(f"{unknown[0] if unknown else value!r} is not a format; "
                                  f"choose from {', '.join(CHOICES)} (comma-separated)")
+    if "pptx" in chosen and not _has_pptx():
+        raise click.BadParameter(PPTX_NEEDS)
     return tuple(dict.fromkeys(chosen))
 
 
@@ -424,8 +427,9 @@ def _watch(paths, renders: _Renders) -> NoReturn:
               type=click.Path(file_okay=False),
               help="Folder for outputs: OUT/<scene>/<view>.<ext>.")
 @click.option("--format", "formats", default="gif,mp4", show_default=True, callback=_formats,
-              help=f"Comma-separated: {', '.join(CHOICES)}. html writes OUT/<scene>/index.html (with "
-                   f"each view's mp4 and png) and, for several scenes, OUT/index.html.")
+              help=f"Comma-separated: {', '.join(CHOICES)}. html writes OUT/<scene>/index.html (a player "
+                   f"for each view) and, for several scenes, OUT/index.html; slides writes "
+                   f"OUT/<scene>/slides.html (a deck in one file), pptx OUT/<scene>/slides.pptx.")
 @click.option("--view", "views", multiple=True, help="Render only this view (repeatable).")
 @click.option("--scene", "picked", multiple=True, metavar="NAME",
               help="Render only the scene with this output name (repeatable).")

@@ -21,7 +21,7 @@ __all__ = ["MemoryLimit", "available", "check", "view_bytes"]
 
 BASE = 110 * 2**20                 # the interpreter, numpy, matplotlib, a scene's plan
 DRAWING = 57                       # bytes a pixel: a figure drawn at that size, and its frame
-ENCODERS = {"gif": 51, "mp4": 146, "webm": 200, "webp": 86, "apng": 71, "png": 0, "frames": 0, "hashes": 0}
+ENCODERS = {"gif": 51, "mp4": 146, "webm": 200, "webp": 86, "apng": 71, "png": 0, "pdf": 0, "frames": 0, "hashes": 0}
 # Each worker drawing an orbit's frames: the pages it makes its own after the fork, and its
 # figure's buffers beyond those it shares (the frames come back through shared memory).
 WORKER_BASE, WORKER = 120 * 2**20, 12

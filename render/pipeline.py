@@ -21,7 +21,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from . import checks, memory, page, plan as planning
+from . import checks, memory, page, plan as planning, slides
 from ._version import __version__
 from .encoding import render_view
 from .executors import Executor, executor as as_executor
@@ -30,14 +30,18 @@ from .options import QUALITY, Options
 from .sinks import SINKS, output_path
 from .tables import write_data, write_events, write_searches
 
-__all__ = ["QUALITY", "PAGE", "Options", "Written", "render_scene", "render_view", "write_gallery"]
+__all__ = ["QUALITY", "PAGE", "PAGES", "Options", "Written", "render_scene", "render_view", "write_gallery"]
 MANIFEST = ".render.json"
 # A GIF past this many bytes is heavy on a page; the warning names the MP4 of the same frames.
 LARGE_GIF = 5 * 2**20
-# The format that is a page, not a sink: it needs each view's video and still.
+# The formats that are a scene's, not a view's (no sink makes them): each is made from its
+# views' outputs, which it renders too. The page: each view's video, its poster, its
+# captions, its alt text, its player's record.
 PAGE = "html"
-# The video, its poster, its captions, its alt text, its player's record.
-PAGE_NEEDS = ("mp4", "png", "vtt", "txt", "player")
+PAGES = {PAGE: ("mp4", "png", "vtt", "txt", "player"),
+         "slides": ("mp4", "player"),              # a deck in one file
+         "pptx": ("mp4", "png", "txt")}             # a slide a view, its movie, its poster, its notes
+PAGE_FILES = {PAGE: "index.html", "slides": "slides.html", "pptx": "slides.pptx"}
 
 
 @dataclasses.dataclass
@@ -96,8 +100,10 @@ def render_scene(scene, *, out="output", name: str | None = None, formats: Seque
     one ``Options``. ``executor``: where the work runs, an ``Executor`` (``render.executors``,
     a ``render.cluster`` Cluster) or a number of local jobs; default this process.
 
-    The ``html`` format writes ``out/<name>/index.html`` (every view's MP4 and still, which
-    it renders too); ``file``, the scene file, gives it the scene's docstring and source.
+    The ``html`` format writes ``out/<name>/index.html`` (a player for every view, from its
+    MP4, still and player record, which it renders too); ``slides`` writes ``slides.html``
+    (a deck in one file) and ``pptx`` ``slides.pptx`` (``render.slides``); ``file``, the
+    scene file, gives them the scene's docstring and source.
     ``data`` writes the numbers as CSV, ``hashes`` each view's frame hashes.
     ``progress(view_name, frames)`` may return a callable that is called once per frame drawn
     and a context manager around the view's rendering.
@@ -150,11 +156,18 @@ def render_scene(scene, *, out="output", name: str | None = None, formats: Seque
     if gif_budget is None:
         for view, targets, _ in todo:
             _warn_if_large(targets)
-    if PAGE in formats:
-        files = [page.ViewFiles(v.name, {f: output_path(out, name, v.name, f) for f in options.formats})
-                 for v in chosen]
-        written.append(_write_page(folder / "index.html",
-                                   page.scene_page(name, scene, folder, options.size, files, file)))
+    files = [page.ViewFiles(v.name, {f: output_path(out, name, v.name, f) for f in options.formats})
+             for v in chosen]
+    for kind in PAGES:
+        if kind not in formats:
+            continue
+        if kind == PAGE:
+            made = page.scene_page(name, scene, folder, options.size, files, file).encode("utf-8")
+        elif kind == "slides":
+            made = slides.deck_page(name, scene, options.size, files, file).encode("utf-8")
+        else:
+            made = slides.pptx_bytes(name, scene, options.size, files)
+        written.append(_write_page(folder / PAGE_FILES[kind], made))
     return written
 
 
@@ -164,9 +177,11 @@ def _options(name, scene, out, views, formats, size, fps, quality, theme, gif_bu
     if unknown:
         raise ValueError(f"scene {name!r} has no view {unknown[0]!r}; it has "
                          f"{', '.join(v.name for v in scene.views)}")
-    unknown = [f for f in formats if f not in SINKS and f != PAGE]
+    unknown = [f for f in formats if f not in SINKS and f not in PAGES]
     if unknown:
-        raise ValueError(f"{unknown[0]!r} is not a format; choose from {', '.join([*SINKS, PAGE])}")
+        raise ValueError(f"{unknown[0]!r} is not a format; choose from {', '.join([*SINKS, *PAGES])}")
+    if "pptx" in formats and not _has_pptx():
+        raise ValueError(slides.PPTX_NEEDS)
     if not checks.is_name(name) or (Path(out) / name).resolve().parent != Path(out).resolve():
         raise ValueError(f"scene name {name!r} cannot name a folder in {out} (use letters, digits, "
                          f"'-' and '_')")
@@ -210,10 +225,15 @@ def _check_memory(name, todo, size, runner: Executor, at_once: int, scene=None) 
 
 
 def _sink_formats(formats) -> tuple:
-    """The sinks' formats of ``formats``: the page is none, but it needs each view's MP4
-    and still."""
-    paged = PAGE in formats
-    return tuple(dict.fromkeys([f for f in formats if f != PAGE] + (list(PAGE_NEEDS) if paged else [])))
+    """The sinks' formats of ``formats``: a page is none, but it needs some of each view's
+    outputs (``PAGES``)."""
+    needs = [f for kind in PAGES if kind in formats for f in PAGES[kind]]
+    return tuple(dict.fromkeys([f for f in formats if f not in PAGES] + needs))
+
+
+def _has_pptx() -> bool:
+    import importlib.util
+    return importlib.util.find_spec("pptx") is not None
 
 
 def _warn_if_large(targets: dict) -> None:
@@ -232,10 +252,10 @@ def _warn_if_large(targets: dict) -> None:
                   stacklevel=2)
 
 
-def _write_page(path: Path, text: str) -> Written:
+def _write_page(path: Path, data: bytes | str) -> Written:
     """A page, atomically; one that is already as it would be written is left alone."""
     start = time.perf_counter()
-    data = text.encode("utf-8")
+    data = data.encode("utf-8") if isinstance(data, str) else data
     try:
         same = path.read_bytes() == data
     except OSError:

@@ -37,16 +37,16 @@ def children():
 
 
 def test_the_registry_names_every_format_and_the_options_exclude_hashes():
-    assert list(sinks.SINKS) == ["gif", "mp4", "webm", "webp", "apng", "png", "frames", "vtt", "txt", "player",
+    assert list(sinks.SINKS) == ["gif", "mp4", "webm", "webp", "apng", "png", "pdf", "frames", "vtt", "txt", "player",
                                  "hashes"]
-    assert sinks.FORMATS == ("gif", "mp4", "webm", "webp", "apng", "png", "frames", "vtt", "txt")
+    assert sinks.FORMATS == ("gif", "mp4", "webm", "webp", "apng", "png", "pdf", "frames", "vtt", "txt")
     assert {name: cls.format for name, cls in sinks.SINKS.items()} == {n: n for n in sinks.SINKS}
     assert sinks.output_path("out", "race", "2d", "gif").as_posix() == "out/race/2d.gif"
     assert sinks.output_path("out", "race", "3d", "frames").as_posix() == "out/race/3d"
     assert sinks.output_path("out", "race", "2d", "hashes").as_posix() == "out/race/2d.hashes.json"
 
 
-@pytest.mark.parametrize("fmt", ["gif", "mp4", "webm", "webp", "apng", "png", "frames", "vtt", "txt", "player",
+@pytest.mark.parametrize("fmt", ["gif", "mp4", "webm", "webp", "apng", "png", "pdf", "frames", "vtt", "txt", "player",
                                  "hashes"])
 def test_a_sink_constructor_starts_nothing(fmt, tmp_path):
     before = children()

@@ -14,7 +14,8 @@ that must come out exactly (the runs', the text's, the background's).
 ``SINKS`` maps format names to sink classes and ``FORMATS`` lists those --format offers;
 ``output_path`` is where a format's output of a view goes. One module per format: ``gif``
 (the GIF and its palette), ``video`` (MP4 and WebM), ``animated`` (lossless
-animated WebP and APNG), ``stills`` (the final frame as a PNG),
+animated WebP and APNG), ``stills`` (the final frame as a PNG), ``document`` (the notes'
+frames as a PDF),
 ``frames`` (every frame as a PNG), ``hashes`` (each frame's sha256), ``text`` (captions as
 WebVTT and alt text, from the plan, no pixels). ``base`` holds what
 they share (the ``Sink`` class, the registry and its ``@sink`` decorator), ``ffmpeg`` the
@@ -36,12 +37,13 @@ from .gif import GifSink
 from .video import VideoSink, WebmSink
 from .animated import ApngSink, WebpSink
 from .stills import PngSink
+from .document import PdfSink
 from .frames import FramesSink
 from .text import AltTextSink, CaptionsSink, PlayerSink
 from .hashes import HashSink
 
 __all__ = ["SINKS", "FORMATS", "Sink", "sink", "GifSink", "VideoSink", "WebmSink", "PngSink",
-           "FramesSink", "HashSink", "WebpSink", "ApngSink", "CaptionsSink", "AltTextSink", "PlayerSink", "output_path"]
+           "FramesSink", "HashSink", "WebpSink", "ApngSink", "CaptionsSink", "AltTextSink", "PlayerSink", "PdfSink", "output_path"]
 
 # The formats a user can ask for with --format.
 FORMATS = tuple(name for name, cls in SINKS.items() if cls.option)
