@@ -20,7 +20,7 @@ from pathlib import Path
 from ._version import __version__
 
 __all__ = ["ViewFiles", "Entry", "scene_page", "gallery_page", "source_text", "docstring", "summary", "plain_title",
-           "human_size", "printable", "player", "player_data", "PLAYER_SCRIPT"]
+           "human_size", "printable", "player", "player_data", "PLAYER_SCRIPT", "PLAYER_STYLE"]
 
 # What a download link is called, in the order shown.
 _KINDS = {"mp4": "MP4", "webm": "WebM", "gif": "GIF", "webp": "WebP", "apng": "APNG", "png": "still (PNG)",
@@ -291,6 +291,27 @@ document.querySelectorAll("[data-player]").forEach(setup);
 """
 
 
+# The player's own look, scoped to it, so a notebook can show it among its own styles; the
+# colours are the page's where it has them.
+PLAYER_STYLE = """
+[data-player] video { display: block; max-width: 100%; height: auto; }
+[data-player] .caption { margin: .2rem 0 0; padding-left: .6rem; border-left: 3px solid var(--line, #c8c8c8);
+                         font-size: .95rem; }
+[data-player] .controls { display: flex; flex-wrap: wrap; align-items: center; gap: .4rem; margin-top: .4rem; }
+[data-player] .scrub { flex: 1 1 12rem; min-width: 8rem; }
+[data-player] button, [data-player] select { font: inherit; padding: .2rem .6rem; min-height: 2rem;
+    border: 1px solid var(--line, #c8c8c8); border-radius: 4px; background: var(--card, #f4f5f7);
+    color: var(--ink, inherit); cursor: pointer; }
+[data-player] button.play { min-width: 4.5rem; }
+[data-player] label { color: var(--muted, inherit); font-size: .92rem; }
+[data-player] .status { margin: .35rem 0 0; font: .9rem/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas,
+    monospace; overflow-wrap: anywhere; }
+[data-player] details.alt summary { margin: .4rem 0 .15rem; color: var(--muted, inherit); font-size: .92rem;
+    cursor: pointer; }
+[data-player] details.alt p { margin: 0; font-size: .92rem; }
+"""
+
+
 STYLE = """
 :root { color-scheme: light dark; --ink: #1d1d1f; --muted: #5f6368; --paper: #ffffff;
         --card: #f4f5f7; --line: #d9dce1; --link: #0b57d0; }
@@ -324,19 +345,7 @@ details summary { cursor: pointer; margin: 1rem 0 .25rem; }
 .card p.lede { color: var(--ink); margin-bottom: .3rem; }
 .card p.summary { display: -webkit-box; -webkit-line-clamp: 4; -webkit-box-orient: vertical; overflow: hidden; }
 footer { margin-top: 2.5rem; color: var(--muted); font-size: .85rem; }
-.caption { margin: .2rem 0 0; padding-left: .6rem; border-left: 3px solid var(--line); font-size: .95rem; }
-.controls { display: flex; flex-wrap: wrap; align-items: center; gap: .4rem; margin-top: .4rem; }
-.controls .scrub { flex: 1 1 12rem; min-width: 8rem; }
-.controls button, .controls select { font: inherit; padding: .2rem .6rem; min-height: 2rem;
-                                     border: 1px solid var(--line); border-radius: 4px;
-                                     background: var(--card); color: var(--ink); cursor: pointer; }
-.controls button.play { min-width: 4.5rem; }
-.controls label { color: var(--muted); font-size: .92rem; }
-.status { margin: .35rem 0 0; font: .9rem/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
-          overflow-wrap: anywhere; }
-details.alt summary { margin: .4rem 0 .15rem; color: var(--muted); font-size: .92rem; }
-details.alt p { margin: 0; font-size: .92rem; }
-"""
+""" + PLAYER_STYLE
 
 
 def _document(title: str, body: str, script: str = "") -> str:

@@ -51,7 +51,7 @@ def page(browser, folder):
     page.close()
 
 
-def shown(page) -> np.ndarray:
+def shown_pixels(page) -> np.ndarray:
     """The video's pixels as the page shows them, once the seek is done and its frame is up."""
     page.wait_for_function("""() => { const v = document.querySelector('video');
         return v.paused && !v.seeking && v.readyState >= 2; }""")
@@ -95,7 +95,7 @@ def frame_seen(folder, picture, k) -> None:
 def test_the_slider_shows_the_frame_of_its_step_and_its_status(page, folder, k):
     record = json.loads((folder / "2d.player.json").read_text())
     slide_to(page, k)
-    frame_seen(folder, shown(page), k)
+    frame_seen(folder, shown_pixels(page), k)
     now = state(page)
     assert now["value"] == k and now["paused"]
     assert now["valuetext"] == f"step {k} of 24"
@@ -109,7 +109,7 @@ def test_the_slider_shows_the_frame_of_its_step_and_its_status(page, folder, k):
 
 def test_keys_step_forward_and_back(page, folder):
     slide_to(page, 10)
-    shown(page)
+    shown_pixels(page)
     # (where the focus is, the key, the frame it shows): "." and "," anywhere in the player;
     # on the slider its own arrows; Home and End anywhere.
     for where, key, k in [(".play", ".", 11), (".play", ",", 10), (".play", ",", 9), (".scrub", "ArrowRight", 10),
@@ -117,7 +117,7 @@ def test_keys_step_forward_and_back(page, folder):
         page.focus(where)
         page.keyboard.press(key)
         assert state(page)["value"] == k, (where, key)
-        frame_seen(folder, shown(page), k)
+        frame_seen(folder, shown_pixels(page), k)
     assert state(page)["status"].startswith("step 0,")
 
 
@@ -158,3 +158,23 @@ def test_every_control_has_a_name_and_the_video_its_description(page, folder):
         document.querySelector('video').getAttribute('aria-describedby')).textContent""")
     assert described == " ".join((folder / "2d.txt").read_text().split())
     assert page.evaluate("document.querySelector('video').controls") is False   # the player's own
+
+
+def test_the_notebooks_player_is_the_same_player(browser, folder, tmp_path):  # noqa: F811
+    # A notebook's output for the scene, on a page of its own: the MP4 inline, the same
+    # slider, the same frames and status lines.
+    shown = scene().show(size=SIZE, jobs=1)
+    (tmp_path / "cell.html").write_text(f"<!DOCTYPE html><html lang='en'><body>{shown._repr_html_()}</body></html>")
+    page = browser.new_page(viewport={"width": 1000, "height": 900})
+    problems = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.goto((tmp_path / "cell.html").as_uri(), wait_until="load")
+    page.wait_for_function("document.querySelector('video').readyState >= 2")
+    record = json.loads((folder / "2d.player.json").read_text())
+    for k in (5, 13):
+        slide_to(page, k)
+        frame_seen(folder, shown_pixels(page), k)
+        assert state(page)["status"] == record["status"][k]
+    assert problems == []
+    page.close()
