@@ -1,10 +1,18 @@
-"""HTML pages: a scene's page (every view playing, its still, downloads, the scene's text)
-and a gallery page linking several scenes.
+"""HTML pages: a scene's page (a player for every view, its still, downloads, the scene's
+text) and a gallery page linking several scenes.
 
-The pages link only to files beside them (relative links), so an output folder can be
-uploaded or shared as it is. Videos are ``<video autoplay loop muted playsinline>``: the
-attributes browsers need to play a video by themselves, phones included; the poster is the
-view's still (its final frame), which is also what a reader sees where video is blocked.
+The pages link only to files beside them (relative links) and fetch nothing else, so an
+output folder can be uploaded or shared as it is, or opened from ``file://``. Videos are
+``<video autoplay loop muted playsinline>``: the attributes browsers need to play a video by
+themselves, phones included; the poster is the view's still (its final frame), which is
+also what a reader sees where video is blocked.
+
+The player (``player``, brought to life by ``PLAYER_SCRIPT``) steps through the view's MP4
+by its player record (``sinks.text.PlayerSink``): a frame is found in the video where its
+holds and the notes' pauses put it, and a seek lands in the middle of that video frame, so
+the slider shows exactly the frame of its step. It needs no file besides the MP4: the
+frame's status line and captions come with the record, inside the page. A notebook shows the
+same player (``render.notebook``), the deck (``render.slides``) the same records.
 """
 from __future__ import annotations
 

@@ -301,6 +301,8 @@ def alt_text(plan) -> str:
     """One paragraph saying what the animation shows, from the simulation: the surface, the
     runs, who reaches a minimum first, who diverges, and the final losses."""
     scene, t = plan.scene, plan.trajectories
+    if not hasattr(scene, "surface"):
+        return _responses_alt_text(plan)
     names = plan.short_names
     surface = scene.surface
     what = getattr(surface, "name", None) or type(surface).__name__
@@ -329,3 +331,14 @@ def alt_text(plan) -> str:
         parts.append("Notes: " + " ".join(f"step {c.step}: {c.text}" + ("" if c.text.endswith((".", "!", "?")) else ".")
                                           for c in notes))
     return " ".join(parts)
+
+
+def _responses_alt_text(plan) -> str:
+    """Alt text for a scene of responses (``ResponseScene``): whose updates, to which
+    signals, over how many steps."""
+    scene = plan.scene
+    runs, signals = list(plan.legend_labels), [str(s).replace("_", " ") for s in scene.signals]
+    what = f"{scene.title}: " if scene.title else ""
+    return (f"{what}an animation of the updates of {len(runs)} optimizer{'s' * (len(runs) != 1)} "
+            f"({', '.join(runs)}) in response to {len(signals)} synthetic gradient signal"
+            f"{'s' * (len(signals) != 1)} ({', '.join(signals)}), drawn as {scene.steps} steps pass.")

@@ -205,3 +205,18 @@ def test_html_is_a_format_of_the_python_api(tmp_path):
     assert "<script>x" not in text and html.escape("<script>x</script>") in text
     assert "id=\"source\"" not in text      # no file, no source shown
     check_page(tmp_path / "bowl" / "index.html")
+
+
+def test_a_scene_of_responses_gets_its_page_its_alt_text_and_its_player(tmp_path):
+    from render import Response, ResponseScene, optimizers as opt
+    from render.pipeline import render_scene
+    scene = ResponseScene([Response(opt.Momentum(lr=0.25, momentum=m), label=f"momentum {m}") for m in (0.5, 0.9)],
+                          signals=["spikes", "noisy_sine"], steps=12, fps=10, title="Momentum")
+    render_scene(scene, name="responses", out=tmp_path, formats=("html",), size=(160, 90))
+    said = (tmp_path / "responses" / "responses.txt").read_text().strip()
+    assert said == ("Momentum: an animation of the updates of 2 optimizers (momentum 0.5, momentum 0.9) in "
+                    "response to 2 synthetic gradient signals (spikes, noisy sine), drawn as 12 steps pass.")
+    record = json.loads((tmp_path / "responses" / "responses.player.json").read_text())
+    assert record["status"] == [f"step {s}" for s in record["steps"]] and record["steps"][-1] == 12
+    assert record["alt"] == said
+    check_page(tmp_path / "responses" / "index.html")
