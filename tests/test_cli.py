@@ -136,7 +136,8 @@ def test_folder_of_scenes_and_several_scenes_per_file(tmp_path):
 @pytest.mark.parametrize("args,message", [
     (["--size", "100"], "'100' is not WIDTHxHEIGHT"),
     (["--size", "161x90"], "must be even"),
-    (["--format", "avi"], "'avi' is not a format; choose from gif, mp4, webm, png, frames"),
+    (["--format", "avi"], "'avi' is not a format; choose from gif, mp4, webm, webp, apng, png, pdf, frames, vtt, "
+                          "txt, html, slides, pptx (comma-separated)"),
     (["--quality", "ultra"], "'ultra' is not one of 'low', 'medium', 'high'"),
     (["--view", "top"], "has no view 'top'; it has 2d, 3d"),
     (["--jobs", "0"], "0 is not in the range 1<=x<=64"),

@@ -21,8 +21,8 @@ def test_an_unknown_view_is_a_value_error_naming_the_views(tmp_path):
 
 
 def test_an_unknown_format_is_a_value_error_naming_the_formats(tmp_path):
-    with pytest.raises(ValueError, match=r"^'avi' is not a format; choose from gif, mp4, webm, png, "
-                                         r"frames, vtt, txt, hashes, html$"):
+    with pytest.raises(ValueError, match=r"^'avi' is not a format; choose from gif, mp4, webm, webp, apng, png, "
+                                         r"pdf, frames, vtt, txt, player, hashes, html, slides, pptx$"):
         render_scene(race(), name="race", out=tmp_path, formats=("png", "avi"))
     assert list(tmp_path.iterdir()) == []
 

@@ -55,10 +55,8 @@ def shown_pixels(page) -> np.ndarray:
     """The video's pixels as the page shows them, once the seek is done and its frame is up."""
     page.wait_for_function("""() => { const v = document.querySelector('video');
         return v.paused && !v.seeking && v.readyState >= 2; }""")
-    page.evaluate("""() => new Promise(done => {
-        const v = document.querySelector('video');
-        if ('requestVideoFrameCallback' in v) { v.requestVideoFrameCallback(() => done()); setTimeout(done, 500); }
-        else setTimeout(done, 300); })""")
+    # Two animation frames: the seeked frame is composited before the screenshot.
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
     data = page.query_selector("video").screenshot()
     return np.asarray(Image.open(io.BytesIO(data)).convert("RGB"), dtype=float)
 

@@ -54,7 +54,9 @@ def test_the_notebook_example_plays_and_saves(tmp_path, monkeypatch):
     namespace = {}
     exec(example, namespace)
     scene = namespace["scene"]
-    assert scene._repr_html_().startswith('<video width="640" height="360" autoplay loop muted playsinline')
+    shown = scene._repr_html_()
+    assert shown.startswith("<style>") and "data-player" in shown
+    assert '<video width="640" height="360" src="data:video/mp4;base64,' in shown
     import imageio_ffmpeg
     reader = imageio_ffmpeg.read_frames(str(tmp_path / "race.mp4"))
     assert tuple(next(reader)["size"]) == (640, 360)

@@ -54,7 +54,7 @@ def test_files_beside_a_scene_named_like_python_modules_never_run(tmp_path):
     assert by_file.stderr == ""
     for out in ("a", "b"):       # the helper beside the scene was imported: the render happened
         assert sorted(p.name for p in (tmp_path / out / "race").iterdir()) == [
-            ".render.json", "2d.gif", "2d.mp4", "2d.png", "2d.txt", "2d.vtt", "index.html"]
+            ".render.json", "2d.gif", "2d.mp4", "2d.player.json", "2d.png", "2d.txt", "2d.vtt", "index.html"]
     # Nothing was written into the scene's folder (no __pycache__).
     assert sorted(p.name for p in folder.iterdir()) == sorted(
         [f"{n}.py" for n in SHADOWS] + ["bowl_helper.py", "race.py"])

@@ -21,14 +21,14 @@ from render.pipeline import render_scene
 from test_browser import browser  # noqa: F401  (the fixture)
 
 SIZE = (320, 180)
-NOTES = [Note(6, "Adam is already in the valley", run="Adam"), Note(14, "Momentum builds speed", hold=0.5)]
+NOTES = [Note(4, "Adam is already in the valley", run="Adam"), Note(8, "Momentum builds speed", hold=0.3)]
 
 
 def scene(notes=NOTES):
     return Scene("rosenbrock", [Run(opt.Adam(lr=0.2), (-1.5, 2.0), label="Adam"),
                                 Run(opt.Momentum(lr=1e-3, momentum=0.9), (-1.5, 2.0), label="Momentum")],
-                 20, views=[View2D(), View3D(name="surface", camera=Camera(elev=40, azim=-60))], fps=10,
-                 smooth=False, notes=notes, show_events=False, title="Adam and momentum")
+                 12, views=[View2D(), View3D(name="surface", camera=Camera(elev=40, azim=-60))], fps=20,
+                 smooth=False, notes=notes, show_events=False, title="Adam and momentum", hold_start=0.2, hold=0.5)
 
 
 @pytest.fixture(scope="module")
