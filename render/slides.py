@@ -29,8 +29,9 @@ PPTX_NEEDS = "the pptx format needs python-pptx: pip install 'render-descent[ppt
 
 def segments(record: dict) -> list[tuple[int, int, str | None]]:
     """A view's slides: (first frame, last frame, the note it stops at or None), from its
-    player record: up to each note's frame, then on to the final frame."""
-    stops = sorted({c["first"] for c in record["captions"] if c.get("note")} - {0})
+    player record: up to each note's frame (a note on the first frame gets a slide of that
+    frame alone), then on to the final frame."""
+    stops = sorted({c["first"] for c in record["captions"] if c.get("note")})
     n = record["frames"]
     said = {}
     for c in record["captions"]:

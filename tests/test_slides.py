@@ -137,3 +137,14 @@ def test_pptx_without_python_pptx_is_one_line(monkeypatch, tmp_path):
     with pytest.raises(ValueError, match=r"pip install 'render-descent\[pptx\]'"):
         render_scene(scene(), name="race", out=tmp_path, formats=("pptx",), size=SIZE)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_view_is_cut_at_its_notes_frames():
+    from render.slides import segments
+    record = {"frames": 30, "captions": [
+        {"first": 0, "text": "At the start", "note": True}, {"first": 12, "text": "An event", "note": False},
+        {"first": 12, "text": "Here", "note": True}, {"first": 12, "text": "and here", "note": True}]}
+    assert segments(record) == [(0, 0, "At the start"), (0, 12, "Here and here"), (12, 29, None)]
+    assert segments({"frames": 30, "captions": []}) == [(0, 29, None)]
+    assert segments({"frames": 30, "captions": [{"first": 29, "text": "The end", "note": True}]}) == \
+        [(0, 29, "The end")]
