@@ -125,37 +125,43 @@ class Plan:
         """How far through the animation frame ``frame`` is, 0 to 1."""
         return frame / max(1, self.frames - 1)
 
-    def status(self, frame: int, parts: int = STATUS_PARTS, short: bool = False) -> str:
+    def status(self, frame: int, parts: int = STATUS_PARTS, short: bool = False, said: bool = False) -> str:
         """'step k' and each run's loss at that step, in brackets after its name: the
-        status line of frame ``frame`` (a view's animated title, a player's live text). At
-        most ``parts`` runs or swarms named, the rest counted; ``short`` for the brief form."""
+        status line of frame ``frame`` (a view's animated title). At most ``parts`` runs or
+        swarms named, the rest counted; ``short`` for the brief form; ``said`` for the form
+        a page gives as text, each value after its name and a colon ("step 60 of 300. Loss
+        of constant: 1.78; cosine: 0.616"), where a name ending in a number cannot be read
+        as its loss."""
         step = int(self.steps[frame])
-        named = []
+        named = []                  # (name, what its value says)
         for group in self.groups:
             # A swarm is one part: its median loss and how many of it have diverged.
             losses = self.paths.losses[group.rows, step]
             finite = losses[np.isfinite(losses)]
             lost = len(losses) - finite.size
-            said = ([f"median {np.median(finite):.3g}"] if finite.size else []) + ([f"{lost} diverged"] if lost else [])
-            named.append(f"{group.name} \u00d7{len(group.rows)} ({', '.join(said)})")
+            values = ([f"median {np.median(finite):.3g}"] if finite.size else []) + ([f"{lost} diverged"] if lost else [])
+            named.append((f"{group.name} \u00d7{len(group.rows)}", ", ".join(values)))
         shown_runs = self.singles[: max(0, parts - len(named))]      # the rest are counted
         for i in shown_runs:
-            name = self.short_names[i]
-            # Each run's loss in brackets after its name: a name may end in a number itself
-            # ("momentum 0.9 (0.063)").
             if self.diverged(i, frame):
-                named.append(f"{name} (diverged at {int(self.paths.diverged_at[i])})")
+                value = f"diverged at {int(self.paths.diverged_at[i])}"
             elif self.plane is not None:
                 # Over a model: the true loss, and how far from the plane drawn the run is.
                 off = float(self.plane.off[i, step])
-                where = "off" if short else "off plane"
-                named.append(f"{name} ({self.paths.losses[i, step]:.3g}, {off:.2g} {where})")
+                value = f"{self.paths.losses[i, step]:.3g}, {off:.2g} {'off' if short else 'off plane'}"
             else:
-                named.append(f"{name} ({self.paths.losses[i, step]:.3g})")
+                value = f"{self.paths.losses[i, step]:.3g}"
+            named.append((self.short_names[i], value))
         more = len(named) + len(self.singles) - len(shown_runs) - parts
-        tail = f", +{more} more" if more > 0 else ""
         clock = " (log time)" if getattr(self.scene, "time", "linear") == "log" else ""
-        return f"step {step}{clock}, loss: " + ", ".join(named[:parts]) + tail
+        if said:
+            tail = f"; {more} more" if more > 0 else ""
+            return (f"step {step} of {int(self.scene.steps)}{clock}. Loss of "
+                    + "; ".join(f"{name}: {value}" for name, value in named[:parts]) + tail)
+        # Each run's loss in brackets after its name: a name may end in a number itself
+        # ("momentum 0.9 (0.063)").
+        tail = f", +{more} more" if more > 0 else ""
+        return f"step {step}{clock}, loss: " + ", ".join(f"{name} ({value})" for name, value in named[:parts]) + tail
 
     def busiest(self, k: int) -> list[int]:
         """``k`` frames spread over the runs' motion as much as over time: where the mean

@@ -154,13 +154,13 @@ def deck_page(name: str, scene, size, views: list[pages.ViewFiles], file: Path |
                       f'aria-label="{label}" src="data:video/mp4;base64,{data}"></video>'
                       f'<script type="application/json">{pages._script_json(record)}</script></div>')
         parts = segments(record)
-        for j, (first, last, note) in enumerate(parts, 1):
-            heading = view.name if len(parts) == 1 else f"{view.name} \u00b7 {j} of {len(parts)}"
+        for first, last, note in parts:
+            heading = view.name
             slides.append({"view": k, "from": first, "to": last, "note": note, "heading": heading})
     lede_html = f'<p class="lede">{html.escape(lede)}</p>' if lede else ""
     body = (f'<div class="deck">\n<main>\n'
             f'<section class="slide title"><h1>{html.escape(title)}</h1>{lede_html}'
-            f'<p class="lede">{html.escape(name)} \u00b7 {len(slides) - 1} slide{"s" * (len(slides) != 2)} to come: '
+            f'<p class="lede">{len(slides) - 1} slide{"s" * (len(slides) != 2)} to come: '
             f'press \u2192 or click</p></section>\n'
             f'<section class="slide view" hidden><h2></h2>{"".join(stages)}'
             f'<p class="note" aria-live="polite"></p></section>\n</main>\n'

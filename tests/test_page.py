@@ -217,6 +217,6 @@ def test_a_scene_of_responses_gets_its_page_its_alt_text_and_its_player(tmp_path
     assert said == ("Momentum: an animation of the updates of 2 optimizers (momentum 0.5, momentum 0.9) in "
                     "response to 2 synthetic gradient signals (spikes, noisy sine), drawn as 12 steps pass.")
     record = json.loads((tmp_path / "responses" / "responses.player.json").read_text())
-    assert record["status"] == [f"step {s}" for s in record["steps"]] and record["steps"][-1] == 12
+    assert record["status"] == [f"step {s} of 12" for s in record["steps"]] and record["steps"][-1] == 12
     assert record["alt"] == said
     check_page(tmp_path / "responses" / "index.html")

@@ -100,9 +100,10 @@ def test_the_slider_shows_the_frame_of_its_step_and_its_status(page, folder, k):
     # The live text is the frame's own status line: each run's loss at step k.
     from render import plan as planning
     plan = planning.build(scene())
-    assert now["status"] == record["status"][k] == plan.status(k)
+    assert now["status"] == record["status"][k] == plan.status(k, said=True)
+    assert now["status"].startswith(f"step {k} of 24. Loss of Adam: ")
     for r, name in enumerate(["Adam", "Momentum"]):
-        assert f"{name} ({plan.trajectories.losses[r, k]:.3g})" in now["status"]
+        assert f"{name}: {plan.trajectories.losses[r, k]:.3g}" in now["status"]
 
 
 def test_keys_step_forward_and_back(page, folder):
@@ -116,7 +117,7 @@ def test_keys_step_forward_and_back(page, folder):
         page.keyboard.press(key)
         assert state(page)["value"] == k, (where, key)
         frame_seen(folder, shown_pixels(page), k)
-    assert state(page)["status"].startswith("step 0,")
+    assert state(page)["status"].startswith("step 0 of 24.")
 
 
 def test_play_pause_and_speed(page):

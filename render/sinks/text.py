@@ -79,9 +79,9 @@ class PlayerSink(_TextSink):
         start = video_frames(n, self.fps, scene.hold_start, story.pauses(caps))
         total = start[-1] + 1 + int(round(scene.hold * self.fps))
         try:
-            status = [plan.status(k) for k in range(n)]
+            status = [plan.status(k, said=True) for k in range(n)]
         except (AttributeError, IndexError, TypeError):      # a scene of responses, not runs
-            status = [f"step {int(s)}" for s in plan.steps]
+            status = [f"step {int(s)} of {int(scene.steps)}" for s in plan.steps]
         record = {"fps": self.fps, "frames": n, "video": start, "videoFrames": total,
                   "steps": [int(s) for s in plan.steps], "lastStep": int(scene.steps), "status": status,
                   "captions": [{"first": c.first, "last": c.last, "text": c.text, "note": c.kind == "note",

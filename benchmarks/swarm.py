@@ -1,0 +1,66 @@
+"""A Swarm against the same runs given one by one: 400 momentum runs from a 20 x 20 grid over
+Himmelblau's function, 150 steps, the 2D view as a GIF with the command's default options.
+
+    python benchmarks/swarm.py [--repeat N]
+
+Three scene files, rendered alternately by the command (a process each, as a user runs
+it): the swarm with its default fading tail, the swarm with its whole trails (tail=None),
+and the 400 runs as ``Run``s. A swarm is the same simulation as its runs and draws less (one
+colour, no labels, no status line per run), so it should take no longer. Prints the median
+of each and the swarms' ratios to the runs.
+"""
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HEAD = """
+from render import Run, Scene, Swarm, View2D, optimizers as opt
+"""
+
+SWARM = HEAD + """
+scene = Scene("himmelblau", [Swarm(opt.Momentum(lr=0.004, momentum=0.9), grid=20{tail})], 150,
+              views=[View2D()], name="swarm")
+"""
+
+RUNS = HEAD + """
+import numpy as np
+swarm = Swarm(opt.Momentum(lr=0.004, momentum=0.9), grid=20)
+scene = Scene("himmelblau", [Swarm(opt.Momentum(lr=0.004, momentum=0.9), grid=20)], 150)
+starts = [run.start for run in scene.runs]
+scene = Scene("himmelblau", [Run(opt.Momentum(lr=0.004, momentum=0.9), s) for s in starts], 150,
+              views=[View2D()], name="runs")
+"""
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        folder = Path(folder)
+        files = {"swarm (tail 20)": SWARM.format(tail=""), "swarm (tail=None)": SWARM.format(tail=", tail=None"),
+                 "400 Runs": RUNS}
+        paths = {}
+        for k, (what, text) in enumerate(files.items()):
+            paths[what] = folder / f"scene{k}.py"
+            paths[what].write_text(text)
+        times = {what: [] for what in files}
+        for _ in range(args.repeat):
+            for what, path in paths.items():
+                start = time.perf_counter()
+                subprocess.run([sys.executable, "-m", "render", str(path), "--format", "gif", "--out",
+                                str(folder / "out"), "--force", "--no-progress"], check=True,
+                               stdout=subprocess.DEVNULL)
+                times[what].append(time.perf_counter() - start)
+    runs = statistics.median(times["400 Runs"])
+    for what, seconds in times.items():
+        median = statistics.median(seconds)
+        print(f"{what:18s} {median:6.2f} s  ({median / runs:.2f}x the runs; medians of {args.repeat})")
+
+
+if __name__ == "__main__":
+    main()
