@@ -3,11 +3,12 @@ Himmelblau's function, 150 steps, the 2D view as a GIF with the command's defaul
 
     python benchmarks/swarm.py [--repeat N]
 
-Three scene files, rendered alternately by the command (a process each, as a user runs
-it): the swarm with its default fading tail, the swarm with its whole trails (tail=None),
-and the 400 runs as ``Run``s. A swarm is the same simulation as its runs and draws less (one
+Four scene files, rendered alternately by the command (a process each, as a user runs it):
+the swarm with its default fading tail (20 frames) against the 400 runs as ``Run``s with
+``View2D(tail=20)``; the swarm with whole trails (``tail=None``) against the runs with
+theirs (``View2D()``). A swarm is the same simulation as its runs and draws less (one
 colour, no labels, no status line per run), so it should take no longer. Prints the median
-of each and the swarms' ratios to the runs.
+of each and each swarm's ratio to its runs.
 """
 import argparse
 import statistics
@@ -28,11 +29,10 @@ scene = Scene("himmelblau", [Swarm(opt.Momentum(lr=0.004, momentum=0.9), grid=20
 
 RUNS = HEAD + """
 import numpy as np
-swarm = Swarm(opt.Momentum(lr=0.004, momentum=0.9), grid=20)
 scene = Scene("himmelblau", [Swarm(opt.Momentum(lr=0.004, momentum=0.9), grid=20)], 150)
 starts = [run.start for run in scene.runs]
 scene = Scene("himmelblau", [Run(opt.Momentum(lr=0.004, momentum=0.9), s) for s in starts], 150,
-              views=[View2D()], name="runs")
+              views=[View2D({tail})], name="runs")
 """
 
 
@@ -42,8 +42,8 @@ def main():
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
-        files = {"swarm (tail 20)": SWARM.format(tail=""), "swarm (tail=None)": SWARM.format(tail=", tail=None"),
-                 "400 Runs": RUNS}
+        files = {"swarm, tail 20": SWARM.format(tail=""), "400 Runs, tail 20": RUNS.format(tail="tail=20"),
+                 "swarm, tail=None": SWARM.format(tail=", tail=None"), "400 Runs, whole": RUNS.format(tail="")}
         paths = {}
         for k, (what, text) in enumerate(files.items()):
             paths[what] = folder / f"scene{k}.py"
@@ -56,10 +56,10 @@ def main():
                                 str(folder / "out"), "--force", "--no-progress"], check=True,
                                stdout=subprocess.DEVNULL)
                 times[what].append(time.perf_counter() - start)
-    runs = statistics.median(times["400 Runs"])
-    for what, seconds in times.items():
-        median = statistics.median(seconds)
-        print(f"{what:18s} {median:6.2f} s  ({median / runs:.2f}x the runs; medians of {args.repeat})")
+    median = {what: statistics.median(seconds) for what, seconds in times.items()}
+    for swarm, runs in (("swarm, tail 20", "400 Runs, tail 20"), ("swarm, tail=None", "400 Runs, whole")):
+        print(f"{swarm:17s} {median[swarm]:6.2f} s   {runs:17s} {median[runs]:6.2f} s   "
+              f"{median[swarm] / median[runs]:.2f}x (medians of {args.repeat})")
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@ import dataclasses
 import helpers
 import numpy as np
 import pytest
-from matplotlib.colors import to_rgb
+from matplotlib.colors import to_hex, to_rgb, to_rgba_array
+from matplotlib.path import Path
 from matplotlib.text import Text
 from test_plan import HIMMELBLAU_MINIMA
 
@@ -41,25 +42,54 @@ def test_a_swarm_is_a_few_artists_however_many_runs_it_has(view):
     assert counts[0][0] == (6 + 4 if isinstance(view, View2D) else 3)
 
 
+def segments_of(collection):
+    """A collection of compound paths as its segments (n, 2, 2) and each one's colour (n, 4)."""
+    pairs, colours = [], []
+    for path, rgba in zip(collection.get_paths(), collection.get_edgecolor()):
+        assert list(path.codes[:2]) == [Path.MOVETO, Path.LINETO] and len(set(path.codes[::2])) == 1
+        v = path.vertices.reshape(-1, 2, 2)
+        pairs.append(v)
+        colours.append(np.repeat(rgba[None], len(v), axis=0))
+    return np.concatenate(pairs), np.concatenate(colours)
+
+
+def head_points(lines):
+    """Where a 2D swarm's head markers are (a line of markers for each colour)."""
+    return np.concatenate([np.column_stack(line.get_data()) for line in lines])
+
+
 def test_trails_fade_over_their_tail_and_end_at_the_heads():
     scene = Scene("himmelblau", [dataclasses.replace(BASINS, tail=5)], 40, views=[View2D()])
     frames = FrameSource(planning.build(dataclasses.replace(scene, trim=False)), scene.views[0], (320, 180))
     layer, trails, heads, history = frames.drawing.swarms[0]
     frames.frame(20)
-    # The faint history grows by the frame's segments, drawn over those of the frames before.
-    assert len(history.get_segments()) == 144 and np.allclose(history.get_colors()[:, 3], 0.16)
-    segments, rgba = trails.get_segments(), trails.get_colors()
-    assert len(segments) == 144 * 5                       # five segments a run, none older
     P = frames.drawing.trajectories.positions
-    np.testing.assert_allclose(np.array(segments)[4::5, 1], P[:, 20])      # newest ends at the head
-    np.testing.assert_allclose(np.array(segments)[0::5, 0], P[:, 15])
-    # Oldest to newest: 0.9 of the way less a sixth a frame of age.
-    np.testing.assert_allclose(rgba[:5, 3], 0.9 * (1 - np.arange(4, -1, -1) / 6))
-    np.testing.assert_allclose(heads.get_offsets(), P[:, 20])
+    # The faint history grows by the frame's segments, drawn over those of the frames before.
+    grown, rgba = segments_of(history)
+    assert len(grown) == 144 and np.allclose(rgba[:, 3], 0.16)
+    # The fading trails: a path for each age and colour, the oldest first.
+    segments, rgba = segments_of(trails)
+    assert len(segments) == 144 * 5                       # five segments a run, none older
+    assert len(trails.get_paths()) == 5 * 4                # five ages, four basins' colours
+    alpha = trails.get_edgecolor()[:, 3]
+    np.testing.assert_allclose(alpha, np.repeat(0.9 * (1 - np.arange(4, -1, -1) / 6), 4))
+    newest, oldest = segments[rgba[:, 3] == alpha.max()], segments[rgba[:, 3] == alpha.min()]
+    key = lambda points: sorted(map(tuple, np.round(points, 12)))          # noqa: E731
+    assert key(newest[:, 1]) == key(P[:, 20]) and key(oldest[:, 0]) == key(P[:, 15])
+    # Each segment is a step of a run, in that run's colour.
+    colour = {tuple(np.round(p, 12)): c for p, c in zip(P[:, 20], to_rgba_array(frames.drawing.colors))}
+    for (a, b), c in zip(newest, rgba[rgba[:, 3] == alpha.max()]):
+        assert np.allclose(colour[tuple(np.round(b, 12))][:3], c[:3])
+    assert key(head_points(heads)) == key(P[:, 20])
+    assert [tuple(line.get_markerfacecolor()) for line in heads] == [tuple(c) for c in layer.colours]
+    # Whole trails are the history itself, grown by each frame's steps: nothing moves.
     whole = FrameSource(planning.build(dataclasses.replace(scene, runs=[dataclasses.replace(BASINS, tail=None)],
                                                            trim=False)), scene.views[0], (320, 180))
     whole.frame(20)
-    assert len(whole.drawing.swarms[0][1].get_segments()) == 144 * 20
+    _, trails, _, history = whole.drawing.swarms[0]
+    assert trails.get_paths() == []
+    grown, rgba = segments_of(history)
+    assert len(grown) == 144 and np.allclose(rgba[:, 3], 1 - 0.7 * 0.84)
 
 
 def test_each_basin_shows_in_its_colour_around_its_minimum_and_on_its_starts():
@@ -69,13 +99,13 @@ def test_each_basin_shows_in_its_colour_around_its_minimum_and_on_its_starts():
     d = frames.drawing
     by_label = dict(zip(d.plan.legend_labels, d.colors))
     assert len(by_label) == 4
-    heads = d.swarms[0][2].get_offsets()
+    heads = {to_hex(line.get_markerfacecolor()): np.column_stack(line.get_data()) for line in d.swarms[0][2]}
     for x, y in HIMMELBLAU_MINIMA:
         colour = by_label[f"gd \u2192 ({x:.3g}, {y:.3g})"]
         # Its runs' heads are there, under the minimum's star (drawn over a swarm's heads,
         # so the minima stay seen); its colour all around.
-        own = [k for k, c in enumerate(d.colors) if c == colour]
-        assert np.allclose(heads[own], (x, y), atol=0.01)
+        own = heads[to_hex(colour)]
+        assert len(own) == sum(c == colour for c in d.colors) and np.allclose(own, (x, y), atol=0.01)
         r, c = pixel(d, d.ax, x, y)
         assert np.array_equal(last[r, c], rgb255(d.theme.text)), (x, y, last[r, c])
         ring = last[r - 20:r + 21, c - 20:c + 21].reshape(-1, 3).astype(float)

@@ -3,7 +3,6 @@ head and its name (``marks``)."""
 from __future__ import annotations
 
 import numpy as np
-from matplotlib.collections import LineCollection
 from matplotlib.colors import BoundaryNorm
 from matplotlib.transforms import blended_transform_factory
 
@@ -17,7 +16,7 @@ from .glyphs import GlyphText
 from .loss import LossPanel
 from .marks import COVERED, DASH, Marks, coverage, families, trail_pixels
 from .runs import HEAD, Batches, joined
-from .swarm import HEAD_SIZE, SwarmLayer
+from .swarm import SwarmLayer
 
 GRID = 300          # contour grid points per side
 FIELD = 21          # quiver arrows per side
@@ -229,15 +228,14 @@ class Plot2D(Drawing):
         for group in plan.groups:
             layer = SwarmLayer(self, group, points, self.box)
             layer.draw_basins(ax, self.window)
-            trails = LineCollection([], linewidths=1.0, zorder=4)
-            heads = ax.scatter([], [], s=HEAD_SIZE, edgecolors="black", linewidths=0.4, zorder=4.8)
-            ax.add_collection(trails, autolim=False)
             history = layer.history(ax)
+            trails = layer.moving(ax)
+            heads = layer.head_markers(ax)
             self.growing.append(history)
             self.swarms.append((layer, trails, heads, history))
-            self.animate([history, trails, heads])
+            self.animate([history, trails, *heads])
             if self.inset is not None:
-                self.inset.clip([history, trails, heads])
+                self.inset.clip([history, trails, *heads])
         self.legend = None
         if self.wants_legend():
             entries = self.legend_entries()
@@ -530,12 +528,8 @@ class Plot2D(Drawing):
         for layer, trails, dots, history in self.swarms:
             if not self.baking:
                 layer.grow(frame, history, whole=True)
-            segments, rgba = layer.trails(frame)
-            trails.set_segments(segments)
-            trails.set_color(rgba)
-            where, rgba = layer.heads(frame)
-            dots.set_offsets(where)
-            dots.set_facecolors(rgba)
+            layer.move(frame, trails)
+            layer.place_heads(frame, dots)
         if self.view.arrows and len(self.pointed):
             # (The batches' runs are the singles; the marked ones are those pointed at.)
             runs = np.asarray(self.singles)[self.pointed]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 from matplotlib.colors import to_rgb, to_rgba_array
+from matplotlib.path import Path
 
 from .. import themes
 from .base import clip_segments
@@ -38,6 +39,9 @@ class SwarmLayer:
         self.points = points
         self.box = box
         self.rgba = to_rgba_array([drawing.colors[r] for r in group.rows])       # (runs, 4)
+        # Each run's colour as a number: 0, 1, ... in the order of the colours.
+        self.colours, self.colour_of = np.unique(self.rgba, axis=0, return_inverse=True)
+        self.colour_of = self.colour_of.ravel()
 
     def cell(self, window) -> tuple[float, float] | None:
         """The spacing (dx, dy) of a grid swarm's starts, None for other swarms."""
@@ -84,21 +88,81 @@ class SwarmLayer:
                   alpha=0.85, aspect="auto", zorder=1.5)
 
     def history(self, ax):
-        """The faint history of every trail: a collection the frames grow."""
-        from matplotlib.collections import LineCollection
-        history = LineCollection([], linewidths=0.8, zorder=3.8)
+        """The faint history of every trail (a whole trail, with ``tail=None``): a
+        collection of paths the frames grow."""
+        history = _strokes(0.8 if self.group.tail is not None else 1.0, 3.8)
         ax.add_collection(history, autolim=False)
         return history
+
+    def moving(self, ax):
+        """The trails' bright, fading segments: a collection of paths set at each frame."""
+        trails = _strokes(1.0, 4)
+        ax.add_collection(trails, autolim=False)
+        return trails
 
     def grow(self, frame: int, history, whole: bool = False):
         """``history`` set to the trails' segments new at ``frame`` (drawn over the frames
         before, they make this frame's history), or (``whole``) to every segment up to
         ``frame`` (a figure drawn whole)."""
         first = 0 if whole else max(0, frame - 1)
-        segments, rgba = self._segments(first, frame, lambda age: HISTORY)
-        history.set_segments(segments)
-        history.set_color(rgba)
+        # Whole trails are the history itself, at the opacity a faint trail over the faint
+        # history had.
+        opacity = HISTORY if self.group.tail is not None else 1 - (1 - FAINT) * (1 - HISTORY)
+        paths, rgba = self._paths(first, frame, lambda age: np.full(len(age), opacity))
+        history.set_paths(paths)
+        history.set_edgecolor(rgba)
         return history
+
+    def head_markers(self, ax) -> list:
+        """The heads on the 2D plot: a line of markers for each of the swarm's colours (a
+        marker is stamped, where a scatter of hundreds draws each one: a tenth of the
+        time)."""
+        size = float(np.sqrt(HEAD_SIZE))              # a scatter's points squared as a diameter
+        return [ax.plot([], [], linestyle="none", marker="o", markersize=size, markerfacecolor=tuple(c),
+                        markeredgecolor="black", markeredgewidth=0.4, zorder=4.8)[0] for c in self.colours]
+
+    def place_heads(self, frame: int, markers) -> None:
+        """``markers`` (``head_markers``) at the heads of ``frame`` still in the box."""
+        P = self.points(self.group.rows, self.plan.times[[frame]])[:, 0, :2]
+        with np.errstate(invalid="ignore"):
+            inside = np.all((P >= self.box[0][:2]) & (P <= self.box[1][:2]), axis=1)
+        for c, line in enumerate(markers):
+            shown = P[inside & (self.colour_of == c)]
+            line.set_data(shown[:, 0], shown[:, 1])
+
+    def move(self, frame: int, trails):
+        """``trails`` set to the fading segments of ``frame`` (none for whole trails: those
+        are the history)."""
+        tail = self.group.tail
+        if tail is None:
+            paths, rgba = [], np.empty((0, 4))
+        else:
+            paths, rgba = self._paths(max(0, frame - tail), frame, lambda age: 0.9 * (1.0 - age / (tail + 1)))
+        trails.set_paths(paths)
+        trails.set_edgecolor(rgba)
+
+    def _paths(self, first: int, frame: int, opacity) -> tuple[list, np.ndarray]:
+        """The trails' segments from frame ``first`` to ``frame`` cut to the box, as one
+        compound path for each age and colour (the oldest first: newer segments are drawn
+        over older ones), and the paths' colours, each at ``opacity(ages)``."""
+        shown = np.arange(first, frame + 1)
+        if len(shown) < 2:
+            return [], np.empty((0, 4))
+        P = self.points(self.group.rows, self.plan.times[shown])[..., :2]    # (runs, m, 2)
+        runs, m = P.shape[0], P.shape[1] - 1
+        a, b = P[:, :-1].reshape(-1, 2), P[:, 1:].reshape(-1, 2)
+        a, b, seen = clip_segments(a, b, self.box[0][:2], self.box[1][:2])
+        k = np.tile(np.arange(m), runs)                     # each segment's place, oldest 0
+        keys = (k * len(self.colours) + np.repeat(self.colour_of, m))[seen]
+        order = np.argsort(keys, kind="stable")
+        keys = keys[order]
+        vertices = np.stack([a[seen], b[seen]], axis=1)[order]
+        groups, starts = np.unique(keys, return_index=True)
+        codes = np.array([Path.MOVETO, Path.LINETO], dtype=Path.code_type)
+        paths = [Path(v.reshape(-1, 2), np.tile(codes, len(v))) for v in np.split(vertices, starts[1:])]
+        rgba = self.colours[groups % len(self.colours)].copy()
+        rgba[:, 3] = opacity(frame - shown[1:][groups // len(self.colours)])
+        return paths, rgba
 
     def _segments(self, first: int, frame: int, opacity):
         """The segments (n, 2, D) of the trails from frame ``first`` to ``frame``, cut to the
@@ -135,3 +199,10 @@ class SwarmLayer:
         with np.errstate(invalid="ignore"):
             inside = np.all((P >= self.box[0]) & (P <= self.box[1]), axis=1)
         return P[inside], self.rgba[inside]
+
+
+def _strokes(width: float, zorder: float):
+    """A collection of paths stroked (not filled) in data coordinates, as lines are."""
+    from matplotlib.collections import PathCollection
+    return PathCollection([], facecolors="none", linewidths=width, zorder=zorder)
+
