@@ -193,8 +193,37 @@ def test_a_3d_swarm_is_drawn_over_the_surface_in_its_colour():
     d = frames.drawing
     heads = d.swarms[0][2]
     from mpl_toolkits.mplot3d import proj3d
-    x, y, z = (np.asarray(v) for v in heads._offsets3d)
+    x, y, z = np.concatenate([np.column_stack(line.get_data_3d()) for line in heads]).T
     px, py, _ = proj3d.proj_transform(x, y, z, d.ax.get_proj())
     xy = d.ax.transData.transform(np.column_stack([px, py]))
     hits = [tuple(last[int(round(d.figure.bbox.height - v - 0.5)), int(round(u - 0.5))]) for u, v in xy]
+    # Every head is there at the end, its run arrived below the grid's lowest point.
+    assert len(hits) == len(scene.runs)
     assert sum(h == tuple(rgb255("#0072b2")) for h in hits) >= 0.9 * len(hits)
+
+
+def test_a_3d_swarms_trails_are_a_projected_path_for_each_age_and_colour_and_whole_trails_grow():
+    view = View3D(camera=Camera(elev=50, azim=-60))
+    scene = Scene("himmelblau", [dataclasses.replace(BASINS, tail=5)], 40, views=[view])
+    frames = FrameSource(planning.build(dataclasses.replace(scene, trim=False)), view, (320, 180))
+    frames.frame(20)
+    _, trails, heads, grows = frames.drawing.swarms[0]
+    # (Steps below the surface's lowest point are cut: the box is the surface's.)
+    assert not grows and 10 < len(trails.groups) <= 5 * 4 and len(trails.get_paths()) == len(trails.groups)
+    assert 2 * 144 * 4 < sum(len(g) for g in trails.groups) <= 2 * 144 * 5    # both ends of each step
+    fade = np.round(0.9 * (1 - np.arange(4, -1, -1) / 6), 9)
+    alpha = np.round(trails.get_edgecolor()[:, 3], 9)
+    assert set(alpha) <= set(fade) and list(alpha) == sorted(alpha)         # the oldest first
+    P = frames.drawing.trajectories.positions
+    ends = np.concatenate([np.column_stack(line.get_data_3d()) for line in heads])
+    key = lambda points: sorted(map(tuple, np.round(points, 12)))          # noqa: E731
+    assert key(ends[:, :2]) == key(P[:, 20])
+    whole = dataclasses.replace(scene, runs=[dataclasses.replace(BASINS, tail=None)], trim=False)
+    source = FrameSource(planning.build(whole), view, (320, 180))
+    again = FrameSource(planning.build(whole), view, (320, 180))
+    _, trails, _, grows = source.drawing.swarms[0]
+    assert grows and trails in source.drawing.growing
+    # Grown frame by frame or drawn at once, the same pixels.
+    for k in range(0, 21, 5):
+        source.frame(k)
+    np.testing.assert_array_equal(source.frame(20), again.frame(20))

@@ -17,7 +17,6 @@ from matplotlib.colors import Normalize
 from matplotlib.ticker import FixedLocator, FuncFormatter
 from matplotlib.transforms import Bbox
 from mpl_toolkits.mplot3d import Axes3D
-from mpl_toolkits.mplot3d.art3d import Line3DCollection
 
 from ..timeline import interpolate, keyed
 from .captions import Captions, head_at
@@ -26,7 +25,7 @@ from .marks import Marks, trail_pixels
 from .mesh import GridSurface
 from .runs import Batches
 from .stamps import stamp, stamp_tick_labels
-from .swarm import HEAD_SIZE, START_SIZE, SwarmLayer
+from .swarm import START_SIZE, ProjectedSegments, SwarmLayer
 
 
 STRETCH = 1.7       # the widest a 3D scene is stretched horizontally to fill a wide frame
@@ -169,10 +168,12 @@ class Plot3D(Drawing):
         lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (-1.0, 1.0)
         # The box reaches down to the lowest a run goes over the window: a run at the
         # minimum is below the grid's lowest point, and inside the box.
-        P = self.trajectories.positions[self.plan.singles] if self.plan.singles else np.empty((0, 1, 2))
+        # Every run: a swarm's too, whose runs gather at the minima (cut at the grid's
+        # lowest point, they vanished as they arrived).
+        P = self.trajectories.positions
         with np.errstate(invalid="ignore"):
             over = (P[..., 0] >= xmin) & (P[..., 0] <= xmax) & (P[..., 1] >= ymin) & (P[..., 1] <= ymax)
-            below = height(self.trajectories.losses[self.plan.singles][over]) if over.any() else np.empty(0)
+            below = height(self.trajectories.losses[over]) if over.any() else np.empty(0)
         below = below[np.isfinite(below)]
         if below.size:
             # ... and up to the highest: a run off a model's plane can be above it.
@@ -281,12 +282,16 @@ class Plot3D(Drawing):
             if len(where):
                 ax.scatter(*where.T, s=START_SIZE, marker="s", c=rgba, alpha=0.55, linewidths=0,
                            depthshade=False, zorder=4.5)
-            trails = Line3DCollection([], linewidths=1.0, zorder=5)
-            ax.add_collection3d(trails, autolim=False)
-            heads = ax.scatter([], [], [], s=HEAD_SIZE, edgecolors="black", linewidths=0.4,
-                               depthshade=False, zorder=6)
-            self.swarms.append((layer, trails, heads))
-            self.animate([trails, heads])
+            trails = ProjectedSegments(linewidths=1.0, zorder=5)
+            ax.add_collection(trails, autolim=False)
+            heads = layer.head_markers(ax)
+            # Whole trails under a still camera only grow: each frame's steps are drawn
+            # once, over those of the frames before.
+            grows = group.tail is None and not self.moving_camera
+            if grows:
+                self.growing.append(trails)
+            self.swarms.append((layer, trails, heads, grows))
+            self.animate([trails, *heads])
         self.legend = None
         if self.wants_legend():
             # In the figure's corner, not the axes': the axes are scaled to fill the frame.
@@ -524,17 +529,13 @@ class Plot3D(Drawing):
                     head.set_data_3d(*where.T)
             if self.shadows:
                 self.shadows[k].set_data_3d(points[:, 0], points[:, 1], np.full(len(points), self.floor))
-        for layer, trails, dots in self.swarms:
-            segments, rgba = layer.trails(frame)
-            trails.set_segments(segments)
-            trails.set_color(rgba)
-            where, rgba = layer.heads(frame)
-            dots._offsets3d = tuple(where.T) if len(where) else tuple(np.empty((3, 0)))
-            dots.set_facecolors(rgba)
+        for layer, trails, dots, grows in self.swarms:
+            if not (grows and self.baking):       # (a growing trail is drawn by ``grow``)
+                trails.set_groups(*layer.fading(frame))
+            layer.place_heads(frame, dots)
             if not self.moving_camera:
                 # Blitted alone: project now, as the axes do for their collections in a full draw.
                 trails.do_3d_projection()
-                dots.do_3d_projection()
         if self.moving_camera:
             self._place_camera(frame)
         if self.marks is not None:
@@ -547,4 +548,10 @@ class Plot3D(Drawing):
         paths = [p for p, grows in zip(self.paths, self.batches.grows) if grows]
         for path, points in zip(paths, self.batches.grow(frame)):
             path.set_data_3d(*points.T)
-        return paths
+        swarms = []
+        for layer, trails, _, grows in self.swarms:
+            if grows:
+                trails.set_groups(*layer.fading(frame, since=max(0, frame - 1)))
+                trails.do_3d_projection()
+                swarms.append(trails)
+        return paths + swarms

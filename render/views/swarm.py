@@ -11,6 +11,7 @@ swarm is going; the faint history stays, so the last frame still shows how every
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.collections import PathCollection
 from matplotlib.colors import to_rgb, to_rgba_array
 from matplotlib.path import Path
 
@@ -114,70 +115,73 @@ class SwarmLayer:
         return history
 
     def head_markers(self, ax) -> list:
-        """The heads on the 2D plot: a line of markers for each of the swarm's colours (a
-        marker is stamped, where a scatter of hundreds draws each one: a tenth of the
-        time)."""
+        """The heads: a line of markers for each of the swarm's colours (a marker is
+        stamped, where a scatter of hundreds draws each one: a tenth of the time)."""
         size = float(np.sqrt(HEAD_SIZE))              # a scatter's points squared as a diameter
-        return [ax.plot([], [], linestyle="none", marker="o", markersize=size, markerfacecolor=tuple(c),
-                        markeredgecolor="black", markeredgewidth=0.4, zorder=4.8)[0] for c in self.colours]
+        empty = [[]] * len(self.box[0])               # (x, y), or (x, y, z) in 3D axes
+        return [ax.plot(*empty, linestyle="none", marker="o", markersize=size, markerfacecolor=tuple(c),
+                        markeredgecolor="black", markeredgewidth=0.4, zorder=4.8 if len(empty) == 2 else 6)[0]
+                for c in self.colours]
 
     def place_heads(self, frame: int, markers) -> None:
         """``markers`` (``head_markers``) at the heads of ``frame`` still in the box."""
-        P = self.points(self.group.rows, self.plan.times[[frame]])[:, 0, :2]
+        P = self.points(self.group.rows, self.plan.times[[frame]])[:, 0]
         with np.errstate(invalid="ignore"):
-            inside = np.all((P >= self.box[0][:2]) & (P <= self.box[1][:2]), axis=1)
+            inside = np.all((P >= self.box[0]) & (P <= self.box[1]), axis=1)
         for c, line in enumerate(markers):
             shown = P[inside & (self.colour_of == c)]
-            line.set_data(shown[:, 0], shown[:, 1])
+            if P.shape[1] == 3:
+                line.set_data_3d(*shown.T)
+            else:
+                line.set_data(shown[:, 0], shown[:, 1])
 
     def move(self, frame: int, trails):
         """``trails`` set to the fading segments of ``frame`` (none for whole trails: those
         are the history)."""
-        tail = self.group.tail
-        if tail is None:
+        if self.group.tail is None:
             paths, rgba = [], np.empty((0, 4))
         else:
-            paths, rgba = self._paths(max(0, frame - tail), frame, lambda age: 0.9 * (1.0 - age / (tail + 1)))
+            groups, rgba = self.fading(frame)
+            paths = [segment_path(v) for v in groups]
         trails.set_paths(paths)
         trails.set_edgecolor(rgba)
 
-    def _paths(self, first: int, frame: int, opacity) -> tuple[list, np.ndarray]:
-        """The trails' segments from frame ``first`` to ``frame`` cut to the box, as one
-        compound path for each age and colour (the oldest first: newer segments are drawn
-        over older ones), and the paths' colours, each at ``opacity(ages)``."""
+    def _groups(self, first: int, frame: int, opacity) -> tuple[list, np.ndarray]:
+        """The trails' segments from frame ``first`` to ``frame`` cut to the box, gathered
+        by age and colour (the oldest first: newer segments are drawn over older ones):
+        each gathering's segments' ends, (2 x segments, D), and its colour (n, 4), at
+        ``opacity(ages)``."""
         shown = np.arange(first, frame + 1)
         if len(shown) < 2:
             return [], np.empty((0, 4))
-        P = self.points(self.group.rows, self.plan.times[shown])[..., :2]    # (runs, m, 2)
-        runs, m = P.shape[0], P.shape[1] - 1
-        a, b = P[:, :-1].reshape(-1, 2), P[:, 1:].reshape(-1, 2)
-        a, b, seen = clip_segments(a, b, self.box[0][:2], self.box[1][:2])
+        P = self.points(self.group.rows, self.plan.times[shown])            # (runs, m + 1, D)
+        runs, m, D = P.shape[0], P.shape[1] - 1, P.shape[2]
+        a, b = P[:, :-1].reshape(-1, D), P[:, 1:].reshape(-1, D)
+        a, b, seen = clip_segments(a, b, *self.box)
+        if not seen.any():
+            return [], np.empty((0, 4))
         k = np.tile(np.arange(m), runs)                     # each segment's place, oldest 0
         keys = (k * len(self.colours) + np.repeat(self.colour_of, m))[seen]
         order = np.argsort(keys, kind="stable")
         keys = keys[order]
-        vertices = np.stack([a[seen], b[seen]], axis=1)[order]
+        ends = np.stack([a[seen], b[seen]], axis=1)[order].reshape(-1, D)
         groups, starts = np.unique(keys, return_index=True)
-        codes = np.array([Path.MOVETO, Path.LINETO], dtype=Path.code_type)
-        paths = [Path(v.reshape(-1, 2), np.tile(codes, len(v))) for v in np.split(vertices, starts[1:])]
         rgba = self.colours[groups % len(self.colours)].copy()
         rgba[:, 3] = opacity(frame - shown[1:][groups // len(self.colours)])
-        return paths, rgba
+        return np.split(ends, 2 * starts[1:]), rgba
 
-    def _segments(self, first: int, frame: int, opacity):
-        """The segments (n, 2, D) of the trails from frame ``first`` to ``frame``, cut to the
-        box, and their colours (n, 4), each at ``opacity(age)`` (age: how many frames ago
-        it was drawn, 0 for the newest)."""
-        shown = np.arange(first, frame + 1)
-        if len(shown) < 2:
-            return np.empty((0, 2, len(self.box[0]))), np.empty((0, 4))
-        P = self.points(self.group.rows, self.plan.times[shown])          # (runs, m, D)
-        a, b = P[:, :-1].reshape(-1, P.shape[2]), P[:, 1:].reshape(-1, P.shape[2])
-        a, b, seen = clip_segments(a, b, *self.box)
-        age = frame - shown[1:]                                           # 0 for the newest
-        rgba = np.repeat(self.rgba[:, None, :], len(age), axis=1)
-        rgba[..., 3] = opacity(age)
-        return np.stack([a, b], axis=1)[seen], rgba.reshape(-1, 4)[seen]
+    def _paths(self, first: int, frame: int, opacity) -> tuple[list, np.ndarray]:
+        """``_groups`` as one compound 2D path each, and their colours."""
+        groups, rgba = self._groups(first, frame, opacity)
+        return [segment_path(v) for v in groups], rgba
+
+    def fading(self, frame: int, since: int = 0) -> tuple[list, np.ndarray]:
+        """The 3D trails of ``frame`` as ``_groups``: the last ``tail`` frames' segments,
+        fading, or (``tail=None``) every segment from frame ``since`` on, faint."""
+        tail = self.group.tail
+        if tail is None:
+            return self._groups(since, frame, lambda age: np.full(len(age), FAINT))
+        return self._groups(max(0, frame - tail), frame, lambda age: 0.9 * (1.0 - age / (tail + 1)))
 
     def starts(self) -> tuple[np.ndarray, np.ndarray]:
         """Where each run starts (inside the box) and its colour."""
@@ -185,24 +189,41 @@ class SwarmLayer:
         inside = np.all((P >= self.box[0]) & (P <= self.box[1]), axis=1)
         return P[inside], self.rgba[inside]
 
-    def trails(self, frame: int) -> tuple[np.ndarray, np.ndarray]:
-        """The segments (n, 2, D) the trails show at ``frame`` and their colours (n, 4),
-        the newest most opaque."""
-        tail = self.group.tail
-        if tail is None:
-            return self._segments(0, frame, lambda age: FAINT)
-        return self._segments(max(0, frame - tail), frame, lambda age: 0.9 * (1.0 - age / (tail + 1)))
-
-    def heads(self, frame: int) -> tuple[np.ndarray, np.ndarray]:
-        """Where each run still in the box is at ``frame``, and its colour."""
-        P = self.points(self.group.rows, self.plan.times[[frame]])[:, 0]
-        with np.errstate(invalid="ignore"):
-            inside = np.all((P >= self.box[0]) & (P <= self.box[1]), axis=1)
-        return P[inside], self.rgba[inside]
-
 
 def _strokes(width: float, zorder: float):
     """A collection of paths stroked (not filled) in data coordinates, as lines are."""
-    from matplotlib.collections import PathCollection
     return PathCollection([], facecolors="none", linewidths=width, zorder=zorder)
 
+
+
+_SEGMENT = np.array([Path.MOVETO, Path.LINETO], dtype=Path.code_type)
+
+
+def segment_path(ends: np.ndarray) -> Path:
+    """Segments given by their ends, (2 x segments, >= 2), as one compound 2D path."""
+    return Path(ends[:, :2], np.tile(_SEGMENT, len(ends) // 2))
+
+
+class ProjectedSegments(PathCollection):
+    """A 3D swarm's trails: gathered segments (``SwarmLayer.fading``) projected as the
+    camera sees them, one compound path each, when the axes draw (``do_3d_projection``).
+    A ``Line3DCollection`` would make a Path of every segment: 8,000 a frame."""
+
+    def __init__(self, **style):
+        super().__init__([], facecolors="none", **style)
+        self.groups: list = []
+
+    def set_groups(self, groups: list, rgba: np.ndarray) -> None:
+        self.groups = groups
+        self.set_edgecolor(rgba)
+
+    def do_3d_projection(self):
+        from mpl_toolkits.mplot3d import proj3d
+        if not self.groups:
+            self.set_paths([])
+            return np.nan
+        ends = np.concatenate(self.groups)
+        xs, ys, zs = proj3d.proj_transform(ends[:, 0], ends[:, 1], ends[:, 2], self.axes.get_proj())
+        cuts = np.cumsum([len(g) for g in self.groups])[:-1]
+        self.set_paths([segment_path(v) for v in np.split(np.column_stack([xs, ys]), cuts)])
+        return float(np.min(zs))
