@@ -76,10 +76,13 @@ const heading = view.querySelector("h2"), note = view.querySelector(".note");
 const count = document.querySelector(".count");
 let at = -1, stopAt = null;
 const time = (r, k) => (r.video[k] + 0.5) / r.fps;
-function stop() {
+function stop(now, meta) {
   if (stopAt === null) return;
   const [v, r, k] = stopAt;
-  if (v.currentTime >= time(r, k) - 0.5 / r.fps || v.ended) {
+  // Where the video is: the frame just shown (a held frame is shown once, then stays), or
+  // its clock; past the middle of the stretch's last frame's first moment, it stops there.
+  const t = meta ? meta.mediaTime : v.currentTime;
+  if (t >= time(r, k) - 0.75 / r.fps || v.ended || v.paused) {
     v.pause();
     v.currentTime = time(r, k);
     stopAt = null;
@@ -89,8 +92,10 @@ function stop() {
     return;
   }
   if ("requestVideoFrameCallback" in v) v.requestVideoFrameCallback(stop);
-  else requestAnimationFrame(stop);
+  else requestAnimationFrame(() => stop());
 }
+// (A frame held by its time brings no new frame to call back with: the clock is read too.)
+setInterval(() => { if (stopAt !== null && !stopAt[0].paused) stop(); }, 50);
 function go(i, replay) {
   i = Math.max(0, Math.min(slides.length - 1, i));
   if (i === at && !replay) return;
@@ -111,9 +116,9 @@ function go(i, replay) {
   document.body.dataset.state = "playing";
   const start = () => {
     v.currentTime = time(r, s.from);
-    if (s.from === s.to) { stopAt = [v, r, s.to]; stop(); return; }
     stopAt = [v, r, s.to];
-    v.play().then(stop, () => { v.currentTime = time(r, s.to); stopAt = null; note.textContent = s.note || "";
+    if (s.from === s.to) { stop(); return; }
+    v.play().then(() => stop(), () => { v.currentTime = time(r, s.to); stopAt = null; note.textContent = s.note || "";
                                 document.body.dataset.state = "stopped"; });
   };
   if (v.readyState >= 1) start(); else v.addEventListener("loadedmetadata", start, {once: true});

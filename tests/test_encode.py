@@ -209,6 +209,11 @@ def test_the_hold_is_the_scenes_and_stills_do_not_hold(tmp_path):
     import imageio.v3 as iio
     video = list(iio.imiter(tmp_path / "race" / "2d.mp4"))
     assert len(video) == 3 + 5 + 5
+    # Stored, each picture once (and the last again, where its hold ends): the holds are
+    # the pictures' times, not copies the encoder encodes again.
+    import imageio_ffmpeg
+    stored, seconds = imageio_ffmpeg.count_frames_and_secs(str(tmp_path / "race" / "2d.mp4"))
+    assert stored == 5 + 1 and seconds == pytest.approx(13 / 10, abs=0.01)
     # The first frame is held: the MP4's first four frames are one picture (but for the
     # encoder's rounding), then it moves.
     change = [np.abs(v.astype(int) - video[0]).mean() for v in video]

@@ -67,8 +67,15 @@ def test_a_note_that_holds_lengthens_the_gif_and_the_mp4_by_its_seconds(tmp_path
     assert held[20] - plain[20] == 1500 and held[:20] == plain[:20]
     frames, secs = zip(*(imageio_ffmpeg.count_frames_and_secs(str(tmp_path / "out" / n / "2d.mp4"))
                          for n in ("plain", "held")))
-    assert frames[1] - frames[0] == 15                 # 1.5 s at 10 frames a second
+    # The same pictures stored (a held one is shown longer, not stored again), 1.5 s more.
+    assert frames[1] == frames[0]
     assert secs[1] - secs[0] == pytest.approx(1.5, abs=0.11)
+    # Played at its rate: 15 frames more, all of them the note's frame.
+    played = {n: list(imageio_ffmpeg.read_frames(str(tmp_path / "out" / n / "2d.mp4")))[1:] for n in ("plain", "held")}
+    assert len(played["held"]) - len(played["plain"]) == 15
+    at = 20 + 5                                         # after the first frame's 0.5 s hold
+    assert len({bytes(f) for f in played["held"][at:at + 16]}) == 1
+    assert played["held"][at + 16] != played["held"][at]
 
 
 def test_events_come_out_at_the_known_steps_with_the_right_runs():
