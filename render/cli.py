@@ -28,8 +28,8 @@ from .executors import Executor, Processes
 from .interrupts import Interrupted as _Interrupted
 from .memory import MemoryLimit
 from .page import human_size
-from .pipeline import PAGE, PAGES, QUALITY, _has_pptx, render_scene, write_gallery
-from .slides import PPTX_NEEDS
+from .pipeline import PAGE, PAGES, QUALITY, render_scene, write_gallery
+from .slides import PPTX_NEEDS, has_pptx
 from .load import (NoScene, SceneError, dependencies, display, imports_render, load, one_line,
                    real, source as scene_source, where)
 from .scene import MIN_FPS
@@ -46,7 +46,7 @@ def _formats(ctx, param, value):
     if unknown or not chosen:
         raise click.BadParameter(f"{unknown[0] if unknown else value!r} is not a format; "
                                  f"choose from {', '.join(CHOICES)} (comma-separated)")
-    if "pptx" in chosen and not _has_pptx():
+    if "pptx" in chosen and not has_pptx():
         raise click.BadParameter(PPTX_NEEDS)
     return tuple(dict.fromkeys(chosen))
 

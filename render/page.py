@@ -175,8 +175,7 @@ def _script_json(record: dict) -> str:
     return json.dumps(record, separators=(",", ":")).replace("</", "<\\/").replace("<!--", "<\\!--")
 
 
-def player(key: str, size, label: str, record: dict, video_src: str, poster: str | None = None,
-           autoplay: bool = True) -> str:
+def player(key: str, size, label: str, record: dict, video_src: str, poster: str | None = None) -> str:
     """One view's player: its MP4 (``video_src``, a link or a data: URL) with a play button,
     a step slider that seeks to exactly the frame of that step, buttons and keys that step
     one frame, a speed menu; the frame's status line as live text, its captions, and the
@@ -190,12 +189,11 @@ def player(key: str, size, label: str, record: dict, video_src: str, poster: str
     alt = " ".join(str(record.get("alt", "")).split())
     said = html.escape(label, quote=True)
     poster = f' poster="{poster}"' if poster else ""
-    when = "autoplay " if autoplay else ""
     described = f' aria-describedby="{key}-alt"' if alt else ""
     about = (f'<details class="alt"><summary>What the animation shows</summary>'
              f'<p id="{key}-alt">{html.escape(alt)}</p></details>') if alt else ""
     return (f'<div class="player" data-player>\n'
-            f'<video width="{w}" height="{h}" src="{video_src}"{poster} {when}loop muted '
+            f'<video width="{w}" height="{h}" src="{video_src}"{poster} autoplay loop muted '
             f'playsinline preload="auto" controls aria-label="{said}"{described}></video>\n'
             f'<div class="controls" role="group" aria-label="{said}: player">'
             f'<button type="button" class="play" aria-label="Pause">Pause</button>'

@@ -180,7 +180,7 @@ def _options(name, scene, out, views, formats, size, fps, quality, theme, gif_bu
     unknown = [f for f in formats if f not in SINKS and f not in PAGES]
     if unknown:
         raise ValueError(f"{unknown[0]!r} is not a format; choose from {', '.join([*SINKS, *PAGES])}")
-    if "pptx" in formats and not _has_pptx():
+    if "pptx" in formats and not slides.has_pptx():
         raise ValueError(slides.PPTX_NEEDS)
     if not checks.is_name(name) or (Path(out) / name).resolve().parent != Path(out).resolve():
         raise ValueError(f"scene name {name!r} cannot name a folder in {out} (use letters, digits, "
@@ -230,10 +230,6 @@ def _sink_formats(formats) -> tuple:
     needs = [f for kind in PAGES if kind in formats for f in PAGES[kind]]
     return tuple(dict.fromkeys([f for f in formats if f not in PAGES] + needs))
 
-
-def _has_pptx() -> bool:
-    import importlib.util
-    return importlib.util.find_spec("pptx") is not None
 
 
 def _warn_if_large(targets: dict) -> None:

@@ -22,9 +22,15 @@ from pathlib import Path
 
 from . import page as pages
 
-__all__ = ["deck_page", "pptx_bytes", "segments", "PPTX_NEEDS"]
+__all__ = ["deck_page", "pptx_bytes", "segments", "has_pptx", "PPTX_NEEDS"]
 
 PPTX_NEEDS = "the pptx format needs python-pptx: pip install 'render-descent[pptx]' (or pip install python-pptx)"
+
+
+def has_pptx() -> bool:
+    """Whether python-pptx can be imported (looked up, not imported: it is slow to load)."""
+    import importlib.util
+    return importlib.util.find_spec("pptx") is not None
 
 
 def segments(record: dict) -> list[tuple[int, int, str | None]]:

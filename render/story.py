@@ -276,6 +276,16 @@ def frame_clock(n: int, fps: float, hold_start: float, held: dict[int, float]) -
     return at + extra
 
 
+def video_frames(n: int, fps: float, hold_start: float, paused: dict[int, float]) -> list[int]:
+    """Where each of a view's ``n`` frames comes up in its video, in frame times: a hold or
+    a pause lasts round(seconds x fps) frame times (as ``Sink.hold`` writes copies)."""
+    out, at = [], 0
+    for k in range(n):
+        out.append(at)
+        at += 1 + int(round(paused.get(k, 0.0) * fps)) + (int(round(hold_start * fps)) if k == 0 else 0)
+    return out
+
+
 def _stamp(seconds: float) -> str:
     ms = int(round(seconds * 1000))
     h, ms = divmod(ms, 3_600_000)

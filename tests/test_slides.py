@@ -127,9 +127,9 @@ def test_the_pptx_has_a_slide_for_each_view_holding_its_movie(folder):
 
 
 def test_pptx_without_python_pptx_is_one_line(monkeypatch, tmp_path):
-    from render import cli, pipeline
-    monkeypatch.setattr(pipeline, "_has_pptx", lambda: False)
-    monkeypatch.setattr(cli, "_has_pptx", lambda: False)
+    from render import cli, slides
+    monkeypatch.setattr(slides, "has_pptx", lambda: False)
+    monkeypatch.setattr(cli, "has_pptx", lambda: False)
     result = CliRunner().invoke(cli.main, ["--format", "pptx", "--out", str(tmp_path), str(tmp_path)])
     assert result.exit_code == 2
     assert result.output.strip().splitlines()[-1].endswith(

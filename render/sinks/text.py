@@ -10,7 +10,7 @@ import json
 from .. import story
 from .base import Sink, sink
 
-__all__ = ["CaptionsSink", "AltTextSink", "PlayerSink", "video_frames"]
+__all__ = ["CaptionsSink", "AltTextSink", "PlayerSink"]
 
 
 class _TextSink(Sink):
@@ -53,16 +53,6 @@ class AltTextSink(_TextSink):
         return story.alt_text(self.plan) + "\n"
 
 
-def video_frames(n: int, fps: float, hold_start: float, paused: dict[int, float]) -> list[int]:
-    """Where each of a view's ``n`` frames starts in its MP4, in video frames: a hold or a
-    pause is its frame written again, round(seconds x fps) times (``Sink.hold``)."""
-    out, at = [], 0
-    for k in range(n):
-        out.append(at)
-        at += 1 + int(round(paused.get(k, 0.0) * fps)) + (int(round(hold_start * fps)) if k == 0 else 0)
-    return out
-
-
 @sink("player", option=False)
 class PlayerSink(_TextSink):
     """``<view>.player.json``, for a page's player (``render.page``): the MP4's frame rate,
@@ -76,13 +66,12 @@ class PlayerSink(_TextSink):
         scene = plan.scene
         caps = plan.captions
         # Every frame is in the MP4 (and every note's pause) when a page asks for it.
-        start = video_frames(n, self.fps, scene.hold_start, story.pauses(caps))
-        total = start[-1] + 1 + int(round(scene.hold * self.fps))
+        start = story.video_frames(n, self.fps, scene.hold_start, story.pauses(caps))
         try:
             status = [plan.status(k, said=True) for k in range(n)]
         except (AttributeError, IndexError, TypeError):      # a scene of responses, not runs
             status = [f"step {int(s)} of {int(scene.steps)}" for s in plan.steps]
-        record = {"fps": self.fps, "frames": n, "video": start, "videoFrames": total,
+        record = {"fps": self.fps, "frames": n, "video": start,
                   "steps": [int(s) for s in plan.steps], "lastStep": int(scene.steps), "status": status,
                   "captions": [{"first": c.first, "last": c.last, "text": c.text, "note": c.kind == "note",
                                 "color": c.color} for c in caps],

@@ -29,9 +29,9 @@ class VideoSink(_PipedSink):
     codec = "libx264"
     holds = True
     suffix = ".mp4"
-    # How many frame times the holds add: (after the first frame, {frame: after it}, after
-    # the last); None until the plan is given (``take_plan``): then each hold is the frame
-    # written again.
+    # Where each frame comes up, in frame times (``story.video_frames``, which the page's
+    # player seeks by), and the last frame's hold in frame times; None until the plan is
+    # given (``take_plan``): then each hold is the frame written again.
     held: tuple | None = None
 
     def __init__(self, path, size, fps, quality="medium"):
@@ -45,8 +45,8 @@ class VideoSink(_PipedSink):
         holds become the frames' moments (as many frame times as ``Sink.hold`` would write
         copies)."""
         scene, fps = plan.scene, self.fps
-        paused = {k: int(round(seconds * fps)) for k, seconds in story.pauses(plan.captions).items()}
-        self.held = (int(round(scene.hold_start * fps)), paused, int(round(scene.hold * fps)), frames)
+        starts = story.video_frames(frames, fps, scene.hold_start, story.pauses(plan.captions))
+        self.held = (starts, int(round(scene.hold * fps)))
 
     def hold_start(self, frame, seconds):
         if self.held is None:
@@ -59,16 +59,18 @@ class VideoSink(_PipedSink):
     def hold(self, frame, seconds):
         if self.held is None:
             super().hold(frame, seconds)
-        elif self.held[2]:
+        elif self.held[1]:
             self.write(frame)          # the last picture again, at the end of the hold
 
     def _moments(self) -> list[str]:
-        """``-vf setpts=...``: frame N comes up N frame times in, plus the holds before it."""
+        """``-vf setpts=...``: frame N comes up N frame times in, plus the holds before it
+        (and the last frame's copy, N = n, where its hold ends)."""
         if self.held is None:
             return []
-        first, paused, last, n = self.held
-        terms = [f"{first}*gte(N\\,1)"] if first else []
-        terms += [f"{copies}*gte(N\\,{k + 1})" for k, copies in sorted(paused.items()) if copies]
+        starts, last = self.held
+        n = len(starts)
+        terms = [f"{starts[k] - starts[k - 1] - 1}*gte(N\\,{k})" for k in range(1, n)
+                 if starts[k] - starts[k - 1] > 1]
         if last:
             terms.append(f"{last - 1}*gte(N\\,{n})")
         if not terms:

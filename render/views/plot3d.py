@@ -530,12 +530,12 @@ class Plot3D(Drawing):
             if self.shadows:
                 self.shadows[k].set_data_3d(points[:, 0], points[:, 1], np.full(len(points), self.floor))
         for layer, trails, dots, grows in self.swarms:
-            if not (grows and self.baking):       # (a growing trail is drawn by ``grow``)
+            if not (grows and self.baking):       # (a growing trail is drawn, and projected, by ``grow``)
                 trails.set_groups(*layer.fading(frame))
+                if not self.moving_camera:
+                    # Blitted alone: project now, as the axes do for their collections in a full draw.
+                    trails.do_3d_projection()
             layer.place_heads(frame, dots)
-            if not self.moving_camera:
-                # Blitted alone: project now, as the axes do for their collections in a full draw.
-                trails.do_3d_projection()
         if self.moving_camera:
             self._place_camera(frame)
         if self.marks is not None:

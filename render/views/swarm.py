@@ -176,8 +176,9 @@ class SwarmLayer:
         return [segment_path(v) for v in groups], rgba
 
     def fading(self, frame: int, since: int = 0) -> tuple[list, np.ndarray]:
-        """The 3D trails of ``frame`` as ``_groups``: the last ``tail`` frames' segments,
-        fading, or (``tail=None``) every segment from frame ``since`` on, faint."""
+        """The trails of ``frame`` as ``_groups``: the last ``tail`` frames' segments,
+        fading, or (``tail=None``, drawn so in 3D only) every segment from frame ``since``
+        on, faint."""
         tail = self.group.tail
         if tail is None:
             return self._groups(since, frame, lambda age: np.full(len(age), FAINT))
@@ -193,7 +194,6 @@ class SwarmLayer:
 def _strokes(width: float, zorder: float):
     """A collection of paths stroked (not filled) in data coordinates, as lines are."""
     return PathCollection([], facecolors="none", linewidths=width, zorder=zorder)
-
 
 
 _SEGMENT = np.array([Path.MOVETO, Path.LINETO], dtype=Path.code_type)
