@@ -76,15 +76,20 @@ UNITS = {"": 1, "b": 1, "k": 2**10, "kb": 2**10, "kib": 2**10, "m": 2**20, "mb":
 
 
 def _bytes(ctx, param, value):
-    """A size like 5MiB, 5MB, 5M, 800KiB or 300000 (bytes); K and M count in 1024s."""
+    """A size like 5MiB, 5MB, 5M, 800KiB or 300000 (bytes); K and M count in 1024s; "off" is
+    0, no budget."""
     if value is None:
         return None
+    if value.strip().lower() == "off":
+        return 0
     match = re.fullmatch(r"\s*(\d+(?:\.\d*)?)\s*([a-z]*)\s*", value.lower())
     if not match or match.group(2) not in UNITS:
-        raise click.BadParameter(f"{value!r} is not a size; write e.g. 5MiB, 800KiB or 300000 (bytes)")
+        raise click.BadParameter(f"{value!r} is not a size; write e.g. 5MiB, 800KiB or 300000 (bytes), "
+                                 f"or off")
     number = match.group(1)
     if len(number) > 15:
-        raise click.BadParameter(f"{value[:20]!r}... is not a size; write e.g. 5MiB, 800KiB or 300000 (bytes)")
+        raise click.BadParameter(f"{value[:20]!r}... is not a size; write e.g. 5MiB, 800KiB or 300000 "
+                                 f"(bytes), or off")
     size = int(float(number) * UNITS[match.group(2)])
     if size < 1024:
         raise click.BadParameter(f"{value!r} is less than 1 KiB; no GIF fits in it")
@@ -452,7 +457,8 @@ def _watch(paths, renders: _Renders) -> NoReturn:
                    "only this process writes files.")
 @click.option("--gif-budget", callback=_bytes, metavar="SIZE",
               help="Make each GIF fit in SIZE (e.g. 5MiB): fewer frames (down to 8 fps), then fewer "
-                   "pixels (down to 320 wide); the output line says what was done.")
+                   "pixels (down to 320 wide); the output line says what was done. Default: 5MiB for "
+                   "a view whose camera or window moves, none for others; off: none.")
 @click.option("--data", is_flag=True, help="Also write the numbers: OUT/<scene>/trajectories.csv "
               "and events.csv (responses.csv for a ResponseScene).")
 @click.option("--hashes", is_flag=True, help="Also write OUT/<scene>/<view>.hashes.json.")

@@ -15,7 +15,7 @@ from . import story, themes
 from .frames import FrameStream
 from .options import Options
 from .sinks import SINKS
-from .sinks.gif import fitted, smaller
+from .sinks.gif import first_fit, fitted, pair_frames, smaller
 
 __all__ = ["render_view", "views_bar"]
 
@@ -41,8 +41,10 @@ def render_view(plan, view, targets: dict, options: Options, executor=None,
                 progress: Callable | None = None) -> dict[str, str]:
     """Render ``view`` of a planned scene: its frames (from ``executor``, default this
     process) streamed into one sink per target (format -> path), committed all or none. A
-    GIF over ``options.gif_budget`` bytes is made again, alone, smaller (fewer frames, then
-    fewer pixels) until it fits or cannot shrink. The notes say what was done, by format."""
+    GIF with a budget (``options.budget``) is first made as small as it seems to need to be,
+    measured on a few frames (``sinks.gif.first_fit``), and one still over it is made again,
+    alone, smaller (fewer frames, then fewer pixels) until it fits or cannot shrink. The
+    notes say what was done, by format."""
     return _render_view(plan, view, targets, options, executor, progress)
 
 
@@ -53,15 +55,19 @@ def _render_view(plan, view, targets, options, executor, progress, stride=1, fir
     stream = executor.frames(plan, view, size) if executor is not None else FrameStream(plan, view, size)
     n = len(stream)
     sinks = [SINKS[fmt](path, size, fps, options.quality) for fmt, path in targets.items()]
+    gif = next((s for s in sinks if s.format == "gif"), None)
+    budget = options.budget(view)
     for s in sinks:
         if s.format == "gif":
             s.stride, s.total = stride, n
         if hasattr(s, "take_plan"):
             s.take_plan(plan, n)
+    # A first try under a budget is measured on pairs of frames before it is made.
+    pairs = pair_frames(n, fps) if gif is not None and budget and first is None else []
     try:
         chosen = [sorted({_frame_index(i, n) for i in s.samples} | set(plan.busiest(s.busy_samples)))
                   if s.samples else [] for s in sinks]
-        sampled = stream.samples(sorted(set().union(*chosen)))
+        sampled = stream.samples(sorted(set().union(*chosen, pairs, [0] if pairs else [])))
         theme = plan.theme
         # Each run's colour first (a swarm's one colour once), then the text's and the
         # background's, then the runs' names' (a colour darkened to be read as text); runs
@@ -72,6 +78,9 @@ def _render_view(plan, view, targets, options, executor, progress, stride=1, fir
         for s, frames in zip(sinks, chosen):
             if frames:
                 s.take_samples([sampled[i] for i in frames], exact, backdrops)
+        if pairs:
+            gif.scaled, gif.stride, asked = first_fit(gif.palette(sampled[0]), sampled, n, fps, size, budget)
+            first = (size, asked, True)
         # Frames as the canvas holds them (RGBA, each valid until the next is drawn) when
         # every sink takes them so; otherwise RGB copies.
         drawn = _frames_drawn(n, sinks)
@@ -114,17 +123,16 @@ def _render_view(plan, view, targets, options, executor, progress, stride=1, fir
         raise
     # A GIF over its budget is made again, smaller, once the rest are in place.
     notes, again = {}, None
-    gif = next((s for s in sinks if s.format == "gif"), None)
-    budget = options.gif_budget
-    if gif is not None and budget is not None:
+    if gif is not None and budget:
         made = gif.temp.stat().st_size
         first = first or (size, made)
-        again = smaller(size, fps, stride, made, budget)
+        made_at = tuple(gif.scaled or size)
+        again = smaller(made_at, fps, gif.stride, made, budget)
         if again is not None:               # (None when it fits)
             sinks.remove(gif)
             gif.abort()
-        elif made > budget or stride > 1 or size != first[0]:
-            notes["gif"] = fitted(first, budget, fps, stride, size, made)
+        elif made > budget or gif.stride > 1 or made_at != tuple(first[0]):
+            notes["gif"] = fitted(first, budget, fps, gif.stride, made_at, made)
     # Into place, one by one; if one cannot go (a folder in its way), none of the rest's
     # temporary files stay behind.
     for k, s in enumerate(sinks):

@@ -15,7 +15,9 @@ class Options:
     """How a view is rendered. ``size`` (width, height) in pixels; ``fps`` the outputs' frame
     rate; ``quality`` a preset of ``QUALITY`` (the videos' rate factor); ``theme`` ("light",
     "dark") or None for the scene's; ``formats`` the sinks' formats; ``gif_budget`` bytes a
-    GIF must fit in (it is made again with fewer frames, then fewer pixels), or None."""
+    GIF must fit in (it is made with fewer frames, then fewer pixels), 0 for none, or None
+    (the default): a budget (``sinks.gif.MOVING_GIF_BUDGET``) for the GIFs of views whose
+    frames change whole, an orbit's, and none for the others (``budget``)."""
 
     size: tuple = QUALITY["medium"]
     fps: float = 20.0
@@ -30,9 +32,18 @@ class Options:
         if self.quality not in QUALITY:
             raise ValueError(f"quality must be one of {', '.join(QUALITY)}, got {self.quality!r}")
 
-    def key(self) -> dict:
-        """The options an output's freshness depends on (its formats are counted apart)."""
+    def budget(self, view) -> int | None:
+        """The bytes ``view``'s GIF must fit in, or None."""
+        if self.gif_budget is None:
+            from .frames import draws_whole_frames
+            from .sinks import gif
+            return gif.MOVING_GIF_BUDGET if draws_whole_frames(view) else None
+        return int(self.gif_budget) or None
+
+    def key(self, view=None) -> dict:
+        """The options an output of ``view`` depends on (its formats are counted apart)."""
         key = {"size": self.size, "fps": self.fps, "quality": self.quality, "theme": self.theme}
-        if self.gif_budget is not None:
-            key["gif_budget"] = int(self.gif_budget)
+        budget = self.budget(view) if view is not None else self.gif_budget
+        if budget:
+            key["gif_budget"] = int(budget)
         return key

@@ -95,8 +95,9 @@ def render_scene(scene, *, out="output", name: str | None = None, formats: Seque
     (``name``: the scene's own name, else "scene"); the files written, as ``Written``.
 
     ``size`` (default ``quality``'s), ``fps`` (default the scene's), ``quality``, ``theme``
-    (default the scene's) and ``gif_budget`` (bytes: a GIF larger than this is made again with
-    fewer frames, then fewer pixels, until it fits; its Written says what was done) become
+    (default the scene's) and ``gif_budget`` (bytes a GIF must fit in: it is made with fewer
+    frames, then fewer pixels, until it fits, and its Written says what was done; 0 for none;
+    by default 5 MiB for a view whose frames change whole, an orbit, and none for others) become
     one ``Options``. ``executor``: where the work runs, an ``Executor`` (``render.executors``,
     a ``render.cluster`` Cluster) or a number of local jobs; default this process.
 
@@ -153,7 +154,7 @@ def render_scene(scene, *, out="output", name: str | None = None, formats: Seque
         with atomic_file(manifest_path) as temp:
             temp.write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
     written += [w for view in chosen for w in done[view.name]]
-    if gif_budget is None:
+    if gif_budget is None:                  # (a GIF that moves has a budget of its own)
         for view, targets, _ in todo:
             _warn_if_large(targets)
     files = [page.ViewFiles(v.name, {f: output_path(out, name, v.name, f) for f in options.formats})
@@ -199,7 +200,7 @@ def _up_to_date(scene, name, chosen, out, options, hashes, source, manifest, for
         targets = {fmt: output_path(out, name, view.name, fmt) for fmt in options.formats}
         if hashes:
             targets["hashes"] = output_path(out, name, view.name, "hashes")
-        key = _fingerprint(source, view, dict(options.key(), formats=sorted(targets)), scene)
+        key = _fingerprint(source, view, dict(options.key(view), formats=sorted(targets)), scene)
         # Only a scene read from a file can be known unchanged (its bytes are in the key).
         fresh = source and manifest.get(view.name) == key
         if not force and fresh and all(p.exists() for p in targets.values()):

@@ -1,5 +1,8 @@
 """A GIF size budget: fewer frames, then fewer pixels, until the GIF fits, and the output
 line saying what was done."""
+import re
+
+import numpy as np
 import pytest
 from click.testing import CliRunner
 from PIL import Image
@@ -85,3 +88,72 @@ def test_a_bad_budget_is_one_line_and_exit_2(tmp_path, value, message):
     assert result.exit_code == 2
     assert message in result.output and len(result.output.strip().splitlines()) == 1
     assert not folder.exists()
+
+
+TWO_CAMERAS = ORBIT.replace("views=[View3D(camera=Camera(elev=40, azim=30, orbit=90))],",
+                            "views=[View3D(camera=Camera(elev=40, azim=30, orbit=90)),\n"
+                            "           View3D(camera=Camera(elev=40, azim=30), name='still')],")
+
+
+def render_two(tmp_path, *options):
+    path = tmp_path / "orbit.py"
+    path.write_text(TWO_CAMERAS)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, [str(path), "--out", str(out), "--size", f"{SIZE[0]}x{SIZE[1]}",
+                                       "--no-progress", "--jobs", "1", "--format", "gif,png", *options])
+    assert result.exit_code == 0, result.output
+    return result, out / "orbit"
+
+
+def test_a_gif_that_moves_has_a_budget_by_default_and_off_takes_it_away(tmp_path, monkeypatch):
+    from render.sinks import gif
+    result, folder = render_two(tmp_path, "--gif-budget", "off")
+    natural = {v: (folder / f"{v}.gif").read_bytes() for v in ("3d", "still")}
+    assert "budget" not in result.output
+    # The default budget, made small enough to matter for this small orbit.
+    budget = int(len(natural["3d"]) * 0.7)
+    monkeypatch.setattr(gif, "MOVING_GIF_BUDGET", budget)
+    result, folder = render_two(tmp_path)
+    line = next(x for x in result.output.splitlines() if x.startswith(str(folder / "3d.gif")))
+    assert f"{gif.human_size(budget)} budget: every 2nd frame, 10 fps" in line, line
+    with Image.open(folder / "3d.gif") as made:
+        assert made.n_frames == 10 and (folder / "3d.gif").stat().st_size <= budget
+    # The still camera's GIF is as it was: only frames that change whole get a budget.
+    assert (folder / "still.gif").read_bytes() == natural["still"]
+    # Off again is another output, made again, and the same bytes as the first.
+    result, folder = render_two(tmp_path, "--gif-budget", "off")
+    assert (folder / "3d.gif").read_bytes() == natural["3d"]
+
+
+def test_the_first_try_is_measured_so_one_drawing_fits(tmp_path, monkeypatch):
+    import render.encoding as encoding
+    result, folder = render_two(tmp_path, "--gif-budget", "off")
+    natural = (folder / "3d.gif").stat().st_size
+    last = np.asarray(Image.open(folder / "3d.png").convert("RGB"), dtype=float)
+    # A budget that needs fewer pixels as well as fewer frames.
+    budget = int(natural * 0.3)
+    calls = []
+    render_view = encoding._render_view
+    monkeypatch.setattr(encoding, "_render_view", lambda *a, **k: calls.append(a[1].name) or render_view(*a, **k))
+    result, folder = render_two(tmp_path, "--gif-budget", str(budget), "--view", "3d")
+    assert calls == ["3d"]                            # drawn once: no second try
+    with Image.open(folder / "3d.gif") as made:
+        size, frames = made.size, made.n_frames
+        made.seek(frames - 1)
+        gif_last = np.asarray(made.convert("RGB"), dtype=float)
+    assert (folder / "3d.gif").stat().st_size <= budget and frames == 10
+    assert MIN_GIF_WIDTH <= size[0] < SIZE[0] and abs(size[0] / size[1] - SIZE[0] / SIZE[1]) < 0.02
+    # Its frames are the drawn ones, scaled (each pixel the mean of those it covers).
+    scaled = np.asarray(Image.fromarray(last.astype(np.uint8)).resize(size, Image.Resampling.BOX), dtype=float)
+    assert np.abs(gif_last - scaled).mean() < 3.0
+    # The line says about how large it would have been, from the frames it measured: the
+    # guess errs large (Pillow's LZW against ffmpeg's), by less than a third.
+    line = next(x for x in result.output.splitlines() if x.startswith(str(folder / "3d.gif")))
+    about = re.search(r"as asked, about ([\d.]+) KiB at 480x270, 20 fps", line)
+    assert about, line
+    assert 1.0 <= float(about.group(1)) * 1024 / natural < 1.35
+
+
+def test_off_is_no_budget():
+    from render.cli import _bytes
+    assert _bytes(None, None, "off") == 0 and _bytes(None, None, " OFF ") == 0

@@ -160,7 +160,7 @@ def test_the_scenes_own_interrupt_while_loading_is_an_error_at_its_line(tmp_path
 @pytest.mark.parametrize("args,said", [
     (["--out", ""], "render: Invalid value for '--out': '' names no folder; give one, e.g. --out output"),
     (["--gif-budget", "9" * 400], f"render: Invalid value for '--gif-budget': {'9' * 20!r}... is not a size; "
-                                  f"write e.g. 5MiB, 800KiB or 300000 (bytes)"),
+                                  f"write e.g. 5MiB, 800KiB or 300000 (bytes), or off"),
     (["--view", "2d", "--view", "nope"], "render: no scene has a view named 'nope'; the views are 2d "
                                          "(option --view)"),
     (["--scene", "race", "--view", "nope"], "render: race.py: scene 'race' has no view 'nope'; it has 2d"),
