@@ -157,3 +157,26 @@ def test_the_first_try_is_measured_so_one_drawing_fits(tmp_path, monkeypatch):
 def test_off_is_no_budget():
     from render.cli import _bytes
     assert _bytes(None, None, "off") == 0 and _bytes(None, None, " OFF ") == 0
+
+
+def test_first_fit_measures_every_stride_a_frame_rate_allows():
+    from render.sinks.gif import first_fit, pair_frames
+    # 30 fps allows every 2nd and 3rd frame: the pairs hold each point's next frame and its
+    # third (a stride of 2 is taken as between them).
+    n, fps, size = 40, 30.0, (480, 270)
+    assert pair_frames(n, fps) == [9, 10, 12, 18, 19, 21, 27, 28, 30]
+    assert pair_frames(7, fps) == []                      # too short to measure that way
+    rng = np.random.default_rng(0)
+    blocks = rng.integers(0, 8, (23, 40)) * 32
+    texture = np.kron(blocks, np.ones((12, 12), dtype=int)).astype(np.uint8)
+    frames = {i: np.repeat(np.roll(texture, i, axis=1)[:270, :480, None], 3, axis=2)
+              for i in [0, *pair_frames(n, fps)]}
+    table = np.repeat(np.arange(255, dtype=np.uint8)[:, None], 3, axis=1)
+    size_, stride, full = first_fit(table, frames, n, fps, size, 10**7)
+    assert (size_, stride) == (size, 1) and full > 0
+    # Half the bytes: every 2nd frame is nearly enough, every 3rd is; a tenth needs pixels too.
+    assert first_fit(table, frames, n, fps, size, full // 2)[:2] == (size, 3)
+    (w, h), stride, _ = first_fit(table, frames, n, fps, size, full // 5)
+    assert stride == 3 and MIN_GIF_WIDTH <= w < size[0] and h == round(w * 9 / 16 / 2) * 2
+    # Under the fewest pixels a budget may take, it stops there (the GIF made says so).
+    assert first_fit(table, frames, n, fps, size, 1024)[:2] == ((MIN_GIF_WIDTH, 180), 3)

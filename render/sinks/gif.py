@@ -284,7 +284,8 @@ PAIR_POINTS = (0.25, 0.5, 0.75)
 
 def pair_frames(n: int, fps: float) -> list[int]:
     """The frames ``first_fit`` measures a GIF of ``n`` frames at ``fps`` by: at each of
-    PAIR_POINTS a frame, the next, and the one a budget's fewest frames would keep next.
+    PAIR_POINTS a frame, the next, and the one a budget's fewest frames would keep next
+    (strides in between are taken as between the two).
     None (an empty list) for a GIF too short to measure that way."""
     most = _most_stride(fps)
     if n < 2 * (most + 1):
@@ -312,28 +313,34 @@ def first_fit(table: np.ndarray, frames: dict, n: int, fps: float, size, budget:
     starts = [int(round(p * (n - 1 - most))) for p in PAIR_POINTS]
     w, h = size
 
-    def estimate(stride, scale) -> float:
+    def measured(stride, scale) -> tuple[float, float]:
+        # The first frame's bytes and the mean of the pairs' differences, ``stride`` apart.
         shape = (w, h) if scale == 1 else _even(w * scale, h * scale)
         resized = lambda i: frames[i] if scale == 1 else np.asarray(
             Image.fromarray(np.ascontiguousarray(frames[i][..., :3])).resize(shape, Image.Resampling.BOX))
         pictures = quantize([resized(i) for i in [0, *[j for m in starts for j in (m, m + stride)]]])
         first, pairs = pictures[0], pictures[1:]
-        changes = [_delta_bytes(a, b) for a, b in zip(pairs[::2], pairs[1::2])]
-        kept = len(range(0, n, stride)) + (1 if (n - 1) % stride else 0)
-        return _gif_bytes(first) + (kept - 1) * float(np.mean(changes))
+        return _gif_bytes(first), float(np.mean([_delta_bytes(a, b) for a, b in zip(pairs[::2], pairs[1::2])]))
 
-    full = estimate(1, 1)
+    def total(stride, first, change) -> float:
+        kept = len(range(0, n, stride)) + (1 if (n - 1) % stride else 0)
+        return first + (kept - 1) * change
+
+    first, step = measured(1, 1)
+    full = total(1, first, step)
     if full <= budget:
         return tuple(size), 1, int(full)
+    # Strides between the next frame and the farthest: their differences in between.
+    widest = measured(most, 1)[1] if most > 1 else step
     for stride in range(2, most + 1):
-        made = estimate(stride, 1)
-        if made <= budget:
+        change = step + (widest - step) * (stride - 1) / (most - 1)
+        if total(stride, first, change) <= budget:
             return tuple(size), stride, int(full)
-    stride, scale, least = most, 1.0, MIN_GIF_WIDTH / w
-    made = estimate(stride, 1) if most > 1 else full
+    stride, scale, least = most, 1.0, min(1.0, MIN_GIF_WIDTH / w)
+    made = total(stride, first, widest)
     for _ in range(4):                     # bytes go nearly as the pixels; a few steps settle it
         scale = max(least, min(1.0, scale * math.sqrt(budget / made) * 0.98))
-        made = estimate(stride, scale)
+        made = total(stride, *measured(stride, scale))
         if made <= budget or scale <= least:
             break
     return _even(w * scale, h * scale), stride, int(full)
