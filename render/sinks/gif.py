@@ -313,14 +313,22 @@ def first_fit(table: np.ndarray, frames: dict, n: int, fps: float, size, budget:
     starts = [int(round(p * (n - 1 - most))) for p in PAIR_POINTS]
     w, h = size
 
+    indexed: dict = {}
+
+    def picture(i, shape):
+        # Frame i at ``shape``, as palette indices (each frame and size once).
+        if (i, shape) not in indexed:
+            frame = np.ascontiguousarray(frames[i][..., :3])
+            if shape != (w, h):
+                frame = np.asarray(Image.fromarray(frame).resize(shape, Image.Resampling.BOX))
+            indexed[i, shape] = quantize(frame)
+        return indexed[i, shape]
+
     def measured(stride, scale) -> tuple[float, float]:
         # The first frame's bytes and the mean of the pairs' differences, ``stride`` apart.
         shape = (w, h) if scale == 1 else _even(w * scale, h * scale)
-        resized = lambda i: frames[i] if scale == 1 else np.asarray(
-            Image.fromarray(np.ascontiguousarray(frames[i][..., :3])).resize(shape, Image.Resampling.BOX))
-        pictures = quantize([resized(i) for i in [0, *[j for m in starts for j in (m, m + stride)]]])
-        first, pairs = pictures[0], pictures[1:]
-        return _gif_bytes(first), float(np.mean([_delta_bytes(a, b) for a, b in zip(pairs[::2], pairs[1::2])]))
+        changes = [_delta_bytes(picture(m, shape), picture(m + stride, shape)) for m in starts]
+        return _gif_bytes(picture(0, shape)), float(np.mean(changes))
 
     def total(stride, first, change) -> float:
         kept = len(range(0, n, stride)) + (1 if (n - 1) % stride else 0)
@@ -348,23 +356,24 @@ def first_fit(table: np.ndarray, frames: dict, n: int, fps: float, size, budget:
 
 class _Indexer:
     """Frames as palette indices, each colour mapped to its nearest entry as ffmpeg's
-    paletteuse maps it (in OkLab); colours met before are not measured again."""
+    paletteuse maps it (in OkLab); colours met in an earlier frame are not measured again."""
 
     def __init__(self, table):
         self.lab = _oklab(table)
+        self.known = np.empty(0, dtype=np.uint32)          # packed colours, sorted
+        self.index = np.empty(0, dtype=np.uint8)            # their entries
 
-    def __call__(self, pictures):
-        flat = np.concatenate([p[..., :3].reshape(-1, 3) for p in pictures]).astype(np.uint32)
+    def __call__(self, frame: np.ndarray) -> np.ndarray:
+        flat = frame.reshape(-1, 3).astype(np.uint32)
         keys = (flat[:, 0] << 16) | (flat[:, 1] << 8) | flat[:, 2]
         colours, where = np.unique(keys, return_inverse=True)
-        best, _ = _nearest(self.lab, _oklab(np.column_stack([colours >> 16, (colours >> 8) & 255, colours & 255])))
-        indices = best[where.ravel()].astype(np.uint8)
-        out, at = [], 0
-        for p in pictures:
-            size = p.shape[0] * p.shape[1]
-            out.append(indices[at:at + size].reshape(p.shape[:2]))
-            at += size
-        return out
+        new = colours[~np.isin(colours, self.known, assume_unique=True)]
+        if new.size:
+            best, _ = _nearest(self.lab, _oklab(np.column_stack([new >> 16, (new >> 8) & 255, new & 255])))
+            known = np.concatenate([self.known, new])
+            order = np.argsort(known, kind="stable")
+            self.known, self.index = known[order], np.concatenate([self.index, best.astype(np.uint8)])[order]
+        return self.index[np.searchsorted(self.known, colours)][where.ravel()].reshape(frame.shape[:2])
 
 
 def _gif_bytes(indices: np.ndarray) -> int:
