@@ -125,8 +125,10 @@ def _render_view(plan, view, targets, options, executor, progress, stride=1, fir
     notes, again = {}, None
     if gif is not None and budget:
         made = gif.temp.stat().st_size
-        first = first or (size, made)
         made_at = tuple(gif.scaled or size)
+        asked_at = tuple(first[0]) if first else tuple(size)
+        if gif.stride == 1 and made_at == asked_at:
+            first = (asked_at, made)        # made as asked: its bytes are known, not guessed
         again = smaller(made_at, fps, gif.stride, made, budget)
         if again is not None:               # (None when it fits)
             sinks.remove(gif)

@@ -180,3 +180,17 @@ def test_first_fit_measures_every_stride_a_frame_rate_allows():
     assert stride == 3 and MIN_GIF_WIDTH <= w < size[0] and h == round(w * 9 / 16 / 2) * 2
     # Under the fewest pixels a budget may take, it stops there (the GIF made says so).
     assert first_fit(table, frames, n, fps, size, 1024)[:2] == ((MIN_GIF_WIDTH, 180), 3)
+
+
+def test_a_guess_that_fell_short_is_made_again_and_says_what_it_measured(tmp_path, monkeypatch):
+    # Guessed to fit as asked, the GIF is over: it is made again, and its line gives the
+    # bytes it measured as asked, not the guess.
+    from render import encoding
+    result, folder = render_two(tmp_path, "--gif-budget", "off", "--view", "3d")
+    natural = (folder / "3d.gif").stat().st_size
+    monkeypatch.setattr(encoding, "first_fit", lambda table, frames, n, fps, size, budget: (None, 1, 1))
+    budget = int(natural * 0.7)
+    result, folder = render_two(tmp_path, "--gif-budget", str(budget), "--view", "3d")
+    line = next(x for x in result.output.splitlines() if x.startswith(str(folder / "3d.gif")))
+    assert (folder / "3d.gif").stat().st_size <= budget
+    assert "budget: every 2nd frame, 10 fps; as asked, " in line and "about" not in line, line
