@@ -272,7 +272,7 @@ RESERVED = 128
 
 
 # A GIF whose frames change whole (a camera that orbits or moves between keys, a 2D window
-# that moves) changes nearly every pixel every frame: the gallery's are 9.5 to 22 MiB at
+# that moves) changes nearly every pixel every frame: the gallery's are 7.4 to 18.1 MiB at
 # 960x540, ten times their MP4s. Unless a budget is given (render --gif-budget), such a GIF
 # is fitted to this one, to embed in a page; the output line says how.
 MOVING_GIF_BUDGET = 5 * 2**20
