@@ -3,11 +3,11 @@ r"""Curvature of a model's loss: Hessian-vector products, the top eigenpairs of 
 
 The Hessian is never formed. A product :math:`Hv` is the model's own when it has one (a
 torch module: the gradient of the gradient's projection on :math:`v`, by autograd, exact,
-its graph built once for a point and used for every product there); for any other model it is the central difference of its exact gradient,
-:math:`(g(p + hv) - g(p - hv)) / 2h`, exact for a quadratic and to about 1e-7 relative
-otherwise. The top eigenpairs come from Lanczos iteration with full reorthogonalisation
-(PyHessian, Yao et al. 2020), started from a seeded vector: exact when it runs D steps, which
-it does for up to ``LANCZOS_STEPS`` parameters.
+its graph built once for a point and used for every product there); for any other model it
+is the central difference of its exact gradient, :math:`(g(p + hv) - g(p - hv)) / 2h`, exact
+for a quadratic and to about 1e-7 relative otherwise. The top eigenpairs come from Lanczos
+iteration with full reorthogonalisation (PyHessian, Yao et al. 2020), started from a seeded
+vector: exact when it runs D steps, which it does for up to ``LANCZOS_STEPS`` parameters.
 
 Under full-batch gradient descent the top eigenvalue rises until it hovers at 2/lr, the edge
 of stability (Cohen et al. 2021): a step of size lr is stable along a direction of curvature

@@ -112,6 +112,7 @@ def show(scene, view=None, size=None, format="mp4", theme=None, jobs=None) -> Me
         record = json.loads(records[0].read_text()) if records else None
     return Media(data, format, size, f"{plain_title(scene)}, view {chosen.name}", record)
 
+
 class _Progress:
     """A progress bar in the notebook's output while a view renders (``render_scene``'s
     ``progress``), updated a few times a second and cleared when the result is shown.

@@ -40,10 +40,10 @@ class Options:
             return gif.MOVING_GIF_BUDGET if draws_whole_frames(view) else None
         return int(self.gif_budget) or None
 
-    def key(self, view=None) -> dict:
+    def key(self, view) -> dict:
         """The options an output of ``view`` depends on (its formats are counted apart)."""
         key = {"size": self.size, "fps": self.fps, "quality": self.quality, "theme": self.theme}
-        budget = self.budget(view) if view is not None else self.gif_budget
+        budget = self.budget(view)
         if budget:
             key["gif_budget"] = int(budget)
         return key

@@ -232,7 +232,6 @@ def _sink_formats(formats) -> tuple:
     return tuple(dict.fromkeys([f for f in formats if f not in PAGES] + needs))
 
 
-
 def _warn_if_large(targets: dict) -> None:
     """A warning for a GIF heavier than ``LARGE_GIF``, naming its MP4 (or how to get one)."""
     gif = targets.get("gif")

@@ -27,6 +27,7 @@ __all__ = ["Plan", "build", "frame_steps"]
 # Runs (or swarms) a status line names at most; the rest it counts.
 STATUS_PARTS = 8
 
+
 def _read_only(array) -> np.ndarray:
     array = np.array(array)
     array.flags.writeable = False

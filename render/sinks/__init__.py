@@ -13,14 +13,13 @@ that must come out exactly (the runs', the text's, the background's).
 
 ``SINKS`` maps format names to sink classes and ``FORMATS`` lists those --format offers;
 ``output_path`` is where a format's output of a view goes. One module per format: ``gif``
-(the GIF and its palette), ``video`` (MP4 and WebM), ``animated`` (lossless
-animated WebP and APNG), ``stills`` (the final frame as a PNG), ``document`` (the notes'
-frames as a PDF),
+(the GIF and its palette), ``video`` (MP4 and WebM), ``animated`` (lossless animated WebP
+and APNG), ``stills`` (the final frame as a PNG), ``document`` (the notes' frames as a PDF),
 ``frames`` (every frame as a PNG), ``hashes`` (each frame's sha256), ``text`` (captions as
-WebVTT and alt text, from the plan, no pixels). ``base`` holds what
-they share (the ``Sink`` class, the registry and its ``@sink`` decorator), ``ffmpeg`` the
-pipe into ffmpeg that the GIF and the videos write through. The temporary names, the
-moves into place and the clearing of what a killed render left are in ``render.files``.
+WebVTT and alt text, from the plan, no pixels). ``base`` holds what they share (the ``Sink``
+class, the registry and its ``@sink`` decorator), ``ffmpeg`` the pipe into ffmpeg that the
+GIF and the videos write through. The temporary names, the moves into place and the clearing
+of what a killed render left are in ``render.files``.
 
 To add a format: a module here with a ``Sink`` subclass decorated ``@sink("name")``
 (``option=False``: written on request, like hashes, not a --format choice), which writes
@@ -43,7 +42,8 @@ from .text import AltTextSink, CaptionsSink, PlayerSink
 from .hashes import HashSink
 
 __all__ = ["SINKS", "FORMATS", "Sink", "sink", "GifSink", "VideoSink", "WebmSink", "PngSink",
-           "FramesSink", "HashSink", "WebpSink", "ApngSink", "CaptionsSink", "AltTextSink", "PlayerSink", "PdfSink", "output_path"]
+           "FramesSink", "HashSink", "WebpSink", "ApngSink", "CaptionsSink", "AltTextSink", "PlayerSink",
+           "PdfSink", "output_path"]
 
 # The formats a user can ask for with --format.
 FORMATS = tuple(name for name, cls in SINKS.items() if cls.option)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 
 from .. import story
+from ..trajectories import Trajectories
 from .base import Sink, sink
 
 __all__ = ["CaptionsSink", "AltTextSink", "PlayerSink"]
@@ -67,9 +68,9 @@ class PlayerSink(_TextSink):
         caps = plan.captions
         # Every frame is in the MP4 (and every note's pause) when a page asks for it.
         start = story.video_frames(n, self.fps, scene.hold_start, story.pauses(caps))
-        try:
+        if isinstance(plan.paths, Trajectories):
             status = [plan.status(k, said=True) for k in range(n)]
-        except (AttributeError, IndexError, TypeError):      # a scene of responses, not runs
+        else:                                   # a scene of responses: no runs' losses
             status = [f"step {int(s)} of {int(scene.steps)}" for s in plan.steps]
         record = {"fps": self.fps, "frames": n, "video": start,
                   "steps": [int(s) for s in plan.steps], "lastStep": int(scene.steps), "status": status,
