@@ -37,14 +37,13 @@ def segments(record: dict) -> list[tuple[int, int, str | None]]:
     """A view's slides: (first frame, last frame, the note it stops at or None), from its
     player record: up to each note's frame (a note on the first frame gets a slide of that
     frame alone), then on to the final frame."""
-    stops = sorted({c["first"] for c in record["captions"] if c.get("note")})
     n = record["frames"]
-    said = {}
+    said = {}                                   # each note's frame: its notes' texts
     for c in record["captions"]:
         if c.get("note"):
             said.setdefault(c["first"], []).append(c["text"])
     out, start = [], 0
-    for stop in stops:
+    for stop in sorted(said):
         out.append((start, stop, " ".join(said[stop])))
         start = stop
     if start < n - 1 or not out:
@@ -164,10 +163,8 @@ def deck_page(name: str, scene, size, views: list[pages.ViewFiles], file: Path |
         stages.append(f'<div class="stage" hidden><video width="{w}" height="{h}" muted playsinline preload="auto" '
                       f'aria-label="{label}" src="data:video/mp4;base64,{data}"></video>'
                       f'<script type="application/json">{pages._script_json(record)}</script></div>')
-        parts = segments(record)
-        for first, last, note in parts:
-            heading = view.name
-            slides.append({"view": k, "from": first, "to": last, "note": note, "heading": heading})
+        for first, last, note in segments(record):
+            slides.append({"view": k, "from": first, "to": last, "note": note, "heading": view.name})
     lede_html = f'<p class="lede">{html.escape(lede)}</p>' if lede else ""
     body = (f'<div class="deck">\n<main>\n'
             f'<section class="slide title"><h1>{html.escape(title)}</h1>{lede_html}'

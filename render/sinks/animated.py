@@ -56,11 +56,13 @@ class _LosslessSink(PalettedSink):
                 self.set_delay(data, at, ms)
             self.temp.write_bytes(bytes(data))
 
-    def delays(self, data: bytearray) -> list[tuple[int, float]]:
+    @staticmethod
+    def delays(data: bytearray) -> list[tuple[int, float]]:
         """Each frame's (where its delay is written, the delay in ms)."""
         raise NotImplementedError
 
-    def set_delay(self, data: bytearray, at: int, ms: float) -> None:
+    @staticmethod
+    def set_delay(data: bytearray, at: int, ms: float) -> None:
         raise NotImplementedError
 
 
@@ -75,7 +77,8 @@ class WebpSink(_LosslessSink):
     encoder_args = ("-c:v", "libwebp_anim", "-lossless", "1", "-compression_level", "2", "-loop", "0",
                     "-threads", "1", "-fflags", "+bitexact", "-map_metadata", "-1", "-f", "webp")
 
-    def delays(self, data):
+    @staticmethod
+    def delays(data):
         found, pos = [], 12                                  # "RIFF" size "WEBP"
         while pos + 8 <= len(data):
             kind, size = bytes(data[pos:pos + 4]), int.from_bytes(data[pos + 4:pos + 8], "little")
@@ -85,7 +88,8 @@ class WebpSink(_LosslessSink):
             pos += 8 + size + (size & 1)
         return found
 
-    def set_delay(self, data, at, ms):
+    @staticmethod
+    def set_delay(data, at, ms):
         data[at:at + 3] = min(int(round(ms)), 0xFFFFFF).to_bytes(3, "little")
 
 
@@ -100,7 +104,8 @@ class ApngSink(_LosslessSink):
     after_palette = ",format=rgba"
     encoder_args = ("-plays", "0", "-pred", "none", "-fflags", "+bitexact", "-map_metadata", "-1", "-f", "apng")
 
-    def delays(self, data):
+    @staticmethod
+    def delays(data):
         found, pos = [], 8                                   # the PNG signature
         while pos + 8 <= len(data):
             size, kind = int.from_bytes(data[pos:pos + 4], "big"), bytes(data[pos + 4:pos + 8])
@@ -111,7 +116,8 @@ class ApngSink(_LosslessSink):
             pos += 12 + size
         return found
 
-    def set_delay(self, data, at, ms):
+    @staticmethod
+    def set_delay(data, at, ms):
         ms = min(int(round(ms)), 0xFFFF)
         data[at:at + 4] = ms.to_bytes(2, "big") + (1000).to_bytes(2, "big")
         start = at - 20 - 4                                  # the chunk's type, then its data
@@ -124,4 +130,4 @@ def frame_delays(path) -> list[float]:
     path = Path(path)
     data = bytearray(path.read_bytes())
     sink = WebpSink if data[:4] == b"RIFF" else ApngSink
-    return [ms for _, ms in sink.delays(None, data)]
+    return [ms for _, ms in sink.delays(data)]
