@@ -15,7 +15,7 @@ from . import story, themes
 from .frames import FrameStream
 from .options import Options
 from .sinks import SINKS
-from .sinks.gif import first_fit, fitted, pair_frames, smaller
+from .sinks.gif import PalettedSink, first_fit, fitted, pair_frames, smaller
 
 __all__ = ["render_view", "views_bar"]
 
@@ -57,9 +57,9 @@ def _render_view(plan, view, targets, options, executor, progress, stride=1, fir
     sinks = [SINKS[fmt](path, size, fps, options.quality) for fmt, path in targets.items()]
     gif = next((s for s in sinks if s.format == "gif"), None)
     budget = options.budget(view)
+    if gif is not None:
+        gif.stride, gif.total = stride, n
     for s in sinks:
-        if s.format == "gif":
-            s.stride, s.total = stride, n
         if hasattr(s, "take_plan"):
             s.take_plan(plan, n)
     # A first try under a budget is measured on pairs of frames before it is made.
@@ -78,8 +78,12 @@ def _render_view(plan, view, targets, options, executor, progress, stride=1, fir
         for s, frames in zip(sinks, chosen):
             if frames:
                 s.take_samples([sampled[i] for i in frames], exact, backdrops)
+        # The GIF, the WebP and the APNG take the same samples: one palette, made once.
+        paletted = [s for s in sinks if isinstance(s, PalettedSink)]
+        for s in paletted[1:]:
+            s.table = paletted[0].palette()
         if pairs:
-            gif.scaled, gif.stride, asked = first_fit(gif.palette(sampled[0]), sampled, n, fps, size, budget)
+            gif.scaled, gif.stride, asked = first_fit(gif.palette(), sampled, n, fps, size, budget)
             first = (size, asked, True)
         # Frames as the canvas holds them (RGBA, each valid until the next is drawn) when
         # every sink takes them so; otherwise RGB copies.

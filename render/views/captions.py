@@ -56,9 +56,10 @@ class Captions:
         self.offset = [sum(tallest.get(k, 1) for k in range(c.slot)) for c in self.items]
         for c, lines in zip(self.items, self.lines):
             color = readable(c.color or theme.text, theme.background)
-            text = Text(0.5, 0.5, "\n".join(lines), transform=self.frame, linespacing=1.2, fontsize=TEXT, color=color, zorder=9,
-                        clip_on=False, bbox=dict(boxstyle="round,pad=0.25", facecolor=theme.background,
-                                                 edgecolor=c.color or theme.grid, linewidth=1.0, alpha=0.92))
+            text = Text(0.5, 0.5, "\n".join(lines), transform=self.frame, linespacing=1.2, fontsize=TEXT,
+                        color=color, zorder=9, clip_on=False,
+                        bbox=dict(boxstyle="round,pad=0.25", facecolor=theme.background,
+                                  edgecolor=c.color or theme.grid, linewidth=1.0, alpha=0.92))
             text.set_visible(False)
             # (The figure's, not the axes': a 3D axes would project what it holds.)
             drawing.figure.add_artist(text)

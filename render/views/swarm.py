@@ -109,7 +109,7 @@ class SwarmLayer:
         # Whole trails are the history itself, at the opacity a faint trail over the faint
         # history had.
         opacity = HISTORY if self.group.tail is not None else 1 - (1 - FAINT) * (1 - HISTORY)
-        paths, rgba = self._paths(first, frame, lambda age: np.full(len(age), opacity))
+        paths, rgba = _as_paths(*self._groups(first, frame, lambda age: np.full(len(age), opacity)))
         history.set_paths(paths)
         history.set_edgecolor(rgba)
         return history
@@ -126,8 +126,7 @@ class SwarmLayer:
     def place_heads(self, frame: int, markers) -> None:
         """``markers`` (``head_markers``) at the heads of ``frame`` still in the box."""
         P = self.points(self.group.rows, self.plan.times[[frame]])[:, 0]
-        with np.errstate(invalid="ignore"):
-            inside = np.all((P >= self.box[0]) & (P <= self.box[1]), axis=1)
+        inside = self._inside(P)
         for c, line in enumerate(markers):
             shown = P[inside & (self.colour_of == c)]
             if P.shape[1] == 3:
@@ -138,11 +137,7 @@ class SwarmLayer:
     def move(self, frame: int, trails):
         """``trails`` set to the fading segments of ``frame`` (none for whole trails: those
         are the history)."""
-        if self.group.tail is None:
-            paths, rgba = [], np.empty((0, 4))
-        else:
-            groups, rgba = self.fading(frame)
-            paths = [segment_path(v) for v in groups]
+        paths, rgba = ([], np.empty((0, 4))) if self.group.tail is None else _as_paths(*self.fading(frame))
         trails.set_paths(paths)
         trails.set_edgecolor(rgba)
 
@@ -170,11 +165,6 @@ class SwarmLayer:
         rgba[:, 3] = opacity(frame - shown[1:][groups // len(self.colours)])
         return np.split(ends, 2 * starts[1:]), rgba
 
-    def _paths(self, first: int, frame: int, opacity) -> tuple[list, np.ndarray]:
-        """``_groups`` as one compound 2D path each, and their colours."""
-        groups, rgba = self._groups(first, frame, opacity)
-        return [segment_path(v) for v in groups], rgba
-
     def fading(self, frame: int, since: int = 0) -> tuple[list, np.ndarray]:
         """The trails of ``frame`` as ``_groups``: the last ``tail`` frames' segments,
         fading, or (``tail=None``, drawn so in 3D only) every segment from frame ``since``
@@ -187,8 +177,13 @@ class SwarmLayer:
     def starts(self) -> tuple[np.ndarray, np.ndarray]:
         """Where each run starts (inside the box) and its colour."""
         P = self.points(self.group.rows, [0])[:, 0]
-        inside = np.all((P >= self.box[0]) & (P <= self.box[1]), axis=1)
+        inside = self._inside(P)
         return P[inside], self.rgba[inside]
+
+    def _inside(self, P: np.ndarray) -> np.ndarray:
+        """Which of the points ``P`` (runs, D) are in the box (a NaN is not)."""
+        with np.errstate(invalid="ignore"):
+            return np.all((P >= self.box[0]) & (P <= self.box[1]), axis=1)
 
 
 def _strokes(width: float, zorder: float):
@@ -202,6 +197,12 @@ _SEGMENT = np.array([Path.MOVETO, Path.LINETO], dtype=Path.code_type)
 def segment_path(ends: np.ndarray) -> Path:
     """Segments given by their ends, (2 x segments, >= 2), as one compound 2D path."""
     return Path(ends[:, :2], np.tile(_SEGMENT, len(ends) // 2))
+
+
+def _as_paths(groups: list, rgba: np.ndarray) -> tuple[list, np.ndarray]:
+    """Gathered segments (``SwarmLayer._groups``) as one compound 2D path each, and their
+    colours."""
+    return [segment_path(v) for v in groups], rgba
 
 
 class ProjectedSegments(PathCollection):
