@@ -36,6 +36,7 @@ from render.frames import FrameStream  # noqa: E402
 from render.pipeline import render_scene  # noqa: E402
 from render.load import load  # noqa: E402
 from many import many_runs  # noqa: E402
+from _timing import medians  # noqa: E402
 
 SIZE = (960, 540)
 
@@ -48,18 +49,6 @@ def master_plot():
 def ours(scene, view, out, fmt, jobs):
     one = dataclasses.replace(scene, views=(view,))
     render_scene(one, name="bench", out=out, formats=(fmt,), size=SIZE, executor=jobs, force=True)
-
-
-def medians(commands: dict, repeat: int) -> dict:
-    """Run each command (a fresh process) alternately ``repeat`` times; the median wall
-    time of each."""
-    times = {name: [] for name in commands}
-    for _ in range(repeat):
-        for name, command in commands.items():
-            t0 = time.perf_counter()
-            subprocess.run(command, check=True, capture_output=True)
-            times[name].append(time.perf_counter() - t0)
-    return {name: float(np.median(t)) for name, t in times.items()}
 
 
 def render_command(out, fmt, *options, view="2d", scene=ROOT / "scenes" / "ols_compare.py"):

@@ -11,12 +11,11 @@ colour, no labels, no status line per run), so it should take no longer. Prints 
 of each and each swarm's ratio to its runs.
 """
 import argparse
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from _timing import medians
 
 HEAD = """
 from render import Run, Scene, Swarm, View2D, optimizers as opt
@@ -48,15 +47,9 @@ def main():
         for k, (what, text) in enumerate(files.items()):
             paths[what] = folder / f"scene{k}.py"
             paths[what].write_text(text)
-        times = {what: [] for what in files}
-        for _ in range(args.repeat):
-            for what, path in paths.items():
-                start = time.perf_counter()
-                subprocess.run([sys.executable, "-m", "render", str(path), "--format", "gif", "--out",
-                                str(folder / "out"), "--force", "--no-progress"], check=True,
-                               stdout=subprocess.DEVNULL)
-                times[what].append(time.perf_counter() - start)
-    median = {what: statistics.median(seconds) for what, seconds in times.items()}
+        median = medians({what: [sys.executable, "-m", "render", str(path), "--format", "gif", "--out",
+                                 str(folder / "out"), "--force", "--no-progress"]
+                          for what, path in paths.items()}, args.repeat)
     for swarm, runs in (("swarm, tail 20", "400 Runs, tail 20"), ("swarm, tail=None", "400 Runs, whole")):
         print(f"{swarm:17s} {median[swarm]:6.2f} s   {runs:17s} {median[runs]:6.2f} s   "
               f"{median[swarm] / median[runs]:.2f}x (medians of {args.repeat})")
