@@ -37,9 +37,9 @@ def test_fewer_frames_come_first_then_fewer_pixels():
     assert _smaller((960, 540), 30.0, 1, 40 * MiB, 1 * MiB) == ((320, 180), 3)
 
 
-def render(tmp_path, *options):
+def render(tmp_path, *options, scene=ORBIT):
     path = tmp_path / "orbit.py"
-    path.write_text(ORBIT)
+    path.write_text(scene)
     out = tmp_path / "out"
     result = CliRunner().invoke(main, [str(path), "--out", str(out), "--size", f"{SIZE[0]}x{SIZE[1]}",
                                        "--no-progress", "--jobs", "1", *options])
@@ -96,13 +96,10 @@ TWO_CAMERAS = ORBIT.replace("views=[View3D(camera=Camera(elev=40, azim=30, orbit
 
 
 def render_two(tmp_path, *options):
-    path = tmp_path / "orbit.py"
-    path.write_text(TWO_CAMERAS)
-    out = tmp_path / "out"
-    result = CliRunner().invoke(main, [str(path), "--out", str(out), "--size", f"{SIZE[0]}x{SIZE[1]}",
-                                       "--no-progress", "--jobs", "1", "--format", "gif,png", *options])
+    """The orbit beside a still camera, as GIF and PNG."""
+    result, folder = render(tmp_path, "--format", "gif,png", *options, scene=TWO_CAMERAS)
     assert result.exit_code == 0, result.output
-    return result, out / "orbit"
+    return result, folder
 
 
 def test_a_gif_that_moves_has_a_budget_by_default_and_off_takes_it_away(tmp_path, monkeypatch):
