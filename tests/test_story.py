@@ -388,3 +388,26 @@ def test_a_drawing_worker_starts_without_its_parents_parsed_formulas():
         child.join(30)
     finally:
         frames._INHERITED = None
+
+
+def test_in_3d_a_caption_points_at_the_edge_arrow_of_a_run_that_left_the_box():
+    # Adam walks off a saddle: its caption's arrow ends short of the edge arrow drawn for
+    # it, inside the frame, not at the empty space where the run would be.
+    from render import Camera, views
+    from render.views.captions import SHORT
+    from render.views.runs import EDGE
+    scene = Scene(surfaces.Saddle(), [Run(opt.Adam(lr=0.05), (-1.8, 0.05), label="Adam")], 120,
+                  views=[View3D(camera=Camera(elev=35, azim=-60), alpha=0.8, window="surface")])
+    plan = planning.build(scene)
+    d = views.build(plan, scene.views[0], (480, 270))
+    kind, where, _ = d.batches.marks()
+    out = np.flatnonzero(kind[0] == EDGE)
+    caption = next(k for k, c in enumerate(plan.captions) if c.kind == "leaves")
+    frame = int(next(f for f in out if plan.captions[caption].first <= f <= plan.captions[caption].last))
+    d.update(frame)
+    edge = d._screen(where[0, frame][None])[0]
+    start, end = (np.asarray(p) for p in d.captions.arrows[caption]._posA_posB)
+    assert d.captions.arrows[caption].get_visible()
+    assert 0 <= edge[0] <= 480 and 0 <= edge[1] <= 270
+    assert np.hypot(*(edge - end)) == pytest.approx(SHORT * d.figure.dpi / 72, abs=0.5)
+    assert np.dot(end - start, edge - start) > 0                      # on the way to it

@@ -19,11 +19,11 @@ from matplotlib.transforms import Bbox
 from mpl_toolkits.mplot3d import Axes3D
 
 from ..timeline import interpolate, keyed
-from .captions import Captions, head_at
+from .captions import Captions
 from .base import TRAIL, Drawing
 from .marks import Marks, trail_pixels
 from .mesh import GridSurface
-from .runs import Batches
+from .runs import NONE, Batches
 from .stamps import stamp, stamp_tick_labels
 from .swarm import START_SIZE, ProjectedSegments, SwarmLayer
 
@@ -342,17 +342,18 @@ class Plot3D(Drawing):
 
     def _captions(self) -> None:
         """The notes and events in a corner of the 3D plot, each pointing at its run's head
-        as the camera shows it."""
-        P, L = self.trajectories.positions, self.trajectories.losses
-        on_surface = np.concatenate([P, self.height(L)[..., None]], axis=2)
+        as the camera shows it, or, for a run outside the box, at the edge arrow drawn for
+        it (``Batches.marks``): never at the empty space where it would be."""
+        kind, where, _ = self.batches.marks()
+        place = {int(run): k for k, run in enumerate(self.batches.runs)}
 
         def screen(run, frame):
-            at = head_at(self.plan, on_surface, run, frame)
-            if not np.all(np.isfinite(at)):
+            k = place.get(run)
+            if k is None or kind[k, frame] == NONE:
                 return None
             if self.moving_camera:
                 self._place_camera(frame)
-            return self._screen(at[None])[0]
+            return self._screen(where[k, frame][None])[0]
         blocked = [] if self.legend is None else \
             [self.legend.get_window_extent(self.figure.canvas.get_renderer()).extents]
         runs = list(self.plan.singles)

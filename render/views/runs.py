@@ -40,6 +40,8 @@ class Batches:
     left out then).
     """
 
+    _marks: tuple | None = None
+
     def __init__(self, plan, runs, style: Callable, points: Callable, dims: int, box=None,
                  grows: Callable = lambda run: False, tail: int | None = None):
         self.plan = plan
@@ -161,7 +163,13 @@ class Batches:
         box, at ``where``), EDGE (still moving, but outside the box: ``where`` is the point
         of the box's edge in the run's direction from the box's centre, ``towards`` where
         the run is), GONE (diverged outside the box: the same for its last finite point), or
-        NONE (nothing to draw). A run is never drawn as if it were somewhere it is not."""
+        NONE (nothing to draw). A run is never drawn as if it were somewhere it is not.
+        Found once: the heads' marks and the captions' arrows both ask."""
+        if self._marks is None:
+            self._marks = self._find_marks()
+        return self._marks
+
+    def _find_marks(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         plan, D = self.plan, self.dims
         n, F = len(self.runs), plan.frames
         kind = np.full((n, F), NONE, dtype=int)
